@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "nwsh",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nwsh", targets: ["nwsh"]),
+        .executable(name: "nwsh-sandbox", targets: ["nwsh-sandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // libedit, through its readline-compatible API (see Sources/CEditLine/shim.h).
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The only module that talks to libedit or the terminal.
+        .target(name: "LineEditing", dependencies: ["CEditLine"]),
+        // The PowerShell-flavoured language: lexing, parsing, JSON values, interpolation. Pure.
+        .target(name: "ShellLanguage"),
+        // Requests to Azure Resource Manager: transports, auth, long-running operations, paging, retries.
+        .target(
+            name: "ARM",
+            dependencies: [
+                "ShellLanguage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The local ARM emulator; scenarios are JSON data under Scenarios/.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "ShellLanguage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Scenarios")]
+        ),
+        // Commands, session state and output formatting.
+        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM"]),
+        .executableTarget(
+            name: "nwsh",
+            dependencies: [
+                "Shell", "LineEditing", "Sandbox", "ARM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "nwsh-sandbox",
+            dependencies: [
+                "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
+        .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox"]),
+    ]
+)

@@ -1,0 +1,91 @@
+import Foundation
+import ShellLanguage
+
+/// Why an ARM call could not be completed. ``description`` turns each case into the sentence shown.
+public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidEndpoint(String)
+    case invalidURL(String, reason: String)
+    case foreignHost(host: String, endpoint: String)
+    case transport(TransportError, method: String)
+    case authentication(AuthError)
+    /// The long-running operation reported `Failed` or `Canceled`.
+    case operationFailed(status: String, code: String?, message: String?)
+    /// A poll of a long-running operation answered an error status.
+    case pollFailed(status: Int, code: String?, message: String?)
+    case pollingTimedOut(url: String, seconds: Double, polls: Int)
+    case tooManyPages(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidEndpoint(let text):
+            return "The ARM endpoint '\(text)' is not a URL of the form https://host[:port]; check --endpoint or NWSH_ENDPOINT."
+        case .invalidURL(let url, let reason):
+            return "Cannot send a request to '\(TerminalText.sanitized(url))': \(reason)."
+        case .foreignHost(let host, let endpoint):
+            return "Refusing to send a request to \(host): nwsh sends requests (and your token) only to its ARM endpoint \(endpoint). Use a path such as /subscriptions/..., or start nwsh with --endpoint."
+        case .transport(let error, let method):
+            switch error {
+            case .connectionRefused(let host, let port):
+                return "Connection refused by \(host):\(port) (\(method)); is the endpoint right and the server running?"
+            case .hostNotFound(let host):
+                return "Cannot resolve the host name \(host); check the URL, the endpoint and your DNS or proxy settings."
+            case .connectTimeout(let host, let seconds):
+                return "No connection to \(host) within \(Self.seconds(seconds)); check the network or proxy (HTTPS_PROXY)."
+            case .responseTimeout(let url, let seconds):
+                return "No complete response from \(url) within \(Self.seconds(seconds)); the request may still be running on the server."
+            case .connectionClosed(let url):
+                return "The connection closed before a complete response from \(url); retries are used up."
+            case .tls(let host, let detail):
+                return "TLS with \(host) failed: \(detail)"
+            case .invalidURL(let url):
+                return "Cannot send a request to '\(TerminalText.sanitized(url))': it is not a valid URL."
+            case .other(let url, let detail):
+                return "The request to \(url) failed: \(detail)"
+            }
+        case .authentication(let error):
+            return error.description
+        case .operationFailed(let status, let code, let message):
+            return "The long-running operation ended with status \(status)" + Self.detail(code: code, message: message) + "."
+        case .pollFailed(let status, let code, let message):
+            return "Polling the long-running operation failed with HTTP \(status)" + Self.detail(code: code, message: message) + "."
+        case .pollingTimedOut(let url, let seconds, let polls):
+            return "The long-running operation did not finish within \(Self.seconds(seconds)) (\(polls) polls of \(url)); run 'get' on that URL later to see its result."
+        case .tooManyPages(let limit):
+            return "Stopped after \(limit) pages of results; use --no-paging to read the first page only, or narrow the query."
+        }
+    }
+
+    private static func detail(code: String?, message: String?) -> String {
+        switch (code, message) {
+        case let (code?, message?): ": \(code): \(TerminalText.sanitized(message))"
+        case let (code?, nil): ": \(code)"
+        case let (nil, message?): ": \(TerminalText.sanitized(message))"
+        case (nil, nil): ""
+        }
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+}
+
+/// ARM's error envelope: `{"error": {"code": ..., "message": ...}}`.
+public struct ARMErrorEnvelope: Sendable, Equatable {
+    public var code: String?
+    public var message: String?
+    public var details: [ARMErrorEnvelope]
+
+    /// Reads the envelope from a response body; nil when the body has none.
+    public init?(body: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes: body) else { return nil }
+        self.init(json: json["error"] ?? json)
+    }
+
+    init?(json: JSONValue) {
+        guard case .object = json else { return nil }
+        code = json["code"]?.stringValue
+        message = json["message"]?.stringValue
+        details = json["details"]?.arrayValue?.compactMap { ARMErrorEnvelope(json: $0) } ?? []
+        if code == nil, message == nil { return nil }
+    }
+}

@@ -1,0 +1,14 @@
+/// Waits between polls and retries. Injected so tests (and replays) never sleep for real.
+public protocol Sleeper: Sendable {
+    /// Waits `seconds`, throwing `CancellationError` when the task is cancelled (Ctrl-C).
+    func sleep(seconds: Double) async throws
+}
+
+/// Sleeps on the continuous clock.
+public struct RealSleeper: Sleeper {
+    public init() {}
+    public func sleep(seconds: Double) async throws {
+        guard seconds > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The commands nwsh knows: names, usage and help text, used by `help`, completion and
+/// "did you mean" suggestions.
+public struct CommandSpec: Sendable {
+    public var name: String
+    public var usage: String
+    public var summary: String
+    public var detail: String
+    /// Options the command accepts, for completion and suggestions.
+    public var options: [String]
+}
+
+public enum CommandCatalog {
+    static let verbOptions = ["-h", "--header", "--no-wait", "--no-paging"]
+    static let verbDetail = """
+      URL is a path (/subscriptions/...) resolved against the endpoint, or an absolute URL;
+      https://management.azure.com/... goes to the configured endpoint, so Azure scripts run
+      unchanged on the sandbox. BODY is a string or here-string, $var, or @file.json; relaxed JSON
+      (single quotes, trailing commas) is sent as strict JSON, and a body that is not JSON is
+      refused before anything is sent.
+        -h "Name: value"   add a request header (repeatable)
+        --no-wait          stop at 201/202 instead of polling the long-running operation
+        --no-paging        GET: return the first page only (by default nextLink pages are
+                           followed and their 'value' arrays merged)
+      Long-running operations are polled to completion, honouring Retry-After; 429 and 5xx
+      answers are retried. $r = <verb> ... stores the final body.
+    """
+
+    /// Every command, in help order.
+    public static let all: [CommandSpec] = [
+        CommandSpec(name: "get", usage: "get URL [-h \"Name: value\"]... [--no-paging]", summary: "GET an ARM resource or list", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "post", usage: "post URL [BODY] [-h \"Name: value\"]... [--no-wait]", summary: "POST to ARM (actions such as connectivityCheck)", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "put", usage: "put URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PUT (create or replace) a resource", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "patch", usage: "patch URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PATCH (update) a resource", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "delete", usage: "delete URL [-h \"Name: value\"]... [--no-wait]", summary: "DELETE a resource", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "login", usage: "login", summary: "get an access token", detail: """
+              Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
+              (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, authority AZURE_AUTHORITY_HOST);
+              'az account get-access-token' when az is on PATH; then, in an interactive session, the
+              device-code flow. With --sandbox the sandbox issues the token. Requests log in by
+              themselves when needed, and tokens are renewed before they expire.
+            """, options: []),
+        CommandSpec(name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.", options: []),
+        CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.", options: []),
+        CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: "", options: []),
+        CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: "", options: []),
+        CommandSpec(name: "exit", usage: "exit [status]", summary: "leave nwsh (Ctrl-D also works)", detail: "", options: []),
+    ]
+
+    /// The command with this name.
+    public static func spec(named name: String) -> CommandSpec? {
+        all.first { $0.name == name.lowercased() }
+    }
+
+    /// All names, including `armclient` (accepted and ignored before a verb).
+    public static var names: [String] { all.map(\.name) }
+
+    /// The text of `help`.
+    public static func overview() -> String {
+        var text = "Commands:\n"
+        let width = all.map(\.name.count).max() ?? 8
+        for spec in all {
+            text += "  \(spec.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\(spec.summary)\n"
+        }
+        text += """
+
+        Language (PowerShell-flavoured, so armclient snippets paste as they are):
+          $name = "text" | 'literal' | 42 | $other | <command ...>     assign
+          "...$name...${name}..."   interpolate (also in bare words);  '...' is literal
+          @" ... "@  /  @' ... '@   here-strings over several lines
+          $name, $r.hops[0].issues  print a value;  # starts a comment
+          armclient <verb> ...      the same as <verb> ...
+        Type 'help <command>' for details.
+
+        """
+        return text
+    }
+
+    /// The text of `help NAME`.
+    public static func help(for spec: CommandSpec) -> String {
+        var text = "usage: \(spec.usage)\n  \(spec.summary)\n"
+        if !spec.detail.isEmpty { text += spec.detail + "\n" }
+        return text
+    }
+}

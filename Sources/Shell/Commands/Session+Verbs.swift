@@ -1,0 +1,126 @@
+import ARM
+import Foundation
+import ShellLanguage
+
+extension Session {
+    /// `get|post|put|patch|delete URL [BODY] [-h "k: v"]... [--no-wait] [--no-paging]`.
+    func verb(_ invocation: CommandInvocation) async throws -> CommandResult {
+        let name = invocation.name
+        guard let spec = CommandCatalog.spec(named: name) else { throw ShellError.unknownCommand(name, suggestion: nil) }
+        let evaluator = Evaluator(variables: variables)
+        var headers = HTTPHeaders()
+        var wait = true
+        var paging = true
+        var positional: [Word] = []
+        var arguments = invocation.arguments[...]
+        while let word = arguments.popFirst() {
+            guard word.isBare, let text = word.literalText, text.hasPrefix("-"), text.count > 1, Double(text) == nil else {
+                positional.append(word)
+                continue
+            }
+            switch text {
+            case "-h", "--header", "-header":
+                guard let valueWord = arguments.popFirst() else { throw ShellError.missingOptionValue(command: name, option: text) }
+                let header = try evaluator.string(valueWord)
+                guard let colon = header.firstIndex(of: ":"), colon != header.startIndex,
+                      !header[..<colon].contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x21 || $0 > 0x7E } ?? true }),
+                      !header.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+                    throw ShellError.invalidHeader(header)
+                }
+                headers.add(String(header[..<colon]), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            case "--no-wait", "-nowait": wait = false
+            case "--no-paging": paging = false
+            default:
+                throw ShellError.unknownOption(command: name, option: text, suggestion: Suggestion.closest(to: text, in: spec.options))
+            }
+        }
+        guard let urlWord = positional.first else {
+            throw ShellError.missingArgument(command: name, what: "the URL", usage: spec.usage)
+        }
+        let url = try evaluator.string(urlWord)
+        let bodyWord = positional.dropFirst().first
+        if positional.count > 2 || (bodyWord != nil && (name == "get" || name == "delete")) {
+            let extra = positional[(name == "get" || name == "delete") ? 1 : 2]
+            throw ShellError.tooManyArguments(command: name, extra: (try? evaluator.string(extra)) ?? "…", usage: spec.usage)
+        }
+        let body = try bodyWord.map { try requestBody($0, evaluator: evaluator) } ?? nil
+        if (name == "put" || name == "patch"), body == nil {
+            throw ShellError.missingArgument(command: name, what: "the request body", usage: spec.usage)
+        }
+
+        let call = ARMCall(method: name, target: url, headers: headers, body: body, waitForCompletion: wait, followPages: paging)
+        reporter.begin()
+        let ticker = style.progress ? Task { [reporter] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                reporter.tick()
+            }
+        } : nil
+        defer {
+            ticker?.cancel()
+            reporter.finish()
+        }
+        let result = try await client.perform(call)
+        reporter.finish()
+        return try outcome(of: result, method: name.uppercased(), waited: wait)
+    }
+
+    /// The body to send: JSON from a string, a here-string, `$var` or `@file`, validated as relaxed
+    /// JSON and sent as strict JSON; nil for an empty string.
+    private func requestBody(_ word: Word, evaluator: Evaluator) throws -> [UInt8]? {
+        if word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 {
+            let path = String(text.dropFirst())
+            let resolved = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                let reason = FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file"
+                throw ShellError.unreadableFile(path: path, reason: reason)
+            }
+            do {
+                return Array(JSONFormatter.compact.format(try JSONParser.parse(bytes: Array(data), mode: .relaxed)).utf8)
+            } catch {
+                throw LanguageError.invalidJSON(what: "request body from \(path)", failure: error)
+            }
+        }
+        let value = try evaluator.value(word)
+        switch value {
+        case .string(let text):
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            do {
+                return Array(JSONFormatter.compact.format(try JSONParser.parse(text, mode: .relaxed)).utf8)
+            } catch {
+                throw LanguageError.invalidJSON(what: "request body", failure: error)
+            }
+        case .null:
+            return nil
+        default:
+            return Array(JSONFormatter.compact.format(value).utf8)
+        }
+    }
+
+    /// Turns the final response into the command's value, or its error.
+    private func outcome(of result: ARMResult, method: String, waited: Bool) throws -> CommandResult {
+        let response = result.response
+        guard response.status < 400 else {
+            let envelope = ARMErrorEnvelope(body: response.body)
+            throw ShellError.httpStatus(
+                method: method, url: result.url, status: response.status,
+                code: envelope?.code, message: envelope?.message ?? (envelope == nil && !response.body.isEmpty ? String(response.bodyText.prefix(300)) : nil),
+                requestID: response.headers["x-ms-request-id"], correlationID: response.headers["x-ms-correlation-request-id"])
+        }
+        if !waited, response.status == 201 || response.status == 202 {
+            var summary = JSONObject(["statusCode": .number(JSONNumber(response.status))])
+            for (key, header) in [("location", "Location"), ("azureAsyncOperation", "Azure-AsyncOperation"), ("retryAfter", "Retry-After")] {
+                if let value = response.headers[header] {
+                    summary[key] = key == "retryAfter" ? (Int(value).map { .number(JSONNumber($0)) } ?? .string(value)) : .string(value)
+                }
+            }
+            output.err("HTTP \(response.status) \(reasonPhrase(for: response.status)): not waiting for the operation (--no-wait); poll it with get $r.location (or the URL below).\n")
+            return CommandResult(value: .object(summary))
+        }
+        if result.body == nil, !response.body.isEmpty {
+            // Not JSON: show it as text, escaped.
+            return CommandResult(value: .string(response.bodyText))
+        }
+        return CommandResult(value: result.body)
+    }
+}

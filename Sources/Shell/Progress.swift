@@ -1,0 +1,106 @@
+import ARM
+import Foundation
+import ShellLanguage
+import Synchronization
+
+/// Renders what a running call is doing on standard error: request and response headers with
+/// `-v`, and on a terminal a progress line (elapsed time, poll count) that a ticker refreshes every
+/// second while a long-running operation is polled.
+final class CallReporter: Sendable {
+    private struct State {
+        var polling = false
+        var polls = 0
+        var started = ContinuousClock.now
+        var lineShown = false
+        var lastStatus: String?
+    }
+
+    private let output: OutputSink
+    private let style: OutputStyle
+    private let state = Mutex(State())
+
+    init(output: OutputSink, style: OutputStyle) {
+        self.output = output
+        self.style = style
+    }
+
+    /// Starts timing a call.
+    func begin() {
+        state.withLock { $0 = State() }
+    }
+
+    /// Clears the progress line, if one is shown.
+    func finish() {
+        let shown = state.withLock { state -> Bool in
+            defer { state.lineShown = false; state.polling = false }
+            return state.lineShown
+        }
+        if shown { output.err("\r\u{1B}[K") }
+    }
+
+    /// Redraws the progress line (called by the ticker).
+    func tick() {
+        guard style.progress else { return }
+        let line = state.withLock { state -> String? in
+            guard state.polling else { return nil }
+            state.lineShown = true
+            let elapsed = ContinuousClock.now - state.started
+            let status = state.lastStatus.map { ", status \($0)" } ?? ""
+            return "waiting for the long-running operation: \(elapsed.components.seconds) s, \(state.polls) poll\(state.polls == 1 ? "" : "s")\(status) (Ctrl-C to stop)"
+        }
+        if let line { output.err("\r\u{1B}[K" + style.dim(line)) }
+    }
+
+    /// Receives the client's events.
+    func handle(_ event: ARMEvent) {
+        switch event {
+        case .sending(let request):
+            guard style.verbose else { return }
+            clearLine()
+            var text = "> \(request.method) \(request.url)\n"
+            for field in request.headers {
+                let value = field.name.lowercased() == "authorization" ? "Bearer (redacted)" : field.value
+                text += "> \(field.name): \(value)\n"
+            }
+            if let body = request.body, !body.isEmpty { text += "> (\(body.count) bytes of body)\n" }
+            output.err(style.dim(text))
+        case .received(_, let response, let seconds):
+            if response.status == 202 || response.status == 201 { state.withLock { $0.polling = $0.polling || response.headers["Location"] != nil || response.headers["Azure-AsyncOperation"] != nil } }
+            guard style.verbose else { return }
+            clearLine()
+            var text = "< HTTP \(response.status) \(reasonPhrase(for: response.status)) (\(Int(seconds * 1000)) ms)\n"
+            for field in response.headers { text += "< \(field.name): \(TerminalText.sanitized(field.value))\n" }
+            output.err(style.dim(text))
+        case .retrying(let reason, let after, let attempt, let total):
+            clearLine()
+            output.err(style.dim("\(reason); retrying in \(Self.format(after)) (retry \(attempt) of \(total))\n"))
+        case .polling(let count, _, let status):
+            state.withLock {
+                $0.polling = true
+                $0.polls = count
+                $0.lastStatus = status
+            }
+            tick()
+        case .page(let number):
+            if style.verbose { output.err(style.dim("reading page \(number)\n")) }
+        case .signedIn(let token):
+            if style.verbose || style.progress {
+                clearLine()
+                output.err(style.dim("signed in with \(token.source)\(token.identity.map { " as \($0)" } ?? "")\n"))
+            }
+        }
+    }
+
+    private func clearLine() {
+        let shown = state.withLock { state -> Bool in
+            defer { state.lineShown = false }
+            return state.lineShown
+        }
+        if shown { output.err("\r\u{1B}[K") }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+}
+

@@ -1,0 +1,143 @@
+import ARM
+import Foundation
+import ShellLanguage
+
+/// How a statement or script ended.
+public enum Outcome: Sendable, Equatable {
+    case success
+    /// A command failed (shell error, ARM error, HTTP status 400 or more).
+    case failure
+    /// `exit` was run, with this status.
+    case exit(Int32)
+}
+
+/// Where the session's requests go, for messages.
+public enum SessionTarget: Sendable, Equatable {
+    /// Azure (or whatever `--endpoint` names).
+    case azure
+    /// The built-in sandbox.
+    case sandbox
+}
+
+/// A shell session: variables, the ARM client, and the commands. One statement runs at a time.
+public actor Session {
+    public internal(set) var variables: Variables
+    let client: ARMClient
+    let output: OutputSink
+    let style: OutputStyle
+    let target: SessionTarget
+    let workingDirectory: String
+    let reporter: CallReporter
+    /// Prefix for messages about a script's lines (`check.nwsh`); nil interactively.
+    let sourceName: String?
+
+    public init(
+        configuration: ARMConfiguration, transport: HTTPTransport, credentials: Credentials, sleeper: Sleeper = RealSleeper(),
+        output: OutputSink, style: OutputStyle, target: SessionTarget = .azure,
+        environment: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath, sourceName: String? = nil
+    ) {
+        let reporter = CallReporter(output: output, style: style)
+        self.reporter = reporter
+        self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
+        self.output = output
+        self.style = style
+        self.target = target
+        self.variables = Variables(environment: environment)
+        self.workingDirectory = workingDirectory
+        self.sourceName = sourceName
+    }
+
+    /// The names of the assigned variables, for completion.
+    public var variableNames: [String] { variables.names }
+
+    /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
+    /// is `firstLine` of its source. Stops at the first statement that does not succeed.
+    public func run(_ text: String, firstLine: Int = 1) async -> Outcome {
+        let statements: [Statement]
+        do {
+            statements = try Parser.parse(text, firstLine: firstLine)
+        } catch {
+            report(.language(error), line: firstLine)
+            return .failure
+        }
+        for statement in statements {
+            let outcome: Outcome
+            do {
+                outcome = try await execute(statement)
+            } catch let error as ShellError {
+                report(error, line: firstLine)
+                outcome = .failure
+            } catch let error as LanguageError {
+                report(.language(error), line: firstLine)
+                outcome = .failure
+            } catch let error as ARMError {
+                report(.arm(error), line: firstLine)
+                outcome = .failure
+            } catch is CancellationError {
+                reporter.finish()
+                output.err("Interrupted.\n")
+                outcome = .failure
+            } catch {
+                report(.arm(.transport(.other(url: "", detail: "\(error)"), method: "")), line: firstLine)
+                outcome = .failure
+            }
+            if outcome != .success { return outcome }
+        }
+        return .success
+    }
+
+    /// Writes an error; in a script, prefixed with the script name and line.
+    func report(_ error: ShellError, line: Int) {
+        reporter.finish()
+        let prefix = sourceName.map { "\($0):\(line): " } ?? ""
+        output.err(style.red("error: ") + prefix + error.description + "\n")
+    }
+
+    private func execute(_ statement: Statement) async throws -> Outcome {
+        let evaluator = Evaluator(variables: variables)
+        switch statement {
+        case .assignment(let name, _, let expression):
+            guard !Variables.isReadOnly(name) else { throw ShellError.readOnlyVariable(name) }
+            switch expression {
+            case .word(let word):
+                variables.set(name, to: try evaluator.value(word))
+                return .success
+            case .command(let invocation):
+                let result = try await perform(invocation)
+                if case .exit = result.outcome { return result.outcome }
+                if let value = result.value { variables.set(name, to: value) }
+                return result.outcome
+            }
+        case .show(let reference):
+            show(try evaluator.value(of: reference))
+            return .success
+        case .value(let word):
+            show(try evaluator.value(word))
+            return .success
+        case .command(let invocation):
+            let result = try await perform(invocation)
+            if let value = result.value, result.printValue { show(value) }
+            return result.outcome
+        }
+    }
+
+    /// Prints a value: strings as text, `$null` as nothing, everything else as JSON.
+    func show(_ value: JSONValue) {
+        switch value {
+        case .null: return
+        case .string(let text): output.out(TerminalText.sanitized(text) + "\n")
+        default: output.out(style.jsonFormatter.format(value) + "\n")
+        }
+    }
+}
+
+/// What a command produced.
+struct CommandResult {
+    /// The value to print (or to store, in an assignment).
+    var value: JSONValue?
+    /// Whether a bare command prints its value (verbs do; `vars` prints by itself).
+    var printValue = true
+    var outcome: Outcome = .success
+
+    static let none = CommandResult(value: nil)
+}

@@ -1,0 +1,77 @@
+import ARM
+import ShellLanguage
+
+/// What can go wrong running a command, beyond the language and ARM errors it wraps.
+/// ``description`` is the one place these become sentences.
+public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownCommand(String, suggestion: String?)
+    case unknownOption(command: String, option: String, suggestion: String?)
+    case missingOptionValue(command: String, option: String)
+    case missingArgument(command: String, what: String, usage: String)
+    case tooManyArguments(command: String, extra: String, usage: String)
+    case invalidHeader(String)
+    case unreadableFile(path: String, reason: String)
+    case readOnlyVariable(String)
+    case notAVariable(command: String, word: String)
+    case undefinedVariableToUnset(String)
+    case invalidExitCode(String)
+    case noHelp(String, suggestion: String?)
+    case httpStatus(method: String, url: String, status: Int, code: String?, message: String?, requestID: String?, correlationID: String?)
+    case unterminatedAtEndOfInput(LanguageError)
+    case language(LanguageError)
+    case arm(ARMError)
+
+    public var description: String {
+        switch self {
+        case .unknownCommand(let name, let suggestion):
+            return "Unknown command '\(name)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? " Type 'help' for the list of commands.")
+        case .unknownOption(let command, let option, let suggestion):
+            return "\(command): unknown option '\(option)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? " See 'help \(command)'.")
+        case .missingOptionValue(let command, let option):
+            return "\(command): \(option) needs a value. See 'help \(command)'."
+        case .missingArgument(let command, let what, let usage):
+            return "\(command): missing \(what). Usage: \(usage)"
+        case .tooManyArguments(let command, let extra, let usage):
+            return "\(command): unexpected argument '\(TerminalText.sanitized(extra))'. Usage: \(usage)"
+        case .invalidHeader(let text):
+            return "Invalid header '\(TerminalText.sanitized(text))': write it as -h \"Name: value\"."
+        case .unreadableFile(let path, let reason):
+            return "Cannot read \(path): \(reason)."
+        case .readOnlyVariable(let name):
+            return "$\(name) is built in and cannot be assigned or removed."
+        case .notAVariable(let command, let word):
+            return "\(command): '\(word)' is not a variable; write $name."
+        case .undefinedVariableToUnset(let name):
+            return "unset: $\(name) is not defined."
+        case .invalidExitCode(let text):
+            return "exit: '\(text)' is not a number from 0 to 255."
+        case .noHelp(let topic, let suggestion):
+            return "No help for '\(topic)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? " Type 'help' for the list of commands.")
+        case .httpStatus(let method, let url, let status, let code, let message, let requestID, let correlationID):
+            var text = "\(method) \(TerminalText.sanitized(url)) failed: HTTP \(status) \(reasonPhrase(for: status))".trimmingTrailingSpace()
+            if let code { text += "\n  \(TerminalText.sanitized(code))" + (message.map { ": \(TerminalText.sanitized($0))" } ?? "") }
+            else if let message { text += "\n  \(TerminalText.sanitized(message))" }
+            if status == 401 { text += "\n  Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again." }
+            if status == 403 { text += "\n  The identity in 'whoami' lacks permission for this operation on this scope." }
+            var ids: [String] = []
+            if let requestID { ids.append("x-ms-request-id \(requestID)") }
+            if let correlationID { ids.append("x-ms-correlation-request-id \(correlationID)") }
+            if !ids.isEmpty { text += "\n  (\(ids.joined(separator: ", ")))" }
+            return text
+        case .unterminatedAtEndOfInput(let error):
+            return error.description
+        case .language(let error):
+            return error.description
+        case .arm(let error):
+            return error.description
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpace() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,355 @@
+/// A token of the shell language.
+public enum Token: Sendable, Equatable {
+    case word(Word)
+    /// `=` after a leading variable.
+    case equals(SourceLocation)
+    /// End of a statement: a newline or `;`.
+    case separator
+}
+
+/// Splits script text into words, following PowerShell's quoting rules closely enough that the
+/// connection-troubleshoot page's snippets lex as PowerShell would lex them.
+///
+/// - `"..."` and bare words interpolate `$name`, `${name}` and `$env:NAME`; `'...'` is literal
+///   (`''` is a quote); in double quotes a backtick escapes (`` `n ``, `` `" ``, `` `$ ``) and `""` is a quote.
+/// - `@"` / `@'` at the end of a line open a here-string that ends at a line starting with `"@` / `'@`.
+/// - `#` at the start of a word comments out the rest of the line; `;` and newlines end statements;
+///   a backtick at the end of a line continues it.
+/// - A bare word that starts with a variable may continue with a member path: `$r.hops[2].issues`.
+public struct Lexer {
+    private let characters: [Character]
+    private var index = 0
+    private var line: Int
+    private var column = 1
+    private var tokens: [Token] = []
+    /// Whether the current statement so far is a single variable word, so `=` is an assignment.
+    private var wordsInStatement = 0
+
+    /// Creates a lexer; `firstLine` numbers the first line of `text` in error messages.
+    public init(_ text: String, firstLine: Int = 1) {
+        self.characters = Array(text)
+        self.line = firstLine
+    }
+
+    /// Lexes the text into tokens.
+    public static func tokenize(_ text: String, firstLine: Int = 1) throws(LanguageError) -> [Token] {
+        var lexer = Lexer(text, firstLine: firstLine)
+        return try lexer.run()
+    }
+
+    /// Whether `text` is an unfinished statement that more lines would complete: an open
+    /// here-string, an open string or a trailing backtick. The REPL shows a continuation prompt then.
+    public static func needsMoreInput(_ text: String) -> Bool {
+        if text.hasSuffix("`") { return true }
+        do {
+            _ = try tokenize(text)
+            return false
+        } catch {
+            switch error {
+            case .unterminatedHereString, .unterminatedString: return true
+            default: return false
+            }
+        }
+    }
+
+    private var current: Character? { index < characters.count ? characters[index] : nil }
+    private func peek(_ offset: Int = 1) -> Character? {
+        index + offset < characters.count ? characters[index + offset] : nil
+    }
+    private var location: SourceLocation { SourceLocation(line: line, column: column) }
+
+    private mutating func advance() {
+        guard let character = current else { return }
+        index += 1
+        if character == "\n" {
+            line += 1
+            column = 1
+        } else {
+            column += 1
+        }
+    }
+
+    private mutating func run() throws(LanguageError) -> [Token] {
+        while let character = current {
+            switch character {
+            case " ", "\t", "\r":
+                advance()
+            case "\n", ";":
+                advance()
+                endStatement()
+            case "#":
+                while let next = current, next != "\n" { advance() }
+            case "`" where peek() == "\n" || (peek() == "\r" && peek(2) == "\n"):
+                advance()
+                if current == "\r" { advance() }
+                advance()
+            case "=" where isAssignmentPosition:
+                tokens.append(.equals(location))
+                advance()
+                wordsInStatement += 1
+            case "@" where peek() == "\"" || peek() == "'":
+                try lexHereString()
+            default:
+                try lexWord()
+            }
+        }
+        endStatement()
+        return tokens
+    }
+
+    private var isAssignmentPosition: Bool {
+        guard wordsInStatement == 1, case .word(let word)? = tokens.last, word.soleVariable != nil else { return false }
+        return true
+    }
+
+    private mutating func endStatement() {
+        if wordsInStatement > 0, tokens.last != .separator { tokens.append(.separator) }
+        wordsInStatement = 0
+    }
+
+    private mutating func lexHereString() throws(LanguageError) {
+        let start = location
+        advance()
+        guard let quote = current else { return }
+        advance()
+        while current == " " || current == "\t" || current == "\r" { advance() }
+        if current == nil { throw .unterminatedHereString(quote: quote, at: start) }
+        guard current == "\n" else { throw .textAfterHereStringOpener(at: location) }
+        advance()
+        var parts: [Word.Part] = []
+        var literal = ""
+        var atLineStart = true
+        while true {
+            guard let character = current else { throw .unterminatedHereString(quote: quote, at: start) }
+            if atLineStart, character == quote, peek() == "@" {
+                advance()
+                advance()
+                break
+            }
+            if character == "\n" {
+                advance()
+                // The newline before the closing line is not part of the text.
+                if !(current == quote && peek() == "@") { literal.append(character) }
+                atLineStart = true
+                continue
+            }
+            atLineStart = false
+            if quote == "\"", character == "$" {
+                if let reference = try lexVariable(allowPath: false) {
+                    flush(&literal, into: &parts)
+                    parts.append(.variable(reference))
+                    continue
+                }
+            }
+            if quote == "\"", character == "`", let escaped = peek() {
+                advance()
+                advance()
+                literal.append(Self.backtickEscape(escaped))
+                continue
+            }
+            literal.append(character)
+            advance()
+        }
+        if literal.hasSuffix("\r") { literal.removeLast() }
+        flush(&literal, into: &parts)
+        appendWord(Word(parts: parts, quoting: quote == "\"" ? .hereDouble : .hereSingle, location: start))
+    }
+
+    private mutating func lexWord() throws(LanguageError) {
+        let start = location
+        var parts: [Word.Part] = []
+        var literal = ""
+        var quoting: Word.Quoting?
+        while let character = current {
+            switch character {
+            case " ", "\t", "\r", "\n", ";", "`" where peek() == "\n" || peek() == "\r":
+                // A backtick ending the line continues the statement; the run loop skips it.
+                flush(&literal, into: &parts)
+                appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
+                return
+            case "'":
+                if quoting == nil { quoting = .single }
+                try lexSingleQuoted(into: &literal)
+            case "\"":
+                if quoting == nil { quoting = .double }
+                try lexDoubleQuoted(into: &parts, literal: &literal)
+            case "$":
+                let isWordStart = parts.isEmpty && literal.isEmpty && quoting == nil
+                if let reference = try lexVariable(allowPath: isWordStart) {
+                    if quoting == nil { quoting = .bare }
+                    flush(&literal, into: &parts)
+                    parts.append(.variable(reference))
+                } else {
+                    literal.append("$")
+                    advance()
+                }
+            case "=" where isAssignmentPositionInsideWord(parts: parts, literal: literal):
+                flush(&literal, into: &parts)
+                appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
+                return
+            default:
+                if quoting == nil { quoting = .bare }
+                literal.append(character)
+                advance()
+            }
+        }
+        flush(&literal, into: &parts)
+        appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
+    }
+
+    /// `$x=5` with no spaces: the `=` ends the variable word.
+    private func isAssignmentPositionInsideWord(parts: [Word.Part], literal: String) -> Bool {
+        wordsInStatement == 0 && literal.isEmpty && parts.count == 1 && { if case .variable = parts[0] { return true } else { return false } }()
+    }
+
+    private mutating func lexSingleQuoted(into literal: inout String) throws(LanguageError) {
+        let start = location
+        advance()
+        while true {
+            guard let character = current else { throw .unterminatedString(quote: "'", at: start) }
+            advance()
+            if character == "'" {
+                if current == "'" {
+                    literal.append("'")
+                    advance()
+                    continue
+                }
+                return
+            }
+            literal.append(character)
+        }
+    }
+
+    private mutating func lexDoubleQuoted(into parts: inout [Word.Part], literal: inout String) throws(LanguageError) {
+        let start = location
+        advance()
+        while true {
+            guard let character = current else { throw .unterminatedString(quote: "\"", at: start) }
+            switch character {
+            case "\"":
+                advance()
+                if current == "\"" {
+                    literal.append("\"")
+                    advance()
+                    continue
+                }
+                return
+            case "`":
+                advance()
+                guard let escaped = current else { throw .unterminatedString(quote: "\"", at: start) }
+                advance()
+                literal.append(Self.backtickEscape(escaped))
+            case "$":
+                if let reference = try lexVariable(allowPath: false) {
+                    flush(&literal, into: &parts)
+                    parts.append(.variable(reference))
+                } else {
+                    literal.append("$")
+                    advance()
+                }
+            default:
+                literal.append(character)
+                advance()
+            }
+        }
+    }
+
+    /// Lexes `$name`, `${name}` or `$env:NAME` at the current `$`; nil (consuming nothing) when the
+    /// `$` does not start a variable.
+    private mutating func lexVariable(allowPath: Bool) throws(LanguageError) -> VariableReference? {
+        let start = location
+        guard let next = peek() else { return nil }
+        if next == "{" {
+            advance()
+            advance()
+            var name = ""
+            while let character = current, character != "}" {
+                if character == "\n" { throw .unterminatedBraceVariable(at: start) }
+                name.append(character)
+                advance()
+            }
+            guard current == "}" else { throw .unterminatedBraceVariable(at: start) }
+            advance()
+            guard !name.isEmpty else { throw .emptyVariableName(at: start) }
+            return VariableReference(name: name, location: start)
+        }
+        if next == "(" { throw .subexpression(at: start) }
+        guard Self.isNameCharacter(next) else { return nil }
+        advance()
+        var name = ""
+        while let character = current, Self.isNameCharacter(character) {
+            name.append(character)
+            advance()
+        }
+        if name.lowercased() == "env", current == ":", let first = peek(), Self.isNameCharacter(first) {
+            name.append(":")
+            advance()
+            while let character = current, Self.isNameCharacter(character) {
+                name.append(character)
+                advance()
+            }
+        }
+        var path: [PathComponent] = []
+        if allowPath { path = lexPath() }
+        return VariableReference(name: name, path: path, location: start)
+    }
+
+    private mutating func lexPath() -> [PathComponent] {
+        var path: [PathComponent] = []
+        while let character = current {
+            if character == ".", let next = peek(), Self.isNameCharacter(next) {
+                advance()
+                var member = ""
+                while let character = current, Self.isNameCharacter(character) || character == "-" {
+                    member.append(character)
+                    advance()
+                }
+                path.append(.member(member))
+            } else if character == "[" {
+                var offset = 1
+                var digits = ""
+                if peek(offset) == "-" {
+                    digits = "-"
+                    offset += 1
+                }
+                while let digit = peek(offset), digit.isASCII, digit.isNumber {
+                    digits.append(digit)
+                    offset += 1
+                }
+                guard peek(offset) == "]", let value = Int(digits) else { return path }
+                for _ in 0...offset { advance() }
+                path.append(.index(value))
+            } else {
+                return path
+            }
+        }
+        return path
+    }
+
+    private mutating func appendWord(_ word: Word) {
+        tokens.append(.word(word))
+        wordsInStatement += 1
+    }
+
+    private func flush(_ literal: inout String, into parts: inout [Word.Part]) {
+        guard !literal.isEmpty else { return }
+        parts.append(.literal(literal))
+        literal = ""
+    }
+
+    static func isNameCharacter(_ character: Character) -> Bool {
+        character == "_" || (character.isLetter || character.isNumber) && !character.isWhitespace
+    }
+
+    private static func backtickEscape(_ character: Character) -> Character {
+        switch character {
+        case "n": "\n"
+        case "t": "\t"
+        case "r": "\r"
+        case "0": "\0"
+        case "a": "\u{07}"
+        case "e": "\u{1B}"
+        default: character
+        }
+    }
+}

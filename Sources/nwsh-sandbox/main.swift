@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+
+/// `nwsh-sandbox`: the ARM emulator on its own, for curl, other tools, or an nwsh started with
+/// `--endpoint http://127.0.0.1:PORT` and `AZURE_AUTHORITY_HOST` pointing at it.
+@main
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nwsh-sandbox",
+        abstract: "Serve nwsh's ARM sandbox (an emulated subscription) over HTTP on loopback.",
+        discussion: """
+            Its service principal: tenant, client id and secret are printed at start-up. Point nwsh at it with
+            NWSH_ENDPOINT=http://127.0.0.1:PORT AZURE_AUTHORITY_HOST=http://127.0.0.1:PORT and those
+            AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, or simply run 'nwsh --sandbox'.
+            Faults for testing: POST JSON to /sandbox/faults (see the README).
+            """)
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Retry-After seconds on long-running operations.")
+    var retryAfter: Int = 1
+
+    @Option(help: "Polls answered 202 before a long-running operation completes.")
+    var polls: Int = 2
+
+    @Option(help: "Items per page of a list.")
+    var pageSize: Int = 2
+
+    func run() async throws {
+        let server = try await SandboxServer.start(host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize))
+        let data = server.arm.data
+        let banner = """
+            nwsh-sandbox listening on \(server.baseURL)
+            tenant \(data.tenantID), client id \(data.clientID), client secret \(data.clientSecret) (sandbox credentials, not secret)
+
+            """
+        FileHandle.standardOutput.write(Data(banner.utf8))
+        try await server.wait()
+    }
+}

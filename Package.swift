@@ -23,8 +23,10 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // SIGINT handling in C: what a signal handler touches must be async-signal-safe.
+        .target(name: "CInterrupts"),
         // The only module that talks to libedit or the terminal.
-        .target(name: "LineEditing", dependencies: ["CEditLine"]),
+        .target(name: "LineEditing", dependencies: ["CEditLine", "CInterrupts"]),
         // The PowerShell-flavoured language: lexing, parsing, JSON values, interpolation. Pure.
         .target(name: "ShellLanguage"),
         // Requests to Azure Resource Manager: transports, auth, long-running operations, paging, retries.

@@ -6,38 +6,9 @@
 #define NWSH_CEDITLINE_SHIM_H
 
 #include <stdio.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <editline/readline.h>
-
-/// Set by the SIGINT handler; read and cleared by nwsh_take_interrupt().
-static volatile sig_atomic_t nwsh_interrupt_flag = 0;
-
-static void nwsh_sigint_handler(int signo) {
-    (void)signo;
-    nwsh_interrupt_flag = 1;
-}
-
-/// Installs a SIGINT handler without SA_RESTART, so Ctrl-C interrupts a blocking read
-/// (libedit then returns NULL from readline) instead of killing the process.
-static inline int nwsh_install_sigint_handler(void) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = nwsh_sigint_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    return sigaction(SIGINT, &action, NULL);
-}
-
-/// Returns 1 (and clears the flag) when Ctrl-C was pressed since the last call.
-static inline int nwsh_take_interrupt(void) {
-    if (nwsh_interrupt_flag) {
-        nwsh_interrupt_flag = 0;
-        return 1;
-    }
-    return 0;
-}
 
 static inline void nwsh_set_completion_function(rl_completion_func_t *function) {
     rl_attempted_completion_function = function;
@@ -58,6 +29,12 @@ static inline void nwsh_set_completion_append_character(int character) {
 
 static inline const char *nwsh_line_buffer(void) {
     return rl_line_buffer;
+}
+
+/// Whether libedit installs its own signal handlers while reading. nwsh turns this off: libedit's
+/// handler re-raises the signal to the whole process group, which reaches other threads.
+static inline void nwsh_set_catch_signals(int value) {
+    rl_catch_signals = value;
 }
 
 static inline void nwsh_set_readline_name(const char *name) {

@@ -1,4 +1,5 @@
 import CEditLine
+import CInterrupts
 import Foundation
 import Synchronization
 
@@ -19,6 +20,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         self.historyPath = historyPath
         Self.configureLocale()
         nwsh_set_readline_name("nwsh")
+        nwsh_set_catch_signals(0)
         using_history()
         stifle_history(Self.maximumHistory)
         if let historyPath {
@@ -32,7 +34,10 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
 
     public func readLine(prompt: String) -> ReadResult {
         _ = Interrupts.take()
-        guard let raw = CEditLine.readline(prompt) else {
+        nwsh_begin_reading()
+        let line = CEditLine.readline(prompt)
+        nwsh_end_reading()
+        guard let raw = line else {
             if Interrupts.take() {
                 FileHandle.standardOutput.write(Data("\n".utf8))
                 return .interrupted
@@ -41,7 +46,6 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             return .endOfInput
         }
         defer { free(raw) }
-        if Interrupts.take() { return .interrupted }
         return .line(String(cString: raw))
     }
 
@@ -103,6 +107,8 @@ private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ 
         return state.matches
     }
     guard !matches.isEmpty else { return nil }
+    // After a command name a space is wanted; after a variable (often inside a URL) it is not.
+    nwsh_set_completion_append_character(word.contains("$") ? 0 : 32)
     return rl_completion_matches(text, completionEntry)
 }
 

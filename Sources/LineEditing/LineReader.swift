@@ -1,4 +1,5 @@
 import CEditLine
+import CInterrupts
 import Foundation
 
 /// What reading a line produced.

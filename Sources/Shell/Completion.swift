@@ -4,14 +4,19 @@ public enum Completion {
     /// whole line before it: variable names for `$...`, command names for the first word, the
     /// command's options for `-...`.
     public static func candidates(lineBeforeWord: String, word: String, variables: [String]) -> [String] {
-        if word.hasPrefix("${") {
-            let prefix = word.dropFirst(2).lowercased()
-            return variables.filter { $0.lowercased().hasPrefix(prefix) }.map { "${\($0)}" }.sorted()
-        }
-        if word.hasPrefix("$") {
-            let prefix = word.dropFirst().lowercased()
-            let builtins = ["true", "false", "null"]
-            return (variables + builtins).filter { $0.lowercased().hasPrefix(prefix) }.map { "$" + $0 }.sorted()
+        // A variable being typed, possibly inside a longer word such as a URL: /subscriptions/$sub
+        if let dollar = word.lastIndex(of: "$") {
+            let before = word[..<dollar]
+            let reference = word[word.index(after: dollar)...]
+            if reference.hasPrefix("{") {
+                let prefix = reference.dropFirst().lowercased()
+                return variables.filter { $0.lowercased().hasPrefix(prefix) }.map { before + "${\($0)}" }.sorted()
+            }
+            if !reference.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+                let prefix = reference.lowercased()
+                let builtins = before.isEmpty ? ["true", "false", "null"] : []
+                return (variables + builtins).filter { $0.lowercased().hasPrefix(prefix) }.map { before + "$" + $0 }.sorted()
+            }
         }
         let previous = lineBeforeWord.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let words = previous.first?.lowercased() == "armclient" ? Array(previous.dropFirst()) : previous

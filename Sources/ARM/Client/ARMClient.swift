@@ -101,8 +101,8 @@ public struct ARMClient: Sendable {
 
         if call.waitForCompletion, let (operation, action) = LongRunningOperation.start(
             method: call.method, requestURL: url, response: first, defaultDelay: configuration.defaultPollDelay) {
-            let final = try await poll(operation, action: action)
-            return ARMResult(response: final, body: Self.json(final.body), accepted: first, polls: operation.polls, pages: 1, url: url)
+            let (final, polls) = try await poll(operation, action: action)
+            return ARMResult(response: final, body: Self.json(final.body), accepted: first, polls: polls, pages: 1, url: url)
         }
         if call.method == "GET", call.followPages, first.isSuccess {
             return try await readPages(first: first, url: url)
@@ -110,14 +110,15 @@ public struct ARMClient: Sendable {
         return ARMResult(response: first, body: Self.json(first.body), accepted: nil, polls: 0, pages: 1, url: url)
     }
 
-    private func poll(_ start: LongRunningOperation, action: LongRunningOperation.Action) async throws -> HTTPResponse {
+    /// Performs the operation's actions until it ends; returns the final response and the number of polls.
+    private func poll(_ start: LongRunningOperation, action: LongRunningOperation.Action) async throws -> (HTTPResponse, Int) {
         var operation = start
         var action = action
         var waited = 0.0
         while true {
             switch action {
             case .finished(let response):
-                return response
+                return (response, operation.polls)
             case .failed(.operationFailed(let status, let body)):
                 let envelope = ARMErrorEnvelope(body: body.body)
                 throw ARMError.operationFailed(status: status, code: envelope?.code, message: envelope?.message)

@@ -122,7 +122,7 @@ public final class LiveTransport: HTTPTransport {
         if detail.lowercased().contains("ssl") || detail.lowercased().contains("tls") || detail.contains("handshake") {
             return .tls(host: host, detail: detail)
         }
-        if detail.contains("HTTPParserError") || detail.contains("invalidEOFState") { return .connectionClosed(url: url) }
+        if detail.contains("HTTPParserError") || detail.contains("invalidEOFState") || detail.contains("stream ended at an unexpected time") { return .connectionClosed(url: url) }
         return .other(url: url, detail: detail)
     }
 }

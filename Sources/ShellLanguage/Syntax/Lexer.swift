@@ -27,7 +27,8 @@ public struct Lexer {
 
     /// Creates a lexer; `firstLine` numbers the first line of `text` in error messages.
     public init(_ text: String, firstLine: Int = 1) {
-        self.characters = Array(text)
+        // Swift treats "\r\n" as one Character; scripts saved on Windows read as if they used "\n".
+        self.characters = Array(text.replacingCRLF())
         self.line = firstLine
     }
 
@@ -351,5 +352,18 @@ public struct Lexer {
         case "e": "\u{1B}"
         default: character
         }
+    }
+}
+
+extension String {
+    /// The text with every CRLF line ending turned into LF.
+    func replacingCRLF() -> String {
+        guard contains("\r\n") else { return self }
+        var result = ""
+        result.reserveCapacity(utf8.count)
+        for character in self {
+            if character == "\r\n" { result.append("\n") } else { result.append(character) }
+        }
+        return result
     }
 }

@@ -1,0 +1,174 @@
+import ARM
+import Foundation
+import Sandbox
+import ShellLanguage
+import Testing
+
+@Suite struct ARMClientTests {
+    @Test func aConnectivityCheckIsPolledHonouringRetryAfter() async throws {
+        let fixture = try await SandboxFixture.start()
+        defer { Task { await fixture.stop() } }
+        let result = try await fixture.client.perform(ARMCall(
+            method: "POST", target: "https://management.azure.com\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
+            body: SandboxFixture.connectivityBody(destination: "13.107.21.200")))
+        #expect(result.accepted?.status == 202)
+        #expect(result.response.status == 200)
+        #expect(result.polls == 3)
+        #expect(fixture.sleeper.recorded == [10, 10, 10])
+        #expect(result.body?["connectionStatus"]?.stringValue == "Unreachable")
+        #expect(result.body?["hops"]?.arrayValue?.first?["issues"]?.arrayValue?.first?["type"]?.stringValue == "UserDefinedRoute")
+        await fixture.stop()
+    }
+
+    @Test func noWaitStopsAtTheAcceptedResponse() async throws {
+        let fixture = try await SandboxFixture.start()
+        let result = try await fixture.client.perform(ARMCall(
+            method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
+            body: SandboxFixture.connectivityBody(destination: "http://bing.com"), waitForCompletion: false))
+        #expect(result.response.status == 202)
+        #expect(result.response.headers["Retry-After"] == "10")
+        #expect(result.response.headers["Location"]?.contains("/operationResults/") == true)
+        #expect(fixture.sleeper.recorded.isEmpty)
+        await fixture.stop()
+    }
+
+    @Test func listsFollowNextLinkAndMergePages() async throws {
+        let fixture = try await SandboxFixture.start()
+        let path = "/subscriptions/\(SandboxFixture.subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines?api-version=2015-05-01-preview"
+        let all = try await fixture.client.perform(ARMCall(method: "GET", target: path))
+        #expect(all.pages == 2)
+        #expect(all.body?["value"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Auditor0", "Database0", "Firewall0", "MultiTierApp0"])
+        #expect(all.body?["nextLink"] == nil)
+        let first = try await fixture.client.perform(ARMCall(method: "GET", target: path, followPages: false))
+        #expect(first.pages == 1)
+        #expect(first.body?["value"]?.arrayValue?.count == 2)
+        #expect(first.body?["nextLink"]?.stringValue?.contains("$skiptoken=2") == true)
+        await fixture.stop()
+    }
+
+    @Test func armPathsAreCaseInsensitiveAndMissingResourcesAre404() async throws {
+        let fixture = try await SandboxFixture.start()
+        let found = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM.uppercased() + "?api-version=2023-03-01"))
+        #expect(found.response.status == 200)
+        #expect(found.body?["name"]?.stringValue == "MultiTierApp0")
+        let missing = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "x?api-version=2023-03-01"))
+        #expect(missing.response.status == 404)
+        let envelope = ARMErrorEnvelope(body: missing.response.body)
+        #expect(envelope?.code == "ResourceNotFound")
+        #expect(envelope?.message == "The Resource 'Microsoft.Compute/virtualMachines/MultiTierApp0x' under resource group 'ContosoRG' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+        let noVersion = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM))
+        #expect(noVersion.response.status == 400)
+        #expect(ARMErrorEnvelope(body: noVersion.response.body)?.code == "MissingApiVersionParameter")
+        await fixture.stop()
+    }
+
+    @Test func a429IsRetriedAfterItsRetryAfter() async throws {
+        let fixture = try await SandboxFixture.start()
+        await fixture.server.arm.inject(Fault(.status(429, retryAfter: 7), pathContains: "virtualMachines/MultiTierApp0"))
+        let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+        #expect(result.response.status == 200)
+        #expect(fixture.sleeper.recorded == [7])
+        await fixture.stop()
+    }
+
+    @Test func a500InTheMiddleOfPollingIsRetriedWithBackoff() async throws {
+        let fixture = try await SandboxFixture.start()
+        await fixture.server.arm.inject(Fault(.status(500, retryAfter: nil), pathContains: "operationResults", method: "GET"))
+        let result = try await fixture.client.perform(ARMCall(
+            method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
+            body: SandboxFixture.connectivityBody(destination: "http://bing.com")))
+        #expect(result.response.status == 200)
+        #expect(result.body?["connectionStatus"]?.stringValue == "Reachable")
+        #expect(fixture.sleeper.recorded == [10, 1, 10, 10])
+        await fixture.stop()
+    }
+
+    @Test func retriesAreBoundedAndTheLastAnswerIsReturned() async throws {
+        let fixture = try await SandboxFixture.start()
+        await fixture.server.arm.inject(Fault(.status(503, retryAfter: nil), pathContains: "MultiTierApp0", count: 100))
+        let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+        #expect(result.response.status == 503)
+        #expect(fixture.sleeper.recorded == [1, 2, 4, 8])
+        await fixture.stop()
+    }
+
+    @Test func aDroppedConnectionIsRetried() async throws {
+        let fixture = try await SandboxFixture.start()
+        await fixture.server.arm.inject(Fault(.dropConnection, pathContains: "MultiTierApp0"))
+        let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+        #expect(result.response.status == 200)
+        #expect(fixture.sleeper.recorded == [1])
+        await fixture.stop()
+    }
+
+    @Test func malformedJSONIsKeptAsTextNotParsed() async throws {
+        let fixture = try await SandboxFixture.start()
+        await fixture.server.arm.inject(Fault(.malformedJSON, pathContains: "MultiTierApp0"))
+        let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+        #expect(result.response.status == 200)
+        #expect(result.body == nil)
+        #expect(result.response.bodyText.hasPrefix("{\"hops\": ["))
+        await fixture.stop()
+    }
+
+    @Test func anOperationThatNeverCompletesTimesOut() async throws {
+        let fixture = try await SandboxFixture.start(configure: { $0.maximumPollTime = 60 })
+        await fixture.server.arm.inject(Fault(.neverComplete, pathContains: "connectivityCheck"))
+        do {
+            _ = try await fixture.client.perform(ARMCall(
+                method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
+                body: SandboxFixture.connectivityBody(destination: "http://bing.com")))
+        } catch let error as ARMError {
+            #expect(error.description.hasPrefix("The long-running operation did not finish within 60 s (6 polls of \(fixture.server.baseURL)/subscriptions/"))
+            guard case .pollingTimedOut(let url, 60, 6) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(url.contains("/operationResults/"))
+        }
+        await fixture.stop()
+    }
+
+    @Test func aSlowResponseHitsTheResponseTimeout() async throws {
+        let fixture = try await SandboxFixture.start(configure: { $0.retry = .none }, timeouts: .init(connect: 5, response: 0.3))
+        await fixture.server.arm.inject(Fault(.delay(3), pathContains: "MultiTierApp0"))
+        do {
+            _ = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+            Issue.record("no timeout")
+        } catch let error as ARMError {
+            guard case .transport(.responseTimeout, "GET") = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+        }
+        await fixture.stop()
+    }
+
+    @Test func aRefusedConnectionIsAFastClearError() async throws {
+        // Bind and close a port so that nothing listens there.
+        let server = try await SandboxServer.start()
+        let endpoint = server.baseURL
+        let port = server.port
+        await server.stop()
+        let client = ARMClient(
+            configuration: ARMConfiguration(endpoint: try Endpoint(endpoint)), transport: LiveTransport(environment: [:]),
+            credentials: Credentials(sources: [EnvironmentTokenSource(environment: ["NWSH_ACCESS_TOKEN": "t"])]), sleeper: VirtualSleeper())
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.perform(ARMCall(method: "GET", target: "/subscriptions?api-version=2020-01-01"))
+            Issue.record("no error")
+        } catch let error as ARMError {
+            #expect(error == .transport(.connectionRefused(host: "127.0.0.1", port: port), method: "GET"))
+            #expect(error.description == "Connection refused by 127.0.0.1:\(port) (GET); is the endpoint right and the server running?")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func requestsToOtherHostsAreRefusedSoTheTokenStaysHome() async throws {
+        let fixture = try await SandboxFixture.start()
+        await #expect(throws: ARMError.foreignHost(host: "example.com", endpoint: fixture.server.baseURL)) {
+            _ = try await fixture.client.perform(ARMCall(method: "GET", target: "https://example.com/steal"))
+        }
+        await fixture.stop()
+    }
+}

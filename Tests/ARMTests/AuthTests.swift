@@ -1,0 +1,130 @@
+import ARM
+import Foundation
+import Sandbox
+import ShellLanguage
+import Synchronization
+import Testing
+
+@Suite struct AuthTests {
+    @Test func clientCredentialsGetATokenWhoseClaimsNameTheApp() async throws {
+        let fixture = try await SandboxFixture.start()
+        let token = try await fixture.client.credentials.login()
+        #expect(token.tenant == fixture.server.arm.data.tenantID)
+        #expect(token.identity == "nwsh-sandbox-app")
+        #expect(token.expiresOn > Date().addingTimeInterval(3000))
+        await fixture.stop()
+    }
+
+    @Test func aWrongClientSecretIsRefusedWithEntraIDsMessage() async throws {
+        let fixture = try await SandboxFixture.start(sources: { server, transport in
+            [ClientSecretTokenSource.fromEnvironment([
+                "AZURE_TENANT_ID": server.arm.data.tenantID, "AZURE_CLIENT_ID": server.arm.data.clientID,
+                "AZURE_CLIENT_SECRET": "wrong", "AZURE_AUTHORITY_HOST": server.baseURL,
+            ], transport: transport)]
+        })
+        do {
+            _ = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+            Issue.record("no error")
+        } catch let error as ARMError {
+            #expect(error.description == "Sign-in with service principal (AZURE_CLIENT_ID) was refused: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+        }
+        await fixture.stop()
+    }
+
+    @Test func theDeviceCodeFlowWaitsForTheSignIn() async throws {
+        let shown = Mutex<[String]>([])
+        let fixture = try await SandboxFixture.start(sources: { server, transport in
+            [DeviceCodeTokenSource(
+                authority: Authority(host: server.baseURL, tenant: "organizations"), transport: transport, sleeper: VirtualSleeper(),
+                interactive: true, show: { message in shown.withLock { $0.append(message) } })]
+        })
+        let token = try await fixture.client.credentials.login()
+        #expect(token.identity == "sandbox.user@contoso.example")
+        #expect(token.source == "device-code sign-in")
+        let message = shown.withLock { $0 }.first ?? ""
+        #expect(message.hasPrefix("To sign in to the nwsh sandbox, open \(fixture.server.baseURL)/devicelogin and enter the code "))
+        let log = await fixture.server.arm.log
+        #expect(log.filter { $0.hasSuffix("/oauth2/v2.0/token") }.count == 2)
+        await fixture.stop()
+    }
+
+    @Test func anEnvironmentTokenIsUsedAsItIsAndARefusalIsA401() async throws {
+        let fixture = try await SandboxFixture.start(sources: { _, _ in
+            [EnvironmentTokenSource(environment: ["ARMCLIENT_TOKEN": "Bearer not-a-sandbox-token"])]
+        })
+        let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
+        #expect(result.response.status == 401)
+        #expect(ARMErrorEnvelope(body: result.response.body)?.code == "InvalidAuthenticationToken")
+        let token = try await fixture.client.credentials.token()
+        #expect(token.value == "not-a-sandbox-token")
+        #expect(token.source == "environment variable ARMCLIENT_TOKEN")
+        await fixture.stop()
+    }
+
+    @Test func withNoSourceConfiguredTheErrorSaysWhatToSet() async throws {
+        let credentials = Credentials(sources: [
+            EnvironmentTokenSource(environment: [:]),
+            ClientSecretTokenSource.fromEnvironment(["AZURE_TENANT_ID": "t"], transport: LiveTransport(environment: [:])),
+            AzureCLITokenSource(environment: ["PATH": "/nonexistent"]),
+            DeviceCodeTokenSource(authority: Authority(host: "https://login.example", tenant: "organizations"), transport: LiveTransport(environment: [:]), sleeper: VirtualSleeper(), interactive: false, show: { _ in }),
+        ])
+        do {
+            _ = try await credentials.login()
+            Issue.record("no error")
+        } catch let error as AuthError {
+            #expect(error.description == """
+                Could not get an access token for Azure Resource Manager. Tried:
+                  - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set
+                  - service principal: AZURE_CLIENT_ID, AZURE_CLIENT_SECRET not set
+                  - Azure CLI: 'az' is not on PATH
+                  - device-code sign-in: only in an interactive session
+                Set NWSH_ACCESS_TOKEN, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or sign in with 'az login', or run 'login' in an interactive nwsh. To try nwsh without Azure, start it with --sandbox.
+                """)
+        }
+    }
+
+    @Test func tokensAreRenewedBeforeTheyExpire() async throws {
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let source = CountingSource(lifetime: 3600, now: { clock.withLock { $0 } })
+        let credentials = Credentials(sources: [source], now: { clock.withLock { $0 } })
+        let first = try await credentials.token()
+        clock.withLock { $0 = $0.addingTimeInterval(3000) }
+        let second = try await credentials.token()
+        #expect(first == second)
+        clock.withLock { $0 = $0.addingTimeInterval(400) }
+        let third = try await credentials.token()
+        #expect(third.value == "token-2")
+        #expect(source.count == 2)
+    }
+
+    @Test func jwtClaimsAreReadWithoutTheSignature() {
+        // {"tid":"t1","upn":"a@b.example","exp":2000000000}
+        let token = "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0MSIsInVwbiI6ImFAYi5leGFtcGxlIiwiZXhwIjoyMDAwMDAwMDAwfQ.sig"
+        let access = AccessToken(value: token, expiresOn: Date(), source: "test")
+        #expect(access.tenant == "t1")
+        #expect(access.identity == "a@b.example")
+        #expect(AccessToken.expiry(ofJWT: token) == Date(timeIntervalSince1970: 2_000_000_000))
+        #expect(AccessToken.decodeClaims("opaque") == nil)
+    }
+}
+
+/// A token source that counts how often it is asked.
+final class CountingSource: TokenSource {
+    private let counter = Mutex(0)
+    let lifetime: Double
+    let now: @Sendable () -> Date
+    init(lifetime: Double, now: @escaping @Sendable () -> Date) {
+        self.lifetime = lifetime
+        self.now = now
+    }
+    var count: Int { counter.withLock { $0 } }
+    var name: String { "counting" }
+    var unavailableReason: String? { nil }
+    func acquire(scope: String) async throws -> AccessToken {
+        let number = counter.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        return AccessToken(value: "token-\(number)", expiresOn: now().addingTimeInterval(lifetime), source: name)
+    }
+}

@@ -1,0 +1,106 @@
+import ARM
+import Foundation
+import Testing
+
+@Suite struct LongRunningOperationTests {
+    private func response(_ status: Int, _ headers: HTTPHeaders = [:], _ body: String = "") -> HTTPResponse {
+        HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+    }
+
+    @Test func azureAsyncOperationIsPreferredAndAPostReadsItsResultFromLocation() {
+        guard var (operation, action) = LongRunningOperation.start(
+            method: "POST", requestURL: "https://h/x",
+            response: response(202, ["Azure-AsyncOperation": "https://h/op", "Location": "https://h/result", "Retry-After": "3"])) else {
+            Issue.record("not an operation")
+            return
+        }
+        #expect(action == .poll(url: "https://h/op", after: 3))
+        action = operation.next(after: response(200, [:], #"{"status": "InProgress"}"#))
+        #expect(action == .poll(url: "https://h/op", after: 5))
+        action = operation.next(after: response(200, [:], #"{"status": "Succeeded"}"#))
+        #expect(action == .poll(url: "https://h/result", after: 0))
+        let final = response(200, [:], #"{"hops": []}"#)
+        #expect(operation.next(after: final) == .finished(final))
+    }
+
+    @Test func aPutReadsTheResourceAfterSuccess() {
+        guard var (operation, _) = LongRunningOperation.start(method: "PUT", requestURL: "https://h/r", response: response(201, ["Azure-AsyncOperation": "https://h/op"])) else {
+            Issue.record("not an operation")
+            return
+        }
+        #expect(operation.next(after: response(200, [:], #"{"status": "Succeeded"}"#)) == .poll(url: "https://h/r", after: 0))
+    }
+
+    @Test func aFailedOperationEndsWithItsError() {
+        guard var (operation, _) = LongRunningOperation.start(method: "DELETE", requestURL: "https://h/r", response: response(202, ["Azure-AsyncOperation": "https://h/op"])) else {
+            Issue.record("not an operation")
+            return
+        }
+        let failed = response(200, [:], #"{"status": "Failed", "error": {"code": "Conflict", "message": "busy"}}"#)
+        #expect(operation.next(after: failed) == .failed(.operationFailed(status: "Failed", body: failed)))
+    }
+
+    @Test func locationPollingEndsWhenTheAnswerIsNot202() {
+        guard var (operation, action) = LongRunningOperation.start(method: "POST", requestURL: "https://h/x", response: response(202, ["Location": "https://h/l", "Retry-After": "10"])) else {
+            Issue.record("not an operation")
+            return
+        }
+        #expect(action == .poll(url: "https://h/l", after: 10))
+        #expect(operation.next(after: response(202, ["Retry-After": "2"])) == .poll(url: "https://h/l", after: 2))
+        let done = response(200, [:], "{}")
+        #expect(operation.next(after: done) == .finished(done))
+        #expect(operation.polls == 2)
+    }
+
+    @Test func a200OrA202WithoutHeadersIsNotAnOperation() {
+        #expect(LongRunningOperation.start(method: "POST", requestURL: "u", response: response(200)) == nil)
+        #expect(LongRunningOperation.start(method: "POST", requestURL: "u", response: response(202)) == nil)
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test func retryAfterIsSecondsOrAnHTTPDate() {
+        let now = Date(timeIntervalSince1970: 1_496_435_000)
+        #expect(RetryPolicy.parseRetryAfter("10") == 10)
+        #expect(RetryPolicy.parseRetryAfter("Fri, 02 Jun 2017 20:23:40 GMT", now: now) == 20)
+        #expect(RetryPolicy.parseRetryAfter("soon") == nil)
+    }
+
+    @Test func backoffDoublesUpToTheCapAndStops() {
+        let policy = RetryPolicy(maximumRetries: 6, baseDelay: 1, maximumDelay: 10)
+        #expect((1...7).map { policy.delay(beforeRetry: $0, retryAfter: nil) } == [1, 2, 4, 8, 10, 10, nil])
+        #expect(policy.delay(beforeRetry: 1, retryAfter: "3") == 3)
+    }
+}
+
+@Suite struct EndpointTests {
+    @Test func publicARMURLsAndPathsGoToTheEndpoint() throws {
+        let endpoint = try Endpoint("http://127.0.0.1:8080")
+        #expect(try endpoint.resolve("/subscriptions/s?api-version=1") == "http://127.0.0.1:8080/subscriptions/s?api-version=1")
+        #expect(try endpoint.resolve("https://MANAGEMENT.azure.com/subscriptions/s?x=1") == "http://127.0.0.1:8080/subscriptions/s?x=1")
+        #expect(try endpoint.resolve("http://127.0.0.1:8080/a") == "http://127.0.0.1:8080/a")
+    }
+
+    @Test func badTargetsAreExplained() throws {
+        let endpoint = try Endpoint(Endpoint.publicCloud)
+        #expect(throws: ARMError.invalidURL("/a b", reason: "it contains white space at character 3 (did a variable expand to text with spaces?)")) {
+            try endpoint.resolve("/a b")
+        }
+        #expect(throws: ARMError.invalidURL("subscriptions/x", reason: "it is neither an absolute URL (https://...) nor a path starting with /")) {
+            try endpoint.resolve("subscriptions/x")
+        }
+        #expect(throws: ARMError.invalidEndpoint("ftp://x")) { try Endpoint("ftp://x") }
+    }
+}
+
+@Suite struct ProxySettingsTests {
+    @Test func noProxyExcludesHostsAndDomains() {
+        let settings = ProxySettings(environment: ["HTTPS_PROXY": "http://user:pw@proxy.local:3128", "NO_PROXY": "localhost, .internal.example,127.0.0.1"])
+        #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.host == "proxy.local")
+        #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.port == 3128)
+        #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.username == "user")
+        #expect(settings.proxy(forScheme: "https", host: "a.internal.example") == nil)
+        #expect(settings.proxy(forScheme: "https", host: "127.0.0.1") == nil)
+        #expect(settings.proxy(forScheme: "http", host: "management.azure.com") == nil)
+    }
+}

@@ -1,0 +1,53 @@
+import ARM
+import Foundation
+import Sandbox
+import Synchronization
+
+/// A sleeper that records waits instead of sleeping: virtual time for polls and retries.
+final class VirtualSleeper: Sleeper {
+    private let waits = Mutex<[Double]>([])
+    var recorded: [Double] { waits.withLock { $0 } }
+    func sleep(seconds: Double) async throws {
+        try Task.checkCancellation()
+        waits.withLock { $0.append(seconds) }
+    }
+}
+
+/// A sandbox on a loopback port and a client signed in to it through the client-credentials flow.
+struct SandboxFixture {
+    let server: SandboxServer
+    let client: ARMClient
+    let sleeper: VirtualSleeper
+    let transport: LiveTransport
+
+    static let subscription = "00000000-0000-0000-0000-000000000000"
+    static let watcher = "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
+    static let sourceVM = "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+
+    static func start(
+        options: SandboxOptions = SandboxOptions(retryAfter: 10, pollsBeforeDone: 2, pageSize: 2),
+        configure: (inout ARMConfiguration) -> Void = { _ in },
+        sources: ((SandboxServer, LiveTransport) -> [TokenSource])? = nil,
+        timeouts: LiveTransport.Timeouts = .init(connect: 5, response: 30)
+    ) async throws -> SandboxFixture {
+        let server = try await SandboxServer.start(options: options)
+        let transport = LiveTransport(environment: [:], timeouts: timeouts)
+        let sleeper = VirtualSleeper()
+        var configuration = ARMConfiguration(endpoint: try Endpoint(server.baseURL))
+        configure(&configuration)
+        let data = server.arm.data
+        let tokenSources = sources?(server, transport) ?? [
+            ClientSecretTokenSource(
+                authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
+                clientSecret: data.clientSecret, transport: transport),
+        ]
+        let client = ARMClient(configuration: configuration, transport: transport, credentials: Credentials(sources: tokenSources), sleeper: sleeper)
+        return SandboxFixture(server: server, client: client, sleeper: sleeper, transport: transport)
+    }
+
+    func stop() async { await server.stop() }
+
+    static func connectivityBody(destination: String) -> [UInt8] {
+        Array(#"{"source":{"resourceId":"\#(sourceVM)"},"destination":{"address":"\#(destination)","port":80}}"#.utf8)
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+@testable import ShellLanguage
+
+@Suite struct JSONTests {
+    static let relaxed: [(String, String)] = [
+        ("{'source': {'resourceId': '/x', 'port': 0}}", #"{"source":{"resourceId":"/x","port":0}}"#),
+        ("{source: {port: 80,},}", #"{"source":{"port":80}}"#),
+        ("[1, 2, ]", "[1,2]"),
+        ("{'it''s': 1}", "__error__"),
+        ("{'a\\'b': \"c\"}", #"{"a'b":"c"}"#),
+        ("// comment\n{\"a\": true}", #"{"a":true}"#),
+        ("{\"emoji\": \"\\ud83d\\ude00\"}", "{\"emoji\":\"😀\"}"),
+        ("-1.5e3", "-1.5e3"),
+    ]
+
+    @Test("relaxed JSON becomes strict JSON", arguments: relaxed)
+    func relaxedJSON(input: String, expected: String) {
+        do {
+            let value = try JSONParser.parse(input, mode: .relaxed)
+            #expect(JSONFormatter.compact.format(value) == expected)
+        } catch {
+            #expect(expected == "__error__", "\(error)")
+        }
+    }
+
+    static let failures: [(String, JSONParser.Mode, String)] = [
+        ("{'a': 1}", .strict, "expected a member name in double quotes, found \"'\" (strings need double quotes) at line 1, column 2"),
+        ("{\n  \"a\": 1\n  \"b\": 2\n}", .relaxed, "expected ',' or '}' after the value of \"a\", found '\"' at line 3, column 3"),
+        ("{\"a\": }", .relaxed, "expected a value, found '}' at line 1, column 7"),
+        ("{\"a\": [1, 2", .relaxed, "expected ',' or ']' after an array element, found the end of the text at line 1, column 12"),
+        ("{\"a\": \"open", .relaxed, "a string is not closed at line 1, column 7"),
+        ("{\"a\": 01}", .strict, "a number cannot start with 0 at line 1, column 8"),
+        ("hello", .relaxed, "expected a value, found 'hello' at line 1, column 1"),
+        ("{} {}", .strict, "expected the end of the text after the value, found '{' at line 1, column 4"),
+        ("", .strict, "expected a JSON value, found the end of the text at line 1, column 1"),
+    ]
+
+    @Test("errors give the reason, line and column", arguments: failures)
+    func errors(input: String, mode: JSONParser.Mode, message: String) {
+        do {
+            _ = try JSONParser.parse(input, mode: mode)
+            Issue.record("parsed \(input)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 10_000)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func prettyPrintingKeepsMemberOrder() throws {
+        let value = try JSONParser.parse(#"{"z": 1, "a": [], "m": {}}"#)
+        #expect(JSONFormatter().format(value) == "{\n  \"z\": 1,\n  \"a\": [],\n  \"m\": {}\n}")
+    }
+
+    @Test func controlCharactersAreEscapedNeverPrinted() throws {
+        let value = JSONValue.string("evil\u{1B}[2Jclear\u{07}\u{9B}")
+        #expect(JSONFormatter.compact.format(value) == #""evil\u001B[2Jclear\u0007\u009B""#)
+        #expect(TerminalText.sanitized("a\u{1B}]0;title\u{07}b\nc") == "a\\u001B]0;title\\u0007b\nc")
+    }
+
+    @Test func colouredOutputWrapsTokens() throws {
+        let value = try JSONParser.parse(#"{"a": "b"}"#)
+        let palette = JSONFormatter.Palette(key: "<k>", string: "<s>", number: "<n>", literal: "<l>", reset: "</>")
+        #expect(JSONFormatter(indent: nil, palette: palette).format(value) == #"{<k>"a"</>:<s>"b"</>}"#)
+    }
+
+    @Test func numbersCompareByValue() {
+        #expect(JSONNumber(text: "1.0") == JSONNumber(1))
+        #expect(JSONValue.object(JSONObject(["a": .number(JSONNumber(1)), "b": .null])) == .object(JSONObject(["b": .null, "a": .number(JSONNumber(text: "1e0"))])))
+    }
+}

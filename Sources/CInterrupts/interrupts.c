@@ -7,6 +7,7 @@
 static volatile sig_atomic_t interrupt_flag = 0;
 static volatile sig_atomic_t reading = 0;
 static pthread_t reading_thread;
+static sigset_t saved_mask;
 
 static void sigint_handler(int signo) {
     interrupt_flag = 1;
@@ -33,10 +34,16 @@ int nwsh_take_interrupt(void) {
 }
 
 void nwsh_begin_reading(void) {
+    // Dispatch's worker threads block signals; the reading thread must receive SIGINT.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, &saved_mask);
     reading_thread = pthread_self();
     reading = 1;
 }
 
 void nwsh_end_reading(void) {
     reading = 0;
+    pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
 }

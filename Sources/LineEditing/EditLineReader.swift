@@ -46,6 +46,9 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             return .endOfInput
         }
         defer { free(raw) }
+        // Ctrl-C that arrived while libedit was busy (not blocked in read) did not interrupt it;
+        // the line it was part of is abandoned all the same, as the user asked.
+        if Interrupts.take() { return .interrupted }
         return .line(String(cString: raw))
     }
 

@@ -270,7 +270,7 @@ public struct JSONParser {
         let text = String(decoding: bytes[index..<scalarEnd], as: UTF8.self)
         switch text {
         case "\n": return "the end of the line"
-        case "'" where mode == .strict: return "\"'\" (strings need double quotes)"
+        case "'": return mode == .strict ? "\"'\" (strings need double quotes)" : "\"'\""
         default: return "'\(text)'"
         }
     }

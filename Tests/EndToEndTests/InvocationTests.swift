@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// How nwsh is started: -c, a script, piped input, flags, exit statuses.
+@Suite struct InvocationTests {
+    @Test func dashCRunsCommandsAndExitsWithTheirStatus() throws {
+        let ok = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$x = 'hi'; $x"])
+        #expect(ok.status == 0)
+        #expect(ok.out == "hi\n")
+        let exit = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "exit 7"])
+        #expect(exit.status == 7)
+    }
+
+    @Test func pipedCommandsRunWithoutAPromptAndStopAtTheFirstFailure() throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
+            $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
+            $rg.name
+            get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Nope?api-version=2021-04-01
+            "not reached"
+
+            """)
+        #expect(result.status == 1)
+        #expect(result.out == "ContosoRG\n")
+        #expect(result.err.contains("error: GET "))
+        #expect(!result.out.contains("nwsh>"))
+    }
+
+    @Test func anUnclosedHereStringAtTheEndOfAScriptIsAnError() throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$b = @\"\n{"])
+        #expect(result.status == 1)
+        #expect(result.err == "error: The here-string opened with @\" at line 1, column 6 is not closed; end it with a line that starts with \"@.\n")
+    }
+
+    @Test func aMissingScriptIsAUsageError() throws {
+        let result = try Binary.run(Binary.nwsh, ["/no/such/script.nwsh"])
+        #expect(result.status == 2)
+        #expect(result.err == "error: cannot read the script /no/such/script.nwsh: no such file.\n")
+    }
+
+    @Test func conflictingFlagsAreRefused() throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--endpoint", "https://x", "-c", "exit"])
+        #expect(result.status == 64)
+        #expect(result.err.contains("--sandbox and --endpoint cannot be used together."))
+    }
+
+    @Test func helpDocumentsTheExitStatuses() throws {
+        let result = try Binary.run(Binary.nwsh, ["--help"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("Exit status: 0 success; 1 a command failed"))
+    }
+
+    @Test func aRefusedConnectionFailsFast() throws {
+        let started = Date()
+        let result = try Binary.run(Binary.nwsh, ["--endpoint", "http://127.0.0.1:9", "-c", "get /subscriptions?api-version=2020-01-01"], environment: ["NWSH_ACCESS_TOKEN": "t"])
+        #expect(result.status == 1)
+        #expect(result.err == "error: -c:1: Connection refused by 127.0.0.1:9 (GET); is the endpoint right and the server running?\n")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func colourIsOffWhenPipedAndOnWhenAsked() throws {
+        let plain = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties"])
+        #expect(plain.out == "{\n  \"provisioningState\": \"Succeeded\"\n}\n")
+        let colored = try Binary.run(Binary.nwsh, ["--sandbox", "--color", "always", "-c", "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties"])
+        #expect(colored.out == "{\n  \u{1B}[34;1m\"provisioningState\"\u{1B}[0m: \u{1B}[32m\"Succeeded\"\u{1B}[0m\n}\n")
+        let noColor = try Binary.run(Binary.nwsh, ["--sandbox", "--color", "auto", "-c", "$true"], environment: ["NO_COLOR": "1"])
+        #expect(noColor.out == "true\n")
+    }
+}

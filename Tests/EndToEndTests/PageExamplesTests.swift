@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// The connection-troubleshoot page's four examples, pasted as they are, against `nwsh --sandbox`.
+@Suite struct PageExamplesTests {
+    static let examples: [(file: String, status: String, issue: String?, hops: Int)] = [
+        ("page-example-1-vm-to-vm-nsg.nwsh", "Unreachable", "\"value\": \"UserRule_Port80\"", 4),
+        ("page-example-2-routing-udr.nwsh", "Unreachable", "\"type\": \"UserDefinedRoute\"", 2),
+        ("page-example-3-website-latency.nwsh", "Reachable", nil, 2),
+        ("page-example-4-storage-endpoint.nwsh", "Reachable", nil, 2),
+    ]
+
+    @Test("each example prints its documented result", arguments: examples)
+    func example(file: String, status: String, issue: String?, hops: Int) throws {
+        let script = Binary.fixtures.appendingPathComponent(file).path
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", script])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("\"connectionStatus\": \"\(status)\""))
+        #expect(result.out.components(separatedBy: "\"nextHopIds\"").count - 1 == hops)
+        if let issue { #expect(result.out.contains(issue)) }
+        #expect(result.err.hasPrefix("Signed in to the nwsh sandbox with the sandbox's service principal as nwsh-sandbox-app"))
+    }
+
+    @Test func theStorageExampleShowsTheDocumentedLatencyAndAddress() throws {
+        let script = Binary.fixtures.appendingPathComponent("page-example-4-storage-endpoint.nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", script])
+        #expect(result.out.hasSuffix("""
+              "connectionStatus": "Reachable",
+              "avgLatencyInMs": 1,
+              "minLatencyInMs": 0,
+              "maxLatencyInMs": 7,
+              "probesSent": 100,
+              "probesFailed": 0
+            }
+
+            """))
+        #expect(result.out.contains("\"address\": \"13.71.200.248\""))
+    }
+
+    @Test func theSameScriptAgainstAServerThatAnswers401FailsClearly() throws {
+        let server = try SandboxProcess.start()
+        defer { server.stop() }
+        let script = Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, script], environment: ["NWSH_ACCESS_TOKEN": "expired-or-foreign-token"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("""
+            failed: HTTP 401 Unauthorized
+              InvalidAuthenticationToken: The access token is invalid.
+              Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again.
+            """))
+        #expect(result.err.hasPrefix("Signed in with environment variable NWSH_ACCESS_TOKEN;"))
+        #expect(!result.err.contains("expired-or-foreign-token"))
+    }
+
+    @Test func withoutCredentialsAScriptSaysHowToSignIn() throws {
+        let server = try SandboxProcess.start()
+        defer { server.stop() }
+        let result = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, "-c", "get /subscriptions?api-version=2020-01-01"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 1)
+        #expect(result.err.hasPrefix("error: -c:1: Could not get an access token for Azure Resource Manager. Tried:\n  - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set\n"))
+    }
+}
+
+/// `nwsh-sandbox` in its own process, on a free port.
+struct SandboxProcess {
+    let process: Process
+    let baseURL: String
+
+    static func start() throws -> SandboxProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.sandbox)
+        process.arguments = ["--port", "0", "--retry-after", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = ""
+        let handle = output.fileHandleForReading
+        while !line.hasSuffix("\n") {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line += String(decoding: byte, as: UTF8.self)
+        }
+        guard let range = line.range(of: "http://") else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        return SandboxProcess(process: process, baseURL: String(line[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

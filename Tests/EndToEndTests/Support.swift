@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Runs the built `nwsh` and `nwsh-sandbox` executables as a user would.
+enum Binary {
+    /// The folder with the built products: `NWSH_BUILD_DIR`, else the folder of the test bundle.
+    static var productsDirectory: URL {
+        if let explicit = ProcessInfo.processInfo.environment["NWSH_BUILD_DIR"] { return URL(fileURLWithPath: explicit) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !url.path.hasSuffix(".build") && url.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("nwsh").path) { return url }
+            url = url.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug")
+    }
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var fixtures: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    }
+
+    static var nwsh: String { productsDirectory.appendingPathComponent("nwsh").path }
+    static var sandbox: String { productsDirectory.appendingPathComponent("nwsh-sandbox").path }
+
+    struct Result {
+        var status: Int32
+        var out: String
+        var err: String
+    }
+
+    /// Runs an executable to completion (killed after `timeout` seconds), feeding `input` on stdin.
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 60) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "NWSH_ENDPOINT"] { env[key] = nil }
+        env["NWSH_HISTORY"] = ""
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let deadline = DispatchTime.now() + timeout
+        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: deadline, execute: killer)
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        return Result(status: process.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+    }
+}

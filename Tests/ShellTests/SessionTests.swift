@@ -1,0 +1,214 @@
+import ARM
+import Foundation
+import Sandbox
+import Shell
+import ShellLanguage
+import Testing
+
+@Suite struct SessionTests {
+    static let preamble = """
+        $subscriptionId = "00000000-0000-0000-0000-000000000000"
+        $resourceGroupName = "NetworkWatcherRG"
+        $networkWatcherName = "NetworkWatcher_westcentralus"
+        $sourceResourceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        """
+
+    @Test func assigningAPostStoresTheFinalResultAndPathsReadIt() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + """
+
+            $requestBody = @"
+            { 'source': { 'resourceId': '${sourceResourceId}', 'port': 0 }, 'destination': { 'address': '13.107.21.200', 'port': 80 } }
+            "@
+            $response = armclient post "https://management.azure.com/subscriptions/${subscriptionId}/ResourceGroups/${resourceGroupName}/providers/Microsoft.Network/networkWatchers/${networkWatcherName}/connectivityCheck?api-version=2017-03-01" $requestBody
+            $response.connectionStatus
+            $response.hops[0].issues[0].context
+            """)
+        #expect(outcome == .success)
+        #expect(fixture.output.out == """
+            Unreachable
+            [
+              {
+                "key": "RouteType",
+                "value": "User"
+              }
+            ]
+
+            """)
+        await fixture.server.stop()
+    }
+
+    @Test func aBodyThatIsNotJSONIsRefusedBeforeAnythingIsSent() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("""
+            $body = @"
+            {
+              'source': { 'resourceId': '/x' }
+              'destination': {}
+            }
+            "@
+            post /subscriptions/x/connectivityCheck?api-version=1 $body
+            """)
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == "error: The request body is not valid JSON: expected ',' or '}' after the value of \"source\", found \"'\" at line 3, column 3 of the request body. Nothing was sent.\n")
+        #expect(await fixture.server.arm.log.isEmpty)
+        await fixture.server.stop()
+    }
+
+    @Test func anUndefinedVariableIsAnErrorAndNothingIsSent() async throws {
+        let fixture = try await SessionFixture.start(sourceName: "check.nwsh")
+        let outcome = await fixture.run("$subscriptionId = \"0000\"\nget /subscriptions/$subscriptionID2?api-version=2020-01-01")
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == "error: check.nwsh:2: Variable $subscriptionID2 is not defined (at line 2, column 20). Did you mean $subscriptionId?\n")
+        #expect(await fixture.server.arm.log.isEmpty)
+        await fixture.server.stop()
+    }
+
+    @Test func anHTTPErrorShowsARMsEnvelopeAndFails() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NoSuchRG?api-version=2021-04-01")
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == """
+            error: GET \(fixture.server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NoSuchRG?api-version=2021-04-01 failed: HTTP 404 Not Found
+              ResourceGroupNotFound: Resource group 'NoSuchRG' could not be found.
+
+            """)
+        await fixture.server.stop()
+    }
+
+    @Test func relaxedBodiesFromFilesAreSentAsStrictJSON() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "{'tags': {'env': 'test',},}".write(to: directory.appendingPathComponent("patch.json"), atomically: true, encoding: .utf8)
+        let fixture = try await SessionFixture.start(workingDirectory: directory.path)
+        let outcome = await fixture.run("""
+            $r = patch /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01 @patch.json
+            $r.tags.env
+            patch /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01 @missing.json
+            """)
+        #expect(outcome == .failure)
+        #expect(fixture.output.out == "test\n")
+        #expect(fixture.output.err == "error: Cannot read missing.json: no such file.\n")
+        await fixture.server.stop()
+    }
+
+    @Test func noWaitStoresTheLocationToPollLater() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + """
+
+            $r = post /subscriptions/$subscriptionId/resourceGroups/$resourceGroupName/providers/Microsoft.Network/networkWatchers/$networkWatcherName/connectivityCheck?api-version=2017-03-01 "{source: {resourceId: '$sourceResourceId'}, destination: {address: 'http://bing.com', port: 80}}" --no-wait
+            $r.statusCode
+            $r.retryAfter
+            """)
+        #expect(outcome == .success)
+        #expect(fixture.output.out == "202\n10\n")
+        await fixture.server.stop()
+    }
+
+    static let usageErrors: [(String, String)] = [
+        ("gte /x", "error: Unknown command 'gte'. Did you mean 'get'?\n"),
+        ("frobnicate", "error: Unknown command 'frobnicate'. Type 'help' for the list of commands.\n"),
+        ("get /x --no-wiat", "error: get: unknown option '--no-wiat'. Did you mean '--no-wait'?\n"),
+        ("get", "error: get: missing the URL. Usage: get URL [-h \"Name: value\"]... [--no-paging]\n"),
+        ("get /x /y", "error: get: unexpected argument '/y'. Usage: get URL [-h \"Name: value\"]... [--no-paging]\n"),
+        ("put /x", "error: put: missing the request body. Usage: put URL BODY [-h \"Name: value\"]... [--no-wait]\n"),
+        ("get /x -h", "error: get: -h needs a value. See 'help get'.\n"),
+        ("get /x -h nocolon", "error: Invalid header 'nocolon': write it as -h \"Name: value\".\n"),
+        ("get subscriptions?api-version=1", "error: Cannot send a request to 'subscriptions?api-version=1': it is neither an absolute URL (https://...) nor a path starting with /.\n"),
+        ("$true = 1", "error: $true is built in and cannot be assigned or removed.\n"),
+        ("unset $nope", "error: unset: $nope is not defined.\n"),
+        ("exit 300", "error: exit: '300' is not a number from 0 to 255.\n"),
+        ("help gett", "error: No help for 'gett'. Did you mean 'get'?\n"),
+        ("armclient", "error: armclient: missing a verb. Usage: armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)\n"),
+    ]
+
+    @Test("usage errors are specific", arguments: usageErrors)
+    func usageError(line: String, message: String) async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.session.run(line) == .failure)
+        #expect(fixture.output.err == message)
+        await fixture.server.stop()
+    }
+
+    @Test func varsUnsetAndExit() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("$b = 'two'\n$A = 1\n$obj = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\nvars\nunset $a\nvars") == .success)
+        #expect(fixture.output.out == """
+            $A = 1
+            $b = "two"
+            $obj = {"id":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG","name":"Cont...
+            $b = "two"
+            $obj = {"id":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG","name":"Cont...
+
+            """)
+        #expect(await fixture.session.run("exit 3") == .exit(3))
+        await fixture.server.stop()
+    }
+
+    @Test func loginAndWhoamiNeverShowTheToken() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("whoami\nlogin\nwhoami") == .success)
+        let token = try await fixture.server.arm.data.tenantID
+        #expect(fixture.output.out.hasPrefix("Not signed in; run 'login' (requests also sign in by themselves).\nSigned in to the nwsh sandbox with the sandbox's service principal as nwsh-sandbox-app (tenant \(token)); token valid until "))
+        #expect(!fixture.output.out.contains("eyJ"))
+        #expect(!fixture.output.err.contains("eyJ"))
+        await fixture.server.stop()
+    }
+
+    @Test func controlCharactersFromTheNetworkAreEscaped() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("""
+            $r = put /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Evil?api-version=2021-04-01 "{'location': 'x\\u001b[2J'}"
+            $r.location
+            $r
+            """)
+        #expect(outcome == .success)
+        #expect(fixture.output.out.contains("x\\u001B[2J\n"))
+        #expect(fixture.output.out.contains("\"location\": \"x\\u001B[2J\""))
+        #expect(!fixture.output.out.contains("\u{1B}"))
+        await fixture.server.stop()
+    }
+}
+
+@Suite struct CompletionTests {
+    static let cases: [(String, String, [String])] = [
+        ("", "ge", ["get"]),
+        ("", "p", ["patch", "post", "put"]),
+        ("", "arm", ["armclient"]),
+        ("armclient ", "po", ["post"]),
+        ("$r = ", "ge", ["get"]),
+        ("get ", "$sub", ["$subscriptionId"]),
+        ("get ", "/subscriptions/$sub", ["/subscriptions/$subscriptionId"]),
+        ("get ", "/subscriptions/${res", ["/subscriptions/${resourceGroupName}"]),
+        ("", "$t", ["$true"]),
+        ("get /x ", "--no-", ["--no-wait", "--no-paging"]),
+        ("help ", "wh", ["whoami"]),
+        ("get ", "/subs", []),
+    ]
+
+    @Test("completion candidates", arguments: cases)
+    func candidates(before: String, word: String, expected: [String]) {
+        #expect(Completion.candidates(lineBeforeWord: before, word: word, variables: ["subscriptionId", "resourceGroupName"]) == expected)
+    }
+}
+
+@Suite struct StatementAssemblerTests {
+    @Test func hereStringsContinueUntilTheirClosingLine() {
+        var assembler = StatementAssembler()
+        #expect(assembler.add("$a = 1") ?? ("", 0) == ("$a = 1", 1))
+        #expect(assembler.add("$b = @\"") == nil)
+        #expect(assembler.isContinuing)
+        #expect(assembler.add("text") == nil)
+        let complete = assembler.add("\"@")
+        #expect(complete?.text == "$b = @\"\ntext\n\"@")
+        #expect(complete?.firstLine == 2)
+        #expect(!assembler.isContinuing)
+    }
+
+    @Test func anUnclosedHereStringAtTheEndIsAnError() {
+        var assembler = StatementAssembler()
+        _ = assembler.add("$b = @'")
+        _ = assembler.add("never closed")
+        #expect(assembler.unfinishedError()?.description == "The here-string opened with @' at line 1, column 6 is not closed; end it with a line that starts with '@.")
+    }
+}

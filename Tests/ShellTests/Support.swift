@@ -1,0 +1,54 @@
+import ARM
+import Foundation
+import Sandbox
+import Shell
+import Synchronization
+
+/// Collects what a session writes.
+final class MemoryOutput: OutputSink {
+    private let buffers = Mutex<(out: String, err: String)>(("", ""))
+    var out: String { buffers.withLock { $0.out } }
+    var err: String { buffers.withLock { $0.err } }
+    func out(_ text: String) { buffers.withLock { $0.out += text } }
+    func err(_ text: String) { buffers.withLock { $0.err += text } }
+}
+
+/// Sleeps no time.
+struct NoSleep: Sleeper {
+    func sleep(seconds: Double) async throws { try Task.checkCancellation() }
+}
+
+/// A session on a fresh sandbox, signed in with the sandbox's service principal.
+struct SessionFixture {
+    let server: SandboxServer
+    let session: Session
+    let output: MemoryOutput
+
+    static func start(sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath) async throws -> SessionFixture {
+        let server = try await SandboxServer.start(options: SandboxOptions(retryAfter: 10))
+        let transport = LiveTransport(environment: [:])
+        let data = server.arm.data
+        let credentials = Credentials(sources: [
+            ClientSecretTokenSource(
+                authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
+                clientSecret: data.clientSecret, transport: transport, name: "the sandbox's service principal"),
+        ])
+        let output = MemoryOutput()
+        let session = Session(
+            configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL)), transport: transport, credentials: credentials,
+            sleeper: NoSleep(), output: output, style: OutputStyle(), target: .sandbox, environment: ["HOME": "/home/test"],
+            workingDirectory: workingDirectory, sourceName: sourceName)
+        return SessionFixture(server: server, session: session, output: output)
+    }
+
+    /// Runs a script the way `nwsh FILE` does: statement by statement, stopping at a failure.
+    func run(_ script: String) async -> Outcome {
+        var assembler = StatementAssembler()
+        for line in script.components(separatedBy: "\n") {
+            guard let (text, firstLine) = assembler.add(line) else { continue }
+            let outcome = await session.run(text, firstLine: firstLine)
+            if outcome != .success { return outcome }
+        }
+        return .success
+    }
+}

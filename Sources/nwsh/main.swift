@@ -19,7 +19,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             A script stops at its first failed command.
 
             Exit status: 0 success; 1 a command failed (an error, or an HTTP status of 400 or more);
-            2 bad flags or an unreadable script; 'exit N' leaves with N.
+            2 an unreadable script or an endpoint that is not a URL; 64 invalid flags; 'exit N' leaves with N.
 
             Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
             AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (service principal), AZURE_AUTHORITY_HOST,

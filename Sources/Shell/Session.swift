@@ -78,7 +78,7 @@ public actor Session {
                 output.err("Interrupted.\n")
                 outcome = .failure
             } catch {
-                report(.arm(.transport(.other(url: "", detail: "\(error)"), method: "")), line: firstLine)
+                report(.unexpected(String(describing: error)), line: firstLine)
                 outcome = .failure
             }
             if outcome != .success { return outcome }
@@ -116,7 +116,7 @@ public actor Session {
             return .success
         case .command(let invocation):
             let result = try await perform(invocation)
-            if let value = result.value, result.printValue { show(value) }
+            if let value = result.value { show(value) }
             return result.outcome
         }
     }
@@ -135,8 +135,6 @@ public actor Session {
 struct CommandResult {
     /// The value to print (or to store, in an assignment).
     var value: JSONValue?
-    /// Whether a bare command prints its value (verbs do; `vars` prints by itself).
-    var printValue = true
     var outcome: Outcome = .success
 
     static let none = CommandResult(value: nil)

@@ -17,7 +17,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidExitCode(String)
     case noHelp(String, suggestion: String?)
     case httpStatus(method: String, url: String, status: Int, code: String?, message: String?, requestID: String?, correlationID: String?)
-    case unterminatedAtEndOfInput(LanguageError)
+    /// An error nwsh did not expect; the message asks for a report.
+    case unexpected(String)
     case language(LanguageError)
     case arm(ARMError)
 
@@ -58,8 +59,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             if let correlationID { ids.append("x-ms-correlation-request-id \(correlationID)") }
             if !ids.isEmpty { text += "\n  (\(ids.joined(separator: ", ")))" }
             return text
-        case .unterminatedAtEndOfInput(let error):
-            return error.description
+        case .unexpected(let detail):
+            return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):
             return error.description
         case .arm(let error):

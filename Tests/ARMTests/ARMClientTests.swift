@@ -145,11 +145,10 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsAFastClearError() async throws {
-        // Bind and close a port so that nothing listens there.
-        let server = try await SandboxServer.start()
-        let endpoint = server.baseURL
-        let port = server.port
-        await server.stop()
+        // A port that is bound but not listening refuses connections, and stays ours meanwhile.
+        let (socket, port) = try Self.boundButNotListening()
+        defer { close(socket) }
+        let endpoint = "http://127.0.0.1:\(port)"
         let client = ARMClient(
             configuration: ARMConfiguration(endpoint: try Endpoint(endpoint)), transport: LiveTransport(environment: [:]),
             credentials: Credentials(sources: [EnvironmentTokenSource(environment: ["NWSH_ACCESS_TOKEN": "t"])]), sleeper: VirtualSleeper())
@@ -170,5 +169,22 @@ import Testing
             _ = try await fixture.client.perform(ARMCall(method: "GET", target: "https://example.com/steal"))
         }
         await fixture.stop()
+    }
+
+    static func boundButNotListening() throws -> (Int32, Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard descriptor >= 0, bound == 0, named == 0 else { throw CocoaError(.fileWriteUnknown) }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

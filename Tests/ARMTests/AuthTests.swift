@@ -128,3 +128,42 @@ final class CountingSource: TokenSource {
         return AccessToken(value: "token-\(number)", expiresOn: now().addingTimeInterval(lifetime), source: name)
     }
 }
+
+@Suite struct AzureCLITests {
+    /// A stand-in `az` on PATH that prints what the real one prints, and records its arguments.
+    private func fakeAzureCLI(output: String, status: Int32 = 0) throws -> (directory: String, log: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-az-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let log = directory + "/arguments"
+        let script = """
+            #!/bin/sh
+            echo "$@" > '\(log)'
+            cat <<'JSON'
+            \(output)
+            JSON
+            exit \(status)
+            """
+        try script.write(toFile: directory + "/az", atomically: true, encoding: .utf8)
+        chmod(directory + "/az", 0o755)
+        return (directory, log)
+    }
+
+    @Test func theTokenComesFromAzAccountGetAccessToken() async throws {
+        let (directory, log) = try fakeAzureCLI(output: #"{"accessToken": "cli-token", "expiresOn": "2030-01-01 00:00:00.000000", "expires_on": 1893456000, "subscription": "s", "tenant": "t", "tokenType": "Bearer"}"#)
+        let source = AzureCLITokenSource(environment: ["PATH": directory])
+        #expect(source.unavailableReason == nil)
+        let token = try await source.acquire(scope: Credentials.armScope)
+        #expect(token.value == "cli-token")
+        #expect(token.expiresOn == Date(timeIntervalSince1970: 1_893_456_000))
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "account get-access-token --resource https://management.azure.com/ --output json\n")
+    }
+
+    @Test func aFailingAzSaysToSignInFirst() async throws {
+        let (directory, _) = try fakeAzureCLI(output: "", status: 1)
+        let source = AzureCLITokenSource(environment: ["PATH": directory])
+        await #expect(throws: AuthError.azureCLIFailed(detail: "exit status 1")) {
+            _ = try await source.acquire(scope: Credentials.armScope)
+        }
+        #expect(AuthError.azureCLIFailed(detail: "exit status 1").description == "'az account get-access-token' failed: exit status 1. Run 'az login' first, or use another way to sign in.")
+    }
+}

@@ -37,6 +37,21 @@ import Testing
         #expect(result.out.contains("\"address\": \"13.71.200.248\""))
     }
 
+    @Test func retrievingTheVirtualMachineListsItWithItsID() throws {
+        let script = Binary.fixtures.appendingPathComponent("page-retrieve-vm.nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", script])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("""
+                  "type": "Microsoft.Compute/virtualMachines",
+                  "location": "westcentralus",
+                  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoExampleRG/providers/Microsoft.Compute/virtualMachines/ContosoVM",
+                  "name": "ContosoVM"
+                }
+              ]
+            }
+            """))
+    }
+
     @Test func theSameScriptAgainstAServerThatAnswers401FailsClearly() throws {
         let server = try SandboxProcess.start()
         defer { server.stop() }

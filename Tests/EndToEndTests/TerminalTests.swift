@@ -46,6 +46,12 @@ final class TmuxSession {
         try tmux(["send-keys", "-t", "t", "-l", text])
     }
 
+    /// Pastes a file's text into the terminal, as a terminal emulator pastes a selection.
+    func paste(file: String) throws {
+        try tmux(["load-buffer", "-b", "paste", file])
+        try tmux(["paste-buffer", "-b", "paste", "-t", "t"])
+    }
+
     func screen() throws -> String {
         try tmux(["capture-pane", "-p", "-J", "-t", "t", "-S", "-200"])
     }
@@ -119,6 +125,18 @@ final class TmuxSession {
         try second.send("Up")
         let recalled = try second.wait { $0.hasSuffix("nwsh> $greeting = 'héllo wörld'") || $0.contains("nwsh> $greeting = 'héllo wörld'") }
         #expect(recalled.contains("nwsh> $greeting = 'héllo wörld'"))
+    }
+
+    @Test(.enabled(if: tmuxAvailable)) func thePagesFirstExamplePastedIntoTheShellPrintsTheDocumentedResult() throws {
+        let terminal = try TmuxSession(arguments: ["--sandbox", "--sandbox-retry-after", "0"], historyPath: historyFile())
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.paste(file: Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path)
+        let screen = try terminal.wait { $0.contains("\"probesFailed\": 100") }
+        #expect(screen.contains(">> \"@"))
+        #expect(screen.contains("\"value\": \"UserRule_Port80\""))
+        #expect(screen.contains("\"connectionStatus\": \"Unreachable\""))
+        #expect(!screen.contains("error:"))
     }
 
     @Test(.enabled(if: tmuxAvailable)) func ctrlCCancelsASlowPollAndAbandonsALine() throws {

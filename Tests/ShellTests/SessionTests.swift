@@ -212,3 +212,27 @@ import Testing
         #expect(assembler.unfinishedError()?.description == "The here-string opened with @' at line 1, column 6 is not closed; end it with a line that starts with '@.")
     }
 }
+
+@Suite struct VerboseOutputTests {
+    @Test func verboseShowsHeadersAndTimingsButNeverTheToken() async throws {
+        let server = try await SandboxServer.start(options: SandboxOptions(retryAfter: 0))
+        let transport = LiveTransport(environment: [:])
+        let data = server.arm.data
+        let output = MemoryOutput()
+        let session = Session(
+            configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL)), transport: transport,
+            credentials: Credentials(sources: [ClientSecretTokenSource(
+                authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
+                clientSecret: data.clientSecret, transport: transport)]),
+            sleeper: NoSleep(), output: output, style: OutputStyle(verbose: true), target: .sandbox)
+        #expect(await session.run("$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01 -h 'x-ms-test: yes'") == .success)
+        let lines = output.err.split(separator: "\n").map(String.init)
+        #expect(lines.contains("> GET \(server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01"))
+        #expect(lines.contains("> Authorization: Bearer (redacted)"))
+        #expect(lines.contains("> x-ms-test: yes"))
+        #expect(lines.contains { $0.hasPrefix("> x-ms-client-request-id: ") && $0.count == "> x-ms-client-request-id: ".count + 36 })
+        #expect(lines.contains { $0.hasPrefix("< HTTP 200 OK (") && $0.hasSuffix(" ms)") })
+        #expect(!output.err.contains("eyJ"))
+        await server.stop()
+    }
+}

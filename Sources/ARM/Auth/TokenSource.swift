@@ -247,7 +247,11 @@ public struct AzureCLITokenSource: TokenSource {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        do {
+            try process.run()
+        } catch {
+            throw AuthError.azureCLIFailed(detail: "it could not be started (\(error.localizedDescription))")
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -55,8 +55,9 @@ public final class LiveTransport: HTTPTransport {
     }
 
     deinit {
-        try? direct.syncShutdown()
-        try? viaProxy?.syncShutdown()
+        // Non-blocking: a deinit may run on an event-loop thread, where syncShutdown would trap.
+        direct.shutdown { _ in }
+        viaProxy?.shutdown { _ in }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {

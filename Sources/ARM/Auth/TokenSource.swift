@@ -84,14 +84,20 @@ enum OAuthResponse {
             body: body)
     }
 
-    /// The token from a successful answer, or the error the identity provider gave.
-    static func token(from response: HTTPResponse, source: String, now: Date) throws -> AccessToken {
+    /// The JSON object of an answer, or the error the identity provider gave.
+    static func object(from response: HTTPResponse, source: String) throws -> JSONObject {
         guard let json = try? JSONParser.parse(bytes: response.body), let object = json.objectValue else {
             throw AuthError.malformedResponse(source: source, detail: "HTTP \(response.status) with a body that is not JSON")
         }
         if let error = object["error"]?.stringValue {
             throw AuthError.rejected(source: source, code: error, description: object["error_description"]?.stringValue ?? "")
         }
+        return object
+    }
+
+    /// The token from a successful answer, or the error the identity provider gave.
+    static func token(from response: HTTPResponse, source: String, now: Date) throws -> AccessToken {
+        let object = try object(from: response, source: source)
         guard response.isSuccess, let value = object["access_token"]?.stringValue else {
             throw AuthError.malformedResponse(source: source, detail: "HTTP \(response.status) without access_token")
         }
@@ -181,12 +187,7 @@ public struct DeviceCodeTokenSource: TokenSource {
     public func acquire(scope: String) async throws -> AccessToken {
         let start = try await transport.send(OAuthResponse.request(
             url: authority.deviceCodeURL, form: OAuthResponse.form(["client_id": clientID, "scope": scope])))
-        guard let json = try? JSONParser.parse(bytes: start.body), let object = json.objectValue else {
-            throw AuthError.malformedResponse(source: name, detail: "HTTP \(start.status) with a body that is not JSON")
-        }
-        if let error = object["error"]?.stringValue {
-            throw AuthError.rejected(source: name, code: error, description: object["error_description"]?.stringValue ?? "")
-        }
+        let object = try OAuthResponse.object(from: start, source: name)
         guard let deviceCode = object["device_code"]?.stringValue else {
             throw AuthError.malformedResponse(source: name, detail: "no device_code")
         }

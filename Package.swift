@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Cassettes: recording, redaction, replay.
+        .target(name: "Cassettes", dependencies: ["ARM", "ShellLanguage"]),
         // The local ARM emulator; scenarios are JSON data under Scenarios/.
         .target(
             name: "Sandbox",
@@ -52,11 +54,11 @@ let package = Package(
             resources: [.copy("Scenarios")]
         ),
         // Commands, session state and output formatting.
-        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM"]),
+        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM", "Cassettes"]),
         .executableTarget(
             name: "nwsh",
             dependencies: [
-                "Shell", "LineEditing", "Sandbox", "ARM",
+                "Shell", "LineEditing", "Sandbox", "ARM", "Cassettes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),
+        .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "Sandbox", "ShellLanguage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Sandbox"]),
     ]
 )

@@ -1,4 +1,5 @@
 import ARM
+import Cassettes
 import Foundation
 import ShellLanguage
 
@@ -17,6 +18,8 @@ public enum SessionTarget: Sendable, Equatable {
     case azure
     /// The built-in sandbox.
     case sandbox
+    /// A cassette, replayed.
+    case replay(file: String)
 }
 
 /// A shell session: variables, the ARM client, and the commands. One statement runs at a time.
@@ -30,12 +33,16 @@ public actor Session {
     let reporter: CallReporter
     /// Prefix for messages about a script's lines (`check.nwsh`); nil interactively.
     let sourceName: String?
+    /// Recording controls; nil when replaying.
+    let recording: RecordingContext?
 
     public init(
         configuration: ARMConfiguration, transport: HTTPTransport, credentials: Credentials, sleeper: Sleeper = RealSleeper(),
         output: OutputSink, style: OutputStyle, target: SessionTarget = .azure,
-        environment: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath, sourceName: String? = nil
+        environment: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath, sourceName: String? = nil,
+        recording: RecordingContext? = nil
     ) {
+        self.recording = recording
         let reporter = CallReporter(output: output, style: style)
         self.reporter = reporter
         self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
@@ -53,6 +60,7 @@ public actor Session {
     /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
     /// is `firstLine` of its source. Stops at the first statement that does not succeed.
     public func run(_ text: String, firstLine: Int = 1) async -> Outcome {
+        recording?.slot.recorder?.record(command: text)
         let statements: [Statement]
         do {
             statements = try Parser.parse(text, firstLine: firstLine)
@@ -72,6 +80,9 @@ public actor Session {
                 outcome = .failure
             } catch let error as ARMError {
                 report(.arm(error), line: firstLine)
+                outcome = .failure
+            } catch let error as CassetteError {
+                report(.cassette(error), line: firstLine)
                 outcome = .failure
             } catch is CancellationError {
                 reporter.finish()

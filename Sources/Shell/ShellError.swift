@@ -1,4 +1,5 @@
 import ARM
+import Cassettes
 import ShellLanguage
 
 /// What can go wrong running a command, beyond the language and ARM errors it wraps.
@@ -17,6 +18,10 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidExitCode(String)
     case noHelp(String, suggestion: String?)
     case httpStatus(method: String, url: String, status: Int, code: String?, message: String?, requestID: String?, correlationID: String?)
+    case recordingUnavailable
+    case alreadyRecording(String)
+    case notRecording
+    case cassette(CassetteError)
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -59,6 +64,14 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             if let correlationID { ids.append("x-ms-correlation-request-id \(correlationID)") }
             if !ids.isEmpty { text += "\n  (\(ids.joined(separator: ", ")))" }
             return text
+        case .recordingUnavailable:
+            return "record: this session replays a cassette, so there is nothing new to record; start nwsh without --replay to record."
+        case .alreadyRecording(let file):
+            return "record: already recording to \(file); run 'record stop' first."
+        case .notRecording:
+            return "record: not recording; start with 'record start FILE'."
+        case .cassette(let error):
+            return error.description
         case .unexpected(let detail):
             return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):

@@ -1,5 +1,6 @@
 import ARM
 import ArgumentParser
+import Cassettes
 import Foundation
 import LineEditing
 import Sandbox
@@ -41,6 +42,18 @@ struct NetworkWatcherShell: AsyncParsableCommand {
     @Option(help: "Retry-After seconds the sandbox gives long-running operations.")
     var sandboxRetryAfter: Int = 1
 
+    @Option(help: "Record every command and HTTP exchange (redacted) to this cassette file.")
+    var record: String?
+
+    @Option(help: "Answer requests from this cassette instead of the network.")
+    var replay: String?
+
+    @Option(help: "none (replay only), once (record if the file does not exist, else replay), new_episodes (replay what matches, record the rest), all (always record). Default: NWSH_RECORD_MODE, else all with --record and none with --replay.")
+    var recordMode: RecordMode?
+
+    @Flag(help: "With --replay: run the command lines stored in the cassette.")
+    var rerun = false
+
     @Option(help: "Colour: auto, always or never (NO_COLOR also turns it off).")
     var color: ColorChoice = .auto
 
@@ -50,7 +63,12 @@ struct NetworkWatcherShell: AsyncParsableCommand {
     func validate() throws {
         if commands != nil, file != nil { throw ValidationError("Give either a script FILE or -c COMMANDS, not both.") }
         if sandbox, endpoint != nil { throw ValidationError("--sandbox and --endpoint cannot be used together.") }
+        if sandbox, replay != nil, recordMode != .newEpisodes { throw ValidationError("--replay answers from the cassette; --sandbox is only useful with --record-mode new_episodes.") }
         if sandboxRetryAfter < 0 { throw ValidationError("--sandbox-retry-after must be 0 or more.") }
+        if record != nil, replay != nil { throw ValidationError("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).") }
+        if rerun, replay == nil { throw ValidationError("--rerun needs --replay FILE.") }
+        if rerun, commands != nil || file != nil { throw ValidationError("--rerun runs the cassette's own commands; give no script or -c.") }
+        if recordMode != nil, record == nil, replay == nil { throw ValidationError("--record-mode needs --record FILE or --replay FILE.") }
     }
 
     func run() async throws {
@@ -75,13 +93,43 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             errorColor: color.enabled(isTerminal: stderrIsTerminal, environment: environment),
             progress: stderrIsTerminal, verbose: verbose)
 
-        let transport = LiveTransport(environment: environment)
-        let sleeper = RealSleeper()
-        let configurationEndpoint: Endpoint
+        // Cassettes: which file, and whether this run records, replays, or both.
+        let cassetteFile = record ?? replay
+        var mode = recordMode ?? environment["NWSH_RECORD_MODE"].flatMap(RecordMode.init(rawValue:)) ?? (record != nil ? .all : .none)
+        var replayed: Cassette?
+        if let cassetteFile {
+            do {
+                if let recovered = try CassetteRecorder.recover(file: cassetteFile) {
+                    output.err("Recovered \(recovered) interaction\(recovered == 1 ? "" : "s") from an interrupted recording into \(cassetteFile).\n")
+                }
+                let exists = FileManager.default.fileExists(atPath: cassetteFile)
+                if mode == .once { mode = exists ? .none : .all }
+                if mode == .none || (mode == .newEpisodes && exists) {
+                    guard let data = FileManager.default.contents(atPath: cassetteFile) else {
+                        throw CassetteError.unreadable(file: cassetteFile, reason: exists ? "permission denied" : "no such file")
+                    }
+                    replayed = try Cassette(text: String(decoding: data, as: UTF8.self), file: cassetteFile)
+                }
+            } catch let error as CassetteError {
+                output.err("error: \(error.description)\n")
+                throw ExitCode(2)
+            }
+        }
+        let replayOnly = mode == .none && replayed != nil
+
+        let live = LiveTransport(environment: environment)
+        let slot = RecorderSlot()
+        let recordingTransport = RecordingTransport(wrapping: live, slot: slot)
+        let sleeper: Sleeper = replayOnly ? VirtualSleeper() : RealSleeper()
+        var configurationEndpoint: Endpoint
         let credentials: Credentials
         var server: SandboxServer?
         do {
-            if sandbox {
+            if replayOnly, let cassetteFile {
+                // Nothing is sent: the endpoint only names where URLs point (recorded URLs are host-free).
+                configurationEndpoint = try Endpoint(endpoint ?? Endpoint.publicCloud)
+                credentials = Credentials(sources: [ReplayTokenSource(file: cassetteFile)])
+            } else if sandbox {
                 let started = try await SandboxServer.start(options: SandboxOptions(retryAfter: sandboxRetryAfter))
                 server = started
                 configurationEndpoint = try Endpoint(started.baseURL)
@@ -89,7 +137,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                 credentials = Credentials(sources: [
                     ClientSecretTokenSource(
                         authority: Authority(host: started.baseURL, tenant: data.tenantID), clientID: data.clientID,
-                        clientSecret: data.clientSecret, transport: transport, name: "the sandbox's service principal"),
+                        clientSecret: data.clientSecret, transport: recordingTransport, name: "the sandbox's service principal"),
                 ])
                 if interactive {
                     output.err("nwsh sandbox at \(started.baseURL): an emulated subscription (\(data.subscriptionID)); no Azure account needed. Type 'help'.\n")
@@ -98,11 +146,11 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                 configurationEndpoint = try Endpoint(endpoint ?? environment["NWSH_ENDPOINT"] ?? Endpoint.publicCloud)
                 credentials = Credentials(sources: [
                     EnvironmentTokenSource(environment: environment),
-                    ClientSecretTokenSource.fromEnvironment(environment, transport: transport),
+                    ClientSecretTokenSource.fromEnvironment(environment, transport: recordingTransport),
                     AzureCLITokenSource(environment: environment),
                     DeviceCodeTokenSource(
                         authority: Authority(host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost, tenant: environment["AZURE_TENANT_ID"] ?? "organizations"),
-                        transport: transport, sleeper: sleeper, interactive: interactive, show: { output.err($0 + "\n") }),
+                        transport: recordingTransport, sleeper: sleeper, interactive: interactive, show: { output.err($0 + "\n") }),
                 ])
             }
         } catch let error as ARMError {
@@ -113,18 +161,53 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        let transport: HTTPTransport
+        var recording: RecordingContext?
+        if replayOnly, let replayed, let cassetteFile {
+            transport = ReplayTransport(cassette: replayed, file: cassetteFile)
+        } else {
+            recording = RecordingContext(
+                slot: slot, source: sandbox ? "sandbox" : configurationEndpoint.baseURL, endpointBase: configurationEndpoint.baseURL,
+                onFailure: { output.err("error: \($0.description)\n") })
+            if let cassetteFile, let recording {
+                do {
+                    slot.recorder = try recording.makeRecorder(file: cassetteFile, events: mode == .newEpisodes ? replayed?.events ?? [] : [])
+                } catch {
+                    output.err("error: \(error.description)\n")
+                    throw ExitCode(2)
+                }
+            }
+            if mode == .newEpisodes, let replayed, let cassetteFile {
+                transport = ReplayTransport(cassette: replayed, file: cassetteFile, fallback: recordingTransport)
+            } else {
+                transport = recordingTransport
+            }
+        }
+
         let session = Session(
             configuration: ARMConfiguration(endpoint: configurationEndpoint), transport: transport, credentials: credentials,
-            sleeper: sleeper, output: output, style: style, target: sandbox ? .sandbox : .azure, environment: environment,
-            sourceName: file ?? (commands != nil ? "-c" : nil))
+            sleeper: sleeper, output: output, style: style,
+            target: replayOnly ? .replay(file: replay ?? "") : sandbox ? .sandbox : .azure, environment: environment,
+            sourceName: file ?? (commands != nil ? "-c" : rerun ? replay : interactive ? nil : "stdin"), recording: recording)
 
-        let status: Int32
-        if let text = commands ?? scriptText {
+        var status: Int32
+        if rerun, let replayed {
+            status = await Self.runScript(lines: replayed.commands.joined(separator: "\n").components(separatedBy: "\n"), session: session, output: output)
+        } else if let text = commands ?? scriptText {
             status = await Self.runScript(lines: text.components(separatedBy: "\n"), session: session, output: output)
         } else if interactive {
             status = await Self.runInteractive(session: session, environment: environment)
         } else {
             status = await Self.runPiped(session: session, output: output)
+        }
+        if let recorder = slot.recorder {
+            do {
+                let count = try recorder.finish()
+                output.err("Recorded \(count) interaction\(count == 1 ? "" : "s") to \(recorder.file).\n")
+            } catch {
+                output.err("error: \(error.description)\n")
+                if status == 0 { status = 1 }
+            }
         }
         await server?.stop()
         if status != 0 { throw ExitCode(status) }
@@ -220,3 +303,9 @@ final class InputThread: @unchecked Sendable {
 }
 
 extension ColorChoice: ExpressibleByArgument {}
+extension RecordMode: ExpressibleByArgument {}
+
+/// Waits no time: a replay's polls and retries are answered at once.
+struct VirtualSleeper: Sleeper {
+    func sleep(seconds: Double) async throws { try Task.checkCancellation() }
+}

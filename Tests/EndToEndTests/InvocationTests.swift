@@ -21,7 +21,7 @@ import Testing
             """)
         #expect(result.status == 1)
         #expect(result.out == "ContosoRG\n")
-        #expect(result.err.contains("error: GET "))
+        #expect(result.err.contains("error: stdin:3: GET "))
         #expect(!result.out.contains("nwsh>"))
     }
 

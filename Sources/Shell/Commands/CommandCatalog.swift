@@ -42,6 +42,11 @@ public enum CommandCatalog {
               themselves when needed, and tokens are renewed before they expire.
             """, options: []),
         CommandSpec(name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.", options: []),
+        CommandSpec(name: "record", usage: "record start FILE | record stop | record status", summary: "record the session to a cassette", detail: """
+              Records every command and HTTP exchange, redacted (tokens, secrets, SAS signatures and keys
+              never reach the file), to FILE; 'record stop' writes it. nwsh --record FILE records a whole
+              session; nwsh --replay FILE answers from it offline. See docs/cassette-format.md.
+            """, options: ["start", "stop", "status"]),
         CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.", options: []),
         CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: "", options: []),
         CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: "", options: []),

@@ -14,6 +14,7 @@ extension Session {
         case "unset": return try unset(invocation)
         case "help": return try help(invocation)
         case "exit", "quit": return try exit(invocation)
+        case "record": return try record(invocation)
         case Parser.ignoredPrefix:
             throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         default:
@@ -42,6 +43,9 @@ extension Session {
     }
 
     static func describe(_ token: AccessToken, target: SessionTarget, verb: String, now: Date = Date()) -> String {
+        if case .replay(let file) = target {
+            return "Replaying \((file as NSString).lastPathComponent): no sign-in needed."
+        }
         var text = target == .sandbox ? "\(verb) to the nwsh sandbox" : "\(verb)"
         text += " with \(token.source)"
         if let identity = token.identity { text += " as \(TerminalText.sanitized(identity))" }

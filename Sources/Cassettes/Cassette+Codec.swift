@@ -1,0 +1,203 @@
+import ARM
+import Foundation
+import ShellLanguage
+
+extension Cassette {
+    /// The cassette as the JSON document written to disk.
+    public var json: JSONValue {
+        var metadataObject = JSONObject([
+            "source": .string(metadata.source), "endpoint": .string(metadata.endpoint),
+            "recordedWith": .string(metadata.recordedWith), "recordedAt": .string(metadata.recordedAt),
+            "redacted": .bool(metadata.redacted),
+        ])
+        if let description = metadata.description { metadataObject["description"] = .string(description) }
+        return .object(JSONObject([
+            "format": .string(Self.formatName),
+            "version": .number(JSONNumber(Self.formatVersion)),
+            "metadata": .object(metadataObject),
+            "events": .array(events.map(Self.encode)),
+        ]))
+    }
+
+    /// The cassette as text: indented JSON with a final newline.
+    public var text: String { JSONFormatter(indent: 2).format(json) + "\n" }
+
+    /// The metadata as a journal's first line.
+    static func metadataLine(_ metadata: Metadata) -> String {
+        var copy = Cassette(metadata: metadata).json.objectValue ?? JSONObject()
+        copy["events"] = nil
+        return JSONFormatter.compact.format(.object(copy))
+    }
+
+    static func encode(_ event: Event) -> JSONValue {
+        switch event {
+        case .command(let text, let at):
+            return .object(JSONObject(["kind": .string("command"), "at": .number(seconds(at)), "text": .string(text)]))
+        case .interaction(let interaction):
+            var request = JSONObject([
+                "method": .string(interaction.request.method), "url": .string(interaction.request.url),
+                "headers": encode(interaction.request.headers),
+            ])
+            if let body = interaction.request.body, let encoded = encode(body: body) { request["body"] = encoded }
+            var response = JSONObject([
+                "status": .number(JSONNumber(interaction.response.status)),
+                "headers": encode(interaction.response.headers),
+            ])
+            if let encoded = encode(body: interaction.response.body) { response["body"] = encoded }
+            return .object(JSONObject([
+                "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
+                "durationMs": .number(seconds(interaction.durationMilliseconds)),
+                "request": .object(request), "response": .object(response),
+            ]))
+        }
+    }
+
+    private static func seconds(_ value: Double) -> JSONNumber {
+        JSONNumber(text: String(format: "%.3f", value))
+    }
+
+    /// Headers as an object sorted by name (case-insensitively); repeated fields become arrays.
+    static func encode(_ headers: HTTPHeaders) -> JSONValue {
+        var order: [String] = []
+        var values: [String: (name: String, values: [String])] = [:]
+        for field in headers {
+            let key = field.name.lowercased()
+            if values[key] == nil {
+                order.append(key)
+                values[key] = (field.name, [])
+            }
+            values[key]?.values.append(field.value)
+        }
+        return .object(JSONObject(order.sorted().compactMap { key in
+            guard let entry = values[key] else { return nil }
+            return JSONObject.Member(key: entry.name, value: entry.values.count == 1 ? .string(entry.values[0]) : .array(entry.values.map(JSONValue.string)))
+        }))
+    }
+
+    /// A body as `{"json": ...}` when it is JSON, `{"text": ...}` when it is UTF-8, else `{"base64": ...}`.
+    static func encode(body: [UInt8]) -> JSONValue? {
+        guard !body.isEmpty else { return nil }
+        if let value = try? JSONParser.parse(bytes: body) { return .object(JSONObject(["json": value])) }
+        if let text = String(bytes: body, encoding: .utf8) { return .object(JSONObject(["text": .string(text)])) }
+        return .object(JSONObject(["base64": .string(Data(body).base64EncodedString())]))
+    }
+
+    // MARK: Reading
+
+    /// Reads a cassette file's text; `file` names it in errors.
+    public init(text: String, file: String) throws(CassetteError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw .notJSON(file: file, reason: error.reason, line: error.location.line, column: error.location.column)
+        }
+        try self.init(json: value, file: file)
+    }
+
+    /// Reads a cassette from its JSON document.
+    public init(json: JSONValue, file: String) throws(CassetteError) {
+        let reader = Reader(file: file)
+        guard json["format"]?.stringValue == Self.formatName else {
+            throw .invalid(file: file, location: "format", reason: "expected \"\(Self.formatName)\"")
+        }
+        let version = try reader.int(json["version"], at: "version")
+        guard version == Self.formatVersion else { throw .unsupportedVersion(file: file, version: version) }
+        metadata = try reader.metadata(json["metadata"])
+        guard case .array(let list)? = json["events"] else { throw .invalid(file: file, location: "events", reason: "expected an array") }
+        var events: [Event] = []
+        events.reserveCapacity(list.count)
+        for (index, item) in list.enumerated() {
+            events.append(try reader.event(item, at: "events[\(index)]"))
+        }
+        self.events = events
+    }
+
+    /// Turns JSON into cassette values, naming the failing location.
+    struct Reader {
+        let file: String
+
+        func fail(_ location: String, _ reason: String) -> CassetteError {
+            .invalid(file: file, location: location, reason: reason)
+        }
+
+        func string(_ value: JSONValue?, at location: String) throws(CassetteError) -> String {
+            guard let string = value?.stringValue else { throw fail(location, value == nil ? "missing" : "expected a string") }
+            return string
+        }
+
+        func int(_ value: JSONValue?, at location: String) throws(CassetteError) -> Int {
+            guard let number = value?.numberValue?.intValue else { throw fail(location, value == nil ? "missing" : "expected a whole number") }
+            return number
+        }
+
+        func double(_ value: JSONValue?, at location: String) throws(CassetteError) -> Double {
+            guard let number = value?.numberValue?.doubleValue else { throw fail(location, value == nil ? "missing" : "expected a number") }
+            return number
+        }
+
+        func metadata(_ value: JSONValue?) throws(CassetteError) -> Metadata {
+            guard case .object? = value else { throw fail("metadata", "expected an object") }
+            return Metadata(
+                source: try string(value?["source"], at: "metadata.source"),
+                endpoint: try string(value?["endpoint"], at: "metadata.endpoint"),
+                recordedWith: try string(value?["recordedWith"], at: "metadata.recordedWith"),
+                recordedAt: try string(value?["recordedAt"], at: "metadata.recordedAt"),
+                redacted: value?["redacted"] == .bool(true),
+                description: value?["description"]?.stringValue)
+        }
+
+        func event(_ value: JSONValue, at location: String) throws(CassetteError) -> Event {
+            switch try string(value["kind"], at: location + ".kind") {
+            case "command":
+                return .command(text: try string(value["text"], at: location + ".text"), at: try double(value["at"], at: location + ".at"))
+            case "interaction":
+                guard case .object? = value["request"] else { throw fail(location + ".request", "expected an object") }
+                guard case .object? = value["response"] else { throw fail(location + ".response", "expected an object") }
+                let request = HTTPRequest(
+                    method: try string(value["request"]?["method"], at: location + ".request.method"),
+                    url: try string(value["request"]?["url"], at: location + ".request.url"),
+                    headers: try headers(value["request"]?["headers"], at: location + ".request.headers"),
+                    body: try body(value["request"]?["body"], at: location + ".request.body"))
+                let response = HTTPResponse(
+                    status: try int(value["response"]?["status"], at: location + ".response.status"),
+                    headers: try headers(value["response"]?["headers"], at: location + ".response.headers"),
+                    body: try body(value["response"]?["body"], at: location + ".response.body") ?? [])
+                return .interaction(Interaction(
+                    request: request, response: response, at: try double(value["at"], at: location + ".at"),
+                    durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+            case let other:
+                throw fail(location + ".kind", "expected \"command\" or \"interaction\", found \"\(other)\"")
+            }
+        }
+
+        func headers(_ value: JSONValue?, at location: String) throws(CassetteError) -> HTTPHeaders {
+            guard let value else { return HTTPHeaders() }
+            guard case .object(let object) = value else { throw fail(location, "expected an object") }
+            var headers = HTTPHeaders()
+            for member in object.members {
+                switch member.value {
+                case .string(let text): headers.add(member.key, text)
+                case .array(let items):
+                    for item in items {
+                        guard let text = item.stringValue else { throw fail("\(location).\(member.key)", "expected strings") }
+                        headers.add(member.key, text)
+                    }
+                default: throw fail("\(location).\(member.key)", "expected a string or an array of strings")
+                }
+            }
+            return headers
+        }
+
+        func body(_ value: JSONValue?, at location: String) throws(CassetteError) -> [UInt8]? {
+            guard let value else { return nil }
+            if let json = value["json"] { return Array(JSONFormatter.compact.format(json).utf8) }
+            if let text = value["text"]?.stringValue { return Array(text.utf8) }
+            if let base64 = value["base64"]?.stringValue {
+                guard let data = Data(base64Encoded: base64) else { throw fail(location + ".base64", "not valid base64") }
+                return Array(data)
+            }
+            throw fail(location, "expected an object with \"json\", \"text\" or \"base64\"")
+        }
+    }
+}

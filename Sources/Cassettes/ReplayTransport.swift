@@ -1,0 +1,185 @@
+import ARM
+import Foundation
+import ShellLanguage
+import Synchronization
+
+/// Answers requests from a cassette, never from the network.
+///
+/// Requests are matched on the method, the path (case-insensitively, as ARM paths are) and the
+/// query items in any order; the host is ignored, so a cassette recorded on the sandbox's port
+/// replays on any port. Requests with a body match only a recorded request whose body is the same
+/// JSON value (or the same bytes, for other bodies). Identical requests — the polls of a
+/// long-running operation — get their recorded responses in recorded order; a GET asked for more
+/// often than it was recorded gets its last response again. Lookup is indexed by the match key, so
+/// replay time does not grow with the cassette's length.
+public final class ReplayTransport: HTTPTransport {
+    public let cassette: Cassette
+    public let file: String
+    private let interactions: [Interaction]
+    private let index: [String: [Int]]
+    /// Which interactions have answered a request.
+    private let used: Mutex<[Bool]>
+    private let requests = Mutex(0)
+
+    /// Where requests that match nothing go (`new_episodes`: the network, recorded); nil to fail them.
+    private let fallback: HTTPTransport?
+
+    public init(cassette: Cassette, file: String, fallback: HTTPTransport? = nil) {
+        self.fallback = fallback
+        self.cassette = cassette
+        self.file = file
+        let interactions = cassette.interactions
+        self.interactions = interactions
+        var index: [String: [Int]] = [:]
+        for (position, interaction) in interactions.enumerated() {
+            index[Self.key(interaction.request), default: []].append(position)
+        }
+        self.index = index
+        self.used = Mutex([Bool](repeating: false, count: interactions.count))
+    }
+
+    /// How many requests were answered.
+    public var answered: Int { requests.withLock { $0 } }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        let key = Self.key(request)
+        let candidates = index[key] ?? []
+        let body = request.body.flatMap { $0.isEmpty ? nil : $0 }
+        let matching = candidates.filter { Self.bodiesMatch(interactions[$0].request.body, body) }
+        let chosen: Int? = used.withLock { used in
+            if let next = matching.first(where: { !used[$0] }) {
+                used[next] = true
+                return next
+            }
+            return request.method.uppercased() == "GET" ? matching.last : nil
+        }
+        guard let chosen else {
+            if let fallback { return try await fallback.send(request) }
+            throw CassetteError.noMatch(method: request.method, url: request.url, file: (file as NSString).lastPathComponent, closest: closest(to: request))
+        }
+        requests.withLock { $0 += 1 }
+        return interactions[chosen].response
+    }
+
+    /// The match key: method, lower-cased path, and query items sorted (names lower-cased).
+    static func key(_ request: HTTPRequest) -> String {
+        let (path, query) = split(request.url)
+        return request.method.uppercased() + " " + path.lowercased() + "?" + query.map { "\($0.name.lowercased())=\($0.value)" }.sorted().joined(separator: "&")
+    }
+
+    /// The path and query items of a URL, ignoring scheme and host.
+    static func split(_ url: String) -> (path: String, query: [(name: String, value: String)]) {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") {
+            rest = rest[scheme.upperBound...]
+            rest = rest[(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)...]
+        }
+        let pathEnd = rest.firstIndex(of: "?") ?? rest.endIndex
+        var path = String(rest[..<pathEnd])
+        if path.isEmpty { path = "/" }
+        let queryText = pathEnd < rest.endIndex ? rest[rest.index(after: pathEnd)...] : ""
+        let query = queryText.split(separator: "&").map { item -> (name: String, value: String) in
+            let parts = item.split(separator: "=", maxSplits: 1)
+            let decode = { (text: Substring) in String(text).removingPercentEncoding ?? String(text) }
+            return (parts.first.map(decode) ?? "", parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return (path, query)
+    }
+
+    static func bodiesMatch(_ recorded: [UInt8]?, _ sent: [UInt8]?) -> Bool {
+        let recorded = recorded.flatMap { $0.isEmpty ? nil : $0 }
+        switch (recorded, sent) {
+        case (nil, nil): return true
+        case let (recorded?, sent?):
+            if recorded == sent { return true }
+            guard let left = try? JSONParser.parse(bytes: recorded), let right = try? JSONParser.parse(bytes: sent) else { return false }
+            return left == right
+        default: return false
+        }
+    }
+
+    /// Describes the recorded interaction most like `request` and how it differs.
+    func closest(to request: HTTPRequest) -> String? {
+        let (path, query) = Self.split(request.url)
+        var best: (score: Int, position: Int, difference: String)?
+        for (position, interaction) in interactions.enumerated() {
+            let (recordedPath, recordedQuery) = Self.split(interaction.request.url)
+            let sameMethod = interaction.request.method.uppercased() == request.method.uppercased()
+            let samePath = recordedPath.lowercased() == path.lowercased()
+            let sameQuery = Self.key(HTTPRequest(method: "", url: interaction.request.url)) == Self.key(HTTPRequest(method: "", url: request.url))
+            let score: Int
+            let difference: String
+            if sameMethod && samePath && sameQuery {
+                score = 4
+                difference = "body differs at " + Self.difference(interaction.request.body, request.body)
+            } else if sameMethod && samePath {
+                score = 3
+                difference = "query differs: " + Self.queryDifference(recordedQuery, query)
+            } else if samePath {
+                score = 2
+                difference = "method \(interaction.request.method) vs \(request.method)"
+            } else if sameMethod {
+                score = 1
+                difference = "path \(recordedPath) vs \(path)"
+            } else {
+                continue
+            }
+            let prefix = commonPrefix(recordedPath.lowercased(), path.lowercased())
+            let weighted = score * 100_000 + min(prefix, 99_999)
+            if weighted > (best?.score ?? -1) { best = (weighted, position, difference) }
+        }
+        guard let best else { return nil }
+        return "interaction \(best.position + 1), \(best.difference)"
+    }
+
+    private func commonPrefix(_ a: String, _ b: String) -> Int {
+        zip(a, b).prefix { $0 == $1 }.count
+    }
+
+    static func queryDifference(_ recorded: [(name: String, value: String)], _ sent: [(name: String, value: String)]) -> String {
+        let names = Set(recorded.map { $0.name.lowercased() } + sent.map { $0.name.lowercased() }).sorted()
+        for name in names {
+            let left = recorded.first { $0.name.lowercased() == name }?.value
+            let right = sent.first { $0.name.lowercased() == name }?.value
+            if left != right { return "\(name): \(left ?? "absent") vs \(right ?? "absent")" }
+        }
+        return "order only"
+    }
+
+    /// The first place two bodies differ, as `path: recorded vs sent`.
+    static func difference(_ recorded: [UInt8]?, _ sent: [UInt8]?) -> String {
+        let left = recorded.flatMap { try? JSONParser.parse(bytes: $0) }
+        let right = sent.flatMap { try? JSONParser.parse(bytes: $0) }
+        guard let left, let right else {
+            return "the body: \(recorded.map { "\($0.count) bytes" } ?? "none") vs \(sent.map { "\($0.count) bytes" } ?? "none")"
+        }
+        return firstDifference(left, right, path: "") ?? "the body (same JSON value)"
+    }
+
+    static func firstDifference(_ left: JSONValue, _ right: JSONValue, path: String) -> String? {
+        switch (left, right) {
+        case let (.object(a), .object(b)):
+            for key in a.keys + b.keys.filter({ a[$0] == nil }) {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                guard let l = a[key] else { return "\(child): absent vs \(describe(b[key]))" }
+                guard let r = b[key] else { return "\(child): \(describe(l)) vs absent" }
+                if let found = firstDifference(l, r, path: child) { return found }
+            }
+            return nil
+        case let (.array(a), .array(b)):
+            for (position, pair) in zip(a, b).enumerated() {
+                if let found = firstDifference(pair.0, pair.1, path: "\(path)[\(position)]") { return found }
+            }
+            return a.count == b.count ? nil : "\(path.isEmpty ? "the body" : path): \(a.count) elements vs \(b.count)"
+        default:
+            return left == right ? nil : "\(path.isEmpty ? "the body" : path): \(describe(left)) vs \(describe(right))"
+        }
+    }
+
+    private static func describe(_ value: JSONValue?) -> String {
+        guard let value else { return "absent" }
+        let text = JSONFormatter.compact.format(value)
+        return text.count > 60 ? String(text.prefix(57)) + "..." : text
+    }
+}

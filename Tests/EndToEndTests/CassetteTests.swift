@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+/// Recording and replaying whole sessions with the nwsh binary.
+@Suite struct CassetteTests {
+    static var recordings: URL { Binary.packageRoot.appendingPathComponent("Recordings") }
+
+    private func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    static let shipped: [(String, String)] = [
+        ("page-example-1-vm-to-vm-nsg", "\"value\": \"UserRule_Port80\""),
+        ("page-example-2-routing-udr", "\"type\": \"UserDefinedRoute\""),
+        ("page-example-3-website-latency", "\"address\": \"204.79.197.200\""),
+        ("page-example-4-storage-endpoint", "\"address\": \"13.71.200.248\""),
+    ]
+
+    @Test("the shipped recordings replay the page's examples offline", arguments: shipped)
+    func shippedRecordingReplays(name: String, expected: String) throws {
+        let cassette = Self.recordings.appendingPathComponent("\(name).cassette.json").path
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(text.contains("\"source\": \"sandbox\""))
+        #expect(text.contains("Recorded from nwsh's built-in ARM sandbox, not from Azure."))
+        let script = Binary.fixtures.appendingPathComponent("\(name).nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--replay", cassette, script])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains(expected))
+        #expect(result.err == "Replaying \(name).cassette.json: no sign-in needed.\n")
+    }
+
+    @Test func replayNeverOpensAConnection() throws {
+        let listener = try CountingListener()
+        defer { listener.close() }
+        let cassette = Self.recordings.appendingPathComponent("page-example-2-routing-udr.cassette.json").path
+        let script = Binary.fixtures.appendingPathComponent("page-example-2-routing-udr.nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--replay", cassette, "--endpoint", "http://127.0.0.1:\(listener.port)", script])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(listener.acceptedConnections() == 0)
+    }
+
+    @Test func aRerunPrintsWhatTheRecordedSessionPrinted() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("session.cassette.json").path
+        let script = Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, script])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        #expect(recorded.err.hasSuffix("Recorded 5 interactions to \(cassette).\n"))
+        let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.out == recorded.out)
+        #expect(!recorded.out.isEmpty)
+    }
+
+    @Test func anUnrecordedRequestIsAClearErrorNamingTheClosestInteraction() throws {
+        let cassette = Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path
+        let result = try Binary.run(Binary.nwsh, ["--replay", cassette], input: "get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01\n")
+        #expect(result.status == 1)
+        #expect(result.err.contains("error: stdin:1: No recorded interaction matches GET https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01 in 'page-example-1-vm-to-vm-nsg.cassette.json' (closest: interaction "))
+    }
+
+    @Test func secretsNeverReachTheCassette() throws {
+        let server = try SandboxProcess.start()
+        defer { server.stop() }
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("secrets.cassette.json").path
+        let secret = "nwsh-sandbox-secret"
+        let sasSignature = "sv2030SECRETsignature%2Bx"
+        let result = try Binary.run(Binary.nwsh, [
+            "--endpoint", server.baseURL, "--record", cassette, "-c",
+            "login; get \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01&sig=\(sasSignature)\"",
+        ], environment: [
+            "AZURE_TENANT_ID": "72f988bf-0000-0000-0000-000000000000", "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
+            "AZURE_CLIENT_SECRET": secret, "AZURE_AUTHORITY_HOST": server.baseURL,
+        ])
+        #expect(result.status == 0, "\(result.err)")
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(!text.contains(secret))
+        #expect(!text.contains(sasSignature))
+        #expect(!text.contains("eyJ"))
+        #expect(text.contains("client_secret=REDACTED"))
+        #expect(text.contains("sig=REDACTED"))
+        #expect(text.contains("\"access_token\": \"REDACTED\""))
+
+        let tokenRun = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, "--record", cassette, "-c", "get /subscriptions?api-version=2020-01-01"],
+                                      environment: ["NWSH_ACCESS_TOKEN": "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.known-token-signature"])
+        #expect(tokenRun.status == 1)
+        #expect(!(try String(contentsOfFile: cassette, encoding: .utf8)).contains("known-token-signature"))
+    }
+
+    @Test func aSessionKilledMidwayLosesNothingAlreadyShown() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("killed.cassette.json").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.nwsh)
+        process.arguments = ["--sandbox", "--record", cassette]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NWSH_HISTORY"] = ""
+        process.environment = environment
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\n$rg.name\n".utf8))
+        var shown = ""
+        while !shown.contains("ContosoRG\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            shown += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(shown == "ContosoRG\n")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: cassette))
+        #expect(FileManager.default.fileExists(atPath: cassette + ".journal"))
+
+        let replay = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", "$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name"])
+        #expect(replay.status == 0, "\(replay.err)")
+        #expect(replay.out == "ContosoRG\n")
+        #expect(replay.err.hasPrefix("Recovered 2 interactions from an interrupted recording into \(cassette).\n"))
+    }
+
+    @Test func recordStartStopAndStatusInTheShell() throws {
+        let directory = try temporaryDirectory()
+        let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
+            record status
+            record start /nonexistent-nwsh/x.json
+            record start \(directory.path)/inner.cassette.json
+            record status
+            $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
+            record status
+            record stop
+
+            """)
+        #expect(result.status == 1)
+        #expect(result.out == "Not recording.\n")
+        #expect(result.err == "error: stdin:2: Cannot write the cassette /nonexistent-nwsh/x.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
+
+        let interactive = try Binary.run(Binary.nwsh, ["--sandbox", "-c", """
+            record status
+            record start \(directory.path)/inner.cassette.json
+            $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
+            record status
+            record stop
+            """])
+        #expect(interactive.status == 0, "\(interactive.err)")
+        #expect(interactive.out == "Not recording.\nRecording to \(directory.path)/inner.cassette.json: 2 interactions so far.\n")
+        #expect(interactive.err.hasSuffix("Recorded 2 interactions to \(directory.path)/inner.cassette.json.\n"))
+    }
+}
+
+/// A listening socket on loopback that counts the connections made to it.
+final class CountingListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        guard bound == 0, named == 0, listen(descriptor, 16) == 0 else {
+            self.port = 0
+            throw CocoaError(.fileWriteUnknown)
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Accepts (and closes) whatever connected so far; returns how many.
+    func acceptedConnections() -> Int {
+        var count = 0
+        while true {
+            let connection = accept(descriptor, nil, nil)
+            if connection < 0 { return count }
+            Glibc.close(connection)
+            count += 1
+        }
+    }
+
+    func close() { Glibc.close(descriptor) }
+}

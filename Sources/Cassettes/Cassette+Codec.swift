@@ -11,6 +11,7 @@ extension Cassette {
             "redacted": .bool(metadata.redacted),
         ])
         if let description = metadata.description { metadataObject["description"] = .string(description) }
+        if metadata.anonymized { metadataObject["anonymized"] = .bool(true) }
         return .object(JSONObject([
             "format": .string(Self.formatName),
             "version": .number(JSONNumber(Self.formatVersion)),
@@ -138,13 +139,15 @@ extension Cassette {
 
         func metadata(_ value: JSONValue?) throws(CassetteError) -> Metadata {
             guard case .object? = value else { throw fail("metadata", "expected an object") }
-            return Metadata(
+            var metadata = Metadata(
                 source: try string(value?["source"], at: "metadata.source"),
                 endpoint: try string(value?["endpoint"], at: "metadata.endpoint"),
                 recordedWith: try string(value?["recordedWith"], at: "metadata.recordedWith"),
                 recordedAt: try string(value?["recordedAt"], at: "metadata.recordedAt"),
                 redacted: value?["redacted"] == .bool(true),
                 description: value?["description"]?.stringValue)
+            metadata.anonymized = value?["anonymized"] == .bool(true)
+            return metadata
         }
 
         func event(_ value: JSONValue, at location: String) throws(CassetteError) -> Event {

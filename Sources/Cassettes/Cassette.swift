@@ -25,6 +25,8 @@ public struct Cassette: Sendable, Equatable {
         public var redacted: Bool
         /// Free text: what the cassette shows.
         public var description: String?
+        /// Whether subscription and tenant IDs were replaced by placeholders (`--anonymize`).
+        public var anonymized: Bool = false
 
         public init(source: String, endpoint: String, recordedWith: String, recordedAt: String, redacted: Bool = true, description: String? = nil) {
             self.source = source

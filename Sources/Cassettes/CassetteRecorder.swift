@@ -27,14 +27,19 @@ public final class CassetteRecorder: Sendable {
     /// The endpoint's base URL as recorded (`http://127.0.0.1:PORT` for the sandbox), replaced by the
     /// public ARM URL in what is written, so the sandbox's changing port never reaches a cassette.
     private let endpointBase: String?
+    /// Replaces subscription and tenant IDs (and listed names) too, when set (`--anonymize`).
+    private let anonymizer: Anonymizer?
 
     /// Starts recording to `file`; `events` are kept in front (for recording more episodes into an
     /// existing cassette). Throws when the journal cannot be created.
     public init(
         file: String, metadata: Cassette.Metadata, events: [Cassette.Event] = [], endpointBase: String? = nil,
-        onFailure: @escaping @Sendable (CassetteError) -> Void = { _ in }
+        anonymizer: Anonymizer? = nil, onFailure: @escaping @Sendable (CassetteError) -> Void = { _ in }
     ) throws(CassetteError) {
         self.file = file
+        self.anonymizer = anonymizer
+        var metadata = metadata
+        metadata.anonymized = anonymizer != nil
         self.endpointBase = endpointBase.flatMap { $0 == Self.publicBase ? nil : $0 }
         self.journal = file + ".journal"
         self.onFailure = onFailure
@@ -70,14 +75,19 @@ public final class CassetteRecorder: Sendable {
 
     /// Records a statement the user ran (secrets in it redacted too).
     public func record(command: String) {
-        append(.command(text: redactor.redact(text: command), at: elapsed))
+        let redacted = redactor.redact(text: command)
+        append(.command(text: anonymizer?.anonymize(text: redacted) ?? redacted, at: elapsed))
     }
+
+    /// The cassette as recorded so far.
+    public var snapshot: Cassette { state.withLock { $0.cassette } }
 
     /// Records an exchange, redacted.
     public func record(_ interaction: Interaction) {
         var redacted = redactor.redact(interaction)
         redacted.request.url = Self.sortingQuery(redacted.request.url)
         if let endpointBase { redacted = Self.replacing(endpointBase, with: Self.publicBase, in: redacted) }
+        if let anonymizer { redacted = anonymizer.anonymize(redacted) }
         append(.interaction(redacted))
     }
 
@@ -120,11 +130,16 @@ public final class CassetteRecorder: Sendable {
     /// Writes the cassette atomically and removes the journal; returns the number of interactions.
     @discardableResult
     public func finish() throws(CassetteError) -> Int {
-        let (cassette, handle) = state.withLock { state in
+        var (cassette, handle) = state.withLock { state in
             defer { state.handle = nil }
             return (state.cassette, state.handle)
         }
         try? handle?.close()
+        if let anonymizer {
+            // An ID first seen in a response may appear in earlier commands
+            // ($subscriptionId = "..."): replace with everything learned.
+            cassette.events = cassette.events.map(anonymizer.anonymize)
+        }
         try Self.write(cassette, to: file)
         try? FileManager.default.removeItem(atPath: journal)
         return cassette.interactions.count
@@ -160,6 +175,11 @@ public final class CassetteRecorder: Sendable {
             // A line cut short by the crash ends the journal.
             guard let json = try? JSONParser.parse(String(line)), let event = try? reader.event(json, at: "line \(index + 2)") else { break }
             cassette.events.append(event)
+        }
+        if metadata.anonymized {
+            let anonymizer = Anonymizer()
+            for event in cassette.events { _ = anonymizer.anonymize(event) }
+            cassette.events = cassette.events.map(anonymizer.anonymize)
         }
         try write(cassette, to: file)
         try? FileManager.default.removeItem(atPath: journal)

@@ -90,6 +90,12 @@ public actor SandboxARM {
         }
         var response = arm(request, neverComplete: neverComplete)
         if delivery != .normal { response.delivery = delivery }
+        // Like ARM, every answer carries IDs to quote to support.
+        counter += 1
+        let requestID = response.headers.first { $0.name.lowercased() == "x-ms-request-id" }?.value ?? Self.uuid(seed: "request-\(counter)")
+        response.headers.removeAll { $0.name.lowercased() == "x-ms-request-id" }
+        response.headers.append(("x-ms-request-id", requestID))
+        response.headers.append(("x-ms-correlation-request-id", request.headers["x-ms-correlation-request-id"] ?? Self.uuid(seed: "correlation-\(counter)")))
         return response
     }
 

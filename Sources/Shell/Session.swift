@@ -35,14 +35,17 @@ public actor Session {
     let sourceName: String?
     /// Recording controls; nil when replaying.
     let recording: RecordingContext?
+    /// The session's cassette so far (being recorded, or replayed), for `export` and `bundle`.
+    let currentCassette: (@Sendable () -> Cassette?)?
 
     public init(
         configuration: ARMConfiguration, transport: HTTPTransport, credentials: Credentials, sleeper: Sleeper = RealSleeper(),
         output: OutputSink, style: OutputStyle, target: SessionTarget = .azure,
         environment: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath, sourceName: String? = nil,
-        recording: RecordingContext? = nil
+        recording: RecordingContext? = nil, currentCassette: (@Sendable () -> Cassette?)? = nil
     ) {
         self.recording = recording
+        self.currentCassette = currentCassette
         let reporter = CallReporter(output: output, style: style)
         self.reporter = reporter
         self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }

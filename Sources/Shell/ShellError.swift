@@ -22,6 +22,7 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyRecording(String)
     case notRecording
     case cassette(CassetteError)
+    case noCassette(String)
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -72,6 +73,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "record: not recording; start with 'record start FILE'."
         case .cassette(let error):
             return error.description
+        case .noCassette(let command):
+            return "\(command): this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE."
         case .unexpected(let detail):
             return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):

@@ -51,6 +51,12 @@ struct NetworkWatcherShell: AsyncParsableCommand {
     @Option(help: "none (replay only), once (record if the file does not exist, else replay), new_episodes (replay what matches, record the rest), all (always record). Default: NWSH_RECORD_MODE, else all with --record and none with --replay.")
     var recordMode: RecordMode?
 
+    @Flag(help: "With --record: also replace subscription and tenant IDs with stable placeholders.")
+    var anonymize = false
+
+    @Option(help: "With --record --anonymize: a name to replace too (repeatable), such as a resource group.")
+    var anonymizeName: [String] = []
+
     @Flag(help: "With --replay: run the command lines stored in the cassette.")
     var rerun = false
 
@@ -68,6 +74,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         if record != nil, replay != nil { throw ValidationError("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).") }
         if rerun, replay == nil { throw ValidationError("--rerun needs --replay FILE.") }
         if rerun, commands != nil || file != nil { throw ValidationError("--rerun runs the cassette's own commands; give no script or -c.") }
+        if anonymize || !anonymizeName.isEmpty, record == nil { throw ValidationError("--anonymize needs --record FILE.") }
         if recordMode != nil, record == nil, replay == nil { throw ValidationError("--record-mode needs --record FILE or --replay FILE.") }
     }
 
@@ -171,7 +178,9 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                 onFailure: { output.err("error: \($0.description)\n") })
             if let cassetteFile, let recording {
                 do {
-                    slot.recorder = try recording.makeRecorder(file: cassetteFile, events: mode == .newEpisodes ? replayed?.events ?? [] : [])
+                    slot.recorder = try recording.makeRecorder(
+                        file: cassetteFile, events: mode == .newEpisodes ? replayed?.events ?? [] : [],
+                        anonymizer: anonymize || !anonymizeName.isEmpty ? Anonymizer(names: anonymizeName) : nil)
                 } catch {
                     output.err("error: \(error.description)\n")
                     throw ExitCode(2)
@@ -188,7 +197,8 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             configuration: ARMConfiguration(endpoint: configurationEndpoint), transport: transport, credentials: credentials,
             sleeper: sleeper, output: output, style: style,
             target: replayOnly ? .replay(file: replay ?? "") : sandbox ? .sandbox : .azure, environment: environment,
-            sourceName: file ?? (commands != nil ? "-c" : rerun ? replay : interactive ? nil : "stdin"), recording: recording)
+            sourceName: file ?? (commands != nil ? "-c" : rerun ? replay : interactive ? nil : "stdin"), recording: recording,
+            currentCassette: { [replayOnly, replayed] in replayOnly ? replayed : slot.recorder?.snapshot })
 
         var status: Int32
         if rerun, let replayed {
@@ -267,7 +277,8 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                 assembler.reset()
                 continue
             case .line(let line):
-                reader.addToHistory(line)
+                // History is a file too: tokens, SAS signatures and keys never reach it.
+                reader.addToHistory(Redactor().redact(text: line))
                 guard let (text, firstLine) = assembler.add(line) else { continue }
                 let running = Task { await session.run(text, firstLine: firstLine) }
                 let watcher = Task {

@@ -90,6 +90,35 @@ import Testing
         #expect(!(try String(contentsOfFile: cassette, encoding: .utf8)).contains("known-token-signature"))
     }
 
+    @Test func anAnonymizedCassetteHidesTheIDsAndStillReruns() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("anonymous.cassette.json").path
+        let script = Binary.fixtures.appendingPathComponent("page-example-2-routing-udr.nwsh").path
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, "--anonymize", "--anonymize-name", "ContosoRG", script])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(!text.lowercased().contains("00000000-0000-0000-0000-000000000000"))
+        #expect(!text.contains("72f988bf-0000-0000-0000-000000000000"))
+        #expect(!text.lowercased().contains("contosorg"))
+        let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.out.contains("\"type\": \"UserDefinedRoute\""))
+    }
+
+    @Test func exportAndBundleWriteTheSessionsCassette() throws {
+        let directory = try temporaryDirectory()
+        let cassette = Self.recordings.appendingPathComponent("page-example-3-website-latency.cassette.json").path
+        let script = Binary.fixtures.appendingPathComponent("page-example-3-website-latency.nwsh").path
+        let lines = try String(contentsOfFile: script, encoding: .utf8) + "\nexport har \(directory.path)/s.har\nbundle \(directory.path)/report\n"
+        let result = try Binary.run(Binary.nwsh, ["--replay", cassette], input: lines)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("Wrote 5 exchanges to \(directory.path)/s.har (HAR 1.2, redacted).\n"))
+        #expect(result.err.contains("Wrote a bug-report bundle to \(directory.path)/report: session.cassette.json, session.har, info.json, README.md.\n"))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/report/info.json"))
+        let none = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "export har x.har"])
+        #expect(none.err == "error: -c:1: export: this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE.\n")
+    }
+
     @Test func aSessionKilledMidwayLosesNothingAlreadyShown() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("killed.cassette.json").path

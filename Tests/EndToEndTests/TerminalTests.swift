@@ -100,6 +100,24 @@ final class TmuxSession {
         #expect(result.contains("\"name\": \"ContosoRG\""))
     }
 
+    @Test(.enabled(if: tmuxAvailable)) func secretsTypedAtThePromptNeverReachTheHistoryFile() throws {
+        let history = historyFile()
+        let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: history)
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.type("$token = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.secret-signature'")
+        try terminal.send("Enter")
+        try terminal.type("$sas = 'https://a.blob.core.windows.net/c?sv=1&sig=SECRETSIGNATURE'")
+        try terminal.send("Enter")
+        try terminal.type("exit")
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("EXIT=0") }
+        let saved = try String(contentsOfFile: history, encoding: .utf8)
+        #expect(saved.contains("sig=REDACTED"))
+        #expect(!saved.contains("SECRETSIGNATURE"))
+        #expect(!saved.contains("secret-signature"))
+    }
+
     @Test(.enabled(if: tmuxAvailable)) func upRecallsHistoryAcrossSessionsAndTheFileIsPrivate() throws {
         let history = historyFile()
         let first = try TmuxSession(arguments: ["--sandbox"], historyPath: history)

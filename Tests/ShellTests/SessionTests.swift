@@ -68,11 +68,12 @@ import Testing
         let fixture = try await SessionFixture.start()
         let outcome = await fixture.run("get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NoSuchRG?api-version=2021-04-01")
         #expect(outcome == .failure)
-        #expect(fixture.output.err == """
+        #expect(fixture.output.err.hasPrefix("""
             error: GET \(fixture.server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NoSuchRG?api-version=2021-04-01 failed: HTTP 404 Not Found
               ResourceGroupNotFound: Resource group 'NoSuchRG' could not be found.
-
-            """)
+              (x-ms-request-id 
+            """))
+        #expect(fixture.output.err.contains(", x-ms-correlation-request-id "))
         await fixture.server.stop()
     }
 

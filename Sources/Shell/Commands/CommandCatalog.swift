@@ -42,11 +42,20 @@ public enum CommandCatalog {
               themselves when needed, and tokens are renewed before they expire.
             """, options: []),
         CommandSpec(name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.", options: []),
-        CommandSpec(name: "record", usage: "record start FILE | record stop | record status", summary: "record the session to a cassette", detail: """
+        CommandSpec(name: "record", usage: "record start FILE [--anonymize] | record stop | record status", summary: "record the session to a cassette", detail: """
               Records every command and HTTP exchange, redacted (tokens, secrets, SAS signatures and keys
               never reach the file), to FILE; 'record stop' writes it. nwsh --record FILE records a whole
               session; nwsh --replay FILE answers from it offline. See docs/cassette-format.md.
-            """, options: ["start", "stop", "status"]),
+              --anonymize also replaces subscription and tenant IDs with stable placeholders.
+            """, options: ["start", "stop", "status", "--anonymize"]),
+        CommandSpec(name: "export", usage: "export har FILE [--from CASSETTE]", summary: "write the session's exchanges as HAR 1.2", detail: """
+              HAR files open in a browser's developer tools. The session's own cassette (being recorded or
+              replayed) is used unless --from names another. Redacted like the cassette.
+            """, options: ["har", "--from"]),
+        CommandSpec(name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder", detail: """
+              The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
+              request IDs of failed requests) and a README of what is inside.
+            """, options: ["--from"]),
         CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.", options: []),
         CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: "", options: []),
         CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: "", options: []),

@@ -15,6 +15,8 @@ extension Session {
         case "help": return try help(invocation)
         case "exit", "quit": return try exit(invocation)
         case "record": return try record(invocation)
+        case "export": return try export(invocation)
+        case "bundle": return try bundle(invocation)
         case Parser.ignoredPrefix:
             throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         default:

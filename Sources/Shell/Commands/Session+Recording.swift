@@ -22,30 +22,34 @@ public struct RecordingContext: Sendable {
     }
 
     /// Starts a recorder for `file`, with this context's metadata.
-    public func makeRecorder(file: String, events: [Cassette.Event] = []) throws(CassetteError) -> CassetteRecorder {
+    public func makeRecorder(file: String, events: [Cassette.Event] = [], anonymizer: Anonymizer? = nil) throws(CassetteError) -> CassetteRecorder {
         let metadata = Cassette.Metadata(
             source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: "nwsh 0.1",
             recordedAt: ISO8601DateFormatter().string(from: Date()),
             description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
-        return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, onFailure: onFailure)
+        return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, onFailure: onFailure)
     }
 }
 
 extension Session {
     /// `record start FILE | stop | status`.
     func record(_ invocation: CommandInvocation) throws -> CommandResult {
-        let usage = "record start FILE | record stop | record status"
+        let usage = "record start FILE [--anonymize] | record stop | record status"
         let evaluator = Evaluator(variables: variables)
         let words = try invocation.arguments.map { try evaluator.string($0) }
         guard let action = words.first?.lowercased() else { throw ShellError.missingArgument(command: "record", what: "start, stop or status", usage: usage) }
         guard let recording else { throw ShellError.recordingUnavailable }
         switch action {
         case "start":
-            guard words.count == 2 else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
+            let anonymize = words.count == 3 && words[2] == "--anonymize"
+            if words.count == 3, !anonymize {
+                throw ShellError.unknownOption(command: "record", option: words[2], suggestion: Suggestion.closest(to: words[2], in: ["--anonymize"]))
+            }
+            guard words.count == 2 || anonymize else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
             if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
             let path = words[1].hasPrefix("/") ? words[1] : workingDirectory + "/" + words[1]
             do {
-                recording.slot.recorder = try recording.makeRecorder(file: path)
+                recording.slot.recorder = try recording.makeRecorder(file: path, anonymizer: anonymize ? Anonymizer() : nil)
             } catch {
                 throw ShellError.cassette(error)
             }
@@ -70,4 +74,64 @@ extension Session {
         }
         return .none
     }
+}
+
+extension Session {
+    /// The cassette named by `--from`, or else the session's own (being recorded, or replayed).
+    private func cassette(for command: String, from words: inout [String]) throws -> Cassette {
+        if let flag = words.firstIndex(of: "--from") {
+            guard flag + 1 < words.count else { throw ShellError.missingOptionValue(command: command, option: "--from") }
+            let path = words[flag + 1]
+            words.removeSubrange(flag...(flag + 1))
+            let resolved = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                throw ShellError.cassette(.unreadable(file: path, reason: FileManager.default.fileExists(atPath: resolved) ? "permission denied" : "no such file"))
+            }
+            do {
+                return try Cassette(text: String(decoding: data, as: UTF8.self), file: path)
+            } catch {
+                throw ShellError.cassette(error)
+            }
+        }
+        guard let current = currentCassette?() else { throw ShellError.noCassette(command) }
+        return current
+    }
+
+    /// `export har FILE [--from CASSETTE]`.
+    func export(_ invocation: CommandInvocation) throws -> CommandResult {
+        let usage = "export har FILE [--from CASSETTE]"
+        let evaluator = Evaluator(variables: variables)
+        var words = try invocation.arguments.map { try evaluator.string($0) }
+        let cassette = try cassette(for: "export", from: &words)
+        guard words.first?.lowercased() == "har" else {
+            throw ShellError.missingArgument(command: "export", what: "the format (har)", usage: usage)
+        }
+        guard words.count == 2 else { throw ShellError.missingArgument(command: "export", what: "the HAR file", usage: usage) }
+        let path = words[1].hasPrefix("/") ? words[1] : workingDirectory + "/" + words[1]
+        let text = JSONFormatter(indent: 2).format(cassette.har(creatorVersion: Self.version)) + "\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw ShellError.cassette(.unwritable(file: words[1], reason: "cannot create it (is the folder writable?)"))
+        }
+        output.err("Wrote \(cassette.interactions.count) exchange\(cassette.interactions.count == 1 ? "" : "s") to \(words[1]) (HAR 1.2, redacted).\n")
+        return .none
+    }
+
+    /// `bundle DIR [--from CASSETTE]`.
+    func bundle(_ invocation: CommandInvocation) throws -> CommandResult {
+        let evaluator = Evaluator(variables: variables)
+        var words = try invocation.arguments.map { try evaluator.string($0) }
+        let cassette = try cassette(for: "bundle", from: &words)
+        guard words.count == 1 else { throw ShellError.missingArgument(command: "bundle", what: "the folder", usage: "bundle DIR [--from CASSETTE]") }
+        let path = words[0].hasPrefix("/") ? words[0] : workingDirectory + "/" + words[0]
+        do {
+            let files = try BugReportBundle.write(cassette, to: path, nwshVersion: Self.version)
+            output.err("Wrote a bug-report bundle to \(words[0]): \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")).\n")
+        } catch {
+            throw ShellError.cassette(error)
+        }
+        return .none
+    }
+
+    /// nwsh's version, for cassettes, HAR files and bundles.
+    static let version = "0.1"
 }

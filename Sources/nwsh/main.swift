@@ -182,8 +182,8 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                         file: cassetteFile, events: mode == .newEpisodes ? replayed?.events ?? [] : [],
                         anonymizer: anonymize || !anonymizeName.isEmpty ? Anonymizer(names: anonymizeName) : nil)
                 } catch {
+                    // Said at once; the session itself still runs.
                     output.err("error: \(error.description)\n")
-                    throw ExitCode(2)
                 }
             }
             if mode == .newEpisodes, let replayed, let cassetteFile {

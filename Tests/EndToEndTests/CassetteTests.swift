@@ -119,6 +119,29 @@ import Testing
         #expect(none.err == "error: -c:1: export: this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE.\n")
     }
 
+    @Test func newEpisodesReplaysWhatMatchesAndRecordsTheRest() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("episodes.cassette.json").path
+        try FileManager.default.copyItem(atPath: Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, toPath: cassette)
+        let first = Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path
+        let second = Binary.fixtures.appendingPathComponent("page-example-2-routing-udr.nwsh").path
+        let script = try String(contentsOfFile: first, encoding: .utf8) + "\n" + String(contentsOfFile: second, encoding: .utf8)
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--replay", cassette, "--record-mode", "new_episodes", "-c", script])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("\"value\": \"UserRule_Port80\""))
+        #expect(result.out.contains("\"type\": \"UserDefinedRoute\""))
+        let replayed = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", script])
+        #expect(replayed.status == 0, "\(replayed.err)")
+        #expect(replayed.out == result.out)
+    }
+
+    @Test func anUnwritableCassetteIsReportedAtOnceAndTheSessionGoesOn() throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--record", "/nonexistent-nwsh/c.json", "-c", "$x = 'still running'; $x"])
+        #expect(result.status == 0)
+        #expect(result.out == "still running\n")
+        #expect(result.err == "error: Cannot write the cassette /nonexistent-nwsh/c.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
+    }
+
     @Test func aSessionKilledMidwayLosesNothingAlreadyShown() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("killed.cassette.json").path

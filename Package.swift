@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
@@ -40,7 +41,7 @@ let package = Package(
             ]
         ),
         // Cassettes: recording, redaction, replay.
-        .target(name: "Cassettes", dependencies: ["ARM", "ShellLanguage"]),
+        .target(name: "Cassettes", dependencies: ["ARM", "ShellLanguage", .product(name: "Yams", package: "Yams")]),
         // The local ARM emulator; scenarios are JSON data under Scenarios/.
         .target(
             name: "Sandbox",

@@ -4,6 +4,8 @@ public enum CassetteError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     /// The file is not JSON; the location is in the file.
     case notJSON(file: String, reason: String, line: Int, column: Int)
+    /// The file is not YAML; the location is in the file.
+    case notYAML(file: String, reason: String, line: Int, column: Int)
     /// The file is JSON but not a cassette this build understands.
     case invalid(file: String, location: String, reason: String)
     /// A version this build does not read.
@@ -19,6 +21,8 @@ public enum CassetteError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Cannot read the cassette \(file): \(reason)."
         case .notJSON(let file, let reason, let line, let column):
             return "The cassette \(file) is not valid JSON: \(reason) at line \(line), column \(column). Was it truncated? A recording interrupted by a crash is recovered from its .journal file the next time nwsh records or replays it."
+        case .notYAML(let file, let reason, let line, let column):
+            return "\(file) is not valid YAML: \(reason) at line \(line), column \(column)."
         case .invalid(let file, let location, let reason):
             return "The cassette \(file) is not a valid nwsh cassette: \(location): \(reason)."
         case .unsupportedVersion(let file, let version):

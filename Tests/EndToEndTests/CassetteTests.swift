@@ -142,6 +142,21 @@ import Testing
         #expect(result.err == "error: Cannot write the cassette /nonexistent-nwsh/c.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
     }
 
+    @Test func anImportedAzureCLICassetteReplays() throws {
+        let directory = try temporaryDirectory()
+        let source = Binary.packageRoot.appendingPathComponent("Tests/CassettesTests/Fixtures/cli-connectivity.yaml").path
+        let cassette = directory.appendingPathComponent("cli.cassette.json").path
+        let imported = try Binary.run(Binary.nwsh, ["-c", "import \(source) \(cassette)"])
+        #expect(imported.status == 0, "\(imported.err)")
+        #expect(imported.err == "Imported 5 interactions from \(source) (vcrpy YAML) into \(cassette); replay it with nwsh --replay \(cassette).\n")
+        let replayed = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", """
+            $vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2018-04-01
+            $r = post "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01" "{'source': {'resourceId': '$($vm.id)'}, 'destination': {'address': 'www.bing.com', 'port': 80}}"
+            """.replacingOccurrences(of: "$($vm.id)", with: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1") + "\n$r.connectionStatus"])
+        #expect(replayed.status == 0, "\(replayed.err)")
+        #expect(replayed.out == "Reachable\n")
+    }
+
     @Test func aSessionKilledMidwayLosesNothingAlreadyShown() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("killed.cassette.json").path

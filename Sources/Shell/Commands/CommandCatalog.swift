@@ -52,6 +52,11 @@ public enum CommandCatalog {
               HAR files open in a browser's developer tools. The session's own cassette (being recorded or
               replayed) is used unless --from names another. Redacted like the cassette.
             """, options: ["har", "--from"]),
+        CommandSpec(name: "import", usage: "import SOURCE CASSETTE", summary: "turn a HAR file or vcrpy YAML cassette into an nwsh cassette", detail: """
+              vcrpy cassettes are what Azure CLI and the Azure SDK for Python record in their tests: flow-style
+              YAML, bodies as text, !!binary or Python bytes literals (b'...'). Long-running-operation polls
+              replay in order. Imported exchanges are redacted like recorded ones.
+            """, options: []),
         CommandSpec(name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder", detail: """
               The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
               request IDs of failed requests) and a README of what is inside.

@@ -17,6 +17,7 @@ extension Session {
         case "record": return try record(invocation)
         case "export": return try export(invocation)
         case "bundle": return try bundle(invocation)
+        case "import": return try importCassette(invocation)
         case Parser.ignoredPrefix:
             throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         default:

@@ -132,6 +132,25 @@ extension Session {
         return .none
     }
 
+    /// `import SOURCE CASSETTE`: a HAR file or vcrpy YAML cassette becomes an nwsh cassette.
+    func importCassette(_ invocation: CommandInvocation) throws -> CommandResult {
+        let evaluator = Evaluator(variables: variables)
+        let words = try invocation.arguments.map { try evaluator.string($0) }
+        guard words.count == 2 else {
+            throw ShellError.missingArgument(command: "import", what: words.isEmpty ? "the file to import" : "the cassette to write", usage: "import SOURCE CASSETTE")
+        }
+        let resolve = { (path: String) in path.hasPrefix("/") ? path : self.workingDirectory + "/" + path }
+        do {
+            let (cassette, format) = try CassetteImporter.load(path: resolve(words[0]), displayName: words[0])
+            try CassetteRecorder.write(cassette, to: resolve(words[1]))
+            let count = cassette.interactions.count
+            output.err("Imported \(count) interaction\(count == 1 ? "" : "s") from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n")
+        } catch {
+            throw ShellError.cassette(error)
+        }
+        return .none
+    }
+
     /// nwsh's version, for cassettes, HAR files and bundles.
     static let version = "0.1"
 }

@@ -135,6 +135,11 @@ public actor Session {
         }
     }
 
+    /// A path the user typed, relative to the session's working directory unless absolute.
+    func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : workingDirectory + "/" + path
+    }
+
     /// Prints a value: strings as text, `$null` as nothing, everything else as JSON.
     func show(_ value: JSONValue) {
         switch value {

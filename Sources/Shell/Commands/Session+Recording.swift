@@ -47,7 +47,7 @@ extension Session {
             }
             guard words.count == 2 || anonymize else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
             if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
-            let path = words[1].hasPrefix("/") ? words[1] : workingDirectory + "/" + words[1]
+            let path = resolvePath(words[1])
             do {
                 recording.slot.recorder = try recording.makeRecorder(file: path, anonymizer: anonymize ? Anonymizer() : nil)
             } catch {
@@ -83,7 +83,7 @@ extension Session {
             guard flag + 1 < words.count else { throw ShellError.missingOptionValue(command: command, option: "--from") }
             let path = words[flag + 1]
             words.removeSubrange(flag...(flag + 1))
-            let resolved = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+            let resolved = resolvePath(path)
             guard let data = FileManager.default.contents(atPath: resolved) else {
                 throw ShellError.cassette(.unreadable(file: path, reason: FileManager.default.fileExists(atPath: resolved) ? "permission denied" : "no such file"))
             }
@@ -107,7 +107,7 @@ extension Session {
             throw ShellError.missingArgument(command: "export", what: "the format (har)", usage: usage)
         }
         guard words.count == 2 else { throw ShellError.missingArgument(command: "export", what: "the HAR file", usage: usage) }
-        let path = words[1].hasPrefix("/") ? words[1] : workingDirectory + "/" + words[1]
+        let path = resolvePath(words[1])
         let text = JSONFormatter(indent: 2).format(cassette.har(creatorVersion: Self.version)) + "\n"
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
             throw ShellError.cassette(.unwritable(file: words[1], reason: "cannot create it (is the folder writable?)"))
@@ -122,7 +122,7 @@ extension Session {
         var words = try invocation.arguments.map { try evaluator.string($0) }
         let cassette = try cassette(for: "bundle", from: &words)
         guard words.count == 1 else { throw ShellError.missingArgument(command: "bundle", what: "the folder", usage: "bundle DIR [--from CASSETTE]") }
-        let path = words[0].hasPrefix("/") ? words[0] : workingDirectory + "/" + words[0]
+        let path = resolvePath(words[0])
         do {
             let files = try BugReportBundle.write(cassette, to: path, nwshVersion: Self.version)
             output.err("Wrote a bug-report bundle to \(words[0]): \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")).\n")
@@ -139,10 +139,9 @@ extension Session {
         guard words.count == 2 else {
             throw ShellError.missingArgument(command: "import", what: words.isEmpty ? "the file to import" : "the cassette to write", usage: "import SOURCE CASSETTE")
         }
-        let resolve = { (path: String) in path.hasPrefix("/") ? path : self.workingDirectory + "/" + path }
         do {
-            let (cassette, format) = try CassetteImporter.load(path: resolve(words[0]), displayName: words[0])
-            try CassetteRecorder.write(cassette, to: resolve(words[1]))
+            let (cassette, format) = try CassetteImporter.load(path: resolvePath(words[0]), displayName: words[0])
+            try CassetteRecorder.write(cassette, to: resolvePath(words[1]))
             let count = cassette.interactions.count
             output.err("Imported \(count) interaction\(count == 1 ? "" : "s") from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n")
         } catch {

@@ -70,7 +70,7 @@ extension Session {
     private func requestBody(_ word: Word, evaluator: Evaluator) throws -> [UInt8]? {
         if word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 {
             let path = String(text.dropFirst())
-            let resolved = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+            let resolved = resolvePath(path)
             guard let data = FileManager.default.contents(atPath: resolved) else {
                 let reason = FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file"
                 throw ShellError.unreadableFile(path: path, reason: reason)

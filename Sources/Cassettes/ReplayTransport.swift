@@ -70,21 +70,31 @@ public final class ReplayTransport: HTTPTransport {
 
     /// The path and query items of a URL, ignoring scheme and host.
     static func split(_ url: String) -> (path: String, query: [(name: String, value: String)]) {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") {
-            rest = rest[scheme.upperBound...]
-            rest = rest[(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)...]
+        // Works on UTF-8 code units: this runs for every request replayed and every interaction loaded.
+        var bytes = Substring(url).utf8[...]
+        if let scheme = url.utf8.firstRange(of: "://".utf8) {
+            bytes = url.utf8[scheme.upperBound...]
+            bytes = bytes[(bytes.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.endIndex)...]
         }
-        let pathEnd = rest.firstIndex(of: "?") ?? rest.endIndex
-        var path = String(rest[..<pathEnd])
+        let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        var path = String(Substring(bytes[..<pathEnd]))
         if path.isEmpty { path = "/" }
-        let queryText = pathEnd < rest.endIndex ? rest[rest.index(after: pathEnd)...] : ""
-        let query = queryText.split(separator: "&").map { item -> (name: String, value: String) in
-            let parts = item.split(separator: "=", maxSplits: 1)
-            let decode = { (text: Substring) in String(text).removingPercentEncoding ?? String(text) }
-            return (parts.first.map(decode) ?? "", parts.count > 1 ? decode(parts[1]) : "")
+        guard pathEnd < bytes.endIndex else { return (path, []) }
+        let queryBytes = bytes[bytes.index(after: pathEnd)...]
+        let query = queryBytes.split(separator: UInt8(ascii: "&")).map { item -> (name: String, value: String) in
+            let equals = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
+            let name = decode(item[..<equals])
+            let value = equals < item.endIndex ? decode(item[item.index(after: equals)...]) : ""
+            return (name, value)
         }
         return (path, query)
+    }
+
+    /// Percent-decodes a query component (Foundation only when there is something to decode).
+    private static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        let text = String(Substring(bytes))
+        guard bytes.contains(UInt8(ascii: "%")) else { return text }
+        return text.removingPercentEncoding ?? text
     }
 
     static func bodiesMatch(_ recorded: [UInt8]?, _ sent: [UInt8]?) -> Bool {

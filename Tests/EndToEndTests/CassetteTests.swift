@@ -84,6 +84,16 @@ import Testing
         #expect(text.contains("sig=REDACTED"))
         #expect(text.contains("\"access_token\": \"REDACTED\""))
 
+        // What is made from the cassette for sharing holds no secret either.
+        let shared = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/report"])
+        #expect(shared.status == 0, "\(shared.err)")
+        for file in ["s.har", "report/session.cassette.json", "report/session.har", "report/info.json", "report/README.md"] {
+            let content = try String(contentsOfFile: directory.appendingPathComponent(file).path, encoding: .utf8)
+            #expect(!content.contains(secret), "\(file)")
+            #expect(!content.contains(sasSignature), "\(file)")
+            #expect(!content.contains("eyJ"), "\(file)")
+        }
+
         let tokenRun = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, "--record", cassette, "-c", "get /subscriptions?api-version=2020-01-01"],
                                       environment: ["NWSH_ACCESS_TOKEN": "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.known-token-signature"])
         #expect(tokenRun.status == 1)

@@ -42,6 +42,8 @@ public struct Lexer {
     /// here-string, an open string or a trailing backtick. The REPL shows a continuation prompt then.
     public static func needsMoreInput(_ text: String) -> Bool {
         if text.hasSuffix("`") { return true }
+        // Only quotes can leave a statement open: most lines need no lexing here.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) { return false }
         do {
             _ = try tokenize(text)
             return false

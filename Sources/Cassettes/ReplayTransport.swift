@@ -72,9 +72,12 @@ public final class ReplayTransport: HTTPTransport {
     static func split(_ url: String) -> (path: String, query: [(name: String, value: String)]) {
         // Works on UTF-8 code units: this runs for every request replayed and every interaction loaded.
         var bytes = Substring(url).utf8[...]
-        if let scheme = url.utf8.firstRange(of: "://".utf8) {
-            bytes = url.utf8[scheme.upperBound...]
-            bytes = bytes[(bytes.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.endIndex)...]
+        // Skip "scheme://host" when the URL is absolute: the first "/" either starts "//" or the path.
+        if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > bytes.startIndex,
+           bytes[bytes.index(before: slash)] == UInt8(ascii: ":"), bytes.index(after: slash) < bytes.endIndex,
+           bytes[bytes.index(after: slash)] == UInt8(ascii: "/") {
+            let host = bytes[bytes.index(slash, offsetBy: 2)...]
+            bytes = host[(host.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? host.endIndex)...]
         }
         let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
         var path = String(Substring(bytes[..<pathEnd]))

@@ -204,7 +204,9 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         if rerun, let replayed {
             status = await Self.runScript(lines: replayed.commands.joined(separator: "\n").components(separatedBy: "\n"), session: session, output: output)
         } else if let text = commands ?? scriptText {
-            status = await Self.runScript(lines: text.components(separatedBy: "\n"), session: session, output: output)
+            // Split on the byte: "\r\n" is one Character, and Windows line endings must split too.
+            let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+            status = await Self.runScript(lines: lines, session: session, output: output)
         } else if interactive {
             status = await Self.runInteractive(session: session, environment: environment)
         } else {

@@ -25,6 +25,14 @@ import Testing
         #expect(!result.out.contains("nwsh>"))
     }
 
+    @Test func aScriptWithWindowsLineEndingsRuns() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-crlf-\(UUID().uuidString).nwsh").path
+        try "$a = 'one'\r\n$body = @\"\r\n{ 'x': '$a' }\r\n\"@\r\n$body\r\n$a\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", path])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == "{ 'x': 'one' }\none\n")
+    }
+
     @Test func anUnclosedHereStringAtTheEndOfAScriptIsAnError() throws {
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$b = @\"\n{"])
         #expect(result.status == 1)

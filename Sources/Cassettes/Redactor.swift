@@ -92,12 +92,26 @@ public struct Redactor: Sendable {
 
     /// Text with JWTs, SAS signatures and account keys replaced.
     public func redact(text: String) -> String {
-        guard text.contains("eyJ") || text.localizedCaseInsensitiveContains("sig=") || text.localizedCaseInsensitiveContains("accountkey=")
-                || text.localizedCaseInsensitiveContains("sharedaccesskey=") else { return text }
+        // A quick byte scan first: this runs on every string of every exchange recorded.
+        guard Self.mayHoldSecret(text) else { return text }
         var result = text
         result = result.replacing(Self.jwt, with: "\(Self.placeholder)-JWT")
         result = result.replacing(Self.keyValueSecret) { match in "\(match.output.1)\(Self.placeholder)" }
         return result
+    }
+
+    /// Whether the text contains `eyJ`, or `sig=`, `AccountKey=` or `SharedAccessKey=` in any case.
+    static func mayHoldSecret(_ text: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        var previous: (UInt8, UInt8) = (0, 0)
+        while let byte = bytes.next() {
+            if byte == UInt8(ascii: "J"), previous == (UInt8(ascii: "e"), UInt8(ascii: "y")) { return true }
+            if byte == UInt8(ascii: "="), (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "i"), UInt8(ascii: "g")) || (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "e"), UInt8(ascii: "y")) {
+                return true
+            }
+            previous = (previous.1, byte)
+        }
+        return false
     }
 
     nonisolated(unsafe) static let jwt = #/eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/#

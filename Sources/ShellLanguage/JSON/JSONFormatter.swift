@@ -96,6 +96,10 @@ public struct JSONFormatter: Sendable {
 
     /// The string as a JSON string literal, with quotes, backslashes and all control characters escaped.
     public static func quoted(_ string: String) -> String {
+        // Most strings need no escaping: check the bytes before building anything.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F || $0 == 0xC2 }) {
+            return "\"" + string + "\""
+        }
         var result = "\""
         for scalar in string.unicodeScalars {
             switch scalar {

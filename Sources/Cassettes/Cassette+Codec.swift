@@ -4,7 +4,10 @@ import ShellLanguage
 
 extension Cassette {
     /// The cassette as the JSON document written to disk.
-    public var json: JSONValue {
+    public var json: JSONValue { Self.document(metadata: metadata, events: events.map(Self.encode)) }
+
+    /// The document for metadata and already-encoded events.
+    static func document(metadata: Metadata, events: [JSONValue]) -> JSONValue {
         var metadataObject = JSONObject([
             "source": .string(metadata.source), "endpoint": .string(metadata.endpoint),
             "recordedWith": .string(metadata.recordedWith), "recordedAt": .string(metadata.recordedAt),
@@ -16,12 +19,15 @@ extension Cassette {
             "format": .string(Self.formatName),
             "version": .number(JSONNumber(Self.formatVersion)),
             "metadata": .object(metadataObject),
-            "events": .array(events.map(Self.encode)),
+            "events": .array(events),
         ]))
     }
 
     /// The cassette as text: indented JSON with a final newline.
-    public var text: String { JSONFormatter(indent: 2).format(json) + "\n" }
+    public var text: String { Self.text(json) }
+
+    /// A document as cassette text: indented, with a final newline.
+    static func text(_ document: JSONValue) -> String { JSONFormatter(indent: 2).format(document) + "\n" }
 
     /// The metadata as a journal's first line.
     static func metadataLine(_ metadata: Metadata) -> String {

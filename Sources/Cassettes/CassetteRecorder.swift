@@ -17,6 +17,8 @@ public final class CassetteRecorder: Sendable {
     private let started = ContinuousClock.now
     private struct State {
         var cassette: Cassette
+        /// Each event as encoded for the journal, kept so the final file need not encode it again.
+        var encoded: [JSONValue] = []
         var handle: FileHandle?
         var failure: CassetteError?
         var interactions = 0
@@ -51,17 +53,19 @@ public final class CassetteRecorder: Sendable {
             throw .unwritable(file: file, reason: "cannot create \(journal) (is the folder writable?)")
         }
         var cassette = Cassette(metadata: metadata, events: [])
+        var encoded: [JSONValue] = []
         var lines = Cassette.metadataLine(metadata) + "\n"
         for event in events {
             cassette.events.append(event)
-            lines += JSONFormatter.compact.format(Cassette.encode(event)) + "\n"
+            encoded.append(Cassette.encode(event))
+            lines += JSONFormatter.compact.format(encoded[encoded.count - 1]) + "\n"
         }
         do {
             try handle.write(contentsOf: Data(lines.utf8))
         } catch {
             throw .unwritable(file: file, reason: error.localizedDescription)
         }
-        state = Mutex(State(cassette: cassette, handle: handle, interactions: cassette.interactions.count))
+        state = Mutex(State(cassette: cassette, encoded: encoded, handle: handle, interactions: cassette.interactions.count))
     }
 
     /// Seconds since recording started.
@@ -101,7 +105,7 @@ public final class CassetteRecorder: Sendable {
         let requestBase = copy.request.url.contains("/oauth2/") ? "https://login.microsoftonline.com" : replacement
         copy.request.url = copy.request.url.replacingOccurrences(of: base, with: requestBase)
         copy.response.headers = HTTPHeaders(copy.response.headers.fields.map {
-            .init(name: $0.name, value: $0.value.replacingOccurrences(of: base, with: replacement))
+            .init(name: $0.name, value: $0.value.contains(base) ? $0.value.replacingOccurrences(of: base, with: replacement) : $0.value)
         })
         let bodyText = String(decoding: copy.response.body, as: UTF8.self)
         if bodyText.contains(base) { copy.response.body = Array(bodyText.replacingOccurrences(of: base, with: replacement).utf8) }
@@ -109,9 +113,11 @@ public final class CassetteRecorder: Sendable {
     }
 
     private func append(_ event: Cassette.Event) {
-        let line = JSONFormatter.compact.format(Cassette.encode(event)) + "\n"
+        let encoded = Cassette.encode(event)
+        let line = JSONFormatter.compact.format(encoded) + "\n"
         let failure: CassetteError? = state.withLock { state in
             state.cassette.events.append(event)
+            state.encoded.append(encoded)
             if case .interaction = event { state.interactions += 1 }
             guard let handle = state.handle else { return nil }
             do {
@@ -130,25 +136,31 @@ public final class CassetteRecorder: Sendable {
     /// Writes the cassette atomically and removes the journal; returns the number of interactions.
     @discardableResult
     public func finish() throws(CassetteError) -> Int {
-        var (cassette, handle) = state.withLock { state in
+        var (cassette, encoded, handle) = state.withLock { state in
             defer { state.handle = nil }
-            return (state.cassette, state.handle)
+            return (state.cassette, state.encoded, state.handle)
         }
         try? handle?.close()
         if let anonymizer {
             // An ID first seen in a response may appear in earlier commands
             // ($subscriptionId = "..."): replace with everything learned.
             cassette.events = cassette.events.map(anonymizer.anonymize)
+            encoded = cassette.events.map(Cassette.encode)
         }
-        try Self.write(cassette, to: file)
+        try Self.write(text: Cassette.text(Cassette.document(metadata: cassette.metadata, events: encoded)), to: file)
         try? FileManager.default.removeItem(atPath: journal)
         return cassette.interactions.count
     }
 
     /// Writes a cassette to `file` through a temporary file and a rename.
     public static func write(_ cassette: Cassette, to file: String) throws(CassetteError) {
+        try write(text: cassette.text, to: file)
+    }
+
+    /// Writes cassette text to `file` through a temporary file and a rename.
+    static func write(text: String, to file: String) throws(CassetteError) {
         let temporary = file + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(cassette.text.utf8)) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
             throw .unwritable(file: file, reason: "cannot create \(temporary) (is the folder writable, and the disk not full?)")
         }
         if rename(temporary, file) != 0 {

@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),
-        .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "Sandbox", "ShellLanguage"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "Sandbox", "ShellLanguage"], exclude: ["Fixtures"]),
+        // Fixtures are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox"], exclude: ["Fixtures"]),
     ]
 )

@@ -41,11 +41,12 @@ import Testing
     }
 
     @Test func locationPollingEndsWhenTheAnswerIsNot202() {
-        guard var (operation, action) = LongRunningOperation.start(method: "POST", requestURL: "https://h/x", response: response(202, ["Location": "https://h/l", "Retry-After": "10"])) else {
+        guard let (start, action) = LongRunningOperation.start(method: "POST", requestURL: "https://h/x", response: response(202, ["Location": "https://h/l", "Retry-After": "10"])) else {
             Issue.record("not an operation")
             return
         }
         #expect(action == .poll(url: "https://h/l", after: 10))
+        var operation = start
         #expect(operation.next(after: response(202, ["Retry-After": "2"])) == .poll(url: "https://h/l", after: 2))
         let done = response(200, [:], "{}")
         #expect(operation.next(after: done) == .finished(done))

@@ -149,7 +149,7 @@ import Testing
     @Test func loginAndWhoamiNeverShowTheToken() async throws {
         let fixture = try await SessionFixture.start()
         #expect(await fixture.run("whoami\nlogin\nwhoami") == .success)
-        let token = try await fixture.server.arm.data.tenantID
+        let token = fixture.server.arm.data.tenantID
         #expect(fixture.output.out.hasPrefix("Not signed in; run 'login' (requests also sign in by themselves).\nSigned in to the nwsh sandbox with the sandbox's service principal as nwsh-sandbox-app (tenant \(token)); token valid until "))
         #expect(!fixture.output.out.contains("eyJ"))
         #expect(!fixture.output.err.contains("eyJ"))

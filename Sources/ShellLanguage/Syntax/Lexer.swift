@@ -165,7 +165,11 @@ public struct Lexer {
         var quoting: Word.Quoting?
         while let character = current {
             switch character {
-            case " ", "\t", "\r", "\n", ";", "`" where peek() == "\n" || peek() == "\r":
+            case " ", "\t", "\r", "\n", ";":
+                flush(&literal, into: &parts)
+                appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
+                return
+            case "`" where peek() == "\n" || peek() == "\r":
                 // A backtick ending the line continues the statement; the run loop skips it.
                 flush(&literal, into: &parts)
                 appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))

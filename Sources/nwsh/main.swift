@@ -196,7 +196,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         let session = Session(
             configuration: ARMConfiguration(endpoint: configurationEndpoint), transport: transport, credentials: credentials,
             sleeper: sleeper, output: output, style: style,
-            target: replayOnly ? .replay(file: replay ?? "") : sandbox ? .sandbox : .azure, environment: environment,
+            target: replayOnly ? .replay(file: cassetteFile ?? "") : sandbox ? .sandbox : .azure, environment: environment,
             sourceName: file ?? (commands != nil ? "-c" : rerun ? replay : interactive ? nil : "stdin"), recording: recording,
             currentCassette: { [replayOnly, replayed] in replayOnly ? replayed : slot.recorder?.snapshot })
 

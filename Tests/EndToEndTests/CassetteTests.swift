@@ -145,6 +145,19 @@ import Testing
         #expect(replayed.out == result.out)
     }
 
+    @Test func onceRecordsTheFirstTimeAndReplaysAfterwards() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("once.cassette.json").path
+        let command = "login; $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name"
+        let first = try Binary.run(Binary.nwsh, ["--sandbox", "--record", cassette, "--record-mode", "once", "-c", command])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.err.hasSuffix("Recorded 2 interactions to \(cassette).\n"))
+        let second = try Binary.run(Binary.nwsh, ["--record", cassette, "-c", command], environment: ["NWSH_RECORD_MODE": "once"])
+        #expect(second.status == 0, "\(second.err)")
+        #expect(second.out == "ContosoRG\n")
+        #expect(second.err == "Replaying once.cassette.json: no sign-in needed.\n")
+    }
+
     @Test func anUnwritableCassetteIsReportedAtOnceAndTheSessionGoesOn() throws {
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "--record", "/nonexistent-nwsh/c.json", "-c", "$x = 'still running'; $x"])
         #expect(result.status == 0)

@@ -68,6 +68,13 @@ final class TmuxSession {
         return text
     }
 
+    /// Presses Enter and waits for the next prompt, as a person waits before typing on: keys typed
+    /// while a command runs reach the terminal in cooked mode, echoed before nwsh reads them.
+    func enter(expectingPrompts count: Int) throws {
+        try send("Enter")
+        try wait { $0.components(separatedBy: "nwsh> ").count - 1 >= count }
+    }
+
     func close() {
         _ = try? tmux(["kill-server"])
     }
@@ -87,7 +94,7 @@ final class TmuxSession {
         defer { terminal.close() }
         try terminal.wait { $0.contains("nwsh> ") }
         try terminal.type("$subscriptionId = '00000000-0000-0000-0000-000000000000'")
-        try terminal.send("Enter")
+        try terminal.enter(expectingPrompts: 2)
         try terminal.type("ge")
         try terminal.send("Tab")
         try terminal.type("/subscriptions/$subs")
@@ -106,9 +113,9 @@ final class TmuxSession {
         defer { terminal.close() }
         try terminal.wait { $0.contains("nwsh> ") }
         try terminal.type("$token = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.secret-signature'")
-        try terminal.send("Enter")
+        try terminal.enter(expectingPrompts: 2)
         try terminal.type("$sas = 'https://a.blob.core.windows.net/c?sv=1&sig=SECRETSIGNATURE'")
-        try terminal.send("Enter")
+        try terminal.enter(expectingPrompts: 3)
         try terminal.type("exit")
         try terminal.send("Enter")
         try terminal.wait { $0.contains("EXIT=0") }
@@ -123,11 +130,12 @@ final class TmuxSession {
         let first = try TmuxSession(arguments: ["--sandbox"], historyPath: history)
         try first.wait { $0.contains("nwsh> ") }
         try first.type("$greeting = 'héllo wörld'")
-        try first.send("Enter")
+        try first.enter(expectingPrompts: 2)
         try first.type("$greeting")
         try first.send("Enter")
         let echoed = try first.wait { $0.contains("\nhéllo wörld") }
         #expect(echoed.contains("\nhéllo wörld"))
+        try first.wait { $0.components(separatedBy: "nwsh> ").count - 1 >= 3 }
         try first.send("C-d")
         let exited = try first.wait { $0.contains("EXIT=0") }
         #expect(exited.contains("EXIT=0"))
@@ -172,6 +180,7 @@ final class TmuxSession {
         try terminal.send("C-c")
         let interrupted = try terminal.wait { $0.contains("Interrupted.") }
         #expect(interrupted.contains("Interrupted."))
+        try terminal.wait { $0.components(separatedBy: "nwsh> ").count - 1 >= 3 }
         try terminal.type("exit 4")
         try terminal.send("Enter")
         let exited = try terminal.wait { $0.contains("EXIT=4") }

@@ -103,6 +103,7 @@ import Testing
             """)
         #expect(outcome == .success)
         #expect(fixture.output.out == "202\n10\n")
+        #expect(fixture.output.err == "HTTP 202 Accepted: not waiting for the operation (--no-wait); 'get' its location later to see the outcome.\n")
         await fixture.server.stop()
     }
 

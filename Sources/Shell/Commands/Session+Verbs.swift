@@ -114,7 +114,7 @@ extension Session {
                     summary[key] = key == "retryAfter" ? (Int(value).map { .number(JSONNumber($0)) } ?? .string(value)) : .string(value)
                 }
             }
-            output.err("HTTP \(response.status) \(reasonPhrase(for: response.status)): not waiting for the operation (--no-wait); poll it with get $r.location (or the URL below).\n")
+            output.err("HTTP \(response.status) \(reasonPhrase(for: response.status)): not waiting for the operation (--no-wait); 'get' its location later to see the outcome.\n")
             return CommandResult(value: .object(summary))
         }
         if result.body == nil, !response.body.isEmpty {

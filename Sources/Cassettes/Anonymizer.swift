@@ -40,6 +40,13 @@ public final class Anonymizer: Sendable {
         return copy
     }
 
+    /// Events with identifiers replaced, learning from all of them first: an ID first seen in a
+    /// response is replaced in the commands before it too (`$subscriptionId = "..."`).
+    public func anonymize(events: [Cassette.Event]) -> [Cassette.Event] {
+        for event in events { _ = anonymize(event) }
+        return events.map(anonymize)
+    }
+
     /// An event with identifiers replaced (commands and interactions alike).
     public func anonymize(_ event: Cassette.Event) -> Cassette.Event {
         switch event {

@@ -11,7 +11,7 @@ public enum BugReportBundle {
         var apiVersions = Set<String>()
         var failures: [JSONValue] = []
         for interaction in cassette.interactions {
-            for item in ReplayTransport.split(interaction.request.url).query where item.name.lowercased() == "api-version" {
+            for item in URLParts.split(interaction.request.url).query where item.name.lowercased() == "api-version" {
                 apiVersions.insert(item.value)
             }
             guard interaction.response.status >= 400 else { continue }

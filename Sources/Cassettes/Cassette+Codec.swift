@@ -91,6 +91,20 @@ extension Cassette {
 
     // MARK: Reading
 
+    /// Reads the cassette file at `path`; `displayName` (default: the path) names it in errors.
+    public static func load(path: String, displayName: String? = nil) throws(CassetteError) -> Cassette {
+        let name = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(file: name, reason: unreadableReason(path))
+        }
+        return try Cassette(text: String(decoding: data, as: UTF8.self), file: name)
+    }
+
+    /// Why a file that could not be read was not: missing, or not readable.
+    static func unreadableReason(_ path: String) -> String {
+        FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+    }
+
     /// Reads a cassette file's text; `file` names it in errors.
     public init(text: String, file: String) throws(CassetteError) {
         let value: JSONValue

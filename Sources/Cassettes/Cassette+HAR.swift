@@ -16,7 +16,7 @@ extension Cassette {
             var request = JSONObject([
                 "method": .string(interaction.request.method), "url": .string(interaction.request.url), "httpVersion": .string("HTTP/1.1"),
                 "cookies": .array([]), "headers": Self.harHeaders(interaction.request.headers),
-                "queryString": .array(ReplayTransport.split(interaction.request.url).query.map {
+                "queryString": .array(URLParts.split(interaction.request.url).query.map {
                     .object(JSONObject(["name": .string($0.name), "value": .string($0.value)]))
                 }),
                 "headersSize": .number(JSONNumber(-1)), "bodySize": .number(JSONNumber(interaction.request.body?.count ?? 0)),

@@ -17,7 +17,7 @@ public enum CassetteImporter {
     public static func load(path: String, displayName: String? = nil) throws(CassetteError) -> (Cassette, Format) {
         let name = displayName ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(file: name, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+            throw .unreadable(file: name, reason: Cassette.unreadableReason(path))
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: name, reason: "it is not UTF-8 text") }
         let trimmed = text.drop { $0.isWhitespace }

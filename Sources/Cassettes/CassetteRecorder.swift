@@ -20,8 +20,6 @@ public final class CassetteRecorder: Sendable {
         /// Each event as encoded for the journal, kept so the final file need not encode it again.
         var encoded: [JSONValue] = []
         var handle: FileHandle?
-        var failure: CassetteError?
-        var interactions = 0
     }
     private let state: Mutex<State>
     /// Called once when writing the journal fails, so the session can say so at once.
@@ -65,17 +63,14 @@ public final class CassetteRecorder: Sendable {
         } catch {
             throw .unwritable(file: file, reason: error.localizedDescription)
         }
-        state = Mutex(State(cassette: cassette, encoded: encoded, handle: handle, interactions: cassette.interactions.count))
+        state = Mutex(State(cassette: cassette, encoded: encoded, handle: handle))
     }
 
     /// Seconds since recording started.
-    public var elapsed: Double {
-        let duration = ContinuousClock.now - started
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    public var elapsed: Double { (ContinuousClock.now - started).inSeconds }
 
     /// How many interactions are recorded so far.
-    public var interactionCount: Int { state.withLock { $0.interactions } }
+    public var interactionCount: Int { state.withLock { $0.cassette.interactions.count } }
 
     /// Records a statement the user ran (secrets in it redacted too).
     public func record(command: String) {
@@ -118,16 +113,13 @@ public final class CassetteRecorder: Sendable {
         let failure: CassetteError? = state.withLock { state in
             state.cassette.events.append(event)
             state.encoded.append(encoded)
-            if case .interaction = event { state.interactions += 1 }
             guard let handle = state.handle else { return nil }
             do {
                 try handle.write(contentsOf: Data(line.utf8))
                 return nil
             } catch {
                 state.handle = nil
-                let failure = CassetteError.unwritable(file: journal, reason: error.localizedDescription)
-                state.failure = failure
-                return failure
+                return CassetteError.unwritable(file: journal, reason: error.localizedDescription)
             }
         }
         if let failure { onFailure(failure) }
@@ -144,7 +136,7 @@ public final class CassetteRecorder: Sendable {
         if let anonymizer {
             // An ID first seen in a response may appear in earlier commands
             // ($subscriptionId = "..."): replace with everything learned.
-            cassette.events = cassette.events.map(anonymizer.anonymize)
+            cassette.events = anonymizer.anonymize(events: cassette.events)
             encoded = cassette.events.map(Cassette.encode)
         }
         try Self.write(text: Cassette.text(Cassette.document(metadata: cassette.metadata, events: encoded)), to: file)
@@ -188,11 +180,7 @@ public final class CassetteRecorder: Sendable {
             guard let json = try? JSONParser.parse(String(line)), let event = try? reader.event(json, at: "line \(index + 2)") else { break }
             cassette.events.append(event)
         }
-        if metadata.anonymized {
-            let anonymizer = Anonymizer()
-            for event in cassette.events { _ = anonymizer.anonymize(event) }
-            cassette.events = cassette.events.map(anonymizer.anonymize)
-        }
+        if metadata.anonymized { cassette.events = Anonymizer().anonymize(events: cassette.events) }
         try write(cassette, to: file)
         try? FileManager.default.removeItem(atPath: journal)
         return cassette.interactions.count
@@ -222,8 +210,7 @@ public struct RecordingTransport: HTTPTransport {
         let at = recorder.elapsed
         let started = ContinuousClock.now
         let response = try await inner.send(request)
-        let duration = ContinuousClock.now - started
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
         recorder.record(Interaction(request: request, response: response, at: at, durationMilliseconds: milliseconds))
         return response
     }

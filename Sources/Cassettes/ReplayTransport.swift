@@ -13,20 +13,17 @@ import Synchronization
 /// often than it was recorded gets its last response again. Lookup is indexed by the match key, so
 /// replay time does not grow with the cassette's length.
 public final class ReplayTransport: HTTPTransport {
-    public let cassette: Cassette
     public let file: String
     private let interactions: [Interaction]
     private let index: [String: [Int]]
     /// Which interactions have answered a request.
     private let used: Mutex<[Bool]>
-    private let requests = Mutex(0)
 
     /// Where requests that match nothing go (`new_episodes`: the network, recorded); nil to fail them.
     private let fallback: HTTPTransport?
 
     public init(cassette: Cassette, file: String, fallback: HTTPTransport? = nil) {
         self.fallback = fallback
-        self.cassette = cassette
         self.file = file
         let interactions = cassette.interactions
         self.interactions = interactions
@@ -37,9 +34,6 @@ public final class ReplayTransport: HTTPTransport {
         self.index = index
         self.used = Mutex([Bool](repeating: false, count: interactions.count))
     }
-
-    /// How many requests were answered.
-    public var answered: Int { requests.withLock { $0 } }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Task.checkCancellation()
@@ -58,46 +52,13 @@ public final class ReplayTransport: HTTPTransport {
             if let fallback { return try await fallback.send(request) }
             throw CassetteError.noMatch(method: request.method, url: request.url, file: (file as NSString).lastPathComponent, closest: closest(to: request))
         }
-        requests.withLock { $0 += 1 }
         return interactions[chosen].response
     }
 
     /// The match key: method, lower-cased path, and query items sorted (names lower-cased).
     static func key(_ request: HTTPRequest) -> String {
-        let (path, query) = split(request.url)
+        let (path, query) = URLParts.split(request.url)
         return request.method.uppercased() + " " + path.lowercased() + "?" + query.map { "\($0.name.lowercased())=\($0.value)" }.sorted().joined(separator: "&")
-    }
-
-    /// The path and query items of a URL, ignoring scheme and host.
-    static func split(_ url: String) -> (path: String, query: [(name: String, value: String)]) {
-        // Works on UTF-8 code units: this runs for every request replayed and every interaction loaded.
-        var bytes = Substring(url).utf8[...]
-        // Skip "scheme://host" when the URL is absolute: the first "/" either starts "//" or the path.
-        if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > bytes.startIndex,
-           bytes[bytes.index(before: slash)] == UInt8(ascii: ":"), bytes.index(after: slash) < bytes.endIndex,
-           bytes[bytes.index(after: slash)] == UInt8(ascii: "/") {
-            let host = bytes[bytes.index(slash, offsetBy: 2)...]
-            bytes = host[(host.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? host.endIndex)...]
-        }
-        let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
-        var path = String(Substring(bytes[..<pathEnd]))
-        if path.isEmpty { path = "/" }
-        guard pathEnd < bytes.endIndex else { return (path, []) }
-        let queryBytes = bytes[bytes.index(after: pathEnd)...]
-        let query = queryBytes.split(separator: UInt8(ascii: "&")).map { item -> (name: String, value: String) in
-            let equals = item.firstIndex(of: UInt8(ascii: "=")) ?? item.endIndex
-            let name = decode(item[..<equals])
-            let value = equals < item.endIndex ? decode(item[item.index(after: equals)...]) : ""
-            return (name, value)
-        }
-        return (path, query)
-    }
-
-    /// Percent-decodes a query component (Foundation only when there is something to decode).
-    private static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String {
-        let text = String(Substring(bytes))
-        guard bytes.contains(UInt8(ascii: "%")) else { return text }
-        return text.removingPercentEncoding ?? text
     }
 
     static func bodiesMatch(_ recorded: [UInt8]?, _ sent: [UInt8]?) -> Bool {
@@ -114,10 +75,10 @@ public final class ReplayTransport: HTTPTransport {
 
     /// Describes the recorded interaction most like `request` and how it differs.
     func closest(to request: HTTPRequest) -> String? {
-        let (path, query) = Self.split(request.url)
+        let (path, query) = URLParts.split(request.url)
         var best: (score: Int, position: Int, difference: String)?
         for (position, interaction) in interactions.enumerated() {
-            let (recordedPath, recordedQuery) = Self.split(interaction.request.url)
+            let (recordedPath, recordedQuery) = URLParts.split(interaction.request.url)
             let sameMethod = interaction.request.method.uppercased() == request.method.uppercased()
             let samePath = recordedPath.lowercased() == path.lowercased()
             let sameQuery = Self.key(HTTPRequest(method: "", url: interaction.request.url)) == Self.key(HTTPRequest(method: "", url: request.url))

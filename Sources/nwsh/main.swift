@@ -105,19 +105,14 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         var mode = recordMode ?? environment["NWSH_RECORD_MODE"].flatMap(RecordMode.init(rawValue:)) ?? (record != nil ? .all : .none)
         var replayed: Cassette?
         if let cassetteFile {
-            do {
+            do throws(CassetteError) {
                 if let recovered = try CassetteRecorder.recover(file: cassetteFile) {
                     output.err("Recovered \(recovered) interaction\(recovered == 1 ? "" : "s") from an interrupted recording into \(cassetteFile).\n")
                 }
                 let exists = FileManager.default.fileExists(atPath: cassetteFile)
-                if mode == .once { mode = exists ? .none : .all }
-                if mode == .none || (mode == .newEpisodes && exists) {
-                    guard let data = FileManager.default.contents(atPath: cassetteFile) else {
-                        throw CassetteError.unreadable(file: cassetteFile, reason: exists ? "permission denied" : "no such file")
-                    }
-                    replayed = try Cassette(text: String(decoding: data, as: UTF8.self), file: cassetteFile)
-                }
-            } catch let error as CassetteError {
+                mode = mode.resolved(cassetteExists: exists)
+                if mode.readsCassette(exists: exists) { replayed = try Cassette.load(path: cassetteFile) }
+            } catch {
                 output.err("error: \(error.description)\n")
                 throw ExitCode(2)
             }
@@ -127,7 +122,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         let live = LiveTransport(environment: environment)
         let slot = RecorderSlot()
         let recordingTransport = RecordingTransport(wrapping: live, slot: slot)
-        let sleeper: Sleeper = replayOnly ? VirtualSleeper() : RealSleeper()
+        let sleeper: Sleeper = replayOnly ? ImmediateSleeper() : RealSleeper()
         var configurationEndpoint: Endpoint
         let credentials: Credentials
         var server: SandboxServer?
@@ -317,8 +312,3 @@ final class InputThread: @unchecked Sendable {
 
 extension ColorChoice: ExpressibleByArgument {}
 extension RecordMode: ExpressibleByArgument {}
-
-/// Waits no time: a replay's polls and retries are answered at once.
-struct VirtualSleeper: Sleeper {
-    func sleep(seconds: Double) async throws { try Task.checkCancellation() }
-}

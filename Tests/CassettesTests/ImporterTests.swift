@@ -27,7 +27,7 @@ import Testing
         let client = ARMClient(
             configuration: ARMConfiguration(endpoint: try Endpoint(Endpoint.publicCloud)),
             transport: ReplayTransport(cassette: cassette, file: "cli-connectivity.yaml"),
-            credentials: Credentials(sources: [ReplayTokenSource(file: "cli-connectivity.yaml")]), sleeper: NoWait())
+            credentials: Credentials(sources: [ReplayTokenSource(file: "cli-connectivity.yaml")]), sleeper: ImmediateSleeper())
         let result = try await client.perform(ARMCall(
             method: "POST",
             target: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01",
@@ -69,8 +69,4 @@ import Testing
         #expect(CassetteImporter.pythonBytesLiteral(#"b'{\"a\": 1}\n\x41'"#) == Array("{\"a\": 1}\nA".utf8))
         #expect(CassetteImporter.pythonBytesLiteral("plain") == nil)
     }
-}
-
-struct NoWait: Sleeper {
-    func sleep(seconds: Double) async throws {}
 }

@@ -60,3 +60,18 @@ import Testing
         }
     }
 }
+
+@Suite struct RecordModeTests {
+    static let cases: [(RecordMode, Bool, RecordMode, Bool)] = [
+        (.none, true, .none, true), (.none, false, .none, true),
+        (.once, true, .none, true), (.once, false, .all, false),
+        (.newEpisodes, true, .newEpisodes, true), (.newEpisodes, false, .newEpisodes, false),
+        (.all, true, .all, false),
+    ]
+
+    @Test("modes resolve against whether the cassette exists", arguments: cases)
+    func resolve(mode: RecordMode, exists: Bool, resolved: RecordMode, reads: Bool) {
+        #expect(mode.resolved(cassetteExists: exists) == resolved)
+        #expect(resolved.readsCassette(exists: exists) == reads)
+    }
+}

@@ -226,7 +226,7 @@ import Testing
             credentials: Credentials(sources: [ClientSecretTokenSource(
                 authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
                 clientSecret: data.clientSecret, transport: transport)]),
-            sleeper: NoSleep(), output: output, style: OutputStyle(verbose: true), target: .sandbox)
+            sleeper: ImmediateSleeper(), output: output, style: OutputStyle(verbose: true), target: .sandbox)
         #expect(await session.run("$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01 -h 'x-ms-test: yes'") == .success)
         let lines = output.err.split(separator: "\n").map(String.init)
         #expect(lines.contains("> GET \(server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01"))

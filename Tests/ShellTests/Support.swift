@@ -13,10 +13,6 @@ final class MemoryOutput: OutputSink {
     func err(_ text: String) { buffers.withLock { $0.err += text } }
 }
 
-/// Sleeps no time.
-struct NoSleep: Sleeper {
-    func sleep(seconds: Double) async throws { try Task.checkCancellation() }
-}
 
 /// A session on a fresh sandbox, signed in with the sandbox's service principal.
 struct SessionFixture {
@@ -36,7 +32,7 @@ struct SessionFixture {
         let output = MemoryOutput()
         let session = Session(
             configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL)), transport: transport, credentials: credentials,
-            sleeper: NoSleep(), output: output, style: OutputStyle(), target: .sandbox, environment: ["HOME": "/home/test"],
+            sleeper: ImmediateSleeper(), output: output, style: OutputStyle(), target: .sandbox, environment: ["HOME": "/home/test"],
             workingDirectory: workingDirectory, sourceName: sourceName)
         return SessionFixture(server: server, session: session, output: output)
     }

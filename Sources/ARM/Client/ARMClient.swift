@@ -196,7 +196,7 @@ public struct ARMClient: Sendable {
             var retryAfter: String?
             do {
                 let response = try await transport.send(request)
-                observe(.received(request, response, seconds: Self.seconds(since: started)))
+                observe(.received(request, response, seconds: (ContinuousClock.now - started).inSeconds))
                 guard RetryPolicy.isRetryable(status: response.status) else { return response }
                 reason = "HTTP \(response.status)"
                 retryAfter = response.headers["Retry-After"]
@@ -218,10 +218,5 @@ public struct ARMClient: Sendable {
     static func json(_ body: [UInt8]) -> JSONValue? {
         guard !body.isEmpty else { return nil }
         return try? JSONParser.parse(bytes: body)
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let duration = ContinuousClock.now - start
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

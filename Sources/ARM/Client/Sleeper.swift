@@ -4,6 +4,19 @@ public protocol Sleeper: Sendable {
     func sleep(seconds: Double) async throws
 }
 
+/// Does not wait at all: a replay answers polls and retries at once, whatever `Retry-After` says.
+public struct ImmediateSleeper: Sleeper {
+    public init() {}
+    public func sleep(seconds: Double) async throws { try Task.checkCancellation() }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
 /// Sleeps on the continuous clock.
 public struct RealSleeper: Sleeper {
     public init() {}

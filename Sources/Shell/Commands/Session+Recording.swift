@@ -83,12 +83,8 @@ extension Session {
             guard flag + 1 < words.count else { throw ShellError.missingOptionValue(command: command, option: "--from") }
             let path = words[flag + 1]
             words.removeSubrange(flag...(flag + 1))
-            let resolved = resolvePath(path)
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                throw ShellError.cassette(.unreadable(file: path, reason: FileManager.default.fileExists(atPath: resolved) ? "permission denied" : "no such file"))
-            }
             do {
-                return try Cassette(text: String(decoding: data, as: UTF8.self), file: path)
+                return try Cassette.load(path: resolvePath(path), displayName: path)
             } catch {
                 throw ShellError.cassette(error)
             }

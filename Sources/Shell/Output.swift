@@ -43,6 +43,11 @@ public struct OutputStyle: Sendable {
     func dim(_ text: String) -> String { errorColor ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
 }
 
+/// "1 interaction", "2 interactions".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
 /// Whether to colour output, as `--color` and `NO_COLOR` decide.
 public enum ColorChoice: String, Sendable, CaseIterable {
     case auto, always, never

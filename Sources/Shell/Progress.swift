@@ -46,7 +46,7 @@ final class CallReporter: Sendable {
             state.lineShown = true
             let elapsed = ContinuousClock.now - state.started
             let status = state.lastStatus.map { ", status \($0)" } ?? ""
-            return "waiting for the long-running operation: \(elapsed.components.seconds) s, \(state.polls) poll\(state.polls == 1 ? "" : "s")\(status) (Ctrl-C to stop)"
+            return "waiting for the long-running operation: \(elapsed.components.seconds) s, \(counted(state.polls, "poll"))\(status) (Ctrl-C to stop)"
         }
         if let line { output.err("\r\u{1B}[K" + style.dim(line)) }
     }

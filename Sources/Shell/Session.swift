@@ -101,9 +101,9 @@ public actor Session {
     }
 
     /// Writes an error; in a script, prefixed with the script name and line.
-    func report(_ error: ShellError, line: Int) {
+    func report(_ error: ShellError, line: Int?) {
         reporter.finish()
-        let prefix = sourceName.map { "\($0):\(line): " } ?? ""
+        let prefix = line.flatMap { line in sourceName.map { "\($0):\(line): " } } ?? ""
         output.err(style.red("error: ") + prefix + error.description + "\n")
     }
 

@@ -207,15 +207,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         } else {
             status = await Self.runPiped(session: session, output: output)
         }
-        if let recorder = slot.recorder {
-            do {
-                let count = try recorder.finish()
-                output.err("Recorded \(count) interaction\(count == 1 ? "" : "s") to \(recorder.file).\n")
-            } catch {
-                output.err("error: \(error.description)\n")
-                if status == 0 { status = 1 }
-            }
-        }
+        if await !session.endRecording(), status == 0 { status = 1 }
         await server?.stop()
         if status != 0 { throw ExitCode(status) }
     }

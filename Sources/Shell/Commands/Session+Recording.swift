@@ -32,6 +32,31 @@ public struct RecordingContext: Sendable {
 }
 
 extension Session {
+    /// Writes the cassette being recorded, if any, and says so; used by `record stop` and at the
+    /// end of the session.
+    func finishRecording() throws(ShellError) {
+        guard let recording, let recorder = recording.slot.recorder else { return }
+        recording.slot.recorder = nil
+        do {
+            let count = try recorder.finish()
+            output.err("Recorded \(counted(count, "interaction")) to \(recorder.file).\n")
+        } catch {
+            throw .cassette(error)
+        }
+    }
+
+    /// Writes the cassette being recorded, if any, when the session ends; false when that failed
+    /// (the error has been shown).
+    public func endRecording() -> Bool {
+        do {
+            try finishRecording()
+            return true
+        } catch {
+            report(error, line: nil)
+            return false
+        }
+    }
+
     /// `record start FILE | stop | status`.
     func record(_ invocation: CommandInvocation) throws -> CommandResult {
         let usage = "record start FILE [--anonymize] | record stop | record status"
@@ -55,17 +80,11 @@ extension Session {
             }
             output.err("Recording to \(words[1]); 'record stop' writes it.\n")
         case "stop":
-            guard let recorder = recording.slot.recorder else { throw ShellError.notRecording }
-            recording.slot.recorder = nil
-            do {
-                let count = try recorder.finish()
-                output.err("Recorded \(count) interaction\(count == 1 ? "" : "s") to \(recorder.file).\n")
-            } catch {
-                throw ShellError.cassette(error)
-            }
+            guard recording.slot.recorder != nil else { throw ShellError.notRecording }
+            try finishRecording()
         case "status":
             if let recorder = recording.slot.recorder {
-                output.out("Recording to \(recorder.file): \(recorder.interactionCount) interaction\(recorder.interactionCount == 1 ? "" : "s") so far.\n")
+                output.out("Recording to \(recorder.file): \(counted(recorder.interactionCount, "interaction")) so far.\n")
             } else {
                 output.out("Not recording.\n")
             }
@@ -108,7 +127,7 @@ extension Session {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
             throw ShellError.cassette(.unwritable(file: words[1], reason: "cannot create it (is the folder writable?)"))
         }
-        output.err("Wrote \(cassette.interactions.count) exchange\(cassette.interactions.count == 1 ? "" : "s") to \(words[1]) (HAR 1.2, redacted).\n")
+        output.err("Wrote \(counted(cassette.interactions.count, "exchange")) to \(words[1]) (HAR 1.2, redacted).\n")
         return .none
     }
 
@@ -138,8 +157,7 @@ extension Session {
         do {
             let (cassette, format) = try CassetteImporter.load(path: resolvePath(words[0]), displayName: words[0])
             try CassetteRecorder.write(cassette, to: resolvePath(words[1]))
-            let count = cassette.interactions.count
-            output.err("Imported \(count) interaction\(count == 1 ? "" : "s") from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n")
+            output.err("Imported \(counted(cassette.interactions.count, "interaction")) from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n")
         } catch {
             throw ShellError.cassette(error)
         }

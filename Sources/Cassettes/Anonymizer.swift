@@ -27,17 +27,8 @@ public final class Anonymizer: Sendable {
 
     /// An interaction with identifiers replaced everywhere.
     public func anonymize(_ interaction: Interaction) -> Interaction {
-        var copy = interaction
-        for text in [copy.request.url, String(decoding: copy.request.body ?? [], as: UTF8.self), String(decoding: copy.response.body, as: UTF8.self)]
-            + copy.request.headers.fields.map(\.value) + copy.response.headers.fields.map(\.value) {
-            learn(from: text)
-        }
-        copy.request.url = state.replace(in: copy.request.url)
-        copy.request.headers = HTTPHeaders(copy.request.headers.fields.map { .init(name: $0.name, value: state.replace(in: $0.value)) })
-        copy.response.headers = HTTPHeaders(copy.response.headers.fields.map { .init(name: $0.name, value: state.replace(in: $0.value)) })
-        if let body = copy.request.body { copy.request.body = Array(state.replace(in: String(decoding: body, as: UTF8.self)).utf8) }
-        copy.response.body = Array(state.replace(in: String(decoding: copy.response.body, as: UTF8.self)).utf8)
-        return copy
+        for text in interaction.texts { learn(from: text) }
+        return interaction.mappingText(state.replace(in:))
     }
 
     /// Events with identifiers replaced, learning from all of them first: an ID first seen in a

@@ -65,6 +65,33 @@ public struct Cassette: Sendable, Equatable {
     }
 }
 
+extension Interaction {
+    /// Every piece of text in the exchange: the URL, header values, and both bodies read as UTF-8.
+    var texts: [String] {
+        [request.url, String(decoding: request.body ?? [], as: UTF8.self), String(decoding: response.body, as: UTF8.self)]
+            + request.headers.fields.map(\.value) + response.headers.fields.map(\.value)
+    }
+
+    /// The exchange with `transform` applied to the URL, every header value and both bodies.
+    func mappingText(_ transform: (String) -> String) -> Interaction {
+        var copy = self
+        copy.request.url = transform(copy.request.url)
+        copy.request.headers = HTTPHeaders(copy.request.headers.fields.map { .init(name: $0.name, value: transform($0.value)) })
+        copy.response.headers = HTTPHeaders(copy.response.headers.fields.map { .init(name: $0.name, value: transform($0.value)) })
+        if let body = copy.request.body { copy.request.body = Self.mapping(body, transform) }
+        copy.response.body = Self.mapping(copy.response.body, transform)
+        return copy
+    }
+
+    /// A body with `transform` applied to its text; left byte for byte when nothing changes, so
+    /// binary bodies are never re-encoded.
+    private static func mapping(_ body: [UInt8], _ transform: (String) -> String) -> [UInt8] {
+        let text = String(decoding: body, as: UTF8.self)
+        let changed = transform(text)
+        return changed == text ? body : Array(changed.utf8)
+    }
+}
+
 /// One recorded HTTP exchange.
 public struct Interaction: Sendable, Equatable {
     public var request: HTTPRequest

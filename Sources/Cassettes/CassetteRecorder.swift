@@ -95,15 +95,11 @@ public final class CassetteRecorder: Sendable {
     /// The interaction with every occurrence of one base URL replaced: in the request URL, in
     /// header values (Location) and in response strings (nextLink).
     static func replacing(_ base: String, with replacement: String, in interaction: Interaction) -> Interaction {
-        var copy = interaction
         // The sandbox also stands in for Entra ID: its token endpoints read as Entra ID's.
-        let requestBase = copy.request.url.contains("/oauth2/") ? "https://login.microsoftonline.com" : replacement
-        copy.request.url = copy.request.url.replacingOccurrences(of: base, with: requestBase)
-        copy.response.headers = HTTPHeaders(copy.response.headers.fields.map {
-            .init(name: $0.name, value: $0.value.contains(base) ? $0.value.replacingOccurrences(of: base, with: replacement) : $0.value)
-        })
-        let bodyText = String(decoding: copy.response.body, as: UTF8.self)
-        if bodyText.contains(base) { copy.response.body = Array(bodyText.replacingOccurrences(of: base, with: replacement).utf8) }
+        let url = interaction.request.url.replacingOccurrences(
+            of: base, with: interaction.request.url.contains("/oauth2/") ? "https://login.microsoftonline.com" : replacement)
+        var copy = interaction.mappingText { $0.contains(base) ? $0.replacingOccurrences(of: base, with: replacement) : $0 }
+        copy.request.url = url
         return copy
     }
 

@@ -62,3 +62,15 @@ import Testing
         #expect(try String(contentsOfFile: directory + "/session.cassette.json", encoding: .utf8) == cassette.text)
     }
 }
+
+@Suite struct RecordingRewriteTests {
+    @Test func binaryBodiesSurviveAnonymizingByteForByte() {
+        let binary: [UInt8] = [0xFF, 0xFE, 0x00, 0x41]
+        let interaction = Interaction(
+            request: HTTPRequest(method: "GET", url: "https://management.azure.com/subscriptions/aaaaaaaa-1111-2222-3333-444444444444/x"),
+            response: HTTPResponse(status: 200, body: binary), at: 0, durationMilliseconds: 1)
+        let anonymized = Anonymizer().anonymize(interaction)
+        #expect(anonymized.response.body == binary)
+        #expect(anonymized.request.url == "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000001/x")
+    }
+}

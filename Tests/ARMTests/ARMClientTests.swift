@@ -8,9 +8,7 @@ import Testing
     @Test func aConnectivityCheckIsPolledHonouringRetryAfter() async throws {
         let fixture = try await SandboxFixture.start()
         defer { Task { await fixture.stop() } }
-        let result = try await fixture.client.perform(ARMCall(
-            method: "POST", target: "https://management.azure.com\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
-            body: SandboxFixture.connectivityBody(destination: "13.107.21.200")))
+        let result = try await fixture.checkConnectivity(to: "13.107.21.200", watcher: "https://management.azure.com\(SandboxFixture.watcher)")
         #expect(result.accepted?.status == 202)
         #expect(result.response.status == 200)
         #expect(result.polls == 3)
@@ -22,9 +20,7 @@ import Testing
 
     @Test func noWaitStopsAtTheAcceptedResponse() async throws {
         let fixture = try await SandboxFixture.start()
-        let result = try await fixture.client.perform(ARMCall(
-            method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
-            body: SandboxFixture.connectivityBody(destination: "http://bing.com"), waitForCompletion: false))
+        let result = try await fixture.checkConnectivity(to: "http://bing.com", waitForCompletion: false)
         #expect(result.response.status == 202)
         #expect(result.response.headers["Retry-After"] == "10")
         #expect(result.response.headers["Location"]?.contains("/operationResults/") == true)
@@ -74,9 +70,7 @@ import Testing
     @Test func a500InTheMiddleOfPollingIsRetriedWithBackoff() async throws {
         let fixture = try await SandboxFixture.start()
         await fixture.server.arm.inject(Fault(.status(500, retryAfter: nil), pathContains: "operationResults", method: "GET"))
-        let result = try await fixture.client.perform(ARMCall(
-            method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
-            body: SandboxFixture.connectivityBody(destination: "http://bing.com")))
+        let result = try await fixture.checkConnectivity(to: "http://bing.com")
         #expect(result.response.status == 200)
         #expect(result.body?["connectionStatus"]?.stringValue == "Reachable")
         #expect(fixture.sleeper.recorded == [10, 1, 10, 10])
@@ -115,9 +109,8 @@ import Testing
         let fixture = try await SandboxFixture.start(configure: { $0.maximumPollTime = 60 })
         await fixture.server.arm.inject(Fault(.neverComplete, pathContains: "connectivityCheck"))
         do {
-            _ = try await fixture.client.perform(ARMCall(
-                method: "POST", target: "\(SandboxFixture.watcher)/connectivityCheck?api-version=2017-03-01",
-                body: SandboxFixture.connectivityBody(destination: "http://bing.com")))
+            _ = try await fixture.checkConnectivity(to: "http://bing.com")
+            Issue.record("the operation did not time out")
         } catch let error as ARMError {
             #expect(error.description.hasPrefix("The long-running operation did not finish within 60 s (6 polls of \(fixture.server.baseURL)/subscriptions/"))
             guard case .pollingTimedOut(let url, 60, 6) = error else {

@@ -47,6 +47,13 @@ struct SandboxFixture {
 
     func stop() async { await server.stop() }
 
+    /// Posts a connectivity check from the page's source VM to `destination`.
+    func checkConnectivity(to destination: String, watcher: String = watcher, waitForCompletion: Bool = true) async throws -> ARMResult {
+        try await client.perform(ARMCall(
+            method: "POST", target: "\(watcher)/connectivityCheck?api-version=2017-03-01",
+            body: Self.connectivityBody(destination: destination), waitForCompletion: waitForCompletion))
+    }
+
     static func connectivityBody(destination: String) -> [UInt8] {
         Array(#"{"source":{"resourceId":"\#(sourceVM)"},"destination":{"address":"\#(destination)","port":80}}"#.utf8)
     }

@@ -174,8 +174,10 @@ import Testing
         #expect(imported.err == "Imported 5 interactions from \(source) (vcrpy YAML) into \(cassette); replay it with nwsh --replay \(cassette).\n")
         let replayed = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", """
             $vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2018-04-01
-            $r = post "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01" "{'source': {'resourceId': '$($vm.id)'}, 'destination': {'address': 'www.bing.com', 'port': 80}}"
-            """.replacingOccurrences(of: "$($vm.id)", with: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1") + "\n$r.connectionStatus"])
+            $id = $vm.id
+            $r = post "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01" "{'source': {'resourceId': '$id'}, 'destination': {'address': 'www.bing.com', 'port': 80}}"
+            $r.connectionStatus
+            """])
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == "Reachable\n")
     }
@@ -219,27 +221,35 @@ import Testing
         let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
             record status
             record start /nonexistent-nwsh/x.json
-            record start \(directory.path)/inner.cassette.json
-            record status
-            $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
-            record status
-            record stop
 
             """)
         #expect(result.status == 1)
         #expect(result.out == "Not recording.\n")
         #expect(result.err == "error: stdin:2: Cannot write the cassette /nonexistent-nwsh/x.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
 
-        let interactive = try Binary.run(Binary.nwsh, ["--sandbox", "-c", """
+        let inner = "\(directory.path)/inner.cassette.json"
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "-c", """
             record status
-            record start \(directory.path)/inner.cassette.json
+            record start \(inner)
             $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
             record status
             record stop
             """])
-        #expect(interactive.status == 0, "\(interactive.err)")
-        #expect(interactive.out == "Not recording.\nRecording to \(directory.path)/inner.cassette.json: 2 interactions so far.\n")
-        #expect(interactive.err.hasSuffix("Recorded 2 interactions to \(directory.path)/inner.cassette.json.\n"))
+        #expect(recorded.status == 0, "\(recorded.err)")
+        #expect(recorded.out == "Not recording.\nRecording to \(inner): 2 interactions so far.\n")
+        #expect(recorded.err == "Recording to \(inner); 'record stop' writes it.\nRecorded 2 interactions to \(inner).\n")
+    }
+
+    @Test func recordMisuseIsExplained() throws {
+        let directory = try temporaryDirectory()
+        let stop = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record stop"])
+        #expect(stop.err == "error: -c:1: record: not recording; start with 'record start FILE'.\n")
+        let twice = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record start \(directory.path)/a.json; record start \(directory.path)/b.json"])
+        #expect(twice.status == 1)
+        #expect(twice.err.contains("error: -c:1: record: already recording to \(directory.path)/a.json; run 'record stop' first.\n"))
+        #expect(twice.err.hasSuffix("Recorded 0 interactions to \(directory.path)/a.json.\n"))
+        let replaying = try Binary.run(Binary.nwsh, ["--replay", Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, "-c", "record status"])
+        #expect(replaying.err == "error: -c:1: record: this session replays a cassette, so there is nothing new to record; start nwsh without --replay to record.\n")
     }
 }
 

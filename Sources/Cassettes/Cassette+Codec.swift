@@ -24,10 +24,10 @@ extension Cassette {
     }
 
     /// The cassette as text: indented JSON with a final newline.
-    public var text: String { Self.text(json) }
+    public var text: String { String(decoding: Self.bytes(json), as: UTF8.self) }
 
-    /// A document as cassette text: indented, with a final newline.
-    static func text(_ document: JSONValue) -> String { JSONFormatter(indent: 2).format(document) + "\n" }
+    /// A document as the bytes of a cassette file: indented, with a final newline.
+    static func bytes(_ document: JSONValue) -> [UInt8] { JSONFormatter(indent: 2).bytes(document) + [UInt8(ascii: "\n")] }
 
     /// The metadata as a journal's first line.
     static func metadataLine(_ metadata: Metadata) -> String {
@@ -41,22 +41,32 @@ extension Cassette {
         case .command(let text, let at):
             return .object(JSONObject(["kind": .string("command"), "at": .number(seconds(at)), "text": .string(text)]))
         case .interaction(let interaction):
+            return encode(interaction, requestJSON: nil, responseJSON: nil)
+        }
+    }
+
+    /// An interaction prepared for recording, encoded without parsing its bodies again.
+    static func encode(_ prepared: Redactor.Prepared) -> JSONValue {
+        encode(prepared.interaction, requestJSON: prepared.requestJSON, responseJSON: prepared.responseJSON)
+    }
+
+    /// An interaction as a cassette event; bodies already parsed as JSON are passed in.
+    private static func encode(_ interaction: Interaction, requestJSON: JSONValue?, responseJSON: JSONValue?) -> JSONValue {
             var request = JSONObject([
                 "method": .string(interaction.request.method), "url": .string(interaction.request.url),
                 "headers": encode(interaction.request.headers),
             ])
-            if let body = interaction.request.body, let encoded = encode(body: body) { request["body"] = encoded }
+            if let body = interaction.request.body, let encoded = encode(body: body, json: requestJSON) { request["body"] = encoded }
             var response = JSONObject([
                 "status": .number(JSONNumber(interaction.response.status)),
                 "headers": encode(interaction.response.headers),
             ])
-            if let encoded = encode(body: interaction.response.body) { response["body"] = encoded }
+            if let encoded = encode(body: interaction.response.body, json: responseJSON) { response["body"] = encoded }
             return .object(JSONObject([
                 "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
                 "durationMs": .number(seconds(interaction.durationMilliseconds)),
                 "request": .object(request), "response": .object(response),
             ]))
-        }
     }
 
     private static func seconds(_ value: Double) -> JSONNumber {
@@ -65,26 +75,28 @@ extension Cassette {
 
     /// Headers as an object sorted by name (case-insensitively); repeated fields become arrays.
     static func encode(_ headers: HTTPHeaders) -> JSONValue {
-        var order: [String] = []
-        var values: [String: (name: String, values: [String])] = [:]
-        for field in headers {
-            let key = field.name.lowercased()
-            if values[key] == nil {
-                order.append(key)
-                values[key] = (field.name, [])
-            }
-            values[key]?.values.append(field.value)
+        // A stable sort by lowercased name keeps repeated fields in their order, next to each other.
+        let sorted = headers.fields.enumerated()
+            .map { (key: $0.element.name.lowercased(), order: $0.offset, field: $0.element) }
+            .sorted { ($0.key, $0.order) < ($1.key, $1.order) }
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(sorted.count)
+        var index = 0
+        while index < sorted.count {
+            var end = index + 1
+            while end < sorted.count, sorted[end].key == sorted[index].key { end += 1 }
+            let values = sorted[index..<end].map { JSONValue.string($0.field.value) }
+            members.append(.init(key: sorted[index].field.name, value: values.count == 1 ? values[0] : .array(values)))
+            index = end
         }
-        return .object(JSONObject(order.sorted().compactMap { key in
-            guard let entry = values[key] else { return nil }
-            return JSONObject.Member(key: entry.name, value: entry.values.count == 1 ? .string(entry.values[0]) : .array(entry.values.map(JSONValue.string)))
-        }))
+        return .object(JSONObject(members))
     }
 
-    /// A body as `{"json": ...}` when it is JSON, `{"text": ...}` when it is UTF-8, else `{"base64": ...}`.
-    static func encode(body: [UInt8]) -> JSONValue? {
+    /// A body as `{"json": ...}` when it is JSON, `{"text": ...}` when it is UTF-8, else `{"base64": ...}`;
+    /// `json` is the body already parsed, when the caller has it.
+    static func encode(body: [UInt8], json: JSONValue? = nil) -> JSONValue? {
         guard !body.isEmpty else { return nil }
-        if let value = try? JSONParser.parse(bytes: body) { return .object(JSONObject(["json": value])) }
+        if let value = json ?? (try? JSONParser.parse(bytes: body)) { return .object(JSONObject(["json": value])) }
         if let text = String(bytes: body, encoding: .utf8) { return .object(JSONObject(["text": .string(text)])) }
         return .object(JSONObject(["base64": .string(Data(body).base64EncodedString())]))
     }

@@ -6,7 +6,9 @@ import Synchronization
 /// Writes a cassette while a session runs.
 ///
 /// Every event is redacted, then appended to a journal (`FILE.journal`, one JSON object a line)
-/// with a `write(2)` before the response is shown, so `kill -9` loses nothing already shown.
+/// with a `write(2)`, so `kill -9` loses nothing already shown. Redacting, encoding and writing run
+/// on a serial queue of their own, overlapping with the session's work: whoever shows output
+/// calls ``flush()`` first, which waits until everything recorded so far is in the journal.
 /// ``finish()`` writes the cassette atomically (a temporary file renamed over `FILE`) and removes the
 /// journal; a journal left by a crash is turned into a cassette by ``recover(file:)``.
 public final class CassetteRecorder: Sendable {
@@ -19,9 +21,12 @@ public final class CassetteRecorder: Sendable {
         var cassette: Cassette
         /// Each event as encoded for the journal, kept so the final file need not encode it again.
         var encoded: [JSONValue] = []
-        var handle: FileHandle?
+        var journal: JournalFile?
     }
     private let state: Mutex<State>
+    /// Where events are redacted, encoded and written, in the order they were recorded.
+    private let queue = DispatchQueue(label: "nwsh.cassette-recorder")
+    private static let onQueue = DispatchSpecificKey<Bool>()
     /// Called once when writing the journal fails, so the session can say so at once.
     private let onFailure: @Sendable (CassetteError) -> Void
     /// The endpoint's base URL as recorded (`http://127.0.0.1:PORT` for the sandbox), replaced by the
@@ -47,8 +52,11 @@ public final class CassetteRecorder: Sendable {
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw .unwritable(file: file, reason: "the folder \(directory) does not exist")
         }
-        guard FileManager.default.createFile(atPath: journal, contents: nil), let handle = FileHandle(forWritingAtPath: journal) else {
-            throw .unwritable(file: file, reason: "cannot create \(journal) (is the folder writable?)")
+        let journalFile: JournalFile
+        do {
+            journalFile = try JournalFile(creating: journal)
+        } catch {
+            throw .unwritable(file: file, reason: "cannot create \(journal): \(error.reason)")
         }
         var cassette = Cassette(metadata: metadata, events: [])
         var encoded: [JSONValue] = []
@@ -59,63 +67,87 @@ public final class CassetteRecorder: Sendable {
             lines += JSONFormatter.compact.format(encoded[encoded.count - 1]) + "\n"
         }
         do {
-            try handle.write(contentsOf: Data(lines.utf8))
+            try journalFile.append(Array(lines.utf8))
         } catch {
-            throw .unwritable(file: file, reason: error.localizedDescription)
+            journalFile.close()
+            throw .unwritable(file: file, reason: error.reason)
         }
-        state = Mutex(State(cassette: cassette, encoded: encoded, handle: handle))
+        state = Mutex(State(cassette: cassette, encoded: encoded, journal: journalFile))
+        queue.setSpecific(key: Self.onQueue, value: true)
+    }
+
+    /// Waits until every event recorded so far is in the journal (or has failed and been reported).
+    /// Output that shows a recorded response calls this first.
+    public func flush() {
+        // The failure handler may print, and printing flushes: never wait for the queue on itself.
+        guard DispatchQueue.getSpecific(key: Self.onQueue) == nil else { return }
+        queue.sync {}
     }
 
     /// Seconds since recording started.
     public var elapsed: Double { (ContinuousClock.now - started).inSeconds }
 
     /// How many interactions are recorded so far.
-    public var interactionCount: Int { state.withLock { $0.cassette.interactions.count } }
+    public var interactionCount: Int {
+        flush()
+        return state.withLock { $0.cassette.interactions.count }
+    }
 
     /// Records a statement the user ran (secrets in it redacted too).
     public func record(command: String) {
-        let redacted = redactor.redact(text: command)
-        append(.command(text: anonymizer?.anonymize(text: redacted) ?? redacted, at: elapsed))
+        let at = elapsed
+        queue.async { [self] in
+            let redacted = redactor.redact(text: command)
+            append(.command(text: anonymizer?.anonymize(text: redacted) ?? redacted, at: at))
+        }
     }
 
     /// The cassette as recorded so far.
-    public var snapshot: Cassette { state.withLock { $0.cassette } }
+    public var snapshot: Cassette {
+        flush()
+        return state.withLock { $0.cassette }
+    }
 
     /// Records an exchange, redacted.
     public func record(_ interaction: Interaction) {
-        var redacted = redactor.redact(interaction)
-        redacted.request.url = Self.sortingQuery(redacted.request.url)
-        if let endpointBase { redacted = Self.replacing(endpointBase, with: Self.publicBase, in: redacted) }
-        if let anonymizer { redacted = anonymizer.anonymize(redacted) }
-        append(.interaction(redacted))
+        queue.async { [self] in write(interaction) }
+    }
+
+    private func write(_ interaction: Interaction) {
+        var prepared = redactor.prepare(interaction) { [endpointBase] text in
+            endpointBase.map { text.replacingAll($0, with: Self.publicBase) } ?? text
+        }
+        prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
+        if let endpointBase, interaction.request.url.contains("/oauth2/") {
+            // The sandbox also stands in for Entra ID: its token endpoints read as Entra ID's.
+            prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: "https://login.microsoftonline.com")
+            prepared.interaction.request.url = Self.sortingQuery(redactor.redact(text: prepared.interaction.request.url))
+        }
+        if let anonymizer {
+            // Anonymizing works on text and may change any body: encode from the result.
+            append(.interaction(anonymizer.anonymize(prepared.interaction)))
+        } else {
+            append(.interaction(prepared.interaction), encoded: Cassette.encode(prepared))
+        }
     }
 
     static let publicBase = "https://management.azure.com"
 
-    /// The interaction with every occurrence of one base URL replaced: in the request URL, in
-    /// header values (Location) and in response strings (nextLink).
-    static func replacing(_ base: String, with replacement: String, in interaction: Interaction) -> Interaction {
-        // The sandbox also stands in for Entra ID: its token endpoints read as Entra ID's.
-        let url = interaction.request.url.replacingOccurrences(
-            of: base, with: interaction.request.url.contains("/oauth2/") ? "https://login.microsoftonline.com" : replacement)
-        var copy = interaction.mappingText { $0.contains(base) ? $0.replacingOccurrences(of: base, with: replacement) : $0 }
-        copy.request.url = url
-        return copy
-    }
-
-    private func append(_ event: Cassette.Event) {
-        let encoded = Cassette.encode(event)
-        let line = JSONFormatter.compact.format(encoded) + "\n"
-        let failure: CassetteError? = state.withLock { state in
+    private func append(_ event: Cassette.Event, encoded: JSONValue? = nil) {
+        let encoded = encoded ?? Cassette.encode(event)
+        var line = JSONFormatter.compact.bytes(encoded)
+        line.append(UInt8(ascii: "\n"))
+        let failure = state.withLock { state -> CassetteError? in
             state.cassette.events.append(event)
             state.encoded.append(encoded)
-            guard let handle = state.handle else { return nil }
-            do {
-                try handle.write(contentsOf: Data(line.utf8))
+            guard let file = state.journal else { return nil }
+            do throws(JournalError) {
+                try file.append(line)
                 return nil
             } catch {
-                state.handle = nil
-                return CassetteError.unwritable(file: journal, reason: error.localizedDescription)
+                file.close()
+                state.journal = nil
+                return CassetteError.unwritable(file: journal, reason: error.reason)
             }
         }
         if let failure { onFailure(failure) }
@@ -124,31 +156,32 @@ public final class CassetteRecorder: Sendable {
     /// Writes the cassette atomically and removes the journal; returns the number of interactions.
     @discardableResult
     public func finish() throws(CassetteError) -> Int {
-        var (cassette, encoded, handle) = state.withLock { state in
-            defer { state.handle = nil }
-            return (state.cassette, state.encoded, state.handle)
+        flush()
+        var (cassette, encoded, journalFile) = state.withLock { state in
+            defer { state.journal = nil }
+            return (state.cassette, state.encoded, state.journal)
         }
-        try? handle?.close()
+        journalFile?.close()
         if let anonymizer {
             // An ID first seen in a response may appear in earlier commands
             // ($subscriptionId = "..."): replace with everything learned.
             cassette.events = anonymizer.anonymize(events: cassette.events)
             encoded = cassette.events.map(Cassette.encode)
         }
-        try Self.write(text: Cassette.text(Cassette.document(metadata: cassette.metadata, events: encoded)), to: file)
+        try Self.write(bytes: Cassette.bytes(Cassette.document(metadata: cassette.metadata, events: encoded)), to: file)
         try? FileManager.default.removeItem(atPath: journal)
         return cassette.interactions.count
     }
 
     /// Writes a cassette to `file` through a temporary file and a rename.
     public static func write(_ cassette: Cassette, to file: String) throws(CassetteError) {
-        try write(text: cassette.text, to: file)
+        try write(bytes: Cassette.bytes(cassette.json), to: file)
     }
 
-    /// Writes cassette text to `file` through a temporary file and a rename.
-    static func write(text: String, to file: String) throws(CassetteError) {
+    /// Writes a cassette file's bytes to `file` through a temporary file and a rename.
+    static func write(bytes: [UInt8], to file: String) throws(CassetteError) {
         let temporary = file + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
             throw .unwritable(file: file, reason: "cannot create \(temporary) (is the folder writable, and the disk not full?)")
         }
         if rename(temporary, file) != 0 {

@@ -28,63 +28,102 @@ public struct Redactor: Sendable {
 
     /// The exchange with every secret replaced.
     public func redact(_ interaction: Interaction) -> Interaction {
-        var copy = interaction
-        copy.request.url = redact(text: copy.request.url)
-        copy.request.headers = redact(headers: copy.request.headers)
-        copy.response.headers = redact(headers: copy.response.headers)
-        if let body = copy.request.body {
-            let isForm = copy.request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true
-            copy.request.body = isForm ? redact(form: body) : redact(body: body)
-        }
-        copy.response.body = redact(body: copy.response.body)
-        return copy
+        prepare(interaction).interaction
     }
 
-    func redact(headers: HTTPHeaders) -> HTTPHeaders {
+    /// An exchange as it is written to a cassette: redacted, with its JSON bodies parsed (once),
+    /// so encoding it need not parse them again.
+    struct Prepared {
+        var interaction: Interaction
+        /// The request body as JSON, when it is JSON.
+        var requestJSON: JSONValue?
+        /// The response body as JSON, when it is JSON.
+        var responseJSON: JSONValue?
+    }
+
+    /// The exchange with every secret replaced, and `rewrite` applied to every piece of text after
+    /// redaction (the URL, header values, form values and every string in JSON bodies).
+    func prepare(_ interaction: Interaction, rewrite: (String) -> String = { $0 }) -> Prepared {
+        func text(_ value: String) -> String { rewrite(redact(text: value)) }
+        var copy = interaction
+        copy.request.url = text(copy.request.url)
+        copy.request.headers = redact(headers: copy.request.headers, text)
+        copy.response.headers = redact(headers: copy.response.headers, text)
+        var requestJSON: JSONValue?
+        if let body = copy.request.body {
+            if copy.request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
+                copy.request.body = redact(form: body, text)
+            } else {
+                (copy.request.body, requestJSON) = redact(body: body, text)
+            }
+        }
+        let responseJSON: JSONValue?
+        (copy.response.body, responseJSON) = redact(body: copy.response.body, text)
+        return Prepared(interaction: copy, requestJSON: requestJSON, responseJSON: responseJSON)
+    }
+
+    private func redact(headers: HTTPHeaders, _ text: (String) -> String) -> HTTPHeaders {
         HTTPHeaders(headers.fields.map { field in
             Self.secretHeaders.contains(field.name.lowercased())
                 ? .init(name: field.name, value: Self.placeholder)
-                : .init(name: field.name, value: redact(text: field.value))
+                : .init(name: field.name, value: text(field.value))
         })
     }
 
-    func redact(form body: [UInt8]) -> [UInt8] {
-        let text = String(decoding: body, as: UTF8.self)
-        let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+    private func redact(form body: [UInt8], _ text: (String) -> String) -> [UInt8] {
+        let pairs = String(decoding: body, as: UTF8.self).split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1)
-            guard let name = parts.first, Self.secretFormFields.contains(name.lowercased()) else { return redact(text: String(pair)) }
+            guard let name = parts.first, Self.secretFormFields.contains(name.lowercased()) else { return text(String(pair)) }
             return "\(name)=\(Self.placeholder)"
         }
         return Array(pairs.joined(separator: "&").utf8)
     }
 
-    func redact(body: [UInt8]) -> [UInt8] {
-        guard !body.isEmpty else { return body }
+    /// A body with secrets replaced, and its JSON value when it is JSON. Bodies that do not change
+    /// are kept byte for byte.
+    private func redact(body: [UInt8], _ text: (String) -> String) -> (body: [UInt8], json: JSONValue?) {
+        guard !body.isEmpty else { return (body, nil) }
         if let json = try? JSONParser.parse(bytes: body) {
-            let redacted = redact(json: json, key: nil)
-            return redacted == json ? body : Array(JSONFormatter.compact.format(redacted).utf8)
+            var changed = false
+            let redacted = redact(json: json, key: nil, text, changed: &changed)
+            return (changed ? Array(JSONFormatter.compact.format(redacted).utf8) : body, redacted)
         }
-        guard let text = String(bytes: body, encoding: .utf8) else { return body }
-        let redacted = redact(text: text)
-        return redacted == text ? body : Array(redacted.utf8)
+        guard let original = String(validating: body, as: UTF8.self) else { return (body, nil) }
+        let redacted = text(original)
+        return (redacted == original ? body : Array(redacted.utf8), nil)
     }
 
     /// JSON with secret members replaced; `key` is the member name the value sits under.
     public func redact(json: JSONValue, key: String?) -> JSONValue {
+        var changed = false
+        return redact(json: json, key: key, { redact(text: $0) }, changed: &changed)
+    }
+
+    /// JSON with secret members replaced and `text` applied to every other string; `changed` is set
+    /// when anything differs.
+    private func redact(json: JSONValue, key: String?, _ text: (String) -> String, changed: inout Bool) -> JSONValue {
         switch json {
-        case .string(let text):
-            if let key, Self.secretJSONKeys.contains(key.lowercased()) { return .string(Self.placeholder) }
-            return .string(redact(text: text))
+        case .string(let string):
+            if let key, Self.secretJSONKeys.contains(key.lowercased()) {
+                changed = true
+                return .string(Self.placeholder)
+            }
+            let rewritten = text(string)
+            if rewritten != string { changed = true }
+            return .string(rewritten)
         case .array(let elements):
             // listKeys: {"keys": [{"keyName": "key1", "value": "..."}]}
             let isKeyList = key?.lowercased() == "keys"
             return .array(elements.map { element in
-                guard isKeyList, case .object(var object) = element, object["value"] != nil else { return redact(json: element, key: nil) }
+                guard isKeyList, case .object(var object) = element, object["value"] != nil else {
+                    return redact(json: element, key: nil, text, changed: &changed)
+                }
                 object["value"] = .string(Self.placeholder)
-                return redact(json: .object(object), key: nil)
+                changed = true
+                return redact(json: .object(object), key: nil, text, changed: &changed)
             })
         case .object(let object):
-            return .object(JSONObject(object.members.map { .init(key: $0.key, value: redact(json: $0.value, key: $0.key)) }))
+            return .object(JSONObject(object.members.map { .init(key: $0.key, value: redact(json: $0.value, key: $0.key, text, changed: &changed)) }))
         default:
             return json
         }

@@ -152,8 +152,10 @@ public actor SandboxARM {
         guard header.lowercased().hasPrefix("bearer ") else {
             return Self.error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let expiry = tokens[token] else {
+        var token = header.dropFirst(7)
+        while token.first == " " || token.first == "\t" { token.removeFirst() }
+        while token.last == " " || token.last == "\t" { token.removeLast() }
+        guard let expiry = tokens[String(token)] else {
             return Self.error(401, "InvalidAuthenticationToken", "The access token is invalid.")
         }
         guard expiry > Date() else {

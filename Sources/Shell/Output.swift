@@ -1,3 +1,4 @@
+import Cassettes
 import Foundation
 import ShellLanguage
 
@@ -14,6 +15,23 @@ public struct StandardOutput: OutputSink {
     public init() {}
     public func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
     public func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Output that first waits until the recorder has written everything recorded so far: nothing is
+/// shown before it is in the journal, so `kill -9` loses nothing already shown.
+struct JournaledOutput: OutputSink {
+    let inner: OutputSink
+    let slot: RecorderSlot
+
+    func out(_ text: String) {
+        slot.recorder?.flush()
+        inner.out(text)
+    }
+
+    func err(_ text: String) {
+        slot.recorder?.flush()
+        inner.err(text)
+    }
 }
 
 /// How output looks: colours and whether a person is watching (progress lines, hints).

@@ -46,6 +46,7 @@ public actor Session {
     ) {
         self.recording = recording
         self.currentCassette = currentCassette
+        let output: OutputSink = recording.map { JournaledOutput(inner: output, slot: $0.slot) } ?? output
         let reporter = CallReporter(output: output, style: style)
         self.reporter = reporter
         self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }

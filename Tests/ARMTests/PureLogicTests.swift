@@ -1,4 +1,4 @@
-import ARM
+@testable import ARM
 import Foundation
 import Testing
 
@@ -103,5 +103,15 @@ import Testing
         #expect(settings.proxy(forScheme: "https", host: "a.internal.example") == nil)
         #expect(settings.proxy(forScheme: "https", host: "127.0.0.1") == nil)
         #expect(settings.proxy(forScheme: "http", host: "management.azure.com") == nil)
+    }
+}
+
+@Suite struct RequestIDTests {
+    @Test func requestIDsAreDistinctVersion4UUIDs() {
+        let ids = (0..<200).map { _ in ARMClient.newRequestID() }
+        #expect(Set(ids).count == 200)
+        for id in ids {
+            #expect(id.wholeMatch(of: #/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/#) != nil, "\(id)")
+        }
     }
 }

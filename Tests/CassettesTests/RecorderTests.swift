@@ -39,6 +39,8 @@ import Testing
         let recorder = try CassetteRecorder(file: file, metadata: metadata)
         recorder.record(command: "first")
         recorder.record(Interaction(request: HTTPRequest(method: "GET", url: "https://h/a"), response: HTTPResponse(status: 200), at: 0, durationMilliseconds: 1))
+        // What the session shows is flushed to the journal first.
+        recorder.flush()
         // Simulate a crash in the middle of writing the next line.
         let handle = try #require(FileHandle(forWritingAtPath: file + ".journal"))
         try handle.seekToEnd()

@@ -1,5 +1,5 @@
 import ARM
-import Cassettes
+@testable import Cassettes
 import ShellLanguage
 import Testing
 
@@ -92,5 +92,19 @@ import Testing
         } catch {
             #expect(error.description == message)
         }
+    }
+}
+
+@Suite struct TextReplacementTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:8080/a?next=http://127.0.0.1:8080/b", "http://127.0.0.1:8080", "https://m", "https://m/a?next=https://m/b"),
+        ("no match here", "http://127.0.0.1:8080", "https://m", "no match here"),
+        ("aaa", "aa", "b", "ba"),
+        ("é-http://h-é", "http://h", "x", "é-x-é"),
+        ("ends with http://h", "http://h", "x", "ends with x"),
+        ("", "x", "y", ""),
+    ])
+    func everyOccurrenceIsReplacedLeftToRight(text: String, target: String, replacement: String, expected: String) {
+        #expect(text.replacingAll(target, with: replacement) == expected)
     }
 }

@@ -61,6 +61,22 @@ import Testing
         #expect(TerminalText.sanitized("a\u{1B}]0;title\u{07}b\nc") == "a\\u001B]0;title\\u0007b\nc")
     }
 
+    @Test func escapingWorksOnBytesAroundMultiByteText() {
+        // "é" is C3 A9 and "\u{A0}" is C2 A0: neither is a control, unlike C2 85 (NEL).
+        let value = JSONValue.string("é\u{A0}\u{85}\\\"\u{7F}\u{C2}\u{9F}end")
+        #expect(JSONFormatter.compact.format(value) == #""é\#u{A0}\u0085\\\"\u007F\#u{C2}\u009Fend""#)
+    }
+
+    @Test func repeatedMemberNamesKeepTheFirstPlaceAndTheLastValue() throws {
+        let value = try JSONParser.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        #expect(JSONFormatter.compact.format(value) == #"{"a":3,"b":2}"#)
+        // Many members take linear time; repeated names still merge.
+        let members = (0..<20_000).map { #""k\#($0 % 10_000)": \#($0)"# }.joined(separator: ",")
+        let big = try JSONParser.parse("{" + members + "}")
+        #expect(big.objectValue?.members.count == 10_000)
+        #expect(big["k9999"] == .number(JSONNumber(19_999)))
+    }
+
     @Test func colouredOutputWrapsTokens() throws {
         let value = try JSONParser.parse(#"{"a": "b"}"#)
         let palette = JSONFormatter.Palette(key: "<k>", string: "<s>", number: "<n>", literal: "<l>", reset: "</>")

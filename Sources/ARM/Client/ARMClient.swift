@@ -170,13 +170,31 @@ public struct ARMClient: Sendable {
         return ARMResult(response: last, body: body, accepted: nil, polls: 0, pages: pages, url: url)
     }
 
+    /// A random (version 4) UUID in lowercase, for `x-ms-client-request-id`. Foundation's `UUID()`
+    /// opens /dev/urandom on every call on Linux; the system generator needs no file.
+    static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        // 128 random bits with the version (4) and variant (10) bits set.
+        let high = generator.next() & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
+        let low = generator.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { text.append(UInt8(ascii: "-")) }
+            let word = nibble < 16 ? high : low
+            text.append(digits[Int(word >> UInt64(60 - 4 * (nibble % 16)) & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Sends one request with auth and standard headers, retrying 429, 5xx and transient failures.
     public func send(_ base: HTTPRequest) async throws -> HTTPResponse {
         var attempt = 0
         while true {
             try Task.checkCancellation()
             var request = base
-            request.headers.replace("x-ms-client-request-id", UUID().uuidString.lowercased())
+            request.headers.replace("x-ms-client-request-id", Self.newRequestID())
             if !request.headers.contains("Accept") { request.headers.add("Accept", "application/json") }
             request.headers.replace("User-Agent", configuration.userAgent)
             if configuration.endpoint.accepts(request.url) {

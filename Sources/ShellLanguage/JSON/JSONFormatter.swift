@@ -42,84 +42,114 @@ public struct JSONFormatter: Sendable {
 
     /// Formats a value.
     public func format(_ value: JSONValue) -> String {
-        var output = ""
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// Formats a value as UTF-8 bytes, for writing to a file or socket without another copy.
+    public func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
         write(value, level: 0, into: &output)
         return output
     }
 
-    private func write(_ value: JSONValue, level: Int, into output: inout String) {
+    // Writes UTF-8 bytes: appending to a byte array is several times faster than to a String,
+    // and cassettes format every exchange they record.
+    private func write(_ value: JSONValue, level: Int, into output: inout [UInt8]) {
         switch value {
-        case .null: colored("null", palette.literal, into: &output)
-        case .bool(let flag): colored(flag ? "true" : "false", palette.literal, into: &output)
-        case .number(let number): colored(number.text, palette.number, into: &output)
-        case .string(let string): colored(Self.quoted(string), palette.string, into: &output)
+        case .null: colored(palette.literal, into: &output) { $0.append(contentsOf: "null".utf8) }
+        case .bool(let flag): colored(palette.literal, into: &output) { $0.append(contentsOf: (flag ? "true" : "false").utf8) }
+        case .number(let number): colored(palette.number, into: &output) { $0.append(contentsOf: number.text.utf8) }
+        case .string(let string): colored(palette.string, into: &output) { Self.quote(string, into: &$0) }
         case .array(let elements):
-            guard !elements.isEmpty else { output += "[]"; return }
-            output += "["
+            guard !elements.isEmpty else { output.append(contentsOf: "[]".utf8); return }
+            output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                if position > 0 { output += "," }
+                if position > 0 { output.append(UInt8(ascii: ",")) }
                 newline(level + 1, into: &output)
                 write(element, level: level + 1, into: &output)
             }
             newline(level, into: &output)
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard !object.members.isEmpty else { output += "{}"; return }
-            output += "{"
+            guard !object.members.isEmpty else { output.append(contentsOf: "{}".utf8); return }
+            output.append(UInt8(ascii: "{"))
             for (position, member) in object.members.enumerated() {
-                if position > 0 { output += "," }
+                if position > 0 { output.append(UInt8(ascii: ",")) }
                 newline(level + 1, into: &output)
-                colored(Self.quoted(member.key), palette.key, into: &output)
-                output += indent == nil ? ":" : ": "
+                colored(palette.key, into: &output) { Self.quote(member.key, into: &$0) }
+                output.append(UInt8(ascii: ":"))
+                if indent != nil { output.append(UInt8(ascii: " ")) }
                 write(member.value, level: level + 1, into: &output)
             }
             newline(level, into: &output)
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ level: Int, into output: inout String) {
+    private func newline(_ level: Int, into output: inout [UInt8]) {
         guard let indent else { return }
-        output += "\n"
-        output += String(repeating: " ", count: indent * level)
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
     }
 
-    private func colored(_ token: String, _ color: String, into output: inout String) {
+    private func colored(_ color: String, into output: inout [UInt8], _ token: (inout [UInt8]) -> Void) {
         if color.isEmpty {
-            output += token
+            token(&output)
         } else {
-            output += color
-            output += token
-            output += palette.reset
+            output.append(contentsOf: color.utf8)
+            token(&output)
+            output.append(contentsOf: palette.reset.utf8)
         }
     }
 
     /// The string as a JSON string literal, with quotes, backslashes and all control characters escaped.
     public static func quoted(_ string: String) -> String {
-        // Most strings need no escaping: check the bytes before building anything.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F || $0 == 0xC2 }) {
-            return "\"" + string + "\""
+        var output: [UInt8] = []
+        quote(string, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the string as a JSON string literal. Works on UTF-8 bytes: C0 controls, `"`, `\\` and
+    /// DEL are single bytes, and C1 controls (U+0080...U+009F) are the byte pairs C2 80...C2 9F.
+    private static func quote(_ string: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        defer { output.append(UInt8(ascii: "\"")) }
+        let utf8 = string.utf8
+        // Most strings need no escaping: check the bytes before escaping anything.
+        let special = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xC2 }
+        guard utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? utf8.contains(where: special) else {
+            output.append(contentsOf: utf8)
+            return
         }
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            default:
-                if TerminalText.isControl(scalar) {
-                    result += TerminalText.unicodeEscape(scalar)
-                } else {
-                    result.unicodeScalars.append(scalar)
+        var pendingC2 = false
+        for byte in utf8 {
+            if pendingC2 {
+                pendingC2 = false
+                if byte >= 0x80, byte <= 0x9F {
+                    escape(UInt32(byte), into: &output)
+                    continue
                 }
+                output.append(0xC2)
+            }
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): output.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): output.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): output.append(contentsOf: #"\t"#.utf8)
+            case 0x08: output.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+            case 0xC2: pendingC2 = true
+            default:
+                if byte < 0x20 || byte == 0x7F { escape(UInt32(byte), into: &output) } else { output.append(byte) }
             }
         }
-        result += "\""
-        return result
+        if pendingC2 { output.append(0xC2) }
+    }
+
+    private static func escape(_ value: UInt32, into output: inout [UInt8]) {
+        output.append(contentsOf: TerminalText.unicodeEscape(Unicode.Scalar(value)!).utf8)
     }
 }
 

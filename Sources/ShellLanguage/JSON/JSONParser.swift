@@ -91,9 +91,10 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object = JSONObject()
+        // Members are collected first: JSONObject merges repeated names (the last one wins).
+        var members: [JSONObject.Member] = []
         try skipWhitespace()
-        if consume(UInt8(ascii: "}")) { return .object(object) }
+        if consume(UInt8(ascii: "}")) { return .object(JSONObject()) }
         while true {
             try skipWhitespace()
             let key: String
@@ -101,7 +102,7 @@ public struct JSONParser {
             switch bytes[index] {
             case UInt8(ascii: "\""): key = try parseString(quote: UInt8(ascii: "\""))
             case UInt8(ascii: "'") where mode == .relaxed: key = try parseString(quote: UInt8(ascii: "'"))
-            case UInt8(ascii: "}") where mode == .relaxed: index += 1; return .object(object)
+            case UInt8(ascii: "}") where mode == .relaxed: index += 1; return .object(JSONObject(members))
             default:
                 if mode == .relaxed, let word = readIdentifier() {
                     key = word
@@ -112,10 +113,10 @@ public struct JSONParser {
             try skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("expected ':' after the member name \"\(key)\", found \(found())") }
             try skipWhitespace()
-            object[key] = try parseValue()
+            members.append(JSONObject.Member(key: key, value: try parseValue()))
             try skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
-            if consume(UInt8(ascii: "}")) { return .object(object) }
+            if consume(UInt8(ascii: "}")) { return .object(JSONObject(members)) }
             throw failure("expected ',' or '}' after the value of \"\(key)\", found \(found())")
         }
     }

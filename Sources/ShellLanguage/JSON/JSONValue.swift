@@ -65,8 +65,26 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Creates an object from members; a later member with the same key replaces an earlier one.
     public init(_ members: [Member] = []) {
+        // Keys are almost always distinct: check that in linear time before merging one by one,
+        // so building (and parsing) an object with many members is not quadratic.
+        if Self.keysAreDistinct(members) {
+            self.members = members
+            return
+        }
         self.members = []
         for member in members { self[member.key] = member.value }
+    }
+
+    private static func keysAreDistinct(_ members: [Member]) -> Bool {
+        if members.count < 2 { return true }
+        if members.count <= 8 {
+            for later in 1..<members.count {
+                for earlier in 0..<later where members[earlier].key == members[later].key { return false }
+            }
+            return true
+        }
+        var seen = Set<String>(minimumCapacity: members.count)
+        return members.allSatisfy { seen.insert($0.key).inserted }
     }
 
     /// Creates an object from key-value pairs, in order.

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "nwsh", targets: ["nwsh"]),
         .executable(name: "nwsh-sandbox", targets: ["nwsh-sandbox"]),
+        .executable(name: "nwsh-bench", targets: ["nwsh-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,6 +71,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
+        .target(name: "Benchmarks", dependencies: ["ARM", "Cassettes", "ShellLanguage"]),
+        // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
+        .executableTarget(
+            name: "nwsh-bench",
+            dependencies: ["Benchmarks", "Cassettes", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "ShellLanguage"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),

@@ -106,10 +106,32 @@ extension Cassette {
     /// Reads the cassette file at `path`; `displayName` (default: the path) names it in errors.
     public static func load(path: String, displayName: String? = nil) throws(CassetteError) -> Cassette {
         let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read into one byte array and parse that: a cassette can be hundreds of megabytes, and
+        // every extra copy (Data, String) raises peak memory by the file's size.
+        guard let bytes = readBytes(path) else {
             throw .unreadable(file: name, reason: unreadableReason(path))
         }
-        return try Cassette(text: String(decoding: data, as: UTF8.self), file: name)
+        return try Cassette(bytes: bytes, file: name)
+    }
+
+    /// The file's bytes, read with read(2) straight into an array; nil when it cannot be read.
+    static func readBytes(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        // A file that grew or shrank while it was read: keep what was read.
+        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        return bytes
     }
 
     /// Why a file that could not be read was not: missing, or not readable.
@@ -119,13 +141,32 @@ extension Cassette {
 
     /// Reads a cassette file's text; `file` names it in errors.
     public init(text: String, file: String) throws(CassetteError) {
-        let value: JSONValue
+        try self.init(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Reads a cassette file's bytes (UTF-8 JSON); `file` names it in errors. Events are converted
+    /// as they are parsed, so the JSON tree of the whole file never exists at once.
+    public init(bytes: [UInt8], file: String) throws(CassetteError) {
+        let reader = Reader(file: file)
+        var events: [Event] = []
+        var eventError: CassetteError?
+        let document: JSONValue
         do {
-            value = try JSONParser.parse(text)
+            document = try JSONParser.parse(bytes: bytes, streaming: "events") { item, position in
+                guard eventError == nil else { return }
+                do throws(CassetteError) {
+                    events.append(try reader.event(item, at: "events[\(position)]"))
+                } catch {
+                    eventError = error
+                }
+            }
         } catch {
             throw .notJSON(file: file, reason: error.reason, line: error.location.line, column: error.location.column)
         }
-        try self.init(json: value, file: file)
+        // The header is checked first: a wrong version explains odd events.
+        try self.init(json: document, file: file)
+        if let eventError { throw eventError }
+        self.events = events
     }
 
     /// Reads a cassette from its JSON document.
@@ -226,7 +267,7 @@ extension Cassette {
 
         func body(_ value: JSONValue?, at location: String) throws(CassetteError) -> [UInt8]? {
             guard let value else { return nil }
-            if let json = value["json"] { return Array(JSONFormatter.compact.format(json).utf8) }
+            if let json = value["json"] { return JSONFormatter.compact.bytes(json) }
             if let text = value["text"]?.stringValue { return Array(text.utf8) }
             if let base64 = value["base64"]?.stringValue {
                 guard let data = Data(base64Encoded: base64) else { throw fail(location + ".base64", "not valid base64") }

@@ -8,7 +8,8 @@ import Synchronization
 /// Requests are matched on the method, the path (case-insensitively, as ARM paths are) and the
 /// query items in any order; the host is ignored, so a cassette recorded on the sandbox's port
 /// replays on any port. Requests with a body match only a recorded request whose body is the same
-/// JSON value (or the same bytes, for other bodies). Identical requests — the polls of a
+/// JSON value (or the same bytes, for other bodies): the body's canonical form is part of the index
+/// key, so a thousand connectivity checks posted to one watcher URL cost one lookup each. Identical requests — the polls of a
 /// long-running operation — get their recorded responses in recorded order; a GET asked for more
 /// often than it was recorded gets its last response again. Lookup is indexed by the match key, so
 /// replay time does not grow with the cassette's length.
@@ -29,7 +30,7 @@ public final class ReplayTransport: HTTPTransport {
         self.interactions = interactions
         var index: [String: [Int]] = [:]
         for (position, interaction) in interactions.enumerated() {
-            index[Self.key(interaction.request), default: []].append(position)
+            index[Self.key(interaction.request) + "\n" + Self.canonicalBody(interaction.request.body), default: []].append(position)
         }
         self.index = index
         self.used = Mutex([Bool](repeating: false, count: interactions.count))
@@ -37,10 +38,7 @@ public final class ReplayTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Task.checkCancellation()
-        let key = Self.key(request)
-        let candidates = index[key] ?? []
-        let body = request.body.flatMap { $0.isEmpty ? nil : $0 }
-        let matching = candidates.filter { Self.bodiesMatch(interactions[$0].request.body, body) }
+        let matching = index[Self.key(request) + "\n" + Self.canonicalBody(request.body)] ?? []
         let chosen: Int? = used.withLock { used in
             if let next = matching.first(where: { !used[$0] }) {
                 used[next] = true
@@ -61,15 +59,37 @@ public final class ReplayTransport: HTTPTransport {
         return request.method.uppercased() + " " + path.lowercased() + "?" + query.map { "\($0.name.lowercased())=\($0.value)" }.sorted().joined(separator: "&")
     }
 
-    static func bodiesMatch(_ recorded: [UInt8]?, _ sent: [UInt8]?) -> Bool {
-        let recorded = recorded.flatMap { $0.isEmpty ? nil : $0 }
-        switch (recorded, sent) {
-        case (nil, nil): return true
-        case let (recorded?, sent?):
-            if recorded == sent { return true }
-            guard let left = try? JSONParser.parse(bytes: recorded), let right = try? JSONParser.parse(bytes: sent) else { return false }
-            return left == right
-        default: return false
+    /// A body in a form where equal bodies are equal strings: JSON (`j` and the value with object
+    /// members sorted and numbers by value), other bytes (`b` and base64), or empty for no body.
+    static func canonicalBody(_ body: [UInt8]?) -> String {
+        guard let body, !body.isEmpty else { return "" }
+        guard let json = try? JSONParser.parse(bytes: body) else { return "b" + Data(body).base64EncodedString() }
+        var text = "j"
+        canonical(json, into: &text)
+        return text
+    }
+
+    private static func canonical(_ value: JSONValue, into text: inout String) {
+        switch value {
+        case .null: text += "null"
+        case .bool(let flag): text += flag ? "true" : "false"
+        case .number(let number): text += String(number.doubleValue)
+        case .string(let string): text += JSONFormatter.quoted(string)
+        case .array(let elements):
+            text += "["
+            for (position, element) in elements.enumerated() {
+                if position > 0 { text += "," }
+                canonical(element, into: &text)
+            }
+            text += "]"
+        case .object(let object):
+            text += "{"
+            for (position, member) in object.members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if position > 0 { text += "," }
+                text += JSONFormatter.quoted(member.key) + ":"
+                canonical(member.value, into: &text)
+            }
+            text += "}"
         }
     }
 

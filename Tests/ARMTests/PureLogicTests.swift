@@ -115,3 +115,34 @@ import Testing
         }
     }
 }
+
+@Suite struct URLAuthorityTests {
+    /// The hand-written reader must agree with Foundation's URLComponents wherever it answers.
+    @Test(arguments: [
+        "https://management.azure.com/subscriptions/s?api-version=1",
+        "https://MANAGEMENT.Azure.com/subscriptions/s",
+        "HTTP://127.0.0.1:8080/a?b=c#d",
+        "http://127.0.0.1:8080",
+        "https://h:443?x=1",
+        "https://h:/path",
+        "https://user@h/path",
+        "https://[::1]:8080/path",
+        "https://h:99999/path",
+        "https://h:8x/path",
+        "https://h/{id}",
+        "https://h/a b",
+        "https:///path",
+        "1https://h/",
+        "https://h%41/path",
+    ])
+    func theAuthorityIsReadAsFoundationReadsIt(url: String) {
+        let expected = URLComponents(string: url).flatMap { components -> (String, String, Int?)? in
+            guard let host = components.host?.lowercased(), let scheme = components.scheme else { return nil }
+            return (scheme, host, components.port)
+        }
+        let found = Endpoint.authority(of: url)
+        #expect(found?.scheme.lowercased() == expected?.0.lowercased(), "\(url)")
+        #expect(found?.host == expected?.1, "\(url)")
+        #expect(found?.port == expected?.2, "\(url)")
+    }
+}

@@ -5,12 +5,6 @@ import Testing
 @Suite struct CassetteTests {
     static var recordings: URL { Binary.packageRoot.appendingPathComponent("Recordings") }
 
-    private func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     static let shipped: [(String, String)] = [
         ("page-example-1-vm-to-vm-nsg", "\"value\": \"UserRule_Port80\""),
         ("page-example-2-routing-udr", "\"type\": \"UserDefinedRoute\""),

@@ -39,10 +39,24 @@ public struct JSONParser {
         return try parser.parseDocument()
     }
 
+    /// Parses a strict JSON document from UTF-8 bytes, handing each element of the array member
+    /// `member` of the top-level object to `element` (with its position) as soon as it is parsed,
+    /// instead of keeping it: in the result that member is an empty array. For large documents
+    /// (cassettes), so the tree of the whole document never exists at once.
+    public static func parse(bytes: [UInt8], streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
+        try withoutActuallyEscaping(element) { (element) throws(Failure) -> JSONValue in
+            var parser = JSONParser(bytes: bytes, mode: .strict)
+            parser.streamed = (member, element)
+            return try parser.parseDocument()
+        }
+    }
+
     private let bytes: [UInt8]
     private let mode: Mode
     private var index = 0
     private var depth = 0
+    /// The top-level member whose elements are handed over rather than kept.
+    private var streamed: (member: String, element: (JSONValue, Int) -> Void)?
     private static let maximumDepth = 512
 
     private init(bytes: [UInt8], mode: Mode) {
@@ -113,7 +127,12 @@ public struct JSONParser {
             try skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("expected ':' after the member name \"\(key)\", found \(found())") }
             try skipWhitespace()
-            members.append(JSONObject.Member(key: key, value: try parseValue()))
+            if depth == 1, let streamed, key == streamed.member, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                try parseArray(handingElementsTo: streamed.element)
+                members.append(JSONObject.Member(key: key, value: .array([])))
+            } else {
+                members.append(JSONObject.Member(key: key, value: try parseValue()))
+            }
             try skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "}")) { return .object(JSONObject(members)) }
@@ -121,17 +140,22 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(Failure) -> JSONValue {
+    /// Parses an array; with `handler`, elements go to it (with their positions) and are not kept.
+    @discardableResult
+    private mutating func parseArray(handingElementsTo handler: ((JSONValue, Int) -> Void)? = nil) throws(Failure) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
         var elements: [JSONValue] = []
+        var count = 0
         try skipWhitespace()
         if consume(UInt8(ascii: "]")) { return .array(elements) }
         while true {
             try skipWhitespace()
             if mode == .relaxed, consume(UInt8(ascii: "]")) { return .array(elements) }
-            elements.append(try parseValue())
+            let element = try parseValue()
+            if let handler { handler(element, count) } else { elements.append(element) }
+            count += 1
             try skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "]")) { return .array(elements) }
@@ -142,7 +166,15 @@ public struct JSONParser {
     private mutating func parseString(quote: UInt8) throws(Failure) -> String {
         let start = index
         index += 1
-        var scalars: [UInt8] = []
+        // Most strings have no escapes: find the closing quote and decode the bytes between at once.
+        var end = index
+        while end < bytes.count, bytes[end] != quote, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == quote {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        var scalars = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let byte = bytes[index]
             if byte == quote {

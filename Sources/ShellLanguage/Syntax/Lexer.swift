@@ -17,7 +17,9 @@ public enum Token: Sendable, Equatable {
 ///   a backtick at the end of a line continues it.
 /// - A bare word that starts with a variable may continue with a member path: `$r.hops[2].issues`.
 public struct Lexer {
-    private let characters: [Character]
+    /// Unicode scalars, not Characters: comparing scalars is an integer compare, and lexing is on the
+    /// path of every statement a script runs. Columns in messages count scalars.
+    private let characters: [Unicode.Scalar]
     private var index = 0
     private var line: Int
     private var column = 1
@@ -28,7 +30,11 @@ public struct Lexer {
     /// Creates a lexer; `firstLine` numbers the first line of `text` in error messages.
     public init(_ text: String, firstLine: Int = 1) {
         // Swift treats "\r\n" as one Character; scripts saved on Windows read as if they used "\n".
-        self.characters = Array(text.replacingCRLF())
+        var scalars: [Unicode.Scalar] = []
+        let text = text.replacingCRLF()
+        scalars.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { scalars.append(scalar) }
+        self.characters = scalars
         self.line = firstLine
     }
 
@@ -55,8 +61,8 @@ public struct Lexer {
         }
     }
 
-    private var current: Character? { index < characters.count ? characters[index] : nil }
-    private func peek(_ offset: Int = 1) -> Character? {
+    private var current: Unicode.Scalar? { index < characters.count ? characters[index] : nil }
+    private func peek(_ offset: Int = 1) -> Unicode.Scalar? {
         index + offset < characters.count ? characters[index + offset] : nil
     }
     private var location: SourceLocation { SourceLocation(line: line, column: column) }
@@ -116,14 +122,14 @@ public struct Lexer {
         guard let quote = current else { return }
         advance()
         while current == " " || current == "\t" || current == "\r" { advance() }
-        if current == nil { throw .unterminatedHereString(quote: quote, at: start) }
+        if current == nil { throw .unterminatedHereString(quote: Character(quote), at: start) }
         guard current == "\n" else { throw .textAfterHereStringOpener(at: location) }
         advance()
         var parts: [Word.Part] = []
         var literal = ""
         var atLineStart = true
         while true {
-            guard let character = current else { throw .unterminatedHereString(quote: quote, at: start) }
+            guard let character = current else { throw .unterminatedHereString(quote: Character(quote), at: start) }
             if atLineStart, character == quote, peek() == "@" {
                 advance()
                 advance()
@@ -132,7 +138,7 @@ public struct Lexer {
             if character == "\n" {
                 advance()
                 // The newline before the closing line is not part of the text.
-                if !(current == quote && peek() == "@") { literal.append(character) }
+                if !(current == quote && peek() == "@") { literal.unicodeScalars.append(character) }
                 atLineStart = true
                 continue
             }
@@ -147,10 +153,10 @@ public struct Lexer {
             if quote == "\"", character == "`", let escaped = peek() {
                 advance()
                 advance()
-                literal.append(Self.backtickEscape(escaped))
+                literal.unicodeScalars.append(Self.backtickEscape(escaped))
                 continue
             }
-            literal.append(character)
+            literal.unicodeScalars.append(character)
             advance()
         }
         if literal.hasSuffix("\r") { literal.removeLast() }
@@ -196,12 +202,39 @@ public struct Lexer {
                 return
             default:
                 if quoting == nil { quoting = .bare }
-                literal.append(character)
-                advance()
+                // Take the whole run of ordinary characters at once (URLs are long); a run has no
+                // line breaks, so only the column moves.
+                var end = index + 1
+                while end < characters.count, !Self.endsARun(characters[end]) { end += 1 }
+                literal += Self.string(characters[index..<end])
+                column += end - index
+                index = end
             }
         }
         flush(&literal, into: &parts)
         appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
+    }
+
+    /// The scalars as a String, encoded by hand: far faster than appending to a UnicodeScalarView.
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count)
+        for scalar in scalars {
+            if scalar.isASCII {
+                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                UTF8.encode(scalar) { bytes.append($0) }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Characters that lexWord looks at one by one; everything else is copied in runs.
+    private static func endsARun(_ character: Unicode.Scalar) -> Bool {
+        switch character {
+        case " ", "\t", "\r", "\n", ";", "`", "'", "\"", "$", "=": return true
+        default: return false
+        }
     }
 
     /// `$x=5` with no spaces: the `=` ends the variable word.
@@ -223,7 +256,7 @@ public struct Lexer {
                 }
                 return
             }
-            literal.append(character)
+            literal.unicodeScalars.append(character)
         }
     }
 
@@ -245,7 +278,7 @@ public struct Lexer {
                 advance()
                 guard let escaped = current else { throw .unterminatedString(quote: "\"", at: start) }
                 advance()
-                literal.append(Self.backtickEscape(escaped))
+                literal.unicodeScalars.append(Self.backtickEscape(escaped))
             case "$":
                 if let reference = try lexVariable(allowPath: false) {
                     flush(&literal, into: &parts)
@@ -255,7 +288,7 @@ public struct Lexer {
                     advance()
                 }
             default:
-                literal.append(character)
+                literal.unicodeScalars.append(character)
                 advance()
             }
         }
@@ -272,7 +305,7 @@ public struct Lexer {
             var name = ""
             while let character = current, character != "}" {
                 if character == "\n" { throw .unterminatedBraceVariable(at: start) }
-                name.append(character)
+                name.unicodeScalars.append(character)
                 advance()
             }
             guard current == "}" else { throw .unterminatedBraceVariable(at: start) }
@@ -285,14 +318,14 @@ public struct Lexer {
         advance()
         var name = ""
         while let character = current, Self.isNameCharacter(character) {
-            name.append(character)
+            name.unicodeScalars.append(character)
             advance()
         }
         if name.lowercased() == "env", current == ":", let first = peek(), Self.isNameCharacter(first) {
             name.append(":")
             advance()
             while let character = current, Self.isNameCharacter(character) {
-                name.append(character)
+                name.unicodeScalars.append(character)
                 advance()
             }
         }
@@ -308,7 +341,7 @@ public struct Lexer {
                 advance()
                 var member = ""
                 while let character = current, Self.isNameCharacter(character) || character == "-" {
-                    member.append(character)
+                    member.unicodeScalars.append(character)
                     advance()
                 }
                 path.append(.member(member))
@@ -319,8 +352,8 @@ public struct Lexer {
                     digits = "-"
                     offset += 1
                 }
-                while let digit = peek(offset), digit.isASCII, digit.isNumber {
-                    digits.append(digit)
+                while let digit = peek(offset), ("0"..."9").contains(digit) {
+                    digits.unicodeScalars.append(digit)
                     offset += 1
                 }
                 guard peek(offset) == "]", let value = Int(digits) else { return path }
@@ -344,11 +377,18 @@ public struct Lexer {
         literal = ""
     }
 
-    static func isNameCharacter(_ character: Character) -> Bool {
-        character == "_" || (character.isLetter || character.isNumber) && !character.isWhitespace
+    /// Letters, digits and `_`, as in PowerShell variable names (any script's letters and digits).
+    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            return scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber, .otherNumber: return true
+        default: return false
+        }
     }
 
-    private static func backtickEscape(_ character: Character) -> Character {
+    private static func backtickEscape(_ character: Unicode.Scalar) -> Unicode.Scalar {
         switch character {
         case "n": "\n"
         case "t": "\t"
@@ -364,7 +404,7 @@ public struct Lexer {
 extension String {
     /// The text with every CRLF line ending turned into LF.
     func replacingCRLF() -> String {
-        guard contains("\r\n") else { return self }
+        guard utf8.contains(13), contains("\r\n") else { return self }
         var result = ""
         result.reserveCapacity(utf8.count)
         for character in self {

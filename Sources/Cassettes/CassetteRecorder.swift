@@ -118,7 +118,7 @@ public final class CassetteRecorder: Sendable {
             endpointBase.map { text.replacingAll($0, with: Self.publicBase) } ?? text
         }
         prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
-        if let endpointBase, interaction.request.url.contains("/oauth2/") {
+        if let endpointBase, interaction.request.url.containsExactly("/oauth2/") {
             // The sandbox also stands in for Entra ID: its token endpoints read as Entra ID's.
             prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: "https://login.microsoftonline.com")
             prepared.interaction.request.url = Self.sortingQuery(redactor.redact(text: prepared.interaction.request.url))
@@ -217,9 +217,13 @@ public final class CassetteRecorder: Sendable {
 
     /// The URL with its query items sorted by name, so recordings diff cleanly.
     static func sortingQuery(_ url: String) -> String {
-        guard let mark = url.firstIndex(of: "?") else { return url }
-        let items = url[url.index(after: mark)...].split(separator: "&").sorted { $0.lowercased() < $1.lowercased() }
-        return String(url[..<mark]) + "?" + items.joined(separator: "&")
+        // UTF-8 code units: this runs for every exchange recorded, and most have one query item.
+        let bytes = url.utf8
+        guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return url }
+        let query = bytes[bytes.index(after: mark)...]
+        guard query.contains(UInt8(ascii: "&")) else { return url }
+        let items = query.split(separator: UInt8(ascii: "&")).map { String(Substring($0)) }.sorted { $0.lowercased() < $1.lowercased() }
+        return String(Substring(bytes[..<mark])) + "?" + items.joined(separator: "&")
     }
 }
 

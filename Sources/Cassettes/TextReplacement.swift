@@ -24,6 +24,13 @@ extension String {
         }
     }
 
+    /// Whether `target` occurs in the text, comparing UTF-8 bytes exactly.
+    func containsExactly(_ target: String) -> Bool {
+        var text = self
+        var target = target
+        return text.withUTF8 { haystack in target.withUTF8 { Self.firstOffset(of: $0, in: haystack, from: 0) != nil } }
+    }
+
     /// Where `needle` first occurs in `haystack` at or after `start`.
     private static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard let first = needle.first, haystack.count - start >= needle.count else { return nil }

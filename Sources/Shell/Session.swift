@@ -58,6 +58,13 @@ public actor Session {
         self.sourceName = sourceName
     }
 
+    /// Waits until everything recorded so far is in the cassette's journal. Output does this by
+    /// itself; the interactive shell calls it before showing the next prompt, which says that a
+    /// statement is done even when it printed nothing.
+    public nonisolated func flushRecording() {
+        recording?.slot.recorder?.flush()
+    }
+
     /// The names of the assigned variables, for completion.
     public var variableNames: [String] { variables.names }
 

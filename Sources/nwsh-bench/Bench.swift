@@ -50,6 +50,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Markdown file to write the table into (between its nwsh-bench markers). Default: BENCHMARKS.md, or none with --smoke.")
     var output: String?
 
+    @Option(help: .hidden)
+    var generateReplay: Int?
+
+    @Option(help: .hidden)
+    var generatePrefix: String?
+
+    @Flag(help: .hidden)
+    var generatePeerFiles = false
+
     mutating func validate() throws {
         if smoke {
             runs = 1
@@ -67,6 +76,10 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         do {
+            if let generateReplay, let generatePrefix {
+                try writeReplayInput(generateReplay, prefix: generatePrefix, peerFiles: generatePeerFiles)
+                return
+            }
             try measureEverything()
         } catch let error as BenchError {
             FileHandle.standardError.write(Data("nwsh-bench: \(error.description)\n".utf8))
@@ -149,18 +162,16 @@ struct Bench: ParsableCommand {
         })
 
         // Replay.
-        let (small, smallFile) = try replayInput(vcrInteractions, in: work, name: "replay-small")
+        let smallFile = try replayInput(vcrInteractions, in: work, name: "replay-small", peerFiles: !noPeers)
         let smallReplay = try time(Command(arguments: [nwsh, "--replay", smallFile + ".cassette.json", smallFile + ".nwsh"], environment: base), runs: runs)
         rows.append(Row(figure: "replaying \(Report.grouped(vcrInteractions)) recorded interactions", nwsh: .measured(smallReplay), peer: ("vcrpy + requests", peerStatus("vcrpy") {
-            try write(BenchmarkInputs.vcrCassette(small), to: smallFile + ".vcr.yaml")
-            try write(BenchmarkInputs.peerRequests(small), to: smallFile + ".requests.json")
             try write(BenchmarkInputs.vcrPeerScript, to: work + "/vcr_peer.py")
             return try time(Command(arguments: [peers.python, work + "/vcr_peer.py", smallFile + ".vcr.yaml", smallFile + ".requests.json"], environment: base), runs: min(runs, 3))
         }), target: "— (reference)"))
-        let (_, replayFile) = try replayInput(replay, in: work, name: "replay")
+        let replayFile = try replayInput(replay, in: work, name: "replay")
         let replayTime = try time(Command(arguments: [nwsh, "--replay", replayFile + ".cassette.json", replayFile + ".nwsh"], environment: base), runs: runs)
         rows.append(Row(figure: "replaying \(Report.grouped(replay)) recorded interactions (LRO poll chains included)", nwsh: .measured(replayTime), target: "≤ 1 s") { nwsh, _ in nwsh <= 1 })
-        let (_, largeFile) = try replayInput(replayLarge, in: work, name: "replay-large")
+        let largeFile = try replayInput(replayLarge, in: work, name: "replay-large")
         let largeTime = try time(Command(arguments: [nwsh, "--replay", largeFile + ".cassette.json", largeFile + ".nwsh"], environment: base), runs: runs)
         let growth = Double(replayLarge) / Double(replay)
         rows.append(Row(
@@ -196,13 +207,28 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// Writes a replay workload's cassette and script; returns it and the files' common prefix.
-    func replayInput(_ count: Int, in work: String, name: String) throws -> (BenchmarkInputs.Replay, String) {
-        let input = BenchmarkInputs.replay(interactions: count)
+    /// Writes a replay workload (cassette, script and, with `peerFiles`, the vcrpy cassette and
+    /// request list) in a child process, and returns the files' common prefix. A child, because
+    /// Linux hands a spawned process's peak-memory figure (`ru_maxrss`) the parent's high-water
+    /// mark at exec: had this process built a 100,000-interaction cassette in memory, every nwsh
+    /// measured after it would seem to peak at least that high.
+    func replayInput(_ count: Int, in work: String, name: String, peerFiles: Bool = false) throws -> String {
         let prefix = "\(work)/\(name)-\(count)"
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let result = try Runner.output(
+            of: [executable, "--generate-replay", String(count), "--generate-prefix", prefix] + (peerFiles ? ["--generate-peer-files"] : []), scratch: work)
+        guard result.status == 0 else { throw BenchError(description: "generating the \(count)-interaction replay failed: \(result.err)") }
+        return prefix
+    }
+
+    func writeReplayInput(_ count: Int, prefix: String, peerFiles: Bool) throws {
+        let input = BenchmarkInputs.replay(interactions: count)
         try write(input.cassette.text, to: prefix + ".cassette.json")
         try write(input.script, to: prefix + ".nwsh")
-        return (input, prefix)
+        if peerFiles {
+            try write(BenchmarkInputs.vcrCassette(input), to: prefix + ".vcr.yaml")
+            try write(BenchmarkInputs.peerRequests(input), to: prefix + ".requests.json")
+        }
     }
 
     func write(_ text: String, to path: String) throws {

@@ -93,7 +93,7 @@ enum Runner {
     /// (for setup steps). Standard error goes through a file, so neither stream can fill and block.
     static func output(of arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, scratch: String) throws -> (status: Int32, out: String, err: String) {
         let errorPath = scratch + "/setup-stderr.txt"
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -259,6 +259,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         var assembler = StatementAssembler()
         while true {
             let prompt = assembler.isContinuing ? ">> " : "nwsh> "
+            session.flushRecording()
             switch await input.readLine(prompt: prompt) {
             case .endOfInput:
                 return 0

@@ -1,5 +1,5 @@
 import ARM
-import Cassettes
+@testable import Cassettes
 import Foundation
 import ShellLanguage
 import Testing
@@ -39,6 +39,18 @@ import Testing
         #expect(response.bodyText == "four-four-three")
         let earlier = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"port":80,"address":"a"}}"#.utf8)))
         #expect(earlier.bodyText == "eighty")
+    }
+
+    @Test func manyChecksPostedToOneURLAreMatchedByBodyNumbersByValue() async throws {
+        let checks: [(String, String, String?, Int, String)] = (0..<300).map { ("POST", "https://h/check", #"{"destination": {"port": \#($0), "address": "a"}}"#, 202, "check \($0)") }
+        let replay = ReplayTransport(cassette: cassette(checks), file: "c.json")
+        for port in [299, 0, 150] {
+            let response = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"address":"a","port":\#(port).0}}"#.utf8)))
+            #expect(response.bodyText == "check \(port)")
+        }
+        #expect(ReplayTransport.canonicalBody(Array(#"{"b": [1, 2.50], "a": null}"#.utf8)) == #"j{"a":null,"b":[1.0,2.5]}"#)
+        #expect(ReplayTransport.canonicalBody(Array("not json".utf8)) == "bbm90IGpzb24=")
+        #expect(ReplayTransport.canonicalBody(nil) == "")
     }
 
     @Test func anUnmatchedRequestNamesTheClosestInteractionAndTheDifference() async throws {

@@ -76,11 +76,11 @@ import Testing
 }
 
 @Suite struct BenchmarkHarnessTests {
-    @Test func theBenchmarkRunsInSmokeModeAndWritesEveryFigure() throws {
+    @Test func theBenchmarkRunsInSmokeModeAndWritesEveryFigure() async throws {
         let directory = try temporaryDirectory()
         let output = directory.appendingPathComponent("BENCHMARKS.md").path
         try "# Benchmarks\n\nNotes written by hand stay.\n".write(toFile: output, atomically: true, encoding: .utf8)
-        let result = try Binary.run(
+        let result = try await Binary.runOffThePool(
             Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
             ["--smoke", "--bin", Binary.productsDirectory.path, "--work", directory.appendingPathComponent("work").path, "--output", output],
             timeout: 120)

@@ -77,6 +77,19 @@ import Testing
         #expect(big["k9999"] == .number(JSONNumber(19_999)))
     }
 
+    @Test func aTopLevelArrayMemberCanBeStreamed() throws {
+        var seen: [String] = []
+        let document = try JSONParser.parse(bytes: Array(#"{"a": 1, "events": [{"n": 1}, [2], "three"], "inner": {"events": [4]}}"#.utf8), streaming: "events") { value, position in
+            seen.append("\(position): \(JSONFormatter.compact.format(value))")
+        }
+        #expect(seen == [#"0: {"n":1}"#, "1: [2]", #"2: "three""#])
+        // The streamed member is left empty; the same name deeper down is parsed as usual.
+        #expect(JSONFormatter.compact.format(document) == #"{"a":1,"events":[],"inner":{"events":[4]}}"#)
+        #expect(throws: JSONParser.Failure(reason: "expected ',' or ']' after an array element, found '}'", location: SourceLocation(line: 2, column: 6))) {
+            try JSONParser.parse(bytes: Array("{\"events\": [1,\n 2, 3}".utf8), streaming: "events") { _, _ in }
+        }
+    }
+
     @Test func colouredOutputWrapsTokens() throws {
         let value = try JSONParser.parse(#"{"a": "b"}"#)
         let palette = JSONFormatter.Palette(key: "<k>", string: "<s>", number: "<n>", literal: "<l>", reset: "</>")

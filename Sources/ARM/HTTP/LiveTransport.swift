@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The transport that talks to the network, through AsyncHTTPClient.
 ///
@@ -22,8 +23,13 @@ public final class LiveTransport: HTTPTransport {
         }
     }
 
-    private let direct: HTTPClient
-    private let viaProxy: HTTPClient?
+    /// The HTTP clients, made at the first request: until then no event-loop threads exist, so a
+    /// session that never sends (`nwsh -c exit`, a replay) starts faster.
+    private struct Clients: Sendable {
+        let direct: HTTPClient
+        let viaProxy: HTTPClient?
+    }
+    private let clients = Mutex<Clients?>(nil)
     private let proxySettings: ProxySettings
     private let timeouts: Timeouts
     /// Responses larger than this are refused rather than held in memory.
@@ -33,11 +39,17 @@ public final class LiveTransport: HTTPTransport {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, timeouts: Timeouts = Timeouts()) {
         self.timeouts = timeouts
         self.proxySettings = ProxySettings(environment: environment)
-        direct = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: nil))
-        if let server = proxySettings.httpsProxy ?? proxySettings.httpProxy {
-            viaProxy = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: server))
-        } else {
-            viaProxy = nil
+    }
+
+    private func client(proxied: Bool) -> HTTPClient {
+        clients.withLock { clients in
+            let made = clients ?? Clients(
+                direct: HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: nil)),
+                viaProxy: (proxySettings.httpsProxy ?? proxySettings.httpProxy).map {
+                    HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: $0))
+                })
+            clients = made
+            return proxied ? (made.viaProxy ?? made.direct) : made.direct
         }
     }
 
@@ -56,15 +68,16 @@ public final class LiveTransport: HTTPTransport {
 
     deinit {
         // Non-blocking: a deinit may run on an event-loop thread, where syncShutdown would trap.
-        direct.shutdown { _ in }
-        viaProxy?.shutdown { _ in }
+        let made = clients.withLock { $0 }
+        made?.direct.shutdown { _ in }
+        made?.viaProxy?.shutdown { _ in }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let components = URLComponents(string: request.url), let scheme = components.scheme, let host = components.host else {
+        guard let (scheme, host, explicitPort) = Endpoint.authority(of: request.url) else {
             throw TransportError.invalidURL(url: request.url)
         }
-        let port = components.port ?? (scheme.lowercased() == "https" ? 443 : 80)
+        let port = explicitPort ?? (scheme == "https" ? 443 : 80)
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = .RAW(value: request.method)
         for field in request.headers {
@@ -73,7 +86,7 @@ public final class LiveTransport: HTTPTransport {
         if let body = request.body {
             outgoing.body = .bytes(body)
         }
-        let client = proxySettings.proxy(forScheme: scheme, host: host) != nil ? (viaProxy ?? direct) : direct
+        let client = client(proxied: proxySettings.proxy(forScheme: scheme, host: host) != nil)
         do {
             let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(timeouts.response * 1000)))
             var headers = HTTPHeaders()

@@ -71,6 +71,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Connectivity results: reading them, and narrating verdicts and issues. Pure.
+        .target(name: "Diagnostics", dependencies: ["ShellLanguage"]),
         // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
         .target(name: "Benchmarks", dependencies: ["ARM", "Cassettes", "ShellLanguage"]),
         // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: ["Benchmarks", "Cassettes", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "ShellLanguage"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "ShellLanguage"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),

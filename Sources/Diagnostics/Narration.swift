@@ -1,0 +1,108 @@
+/// Connectivity results in sentences: the verdict, the probes, and one sentence per issue. Pure.
+public enum Narration {
+    /// The verdict in words, for every status the service or its specification uses, and any other.
+    public static func verdict(_ status: String?) -> String {
+        switch status?.lowercased() {
+        case "reachable", "connected": "Reachable: the destination answered."
+        case "unreachable", "disconnected": "Unreachable: the destination did not answer."
+        case "degraded": "Degraded: the destination answered, but some probes failed or were slow."
+        case "unknown": "Unknown: Network Watcher could not tell whether the destination is reachable."
+        case nil: "No verdict: the result has no connectionStatus."
+        default: "Status \"\(status ?? "")\": not a status nwsh knows; the hops below say what Network Watcher found."
+        }
+    }
+
+    /// "100 of 100 probes failed; latency 1 ms min, 2 ms avg, 5 ms max." Nil when the result has
+    /// neither probes nor latency.
+    public static func probes(_ result: ConnectivityResult) -> String? {
+        var parts: [String] = []
+        if let sent = result.probesSent {
+            let failed = result.probesFailed ?? 0
+            parts.append(sent == 0 ? "No probes were sent" : "\(failed) of \(sent) probe\(sent == 1 ? "" : "s") failed")
+        }
+        let latency = [("min", result.minimumLatency), ("avg", result.averageLatency), ("max", result.maximumLatency)]
+            .compactMap { name, value in value.map { "\($0) ms \(name)" } }
+        if !latency.isEmpty { parts.append("latency " + latency.joined(separator: ", ")) }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ") + "."
+    }
+
+    /// What a resource ID names, in words: "network interface appNic0", "load balancer lb1".
+    /// Child resources (`.../networkInterfaces/nic/ipConfigurations/ipconfig1`) are named by their
+    /// parent, which is what a user looks up. Nil when the ID has no provider type.
+    public static func resourceName(_ resourceId: String?) -> String? {
+        guard let resourceId else { return nil }
+        let segments = resourceId.split(separator: "/").map(String.init)
+        guard let providers = segments.firstIndex(where: { $0.lowercased() == "providers" }), segments.count >= providers + 4 else { return nil }
+        let type = segments[providers + 2]
+        let name = segments[providers + 3]
+        let words: [String: String] = [
+            "networkinterfaces": "network interface", "loadbalancers": "load balancer", "privateendpoints": "private endpoint",
+            "virtualmachines": "VM", "publicipaddresses": "public IP address", "virtualnetworkgateways": "virtual network gateway",
+            "applicationgateways": "application gateway", "azurefirewalls": "Azure Firewall", "virtualnetworks": "virtual network",
+            "networksecuritygroups": "network security group", "routetables": "route table", "natgateways": "NAT gateway",
+            "bastionhosts": "Bastion host", "storageaccounts": "storage account", "privatelinkservices": "Private Link service",
+            "virtualmachinescalesets": "scale set",
+        ]
+        return "\(words[type.lowercased()] ?? type) \(name)"
+    }
+
+    /// Where a hop is, in words: "hop 3 (VirtualAppliance 10.1.3.4, network interface auNic)".
+    public static func place(_ hop: ConnectivityResult.Hop, number: Int) -> String {
+        let details = [hop.type, hop.address].compactMap { $0 }.joined(separator: " ")
+        let resource = resourceName(hop.resourceId).map { ", " + $0 } ?? ""
+        return "hop \(number) (\(details)\(resource))"
+    }
+
+    /// One sentence for an issue at a hop: where, direction, severity, and what, with the context
+    /// entries the issue type explains folded in and any others listed as they are.
+    public static func sentence(for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, number: Int) -> String {
+        let direction = issue.origin.map { origin -> String in
+            switch origin.lowercased() {
+            case "inbound": "inbound traffic"
+            case "outbound": "outbound traffic"
+            case "local": "traffic at the hop itself"
+            default: "traffic (origin \(origin))"
+            }
+        } ?? "traffic"
+        var used: Set<String> = []
+        func take(_ key: String) -> String? {
+            guard let value = issue.context(key) else { return nil }
+            used.insert(key.lowercased())
+            return value
+        }
+        let what: String
+        switch issue.type.lowercased() {
+        case "networksecurityrule":
+            what = "\(direction) is denied by the network security rule " + (take("RuleName") ?? "(not named)")
+        case "userdefinedroute":
+            let routeType = take("RouteType")
+            what = "\(direction) is sent elsewhere by a route" + (routeType.map { " of type \($0)" } ?? "") + " (a user-defined route overrides the default routing)"
+        case "guestfirewall":
+            what = "the firewall inside the VM's operating system blocks \(direction)"
+        case "dnsresolution":
+            what = "the destination's name could not be resolved by DNS"
+        case "socketbind":
+            what = "the VM could not bind the source port for \(direction) (in use, or not allowed)"
+        case "portthrottled":
+            what = "\(direction) is throttled: too many connections on the port (often SNAT port exhaustion)"
+        case "agentstopped":
+            what = "the Network Watcher agent on the VM is stopped, so the check could not run there"
+        case "platform":
+            what = "the Azure platform reported a problem with \(direction)"
+        case "unknown":
+            what = "Network Watcher reported a problem it could not classify with \(direction)"
+        default:
+            what = "an issue of type \(issue.type) affects \(direction)"
+        }
+        let rest = issue.context.filter { !used.contains($0.key.lowercased()) }.map { "\($0.key): \($0.value)" }
+        let severity = issue.severity.map { severity -> String in
+            switch severity.lowercased() {
+            case "error": "Error"
+            case "warning": "Warning"
+            default: "Severity \(severity)"
+            }
+        } ?? "Issue"
+        let place = place(hop, number: number)
+        return "\(severity) at \(place): \(what)" + (rest.isEmpty ? "" : " (\(rest.joined(separator: ", ")))") + "."
+    }
+}

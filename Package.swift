@@ -56,7 +56,7 @@ let package = Package(
             resources: [.copy("Scenarios")]
         ),
         // Commands, session state and output formatting.
-        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM", "Cassettes"]),
+        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM", "Cassettes", "Diagnostics"]),
         .executableTarget(
             name: "nwsh",
             dependencies: [

@@ -146,4 +146,32 @@ public enum BenchmarkInputs {
         for path in paths { text += "url = \"\(base)\(path)\"\noutput = \"/dev/null\"\n" }
         return text
     }
+
+    /// A connectivity result with `hops` hops in a line from the source, an NSG issue on every
+    /// thousandth hop and round-trip times on every link: the input of the explain figure.
+    public static func longConnectivityResult(hops count: Int) -> String {
+        let hops = (0..<count).map { index -> JSONValue in
+            var hop = JSONObject([
+                "type": .string(index == 0 ? "Source" : index == count - 1 ? "Destination" : "VirtualAppliance"),
+                "id": .string("hop-\(index)"),
+                "address": .string("10.\(index / 65536 % 256).\(index / 256 % 256).\(index % 256)"),
+                "resourceId": .string("/subscriptions/\(subscription)/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic-\(index)/ipConfigurations/ipconfig1"),
+                "nextHopIds": .array(index == count - 1 ? [] : [.string("hop-\(index + 1)")]),
+                "issues": .array(index % 1000 == 999 ? [.object(JSONObject([
+                    "origin": .string("Outbound"), "severity": .string("Error"), "type": .string("NetworkSecurityRule"),
+                    "context": .array([.object(JSONObject(["key": .string("RuleName"), "value": .string("Deny-\(index)")]))]),
+                ]))] : []),
+            ])
+            if index < count - 1 {
+                hop["links"] = .array([.object(JSONObject([
+                    "nextHopId": .string("hop-\(index + 1)"), "roundTripTimeMin": .number(JSONNumber(1)),
+                    "roundTripTimeAvg": .number(JSONNumber(2)), "roundTripTimeMax": .number(JSONNumber(3)),
+                ]))])
+            }
+            return .object(hop)
+        }
+        return JSONFormatter.compact.format(.object(JSONObject([
+            "hops": .array(hops), "connectionStatus": .string("Unreachable"), "probesSent": .number(JSONNumber(100)), "probesFailed": .number(JSONNumber(100)),
+        ]))) + "\n"
+    }
 }

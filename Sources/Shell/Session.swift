@@ -35,6 +35,8 @@ public actor Session {
     let sourceName: String?
     /// Recording controls; nil when replaying.
     let recording: RecordingContext?
+    /// The last value a request returned: what `explain` with no argument explains.
+    var lastResult: JSONValue?
     /// The session's cassette so far (being recorded, or replayed), for `export` and `bundle`.
     let currentCassette: (@Sendable () -> Cassette?)?
 

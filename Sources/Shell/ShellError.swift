@@ -1,5 +1,6 @@
 import ARM
 import Cassettes
+import Diagnostics
 import ShellLanguage
 
 /// What can go wrong running a command, beyond the language and ARM errors it wraps.
@@ -24,6 +25,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case cassette(CassetteError)
     case noCassette(String)
     /// An error nwsh did not expect; the message asks for a report.
+    case nothingToExplain
+    case notAConnectivityResult(ResultError)
     case unexpected(String)
     case language(LanguageError)
     case arm(ARMError)
@@ -75,6 +78,10 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return error.description
         case .noCassette(let command):
             return "\(command): this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE."
+        case .nothingToExplain:
+            return "Nothing to explain yet: run a connectivity check first ($r = post .../connectivityCheck ...), or name a result: explain $r, or explain @result.json."
+        case .notAConnectivityResult(let error):
+            return error.description
         case .unexpected(let detail):
             return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):

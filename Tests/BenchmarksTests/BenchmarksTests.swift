@@ -96,6 +96,16 @@ import Testing
         #expect(requests.arrayValue?.count == 8)
     }
 
+    @Test func theLongResultIsALineOfHopsWithAnIssueEveryThousand() throws {
+        let result = try JSONParser.parse(BenchmarkInputs.longConnectivityResult(hops: 2_500))
+        let hops = try #require(result["hops"]?.arrayValue)
+        #expect(hops.count == 2_500)
+        #expect(hops.filter { $0["issues"]?.arrayValue?.isEmpty == false }.count == 2)
+        #expect(hops[0]["nextHopIds"] == .array([.string("hop-1")]))
+        #expect(hops[2_499]["type"] == .string("Destination"))
+        #expect(hops[2_499]["links"] == nil)
+    }
+
     @Test func sandboxGetsCycleThroughResourcesTheSandboxServes() {
         let (paths, script) = BenchmarkInputs.sandboxGets(count: 7)
         #expect(paths.count == 7)

@@ -61,6 +61,12 @@ public enum CommandCatalog {
               The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
               request IDs of failed requests) and a README of what is inside.
             """, options: ["--from"]),
+        CommandSpec(name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found", detail: """
+              The verdict, probes and latency; the path hop by hop (branches drawn as a tree, ✗ on hops
+              with issues); one sentence per issue (where, direction, severity, what); and the nwsh
+              commands to run next, with resource IDs filled in. With no argument: the last result a
+              request returned. --json gives the same findings as JSON.
+            """, options: ["--json"]),
         CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.", options: []),
         CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: "", options: []),
         CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: "", options: []),

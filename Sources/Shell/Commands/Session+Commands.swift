@@ -18,6 +18,7 @@ extension Session {
         case "export": return try export(invocation)
         case "bundle": return try bundle(invocation)
         case "import": return try importCassette(invocation)
+        case "explain": return try explain(invocation)
         case Parser.ignoredPrefix:
             throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         default:

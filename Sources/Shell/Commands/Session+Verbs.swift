@@ -62,7 +62,9 @@ extension Session {
         }
         let result = try await client.perform(call)
         reporter.finish()
-        return try outcome(of: result, method: name.uppercased(), waited: wait)
+        let commandResult = try outcome(of: result, method: name.uppercased(), waited: wait)
+        if let value = commandResult.value { lastResult = value }
+        return commandResult
     }
 
     /// The body to send: JSON from a string, a here-string, `$var` or `@file`, validated as relaxed

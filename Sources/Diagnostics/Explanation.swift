@@ -1,0 +1,165 @@
+/// What `explain` says about a connectivity result, in order: the verdict, the probes, the path
+/// hop by hop (branches drawn as a tree, failing hops marked), one sentence per issue, and the
+/// nwsh commands to run next. Pure: built from a ``ConnectivityResult``, rendered as text.
+public struct Explanation: Sendable, Equatable {
+    public var verdict: String
+    public var probes: String?
+    /// The path as lines of text.
+    public var path: [String]
+    /// One sentence per issue, hop issues then link issues, in hop order.
+    public var findings: [String]
+    /// Commands to paste, each after a comment line saying what it shows.
+    public var nextSteps: [NextStep]
+
+    /// A command to run next and why.
+    public struct NextStep: Sendable, Equatable {
+        public var why: String
+        public var command: String
+    }
+
+    /// The api-version nwsh uses for the network calls it suggests.
+    public static let networkAPIVersion = "2024-05-01"
+    /// The api-version for VM calls it suggests.
+    public static let computeAPIVersion = "2024-07-01"
+
+    public init(_ result: ConnectivityResult) {
+        verdict = Narration.verdict(result.status)
+        probes = Narration.probes(result)
+        path = Self.drawPath(result.hops)
+        var findings: [String] = []
+        var steps: [NextStep] = []
+        for (index, hop) in result.hops.enumerated() {
+            for issue in hop.issues + hop.links.flatMap(\.issues) {
+                findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
+                for step in Self.nextSteps(for: issue, at: hop) where !steps.contains(step) { steps.append(step) }
+            }
+        }
+        self.findings = findings
+        self.nextSteps = steps
+    }
+
+    /// The explanation as text, sections separated by blank lines.
+    public var text: String {
+        var sections = [[verdict] + (probes.map { [$0] } ?? [])]
+        if !path.isEmpty { sections.append(["Path (✗ marks a hop with an issue):"] + path.map { "  " + $0 }) }
+        sections.append(findings.isEmpty ? ["No hop reports an issue."] : ["Issues:"] + findings.map { "  " + $0 })
+        if !nextSteps.isEmpty {
+            sections.append(["Next steps:"] + nextSteps.flatMap { ["  # \($0.why)", "  \($0.command)"] })
+        }
+        return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
+    }
+
+    // MARK: The path
+
+    /// Hops as a tree from the hops nothing points to (the source). A hop with several next hops
+    /// (a load balancer's backends) opens branches; a hop reached again (branches that meet) is
+    /// named, not drawn twice. Hops the graph does not reach are listed after it.
+    static func drawPath(_ hops: [ConnectivityResult.Hop]) -> [String] {
+        var indexByID: [String: Int] = [:]
+        for (index, hop) in hops.enumerated() { if let id = hop.id, indexByID[id] == nil { indexByID[id] = index } }
+        let pointedTo = Set(hops.flatMap(\.nextHopIds).compactMap { indexByID[$0] })
+        var drawn = Set<Int>()
+        var lines: [String] = []
+
+        func line(_ index: Int) -> String {
+            let hop = hops[index]
+            var text = "\(index + 1). \(hop.type)"
+            if let address = hop.address { text += " \(address)" }
+            if let name = Narration.resourceName(hop.resourceId) { text += " — \(name)" }
+            if !(hop.issues.isEmpty && hop.links.allSatisfy(\.issues.isEmpty)) { text += " ✗" }
+            return text
+        }
+
+        /// " (round trip avg 4 ms)" for the link from one hop to the next, when measured.
+        func roundTrip(from index: Int, to next: String) -> String {
+            guard let link = hops[index].links.first(where: { $0.nextHopId == next }) else { return "" }
+            let times = [("min", link.roundTripTimeMin), ("avg", link.roundTripTimeAvg), ("max", link.roundTripTimeMax)]
+                .compactMap { name, value in value.map { "\(name) \($0) ms" } }
+            return times.isEmpty ? "" : " (round trip \(times.joined(separator: ", ")))"
+        }
+
+        // Iterative, so a path of any length (10,000 hops) draws without deep recursion. A linear
+        // path stays at one indentation; only a hop with several next hops opens branches.
+        var stack: [(index: Int, indent: String, connector: String, link: String)] = []
+        let roots = hops.indices.filter { !pointedTo.contains($0) }
+        for root in (roots.isEmpty ? Array(hops.indices.prefix(1)) : roots).reversed() { stack.append((root, "", "", "")) }
+        while let (index, indent, connector, link) = stack.popLast() {
+            if drawn.contains(index) {
+                lines.append(indent + connector + "→ \(index + 1). \(hops[index].type) (above)" + link)
+                continue
+            }
+            drawn.insert(index)
+            lines.append(indent + connector + line(index) + link)
+            let next = hops[index].nextHopIds.filter { indexByID[$0] != nil }
+            let childIndent = indent + (connector == "├─ " ? "│  " : connector == "└─ " ? "   " : "")
+            for (position, id) in next.enumerated().reversed() {
+                guard let child = indexByID[id] else { continue }
+                let childConnector = next.count == 1 ? "" : position == next.count - 1 ? "└─ " : "├─ "
+                stack.append((child, childIndent, childConnector, roundTrip(from: index, to: id)))
+            }
+        }
+        for index in hops.indices where !drawn.contains(index) {
+            lines.append(line(index) + " (not linked from the source)")
+        }
+        return lines
+    }
+
+    // MARK: Next steps
+
+    /// The network interface a hop's resource ID names (an IP configuration's parent included).
+    static func networkInterface(_ resourceId: String?) -> String? {
+        resource(resourceId, provider: "Microsoft.Network", type: "networkInterfaces")
+    }
+
+    /// The VM a resource ID names.
+    static func virtualMachine(_ resourceId: String?) -> String? {
+        resource(resourceId, provider: "Microsoft.Compute", type: "virtualMachines")
+    }
+
+    /// The ID up to `.../providers/PROVIDER/TYPE/NAME` when the ID names such a resource or a
+    /// child of one; provider and type compared ignoring case, as ARM does.
+    static func resource(_ resourceId: String?, provider: String, type: String) -> String? {
+        guard let resourceId else { return nil }
+        let segments = resourceId.split(separator: "/", omittingEmptySubsequences: false)
+        guard let providers = segments.firstIndex(where: { $0.lowercased() == "providers" }), segments.count > providers + 3,
+              segments[providers + 1].lowercased() == provider.lowercased(), segments[providers + 2].lowercased() == type.lowercased(),
+              !segments[providers + 3].isEmpty else { return nil }
+        return segments[...(providers + 3)].joined(separator: "/")
+    }
+
+    static func nextSteps(for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop) -> [NextStep] {
+        let nic = networkInterface(hop.resourceId)
+        let nicName = nic.map { String($0.split(separator: "/").last ?? "") }
+        let vm = virtualMachine(hop.resourceId)
+        var steps: [NextStep] = []
+        switch issue.type.lowercased() {
+        case "networksecurityrule":
+            if let nic, let nicName {
+                let rule = issue.context("RuleName").map { ", find \($0)" } ?? ""
+                steps.append(NextStep(why: "the security rules in effect on network interface \(nicName)\(rule)",
+                                      command: "post \(nic)/effectiveNetworkSecurityGroups?api-version=\(networkAPIVersion)"))
+            }
+        case "userdefinedroute":
+            if let nic, let nicName {
+                steps.append(NextStep(why: "the routes in effect on network interface \(nicName): which route sends the traffic where",
+                                      command: "post \(nic)/effectiveRouteTable?api-version=\(networkAPIVersion)"))
+            }
+        case "guestfirewall", "agentstopped":
+            if let vm {
+                steps.append(NextStep(why: "the VM's extensions (NetworkWatcherAgent must be provisioned and running) and its state",
+                                      command: "get \(vm)/instanceView?api-version=\(computeAPIVersion)"))
+            }
+        case "dnsresolution":
+            if let nic, let nicName {
+                steps.append(NextStep(why: "the DNS servers network interface \(nicName) uses (dnsSettings)",
+                                      command: "get \(nic)?api-version=\(networkAPIVersion)"))
+            }
+        default:
+            break
+        }
+        if steps.isEmpty, let resource = nic ?? vm ?? hop.resourceId {
+            steps.append(NextStep(why: "the resource at hop \(hop.address ?? hop.type)", command: "get \(resource)?api-version=\(nic != nil ? networkAPIVersion : vm != nil ? computeAPIVersion : networkAPIVersion)"))
+        }
+        return steps
+    }
+}

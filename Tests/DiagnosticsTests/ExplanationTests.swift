@@ -1,0 +1,96 @@
+@testable import Diagnostics
+import ShellLanguage
+import Testing
+
+@Suite struct ExplanationTests {
+    static let nic = "/subscriptions/s/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces"
+
+    /// The page's first example: VM to VM, blocked by an NSG rule at the third hop.
+    static let pageExample = ConnectivityResult(status: "Unreachable", probesSent: 100, probesFailed: 100, hops: [
+        .init(type: "Source", id: "a", address: "10.1.1.4", resourceId: "\(nic)/appNic0/ipConfigurations/ipconfig1", nextHopIds: ["b"]),
+        .init(type: "VirtualAppliance", id: "b", address: "10.1.2.4", resourceId: "\(nic)/fwNic/ipConfigurations/ipconfig1", nextHopIds: ["c"]),
+        .init(type: "VirtualAppliance", id: "c", address: "10.1.3.4", resourceId: "\(nic)/auNic/ipConfigurations/ipconfig1", nextHopIds: ["d"],
+              issues: [.init(origin: "Outbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_Port80")])]),
+        .init(type: "VnetLocal", id: "d", address: "10.1.4.4", resourceId: "\(nic)/dbNic0/ipConfigurations/ipconfig1"),
+    ])
+
+    @Test func aLinearPathIsExplainedInOrder() {
+        #expect(Explanation(Self.pageExample).text == """
+            Unreachable: the destination did not answer.
+            100 of 100 probes failed.
+
+            Path (✗ marks a hop with an issue):
+              1. Source 10.1.1.4 — network interface appNic0
+              2. VirtualAppliance 10.1.2.4 — network interface fwNic
+              3. VirtualAppliance 10.1.3.4 — network interface auNic ✗
+              4. VnetLocal 10.1.4.4 — network interface dbNic0
+
+            Issues:
+              Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.
+
+            Next steps:
+              # the security rules in effect on network interface auNic, find UserRule_Port80
+              post /subscriptions/s/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/auNic/effectiveNetworkSecurityGroups?api-version=2024-05-01
+
+            """)
+    }
+
+    @Test func branchesAreDrawnAsATreeWithRoundTripsAndTheJoinNamedOnce() {
+        let result = ConnectivityResult(status: "Reachable", probesSent: 30, probesFailed: 0, hops: [
+            .init(type: "Source", id: "s", address: "10.0.0.4", nextHopIds: ["lb"], links: [.init(nextHopId: "lb", roundTripTimeMin: 1, roundTripTimeAvg: 2, roundTripTimeMax: 3)]),
+            .init(type: "LoadBalancer", id: "lb", address: "10.0.1.10", resourceId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/loadBalancers/lb1/frontendIPConfigurations/fe",
+                  nextHopIds: ["b1", "b2"], links: [.init(nextHopId: "b2", roundTripTimeAvg: 4)]),
+            .init(type: "VirtualMachine", id: "b1", address: "10.0.2.4", nextHopIds: ["d"]),
+            .init(type: "VirtualMachine", id: "b2", address: "10.0.2.5", nextHopIds: ["d"],
+                  issues: [.init(origin: "Inbound", severity: "Warning", type: "GuestFirewall")]),
+            .init(type: "Destination", id: "d", address: "10.0.3.4"),
+        ])
+        #expect(Explanation(result).path == [
+            "1. Source 10.0.0.4",
+            "2. LoadBalancer 10.0.1.10 — load balancer lb1 (round trip min 1 ms, avg 2 ms, max 3 ms)",
+            "├─ 3. VirtualMachine 10.0.2.4",
+            "│  5. Destination 10.0.3.4",
+            "└─ 4. VirtualMachine 10.0.2.5 ✗ (round trip avg 4 ms)",
+            "   → 5. Destination (above)",
+        ])
+    }
+
+    @Test func hopsNotLinkedFromTheSourceAreStillListed() {
+        let result = ConnectivityResult(status: "Unknown", hops: [
+            .init(type: "Source", id: "s", nextHopIds: []),
+            .init(type: "Internet", id: "x", nextHopIds: ["s"]),
+        ])
+        #expect(Explanation(result).path == ["2. Internet", "1. Source"])
+        let orphan = ConnectivityResult(status: "Unknown", hops: [.init(type: "Source", id: "s", nextHopIds: ["t"]), .init(type: "Destination", id: "t", nextHopIds: ["s"])])
+        #expect(Explanation(orphan).path == ["1. Source", "2. Destination", "→ 1. Source (above)"])
+    }
+
+    @Test(arguments: [
+        ("UserDefinedRoute", "\(nic)/appNic0/ipConfigurations/ipconfig1",
+         Explanation.NextStep(why: "the routes in effect on network interface appNic0: which route sends the traffic where",
+                              command: "post \(nic)/appNic0/effectiveRouteTable?api-version=2024-05-01")),
+        ("AgentStopped", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm1",
+         Explanation.NextStep(why: "the VM's extensions (NetworkWatcherAgent must be provisioned and running) and its state",
+                              command: "get /subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm1/instanceView?api-version=2024-07-01")),
+        ("DnsResolution", "\(nic)/appNic0",
+         Explanation.NextStep(why: "the DNS servers network interface appNic0 uses (dnsSettings)", command: "get \(nic)/appNic0?api-version=2024-05-01")),
+        ("Platform", "\(nic)/appNic0",
+         Explanation.NextStep(why: "the resource at hop 10.9.9.9", command: "get \(nic)/appNic0?api-version=2024-05-01")),
+    ])
+    func nextStepsFillInTheResourceFromTheHop(type: String, resourceId: String, step: Explanation.NextStep) {
+        let hop = ConnectivityResult.Hop(type: "Source", address: "10.9.9.9", resourceId: resourceId)
+        #expect(Explanation.nextSteps(for: .init(type: type), at: hop) == [step])
+    }
+
+    @Test func tenThousandHopsExplainWithoutTrouble() {
+        let hops = (0..<10_000).map { index in
+            ConnectivityResult.Hop(type: index == 0 ? "Source" : "VirtualAppliance", id: "h\(index)", address: "10.0.\(index / 256 % 256).\(index % 256)",
+                                   nextHopIds: index == 9_999 ? [] : ["h\(index + 1)"],
+                                   issues: index == 5_000 ? [.init(origin: "Outbound", severity: "Error", type: "NetworkSecurityRule")] : [])
+        }
+        let explanation = Explanation(ConnectivityResult(status: "Unreachable", hops: hops))
+        #expect(explanation.path.count == 10_000)
+        #expect(explanation.path[5_000] == "5001. VirtualAppliance 10.0.19.136 ✗")
+        #expect(explanation.findings == ["Error at hop 5001 (VirtualAppliance 10.0.19.136): outbound traffic is denied by the network security rule (not named)."])
+    }
+}

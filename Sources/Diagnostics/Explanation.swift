@@ -120,7 +120,7 @@ public struct Explanation: Sendable, Equatable {
     /// child of one; provider and type compared ignoring case, as ARM does.
     static func resource(_ resourceId: String?, provider: String, type: String) -> String? {
         guard let resourceId else { return nil }
-        let segments = resourceId.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = resourceId.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
         guard let providers = segments.firstIndex(where: { $0.lowercased() == "providers" }), segments.count > providers + 3,
               segments[providers + 1].lowercased() == provider.lowercased(), segments[providers + 2].lowercased() == type.lowercased(),
               !segments[providers + 3].isEmpty else { return nil }

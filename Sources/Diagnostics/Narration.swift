@@ -30,21 +30,46 @@ public enum Narration {
     /// Child resources (`.../networkInterfaces/nic/ipConfigurations/ipconfig1`) are named by their
     /// parent, which is what a user looks up. Nil when the ID has no provider type.
     public static func resourceName(_ resourceId: String?) -> String? {
-        guard let resourceId else { return nil }
-        let segments = resourceId.split(separator: "/").map(String.init)
-        guard let providers = segments.firstIndex(where: { $0.lowercased() == "providers" }), segments.count >= providers + 4 else { return nil }
-        let type = segments[providers + 2]
-        let name = segments[providers + 3]
-        let words: [String: String] = [
-            "networkinterfaces": "network interface", "loadbalancers": "load balancer", "privateendpoints": "private endpoint",
-            "virtualmachines": "VM", "publicipaddresses": "public IP address", "virtualnetworkgateways": "virtual network gateway",
-            "applicationgateways": "application gateway", "azurefirewalls": "Azure Firewall", "virtualnetworks": "virtual network",
-            "networksecuritygroups": "network security group", "routetables": "route table", "natgateways": "NAT gateway",
-            "bastionhosts": "Bastion host", "storageaccounts": "storage account", "privatelinkservices": "Private Link service",
-            "virtualmachinescalesets": "scale set",
-        ]
-        return "\(words[type.lowercased()] ?? type) \(name)"
+        guard let resourceId, let (type, name) = providerTypeAndName(resourceId) else { return nil }
+        return "\(typeWords[type.lowercased()] ?? String(type)) \(name)"
     }
+
+    /// The type and name after `/providers/NAMESPACE/` in a resource ID, found in one pass over
+    /// its UTF-8 code units: a result can have thousands of hops.
+    static func providerTypeAndName(_ resourceId: String) -> (type: Substring, name: Substring)? {
+        let utf8 = resourceId.utf8
+        var afterProviders = -1
+        var type: Substring?
+        var start = utf8.startIndex
+        var index = utf8.startIndex
+        while true {
+            let atEnd = index == utf8.endIndex
+            if atEnd || utf8[index] == UInt8(ascii: "/") {
+                if start < index {
+                    let segment = utf8[start..<index]
+                    if afterProviders < 0 {
+                        if segment.count == 9, segment.elementsEqual("providers".utf8, by: { $0 | 0x20 == $1 }) { afterProviders = 0 }
+                    } else {
+                        afterProviders += 1
+                        if afterProviders == 2 { type = Substring(segment) }
+                        if afterProviders == 3, let type { return (type, Substring(segment)) }
+                    }
+                }
+                if atEnd { return nil }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+    }
+
+    static let typeWords: [String: String] = [
+        "networkinterfaces": "network interface", "loadbalancers": "load balancer", "privateendpoints": "private endpoint",
+        "virtualmachines": "VM", "publicipaddresses": "public IP address", "virtualnetworkgateways": "virtual network gateway",
+        "applicationgateways": "application gateway", "azurefirewalls": "Azure Firewall", "virtualnetworks": "virtual network",
+        "networksecuritygroups": "network security group", "routetables": "route table", "natgateways": "NAT gateway",
+        "bastionhosts": "Bastion host", "storageaccounts": "storage account", "privatelinkservices": "Private Link service",
+        "virtualmachinescalesets": "scale set",
+    ]
 
     /// Where a hop is, in words: "hop 3 (VirtualAppliance 10.1.3.4, network interface auNic)".
     public static func place(_ hop: ConnectivityResult.Hop, number: Int) -> String {

@@ -28,10 +28,12 @@ public struct Explanation: Sendable, Equatable {
         path = Self.drawPath(result.hops)
         var findings: [String] = []
         var steps: [NextStep] = []
+        var suggested = Set<String>()
         for (index, hop) in result.hops.enumerated() {
             for issue in hop.issues + hop.links.flatMap(\.issues) {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
-                for step in Self.nextSteps(for: issue, at: hop) where !steps.contains(step) { steps.append(step) }
+                // One suggestion per command, however many issues point to it.
+                for step in Self.nextSteps(for: issue, at: hop) where suggested.insert(step.command).inserted { steps.append(step) }
             }
         }
         self.findings = findings

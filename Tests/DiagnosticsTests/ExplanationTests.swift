@@ -92,5 +92,10 @@ import Testing
         #expect(explanation.path.count == 10_000)
         #expect(explanation.path[5_000] == "5001. VirtualAppliance 10.0.19.136 ✗")
         #expect(explanation.findings == ["Error at hop 5001 (VirtualAppliance 10.0.19.136): outbound traffic is denied by the network security rule (not named)."])
+        // Two issues on one NIC suggest its effective rules once.
+        var twice = Self.pageExample
+        twice.hops[2].issues.append(.init(origin: "Inbound", severity: "Warning", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "Other")]))
+        #expect(Explanation(twice).findings.count == 2)
+        #expect(Explanation(twice).nextSteps.count == 1)
     }
 }

@@ -78,7 +78,7 @@ let package = Package(
         // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
         .executableTarget(
             name: "nwsh-bench",
-            dependencies: ["Benchmarks", "Cassettes", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Benchmarks", "Cassettes", "ShellLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "ShellLanguage"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "ShellLanguage"]),

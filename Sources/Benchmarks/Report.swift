@@ -29,7 +29,7 @@ public enum PeerStatus: Sendable, Equatable {
 }
 
 /// One line of the benchmark table.
-public struct Row: Sendable, Equatable {
+public struct Row: Sendable {
     public var figure: String
     /// nwsh's cell: a timing, or why there is none.
     public var nwsh: PeerStatus
@@ -54,10 +54,6 @@ public struct Row: Sendable, Equatable {
         self.target = target
         self.unit = unit
         self.check = check
-    }
-
-    public static func == (lhs: Row, rhs: Row) -> Bool {
-        lhs.figure == rhs.figure && lhs.nwsh == rhs.nwsh && lhs.peer?.name == rhs.peer?.name && lhs.peer?.status == rhs.peer?.status && lhs.target == rhs.target
     }
 
     /// nwsh's median, or peak memory for memory figures.

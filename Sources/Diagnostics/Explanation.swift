@@ -121,17 +121,14 @@ public struct Explanation: Sendable, Equatable {
     /// The ID up to `.../providers/PROVIDER/TYPE/NAME` when the ID names such a resource or a
     /// child of one; provider and type compared ignoring case, as ARM does.
     static func resource(_ resourceId: String?, provider: String, type: String) -> String? {
-        guard let resourceId else { return nil }
-        let segments = resourceId.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
-        guard let providers = segments.firstIndex(where: { $0.lowercased() == "providers" }), segments.count > providers + 3,
-              segments[providers + 1].lowercased() == provider.lowercased(), segments[providers + 2].lowercased() == type.lowercased(),
-              !segments[providers + 3].isEmpty else { return nil }
-        return segments[...(providers + 3)].joined(separator: "/")
+        guard let resourceId, let found = Narration.providerSegments(resourceId),
+              found.namespace.lowercased() == provider.lowercased(), found.type.lowercased() == type.lowercased() else { return nil }
+        return String(resourceId[..<found.name.endIndex])
     }
 
     static func nextSteps(for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop) -> [NextStep] {
         let nic = networkInterface(hop.resourceId)
-        let nicName = nic.map { String($0.split(separator: "/").last ?? "") }
+        let nicName = nic.flatMap { Narration.providerSegments($0) }.map { String($0.name) }
         let vm = virtualMachine(hop.resourceId)
         var steps: [NextStep] = []
         switch issue.type.lowercased() {

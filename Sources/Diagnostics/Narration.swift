@@ -30,15 +30,17 @@ public enum Narration {
     /// Child resources (`.../networkInterfaces/nic/ipConfigurations/ipconfig1`) are named by their
     /// parent, which is what a user looks up. Nil when the ID has no provider type.
     public static func resourceName(_ resourceId: String?) -> String? {
-        guard let resourceId, let (type, name) = providerTypeAndName(resourceId) else { return nil }
+        guard let resourceId, let (_, type, name) = providerSegments(resourceId) else { return nil }
         return "\(typeWords[type.lowercased()] ?? String(type)) \(name)"
     }
 
-    /// The type and name after `/providers/NAMESPACE/` in a resource ID, found in one pass over
-    /// its UTF-8 code units: a result can have thousands of hops.
-    static func providerTypeAndName(_ resourceId: String) -> (type: Substring, name: Substring)? {
+    /// The namespace, type and name after `/providers/` in a resource ID, as slices of it (so
+    /// `resourceId[..<name.endIndex]` is the resource's own ID), found in one pass over its UTF-8
+    /// code units: a result can have thousands of hops.
+    static func providerSegments(_ resourceId: String) -> (namespace: Substring, type: Substring, name: Substring)? {
         let utf8 = resourceId.utf8
         var afterProviders = -1
+        var namespace: Substring?
         var type: Substring?
         var start = utf8.startIndex
         var index = utf8.startIndex
@@ -51,8 +53,9 @@ public enum Narration {
                         if segment.count == 9, segment.elementsEqual("providers".utf8, by: { $0 | 0x20 == $1 }) { afterProviders = 0 }
                     } else {
                         afterProviders += 1
+                        if afterProviders == 1 { namespace = Substring(segment) }
                         if afterProviders == 2 { type = Substring(segment) }
-                        if afterProviders == 3, let type { return (type, Substring(segment)) }
+                        if afterProviders == 3, let namespace, let type { return (namespace, type, Substring(segment)) }
                     }
                 }
                 if atEnd { return nil }

@@ -150,6 +150,18 @@ public actor Session {
         path.hasPrefix("/") ? path : workingDirectory + "/" + path
     }
 
+    /// The bytes of the file an `@path` argument names (`post URL @body.json`, `explain @r.json`),
+    /// or nil when the word is not an `@path`.
+    func fileArgument(_ word: Word) throws -> (path: String, bytes: [UInt8])? {
+        guard word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 else { return nil }
+        let path = String(text.dropFirst())
+        let resolved = resolvePath(path)
+        guard let data = FileManager.default.contents(atPath: resolved) else {
+            throw ShellError.unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file")
+        }
+        return (path, Array(data))
+    }
+
     /// Prints a value: strings as text, `$null` as nothing, everything else as JSON.
     func show(_ value: JSONValue) {
         switch value {

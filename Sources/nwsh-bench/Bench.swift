@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Cassettes
 import Foundation
+import ShellLanguage
 
 /// `nwsh-bench`: measures nwsh beside the tools people would otherwise use, in one run, and writes
 /// the table to BENCHMARKS.md. `scripts/bench` builds release and runs it.
@@ -254,8 +255,7 @@ struct Bench: ParsableCommand {
             curl, "-s", "-d", "grant_type=client_credentials&client_id=\(SandboxProcess.clientID)&client_secret=\(SandboxProcess.clientSecret)&scope=https://management.azure.com/.default",
             "\(sandbox.baseURL)/\(SandboxProcess.tenant)/oauth2/v2.0/token",
         ], scratch: scratch)
-        guard result.status == 0, let data = result.out.data(using: .utf8),
-              let token = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["access_token"] as? String else {
+        guard result.status == 0, let token = (try? JSONParser.parse(result.out))?["access_token"]?.stringValue else {
             throw BenchError(description: "could not get a token from the sandbox with curl: \(result.out)\(result.err)")
         }
         return token

@@ -1,5 +1,6 @@
 import Benchmarks
 import Foundation
+import ShellLanguage
 
 /// A command to time: its arguments and environment.
 struct Command {
@@ -75,8 +76,8 @@ enum Runner {
         let errorFile = scratch + "/hyperfine-stderr.txt"
         let result = try runOnce(Command(arguments: arguments, environment: command.environment), errorFile: errorFile)
         guard result.status == 0, let data = FileManager.default.contents(atPath: export),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let first = (json["results"] as? [[String: Any]])?.first, let times = first["times"] as? [Double] else {
+              let json = try? JSONParser.parse(bytes: Array(data)),
+              let times = json["results"]?.arrayValue?.first?["times"]?.arrayValue?.compactMap({ $0.numberValue?.doubleValue }), !times.isEmpty else {
             let detail = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
             throw BenchError(description: "hyperfine could not time \(command.display)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
         }

@@ -53,6 +53,14 @@ import Testing
         #expect(try CassetteRecorder.recover(file: file) == nil)
     }
 
+    @Test func aJournalThatCannotBeCreatedSaysWhy() throws {
+        let file = try temporaryFile("blocked.cassette.json")
+        try FileManager.default.createDirectory(atPath: file + ".journal", withIntermediateDirectories: true)
+        #expect(throws: CassetteError.unwritable(file: file, reason: "cannot create \(file).journal: Is a directory")) {
+            try CassetteRecorder(file: file, metadata: metadata)
+        }
+    }
+
     @Test func anUnwritableFolderIsReportedAtOnce() throws {
         #expect(throws: CassetteError.unwritable(file: "/nonexistent-nwsh/c.json", reason: "the folder /nonexistent-nwsh does not exist")) {
             _ = try CassetteRecorder(file: "/nonexistent-nwsh/c.json", metadata: metadata)

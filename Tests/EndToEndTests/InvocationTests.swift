@@ -110,3 +110,19 @@ import Testing
         #expect(result.out.isEmpty)
     }
 }
+
+extension BenchmarkHarnessTests {
+    @Test func aCommandThatFailsStopsTheBenchmarkWithItsErrorOutput() throws {
+        let bin = try temporaryDirectory()
+        for name in ["nwsh", "nwsh-sandbox"] {
+            let path = bin.appendingPathComponent(name).path
+            try "#!/bin/sh\necho 'boom: nothing works' >&2\nexit 3\n".write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+        }
+        let result = try Binary.run(
+            Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
+            ["--smoke", "--bin", bin.path, "--work", bin.appendingPathComponent("work").path])
+        #expect(result.status == 1)
+        #expect(result.err.hasSuffix("nwsh-bench: \(bin.path)/nwsh -c exit exited with status 3:\nboom: nothing works\n\n"))
+    }
+}

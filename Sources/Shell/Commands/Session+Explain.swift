@@ -43,14 +43,9 @@ extension Session {
 
     /// `@file.json` read and parsed, or the value of a word (a variable, a path into one, or JSON text).
     private func explainInput(_ word: Word, evaluator: Evaluator) throws -> JSONValue {
-        if word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 {
-            let path = String(text.dropFirst())
-            let resolved = resolvePath(path)
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                throw ShellError.unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file")
-            }
+        if let (path, bytes) = try fileArgument(word) {
             do {
-                return try JSONParser.parse(bytes: Array(data))
+                return try JSONParser.parse(bytes: bytes)
             } catch {
                 throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error)
             }

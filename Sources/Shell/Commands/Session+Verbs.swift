@@ -70,15 +70,9 @@ extension Session {
     /// The body to send: JSON from a string, a here-string, `$var` or `@file`, validated as relaxed
     /// JSON and sent as strict JSON; nil for an empty string.
     private func requestBody(_ word: Word, evaluator: Evaluator) throws -> [UInt8]? {
-        if word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 {
-            let path = String(text.dropFirst())
-            let resolved = resolvePath(path)
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                let reason = FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file"
-                throw ShellError.unreadableFile(path: path, reason: reason)
-            }
+        if let (path, bytes) = try fileArgument(word) {
             do {
-                return Array(JSONFormatter.compact.format(try JSONParser.parse(bytes: Array(data), mode: .relaxed)).utf8)
+                return Array(JSONFormatter.compact.format(try JSONParser.parse(bytes: bytes, mode: .relaxed)).utf8)
             } catch {
                 throw LanguageError.invalidJSON(what: "request body from \(path)", failure: error)
             }

@@ -111,8 +111,22 @@ public actor SandboxARM {
         let key = Self.key(path)
         let segments = path.split(separator: "/").map(String.init)
 
-        if request.method == "POST", segments.last?.lowercased() == "connectivitycheck" {
-            return connectivityCheck(request, watcherPath: String(path.dropLast("/connectivityCheck".count)), neverComplete: neverComplete)
+        if request.method == "POST", let action = segments.last?.lowercased(), segments.count > 1 {
+            let parent = String(path.dropLast(action.count + 1))
+            switch action {
+            case "connectivitycheck":
+                return connectivityCheck(request, watcherPath: parent, neverComplete: neverComplete)
+            case "ipflowverify", "nexthop":
+                return networkQuestion(request, watcherPath: parent, neverComplete: neverComplete) { model, body throws(NetworkModel.Refusal) in
+                    action == "ipflowverify" ? try model.ipFlowVerify(body) : try model.nextHop(body)
+                }
+            case "effectivenetworksecuritygroups", "effectiveroutetable":
+                return networkInterfaceQuestion(request, path: parent, neverComplete: neverComplete) { model throws(NetworkModel.Refusal) in
+                    action == "effectiveroutetable" ? try model.effectiveRoutes(networkInterface: parent) : try model.effectiveSecurityGroups(networkInterface: parent)
+                }
+            default:
+                break
+            }
         }
         if segments.count >= 2, segments[segments.count - 2].lowercased() == "operationresults" {
             return operationResult(request, id: segments.last ?? "")
@@ -249,13 +263,54 @@ public actor SandboxARM {
         }
         let result = ConnectivityScenarios(data: data, resources: resources).answer(
             request: body, sourceVM: sourceVM, destinationID: destinationID, destinationAddress: destinationAddress)
+        return accepted(request, result: result, scope: watcherPath, seed: sourceID, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
+    }
+
+    /// `ipFlowVerify` and `nextHop` on a watcher: answered from the network model, long-running
+    /// like every Network Watcher action.
+    private func networkQuestion(
+        _ request: SandboxRequest, watcherPath: String, neverComplete: Bool,
+        answer: (NetworkModel, JSONValue) throws(NetworkModel.Refusal) -> JSONValue
+    ) -> SandboxResponse {
+        guard let watcher = resources[Self.key(watcherPath)], watcher["type"]?.stringValue?.lowercased() == "microsoft.network/networkwatchers" else {
+            return notFound(watcherPath)
+        }
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
+        } catch {
+            return Self.error(400, "InvalidRequestFormat", "Cannot parse the request: \(error).")
+        }
+        do {
+            let result = try answer(NetworkModel(resources: resources), body)
+            return accepted(request, result: result, scope: watcherPath, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
+        } catch {
+            return Self.error(error.status, error.code, error.message)
+        }
+    }
+
+    /// `effectiveNetworkSecurityGroups` and `effectiveRouteTable` on a network interface.
+    private func networkInterfaceQuestion(
+        _ request: SandboxRequest, path: String, neverComplete: Bool, answer: (NetworkModel) throws(NetworkModel.Refusal) -> JSONValue
+    ) -> SandboxResponse {
+        guard let nic = resources[Self.key(path)] else { return notFound(path) }
+        do {
+            let result = try answer(NetworkModel(resources: resources))
+            return accepted(request, result: result, scope: path, location: nic["location"]?.stringValue, neverComplete: neverComplete)
+        } catch {
+            return Self.error(error.status, error.code, error.message)
+        }
+    }
+
+    /// `202 Accepted` with `Location` and `Retry-After`; polling the location gives `result` after
+    /// ``SandboxOptions/pollsBeforeDone`` polls (never, for the `neverComplete` fault).
+    private func accepted(_ request: SandboxRequest, result: JSONValue, scope: String, seed: String? = nil, location: String?, neverComplete: Bool) -> SandboxResponse {
         counter += 1
-        let operationID = Self.uuid(seed: "operation-\(counter)-\(sourceID)")
+        let operationID = Self.uuid(seed: "operation-\(counter)-\(seed ?? request.path)")
         operations[operationID] = Operation(remainingPolls: neverComplete ? Int.max : options.pollsBeforeDone, result: result)
-        let location = watcher["location"]?.stringValue ?? "westcentralus"
-        let subscription = watcherPath.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
+        let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
         let apiVersion = request.queryValue("api-version") ?? ""
-        let locationURL = "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location)/operationResults/\(operationID)?api-version=\(apiVersion)"
+        let locationURL = "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/operationResults/\(operationID)?api-version=\(apiVersion)"
         return SandboxResponse(
             status: 202,
             headers: [("Location", locationURL), ("Retry-After", String(options.retryAfter)), ("x-ms-request-id", operationID)] + Self.jsonHeaders,

@@ -1,3 +1,5 @@
+import ShellLanguage
+
 /// What `explain` says about a connectivity result, in order: the verdict, the probes, the path
 /// hop by hop (branches drawn as a tree, failing hops marked), one sentence per issue, and the
 /// nwsh commands to run next. Pure: built from a ``ConnectivityResult``, rendered as text.
@@ -22,7 +24,9 @@ public struct Explanation: Sendable, Equatable {
     /// The api-version for VM calls it suggests.
     public static let computeAPIVersion = "2024-07-01"
 
-    public init(_ result: ConnectivityResult) {
+    /// - Parameter context: the check that produced the result, when known; next steps then also
+    ///   ask the watcher about the same flow (`ipFlowVerify`, `nextHop`).
+    public init(_ result: ConnectivityResult, context: CheckContext? = nil) {
         verdict = Narration.verdict(result.status)
         probes = Narration.probes(result)
         path = Self.drawPath(result.hops)
@@ -33,7 +37,8 @@ public struct Explanation: Sendable, Equatable {
             for issue in hop.issues + hop.links.flatMap(\.issues) {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
                 // One suggestion per command, however many issues point to it.
-                for step in Self.nextSteps(for: issue, at: hop) where suggested.insert(step.command).inserted { steps.append(step) }
+                let watcherSteps = context.map { Self.watcherSteps(for: issue, result: result, context: $0) } ?? []
+                for step in Self.nextSteps(for: issue, at: hop) + watcherSteps where suggested.insert(step.command).inserted { steps.append(step) }
             }
         }
         self.findings = findings
@@ -48,6 +53,19 @@ public struct Explanation: Sendable, Equatable {
         if !nextSteps.isEmpty {
             sections.append(["Next steps:"] + nextSteps.flatMap { ["  # \($0.why)", "  \($0.command)"] })
         }
+        return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
+    }
+
+    /// What `check` prints: the verdict, the probes, the path (its first `maxPathLines` lines)
+    /// and the findings; the next steps are left to `explain`.
+    public func summary(maxPathLines: Int = 12) -> String {
+        var sections = [[verdict] + (probes.map { [$0] } ?? [])]
+        if !path.isEmpty {
+            var lines = ["Path (✗ marks a hop with an issue):"] + path.prefix(maxPathLines).map { "  " + $0 }
+            if path.count > maxPathLines { lines.append("  … \(path.count - maxPathLines) more lines ('explain' draws the whole path)") }
+            sections.append(lines)
+        }
+        if !findings.isEmpty { sections.append(["Issues:"] + findings.map { "  " + $0 }) }
         return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
     }
 
@@ -160,5 +178,80 @@ public struct Explanation: Sendable, Equatable {
             steps.append(NextStep(why: "the resource at hop \(hop.address ?? hop.type)", command: "get \(resource)?api-version=\(nic != nil ? networkAPIVersion : vm != nil ? computeAPIVersion : networkAPIVersion)"))
         }
         return steps
+    }
+
+    /// `ipFlowVerify` for a security rule and `nextHop` for a route, from the check's source VM
+    /// to its destination (the address the path ended at), on the check's watcher.
+    static func watcherSteps(for issue: ConnectivityResult.Issue, result: ConnectivityResult, context: CheckContext) -> [NextStep] {
+        guard let vm = context.request.source,
+              let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
+              let remote = context.destinationAddress(in: result) else { return [] }
+        let vmName = Narration.providerSegments(vm).map { String($0.name) } ?? vm
+        switch issue.type.lowercased() {
+        case "networksecurityrule":
+            let protocolName = context.request.effectiveProtocol
+            guard protocolName != "Icmp", let port = context.request.destinationPort else { return [] }
+            let body = JSONObject([
+                "targetResourceId": .string(vm), "direction": .string("Outbound"), "protocol": .string("TCP"),
+                "localIPAddress": .string(local), "localPort": .string(context.request.sourcePort.map(String.init) ?? "*"),
+                "remoteIPAddress": .string(remote), "remotePort": .string(String(port)),
+            ])
+            return [NextStep(
+                why: "whether the security rules let TCP from \(vmName) (\(local)) out to \(remote) port \(port), and which rule decides",
+                command: "post \(context.watcher)/ipFlowVerify?api-version=\(networkAPIVersion) \(singleQuoted(.object(body)))")]
+        case "userdefinedroute":
+            let body = JSONObject(["targetResourceId": .string(vm), "sourceIPAddress": .string(local), "destinationIPAddress": .string(remote)])
+            return [NextStep(
+                why: "where \(vmName) (\(local)) sends packets for \(remote), and which route table says so",
+                command: "post \(context.watcher)/nextHop?api-version=\(networkAPIVersion) \(singleQuoted(.object(body)))")]
+        default:
+            return []
+        }
+    }
+
+    /// JSON as a single-quoted nwsh string (literal; a quote inside is doubled).
+    static func singleQuoted(_ value: JSONValue) -> String {
+        var text = "'"
+        for character in JSONFormatter.compact.format(value) { text += character == "'" ? "''" : String(character) }
+        return text + "'"
+    }
+}
+
+/// The check a result came from: its watcher and request. With it, `explain` suggests
+/// `ipFlowVerify` and `nextHop` for the same source, destination and port.
+public struct CheckContext: Sendable, Equatable {
+    /// The network watcher's resource ID.
+    public var watcher: String
+    public var request: CheckRequest
+
+    public init(watcher: String, request: CheckRequest) {
+        self.watcher = watcher
+        self.request = request
+    }
+
+    /// The context of a POST to `.../networkWatchers/W/connectivityCheck` (absolute URL or path)
+    /// with this body; nil for any other request.
+    public init?(url: String, body: JSONValue) {
+        // ARM paths are ASCII; compare them byte by byte, ignoring case.
+        let path = Array(url.utf8.prefix { $0 != UInt8(ascii: "?") })
+        let lowered = path.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        let suffix = Array("/connectivitycheck".utf8)
+        let marker = Array("/subscriptions/".utf8)
+        guard lowered.count > suffix.count, Array(lowered.suffix(suffix.count)) == suffix,
+              let start = lowered.indices.first(where: { lowered[$0...].starts(with: marker) }),
+              let request = CheckRequest(body: body) else { return nil }
+        self.init(watcher: String(decoding: path[start..<(path.count - suffix.count)], as: UTF8.self), request: request)
+    }
+
+    /// The destination as an IP address: the one asked for when it is one, else the address of
+    /// the hop the path ends at.
+    func destinationAddress(in result: ConnectivityResult) -> String? {
+        if case .address(let address) = request.destination, Self.isIPAddress(address) { return address }
+        let ends = result.hops.filter { $0.nextHopIds.isEmpty }
+        return (ends.last ?? result.hops.last)?.address.flatMap { Self.isIPAddress($0) ? $0 : nil }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        !text.isEmpty && (text.allSatisfy { $0.isNumber || $0 == "." } || (text.contains(":") && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }))
     }
 }

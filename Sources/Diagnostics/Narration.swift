@@ -12,6 +12,12 @@ public enum Narration {
         }
     }
 
+    /// Whether a status says the destination answered: `Reachable`, or the specification's
+    /// `Connected`. `Degraded` is not: a check script should notice it.
+    public static func isReachable(_ status: String?) -> Bool {
+        ["reachable", "connected"].contains(status?.lowercased() ?? "")
+    }
+
     /// "100 of 100 probes failed; latency 1 ms min, 2 ms avg, 5 ms max." Nil when the result has
     /// neither probes nor latency.
     public static func probes(_ result: ConnectivityResult) -> String? {

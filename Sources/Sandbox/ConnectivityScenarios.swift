@@ -9,8 +9,12 @@ struct ConnectivityScenarios {
 
     func answer(request: JSONValue, sourceVM: JSONValue, destinationID: String?, destinationAddress: String?) -> JSONValue {
         for scenario in data.scenarios {
-            guard let match = scenario["match"]?.objectValue, let result = scenario["result"] else { continue }
-            if match.members.allSatisfy({ matches(request, path: $0.key, expected: $0.value) }) { return result }
+            guard let result = scenario["result"] else { continue }
+            // `match` is one set of fields, or a list of sets of which any may fit.
+            let alternatives = scenario["match"].map { $0.arrayValue ?? [$0] } ?? []
+            if alternatives.contains(where: { alternative in
+                alternative.objectValue?.members.allSatisfy { matches(request, path: $0.key, expected: $0.value) } ?? false
+            }) { return result }
         }
         var values: [String: String] = [:]
         let source = primaryIPConfiguration(ofVM: sourceVM)
@@ -21,6 +25,11 @@ struct ConnectivityScenarios {
             let destination = primaryIPConfiguration(ofVM: destinationVM)
             values["destination.address"] = destination.address
             values["destination.ipConfigurationId"] = destination.id
+            template = data.defaults["virtualMachine"]
+        } else if let destinationAddress, let configuration = ipConfiguration(withAddress: destinationAddress) {
+            // An address of one of the sandbox's network interfaces: the VM behind it.
+            values["destination.address"] = destinationAddress
+            values["destination.ipConfigurationId"] = configuration
             template = data.defaults["virtualMachine"]
         } else {
             values["destination.address"] = Self.publicAddress(for: destinationAddress ?? "")
@@ -47,6 +56,17 @@ struct ConnectivityScenarios {
             return ("10.0.0.4", "Unknown")
         }
         return (configuration["properties"]?["privateIPAddress"]?.stringValue ?? "10.0.0.4", configuration["id"]?.stringValue ?? "Unknown")
+    }
+
+    /// The ID of the IP configuration that has this private address, if a network interface has it.
+    private func ipConfiguration(withAddress address: String) -> String? {
+        for resource in resources.values where resource["type"]?.stringValue?.lowercased() == "microsoft.network/networkinterfaces" {
+            for configuration in resource["properties"]?["ipConfigurations"]?.arrayValue ?? []
+            where configuration["properties"]?["privateIPAddress"]?.stringValue == address {
+                return configuration["id"]?.stringValue
+            }
+        }
+        return nil
     }
 
     /// The address itself when it is an IPv4 address, else a stable made-up public address for the host.

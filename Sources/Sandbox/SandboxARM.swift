@@ -38,6 +38,8 @@ public actor SandboxARM {
     private var counter = 0
     /// Every request received, in order (method and path), for tests.
     public private(set) var log: [String] = []
+    /// The body of the last ARM request that had one, as text, for tests.
+    public private(set) var lastBody: String?
 
     private struct Operation {
         var remainingPolls: Int
@@ -67,6 +69,7 @@ public actor SandboxARM {
         let lowered = request.path.lowercased()
         if lowered.hasPrefix("/sandbox/") { return control(request) }
         if lowered.contains("/oauth2/") { return identity(request) }
+        if !request.body.isEmpty { lastBody = String(decoding: request.body, as: UTF8.self) }
 
         var delivery = SandboxResponse.Delivery.normal
         var neverComplete = false

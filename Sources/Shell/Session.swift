@@ -1,5 +1,6 @@
 import ARM
 import Cassettes
+import Diagnostics
 import Foundation
 import ShellLanguage
 
@@ -10,6 +11,9 @@ public enum Outcome: Sendable, Equatable {
     case failure
     /// `exit` was run, with this status.
     case exit(Int32)
+    /// `check` found the destination not reachable. A script goes on (so `explain` can follow)
+    /// and ends with status 3.
+    case unreachable
 }
 
 /// Where the session's requests go, for messages.
@@ -37,6 +41,9 @@ public actor Session {
     let recording: RecordingContext?
     /// The last value a request returned: what `explain` with no argument explains.
     var lastResult: JSONValue?
+    /// The last connectivity check (by `check`, or a POST to `.../connectivityCheck`) and its
+    /// result: `explain` of that result also suggests `ipFlowVerify` and `nextHop`.
+    var lastCheck: (context: CheckContext, result: JSONValue)?
     /// The session's cassette so far (being recorded, or replayed), for `export` and `bundle`.
     let currentCassette: (@Sendable () -> Cassette?)?
 
@@ -81,6 +88,7 @@ public actor Session {
             report(.language(error), line: firstLine)
             return .failure
         }
+        var final = Outcome.success
         for statement in statements {
             let outcome: Outcome
             do {
@@ -105,9 +113,9 @@ public actor Session {
                 report(.unexpected(String(describing: error)), line: firstLine)
                 outcome = .failure
             }
-            if outcome != .success { return outcome }
+            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return outcome }
         }
-        return .success
+        return final
     }
 
     /// Writes an error; in a script, prefixed with the script name and line.
@@ -140,7 +148,7 @@ public actor Session {
             return .success
         case .command(let invocation):
             let result = try await perform(invocation)
-            if let value = result.value { show(value) }
+            if let value = result.value, result.shown { show(value) }
             return result.outcome
         }
     }
@@ -177,6 +185,9 @@ struct CommandResult {
     /// The value to print (or to store, in an assignment).
     var value: JSONValue?
     var outcome: Outcome = .success
+    /// False when the command has printed its own summary of the value (`check`): the value is
+    /// still stored by `$x = command`.
+    var shown = true
 
     static let none = CommandResult(value: nil)
 }

@@ -24,9 +24,16 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case notRecording
     case cassette(CassetteError)
     case noCassette(String)
-    /// An error nwsh did not expect; the message asks for a report.
     case nothingToExplain
     case notAConnectivityResult(ResultError)
+    /// `diff`'s first or second argument is not a result.
+    case notAComparableResult(String, ResultError)
+    case invalidCheck(CheckProblem)
+    /// `check` without `--watcher`: the VM's GET gave no location.
+    case noRegion(vm: String)
+    /// `check` without `--watcher`: the subscription has no watcher in the VM's region.
+    case noWatcher(region: String, subscription: String, vm: String)
+    /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
     case arm(ARMError)
@@ -82,6 +89,20 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Nothing to explain yet: run a connectivity check first ($r = post .../connectivityCheck ...), or name a result: explain $r, or explain @result.json."
         case .notAConnectivityResult(let error):
             return error.description
+        case .notAComparableResult(let which, let error):
+            return "diff: the \(which) result: \(error.description)"
+        case .invalidCheck(let problem):
+            return "check: \(problem.description) Nothing was sent. See 'help check'."
+        case .noRegion(let vm):
+            return "check: VM \(TerminalText.sanitized(vm)) has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID."
+        case .noWatcher(let region, let subscription, let vm):
+            let name = "NetworkWatcher_\(region.lowercased().filter { $0 != " " })"
+            return """
+                check: subscription \(TerminalText.sanitized(subscription)) has no network watcher in \(TerminalText.sanitized(region)), the region of VM \(TerminalText.sanitized(vm)).
+                  Network Watcher is enabled per region. Enable it there:
+                    put /subscriptions/\(TerminalText.sanitized(subscription))/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/\(TerminalText.sanitized(name))?api-version=\(Explanation.networkAPIVersion) '{"location": "\(TerminalText.sanitized(region))"}'
+                  or name a watcher in the VM's region with --watcher ID.
+                """
         case .unexpected(let detail):
             return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):

@@ -233,10 +233,12 @@ struct NetworkWatcherShell: AsyncParsableCommand {
     }
 
     private static func runStatements(session: Session, output: OutputSink, assembler: inout StatementAssembler, next: () -> String?) async -> Int32 {
+        var unreachable = false
         while let line = next() {
             guard let (text, firstLine) = assembler.add(line) else { continue }
             switch await session.run(text, firstLine: firstLine) {
             case .success: continue
+            case .unreachable: unreachable = true
             case .failure: return 1
             case .exit(let code): return code
             }
@@ -245,7 +247,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             output.err("error: \(error.description)\n")
             return 1
         }
-        return 0
+        return unreachable ? 3 : 0
     }
 
     /// The interactive shell: libedit, history, completion, Ctrl-C.

@@ -98,4 +98,54 @@ import Testing
         #expect(Explanation(twice).findings.count == 2)
         #expect(Explanation(twice).nextSteps.count == 1)
     }
+
+    static let watcher = "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
+    static let vm = "/subscriptions/s/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+
+    @Test func withTheCheckKnownASecurityRuleSuggestsIPFlowVerifyForTheSameFlow() {
+        let context = CheckContext(watcher: Self.watcher, request: CheckRequest(source: Self.vm, destination: .resource("/subscriptions/s/x/providers/Microsoft.Compute/virtualMachines/Database0"), destinationPort: 80))
+        #expect(Explanation(Self.pageExample, context: context).nextSteps.last == Explanation.NextStep(
+            why: "whether the security rules let TCP from MultiTierApp0 (10.1.1.4) out to 10.1.4.4 port 80, and which rule decides",
+            command: #"post \#(Self.watcher)/ipFlowVerify?api-version=2024-05-01 '{"targetResourceId":"\#(Self.vm)","direction":"Outbound","protocol":"TCP","localIPAddress":"10.1.1.4","localPort":"*","remoteIPAddress":"10.1.4.4","remotePort":"80"}'"#))
+        // Without a port (the page's examples send port 0) or with Icmp, ipFlowVerify has nothing to ask.
+        var noPort = context
+        noPort.request.destinationPort = nil
+        #expect(Explanation(Self.pageExample, context: noPort).nextSteps.count == 1)
+        var icmp = context
+        icmp.request.protocolName = "Icmp"
+        #expect(Explanation(Self.pageExample, context: icmp).nextSteps.count == 1)
+    }
+
+    @Test func withTheCheckKnownARouteSuggestsNextHop() {
+        let result = ConnectivityResult(status: "Unreachable", hops: [
+            .init(type: "Source", id: "a", address: "10.1.1.4", resourceId: "\(Self.nic)/appNic0/ipConfigurations/ipconfig1", nextHopIds: ["b"],
+                  issues: [.init(origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])]),
+            .init(type: "Destination", id: "b", address: "13.107.21.200", resourceId: "Unknown"),
+        ])
+        // A host name as destination: the address comes from the hop the path ends at.
+        let context = CheckContext(watcher: Self.watcher, request: CheckRequest(source: Self.vm, destination: .address("bing.example"), destinationPort: 80))
+        #expect(Explanation(result, context: context).nextSteps.map(\.command) == [
+            "post \(Self.nic)/appNic0/effectiveRouteTable?api-version=2024-05-01",
+            #"post \#(Self.watcher)/nextHop?api-version=2024-05-01 '{"targetResourceId":"\#(Self.vm)","sourceIPAddress":"10.1.1.4","destinationIPAddress":"13.107.21.200"}'"#,
+        ])
+    }
+
+    @Test func aQuoteInAnIDIsDoubledInTheSuggestedCommand() {
+        #expect(Explanation.singleQuoted(.string("it's")) == #"'"it''s"'"#)
+    }
+
+    @Test func theSummaryShortensALongPath() {
+        let hops = (0..<30).map { ConnectivityResult.Hop(type: "VirtualAppliance", id: "h\($0)", nextHopIds: $0 == 29 ? [] : ["h\($0 + 1)"]) }
+        let summary = Explanation(ConnectivityResult(status: "Reachable", probesSent: 5, probesFailed: 0, hops: hops)).summary(maxPathLines: 2)
+        #expect(summary == """
+            Reachable: the destination answered.
+            0 of 5 probes failed.
+
+            Path (✗ marks a hop with an issue):
+              1. VirtualAppliance
+              2. VirtualAppliance
+              … 28 more lines ('explain' draws the whole path)
+
+            """)
+    }
 }

@@ -11,6 +11,21 @@ import Testing
         #expect(exit.status == 7)
     }
 
+    /// A CI job's check script: 0 when every check is reachable, 3 when one is not (the script
+    /// carries on, so its `explain` runs), 1 when a command fails.
+    @Test func aCheckScriptsExitStatusSaysWhetherTheDestinationsWereReachable() throws {
+        let source = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        let reachable = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "-c", "check \(source) http://bing.com"])
+        #expect(reachable.status == 0, "\(reachable.err)")
+        #expect(reachable.out.hasPrefix("Reachable: the destination answered.\n"))
+        let blocked = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "-c", "check \(source) 13.107.21.200:80\nexplain\ncheck \(source) http://bing.com"])
+        #expect(blocked.status == 3, "\(blocked.err)")
+        #expect(blocked.out.contains("Next steps:"))
+        #expect(blocked.out.hasSuffix("2. Internet 204.79.197.200\n"))
+        let invalid = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "check \(source) 13.107.21.200"])
+        #expect(invalid.status == 1)
+    }
+
     @Test func pipedCommandsRunWithoutAPromptAndStopAtTheFirstFailure() throws {
         let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
             $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01

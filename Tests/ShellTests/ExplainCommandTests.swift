@@ -25,6 +25,8 @@ import Testing
             Next steps:
               # the routes in effect on network interface appNic0: which route sends the traffic where
               post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0/effectiveRouteTable?api-version=2024-05-01
+              # where MultiTierApp0 (10.1.1.4) sends packets for 13.107.21.200, and which route table says so
+              post /subscriptions/00000000-0000-0000-0000-000000000000/ResourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/nextHop?api-version=2024-05-01 '{"targetResourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0","sourceIPAddress":"10.1.1.4","destinationIPAddress":"13.107.21.200"}'
 
             """)
         await fixture.server.stop()

@@ -37,14 +37,16 @@ struct SessionFixture {
         return SessionFixture(server: server, session: session, output: output)
     }
 
-    /// Runs a script the way `nwsh FILE` does: statement by statement, stopping at a failure.
+    /// Runs a script the way `nwsh FILE` does: statement by statement, stopping at a failure
+    /// (an unreachable check does not stop it).
     func run(_ script: String) async -> Outcome {
         var assembler = StatementAssembler()
+        var final = Outcome.success
         for line in script.components(separatedBy: "\n") {
             guard let (text, firstLine) = assembler.add(line) else { continue }
             let outcome = await session.run(text, firstLine: firstLine)
-            if outcome != .success { return outcome }
+            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return outcome }
         }
-        return .success
+        return final
     }
 }

@@ -61,6 +61,29 @@ public enum CommandCatalog {
               The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
               request IDs of failed requests) and a README of what is inside.
             """, options: ["--from"]),
+        CommandSpec(name: "check", usage: "check --source VM (--dest-address HOST | --dest-resource ID) [options] | check VM HOST:PORT", summary: "check whether a VM can reach a destination (Network Watcher connectivity check)", detail: """
+              VM is a resource ID or a VM you got ($vm = get ...). The short form's destination is HOST:PORT,
+              [IPv6]:PORT, a URL (http: port 80, https: 443, unless it names one), or a resource ID.
+                --dest-address HOST     an IP address, host name or URL
+                --dest-resource ID      an Azure resource (a VM)
+                --dest-port N           required unless --protocol Icmp (a URL's scheme gives one)
+                --source-port N
+                --protocol P            Tcp (the service's default), Http, Https or Icmp
+                --method Get, --header 'Name: value' (repeatable), --valid-status 200,202
+                                        HTTP probes only (--protocol Http or Https)
+                --ip-version IPv4|IPv6  preferred IP version
+                --watcher ID            the network watcher; by default the one in the VM's region,
+                                        found by listing the subscription's watchers
+                --api-version V         default 2024-05-01
+              Everything is checked before anything is sent. The long-running operation is polled to
+              the end; a summary is printed and the result stored in $check ('explain' says more).
+              In a script an unreachable destination does not stop the script, but its exit status is 3.
+            """, options: ["--source", "--dest-address", "--dest-resource", "--dest-port", "--source-port", "--protocol", "--method", "--header", "--valid-status", "--ip-version", "--watcher", "--api-version"]),
+        CommandSpec(name: "diff", usage: "diff $before $after", summary: "compare two connectivity results (did the fix work?)", detail: """
+              The verdict, probes and latency, hops no longer or newly on the path, and issues resolved or
+              new. Results are $variables, @file.json or JSON text. Hops are matched by type, address and
+              resource, not by their id (each check makes new ones).
+            """, options: []),
         CommandSpec(name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found", detail: """
               The verdict, probes and latency; the path hop by hop (branches drawn as a tree, ✗ on hops
               with issues); one sentence per issue (where, direction, severity, what); and the nwsh

@@ -19,6 +19,8 @@ extension Session {
         case "bundle": return try bundle(invocation)
         case "import": return try importCassette(invocation)
         case "explain": return try explain(invocation)
+        case "check": return try await check(invocation)
+        case "diff": return try diff(invocation)
         case Parser.ignoredPrefix:
             throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         default:

@@ -24,14 +24,16 @@ extension Session {
         }
         let value: JSONValue
         if let source {
-            value = try explainInput(source, evaluator: evaluator)
+            value = try resultInput(source, evaluator: evaluator)
         } else {
             guard let lastResult else { throw ShellError.nothingToExplain }
             value = lastResult
         }
         let explanation: Explanation
         do {
-            explanation = Explanation(try ConnectivityResult(json: value))
+            // The last check's own result: next steps can ask about the same flow.
+            let context = lastCheck.flatMap { $0.result == value ? $0.context : nil }
+            explanation = Explanation(try ConnectivityResult(json: value), context: context)
         } catch {
             throw ShellError.notAConnectivityResult(error)
         }
@@ -42,7 +44,7 @@ extension Session {
     }
 
     /// `@file.json` read and parsed, or the value of a word (a variable, a path into one, or JSON text).
-    private func explainInput(_ word: Word, evaluator: Evaluator) throws -> JSONValue {
+    func resultInput(_ word: Word, evaluator: Evaluator) throws -> JSONValue {
         if let (path, bytes) = try fileArgument(word) {
             do {
                 return try JSONParser.parse(bytes: bytes)

@@ -1,4 +1,5 @@
 import ARM
+import Diagnostics
 import Foundation
 import ShellLanguage
 
@@ -21,13 +22,8 @@ extension Session {
             switch text {
             case "-h", "--header", "-header":
                 guard let valueWord = arguments.popFirst() else { throw ShellError.missingOptionValue(command: name, option: text) }
-                let header = try evaluator.string(valueWord)
-                guard let colon = header.firstIndex(of: ":"), colon != header.startIndex,
-                      !header[..<colon].contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x21 || $0 > 0x7E } ?? true }),
-                      !header.contains(where: { $0 == "\n" || $0 == "\r" }) else {
-                    throw ShellError.invalidHeader(header)
-                }
-                headers.add(String(header[..<colon]), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                let header = try Self.header(try evaluator.string(valueWord))
+                headers.add(header.name, header.value)
             case "--no-wait", "-nowait": wait = false
             case "--no-paging": paging = false
             default:
@@ -49,6 +45,31 @@ extension Session {
         }
 
         let call = ARMCall(method: name, target: url, headers: headers, body: body, waitForCompletion: wait, followPages: paging)
+        let commandResult = try await send(call)
+        if let value = commandResult.value {
+            lastResult = value
+            // The page's `armclient post .../connectivityCheck $requestBody`: remember the check,
+            // so `explain` can ask about the same flow.
+            if name == "post", let body, let request = try? JSONParser.parse(bytes: body), let context = CheckContext(url: url, body: request) {
+                lastCheck = (context, value)
+            }
+        }
+        return commandResult
+    }
+
+    /// `Name: value`, checked: a token before the colon, no line breaks anywhere.
+    static func header(_ text: String) throws -> (name: String, value: String) {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
+              !text[..<colon].contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x21 || $0 > 0x7E } ?? true }),
+              !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+            throw ShellError.invalidHeader(text)
+        }
+        return (String(text[..<colon]), text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Sends a call, showing progress while it runs (polls included), and turns the final
+    /// response into the command's value, or its error.
+    func send(_ call: ARMCall) async throws -> CommandResult {
         reporter.begin()
         let ticker = style.progress ? Task { [reporter] in
             while !Task.isCancelled {
@@ -62,9 +83,7 @@ extension Session {
         }
         let result = try await client.perform(call)
         reporter.finish()
-        let commandResult = try outcome(of: result, method: name.uppercased(), waited: wait)
-        if let value = commandResult.value { lastResult = value }
-        return commandResult
+        return try outcome(of: result, method: call.method.uppercased(), waited: call.waitForCompletion)
     }
 
     /// The body to send: JSON from a string, a here-string, `$var` or `@file`, validated as relaxed

@@ -1,0 +1,253 @@
+import ShellLanguage
+
+/// What `check` asks Network Watcher (the API's `ConnectivityParameters`), typed, and validated
+/// before anything is sent, as the `Test-AzNetworkWatcherConnectivity` cmdlet does.
+public struct CheckRequest: Sendable, Equatable {
+    /// Where the probes go.
+    public enum Destination: Sendable, Equatable {
+        /// An Azure resource (a VM, usually) by resource ID.
+        case resource(String)
+        /// An IP address, host name or URL.
+        case address(String)
+    }
+
+    /// An HTTP header the probes send.
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The protocols the API knows, as it spells them.
+    public static let protocols = ["Tcp", "Http", "Https", "Icmp"]
+    /// The HTTP methods the API knows.
+    public static let methods = ["Get"]
+    /// The IP versions the API knows.
+    public static let ipVersions = ["IPv4", "IPv6"]
+
+    /// The source VM's resource ID.
+    public var source: String?
+    public var sourcePort: Int?
+    public var destination: Destination?
+    public var destinationPort: Int?
+    /// One of ``protocols``; nil leaves it to the service (which uses Tcp).
+    public var protocolName: String?
+    public var method: String?
+    public var headers: [Header]
+    public var validStatusCodes: [Int]
+    public var ipVersion: String?
+
+    public init(
+        source: String? = nil, sourcePort: Int? = nil, destination: Destination? = nil, destinationPort: Int? = nil,
+        protocolName: String? = nil, method: String? = nil, headers: [Header] = [], validStatusCodes: [Int] = [], ipVersion: String? = nil
+    ) {
+        self.source = source
+        self.sourcePort = sourcePort
+        self.destination = destination
+        self.destinationPort = destinationPort
+        self.protocolName = protocolName
+        self.method = method
+        self.headers = headers
+        self.validStatusCodes = validStatusCodes
+        self.ipVersion = ipVersion
+    }
+
+    /// The protocol the probes use: the one given, else Tcp.
+    public var effectiveProtocol: String { protocolName ?? "Tcp" }
+
+    /// The request, checked: a VM as source, one destination, a port unless the protocol is Icmp
+    /// (a URL's scheme gives one: http 80, https 443), source and destination different, HTTP
+    /// settings only with Http or Https. Returns it with the port filled in from the URL.
+    public func validated() throws(CheckProblem) -> CheckRequest {
+        guard let source, !source.isEmpty else { throw .missingSource }
+        guard Self.isVirtualMachine(source) else { throw .sourceNotAVirtualMachine(source) }
+        guard let destination else { throw .missingDestination }
+        var checked = self
+        switch destination {
+        case .resource(let id):
+            guard Narration.providerSegments(id) != nil, id.lowercased().hasPrefix("/subscriptions/") else { throw .destinationNotAResource(id) }
+            if id.lowercased() == source.lowercased() { throw .sameSourceAndDestination }
+        case .address(let address):
+            guard !address.isEmpty else { throw .missingDestination }
+        }
+        if effectiveProtocol == "Icmp" {
+            if destinationPort != nil || sourcePort != nil { throw .portWithIcmp }
+        } else if destinationPort == nil {
+            guard case .address(let address) = destination, let port = Self.schemePort(address) else { throw .missingPort(protocolName: effectiveProtocol) }
+            checked.destinationPort = port
+        }
+        if effectiveProtocol != "Http" && effectiveProtocol != "Https" {
+            if method != nil { throw .httpSettingWithoutHTTP(option: "--method", protocolName: effectiveProtocol) }
+            if !headers.isEmpty { throw .httpSettingWithoutHTTP(option: "--header", protocolName: effectiveProtocol) }
+            if !validStatusCodes.isEmpty { throw .httpSettingWithoutHTTP(option: "--valid-status", protocolName: effectiveProtocol) }
+        }
+        return checked
+    }
+
+    /// The request body for `POST .../connectivityCheck`.
+    public var body: JSONValue {
+        var sourceObject = JSONObject(["resourceId": .string(source ?? "")])
+        if let sourcePort { sourceObject["port"] = .number(JSONNumber(sourcePort)) }
+        var destinationObject = JSONObject()
+        switch destination {
+        case .resource(let id): destinationObject["resourceId"] = .string(id)
+        case .address(let address): destinationObject["address"] = .string(address)
+        case nil: break
+        }
+        if let destinationPort { destinationObject["port"] = .number(JSONNumber(destinationPort)) }
+        var body = JSONObject(["source": .object(sourceObject), "destination": .object(destinationObject)])
+        if let protocolName { body["protocol"] = .string(protocolName) }
+        if method != nil || !headers.isEmpty || !validStatusCodes.isEmpty {
+            var http = JSONObject()
+            if let method { http["method"] = .string(method) }
+            if !headers.isEmpty {
+                http["headers"] = .array(headers.map { .object(JSONObject(["name": .string($0.name), "value": .string($0.value)])) })
+            }
+            if !validStatusCodes.isEmpty { http["validStatusCodes"] = .array(validStatusCodes.map { .number(JSONNumber($0)) }) }
+            body["protocolConfiguration"] = .object(JSONObject(["HTTPConfiguration": .object(http)]))
+        }
+        if let ipVersion { body["preferredIPVersion"] = .string(ipVersion) }
+        return .object(body)
+    }
+
+    /// Reads a request body back (the page's `armclient post .../connectivityCheck $requestBody`),
+    /// so `explain` can suggest follow-up calls for the same source, destination and port. Nil
+    /// when the body names no source.
+    public init?(body: JSONValue) {
+        guard let source = body["source"]?["resourceId"]?.stringValue else { return nil }
+        func port(_ value: JSONValue?) -> Int? {
+            guard let number = value?.numberValue?.intValue ?? value?.stringValue.flatMap({ Int($0) }), number > 0 else { return nil }
+            return number
+        }
+        let destination = body["destination"]
+        self.init(
+            source: source, sourcePort: port(body["source"]?["port"]),
+            destination: destination?["resourceId"]?.stringValue.map(Destination.resource) ?? destination?["address"]?.stringValue.map(Destination.address),
+            destinationPort: port(destination?["port"]),
+            protocolName: body["protocol"]?.stringValue.flatMap { Self.canonical($0, in: Self.protocols) })
+    }
+
+    // MARK: Values of options
+
+    /// A value from a fixed list, matched ignoring case and returned as the API spells it.
+    public static func canonical(_ value: String, in allowed: [String]) -> String? {
+        allowed.first { $0.lowercased() == value.lowercased() }
+    }
+
+    /// A port number, 1 to 65535.
+    public static func port(_ text: String, option: String) throws(CheckProblem) -> Int {
+        guard let port = Int(text), (1...65535).contains(port) else {
+            throw .invalidValue(option: option, value: text, expected: "a port number from 1 to 65535")
+        }
+        return port
+    }
+
+    /// `200,202`: HTTP status codes, each 100 to 599.
+    public static func statusCodes(_ text: String) throws(CheckProblem) -> [Int] {
+        var codes: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = part.trimmingSpaces
+            guard let code = Int(trimmed), (100...599).contains(code) else {
+                throw .invalidValue(option: "--valid-status", value: text, expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
+            }
+            codes.append(code)
+        }
+        return codes
+    }
+
+    /// The short form's destination: `HOST:PORT`, `[IPv6]:PORT`, a URL (its port or its scheme's),
+    /// a resource ID, or a bare host (the port then comes from `--dest-port`).
+    public static func destination(shortForm text: String) throws(CheckProblem) -> (Destination, Int?) {
+        if text.hasPrefix("/") { return (.resource(text), nil) }
+        if text.contains("://") {
+            // A URL goes to the service as it is; its explicit port is also the probe port.
+            let authority = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).dropFirst(2).first.map { $0.prefix { $0 != "/" } } ?? ""
+            if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+                return (.address(text), try port(String(authority[authority.index(after: colon)...]), option: "the destination's port"))
+            }
+            return (.address(text), nil)
+        }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard !rest.isEmpty else { return (.address(host), nil) }
+            guard rest.hasPrefix(":") else { throw .invalidValue(option: "the destination", value: text, expected: "[IPv6]:PORT") }
+            return (.address(host), try port(String(rest.dropFirst()), option: "the destination's port"))
+        }
+        let colons = text.filter { $0 == ":" }.count
+        if colons == 1, let colon = text.firstIndex(of: ":") {
+            let host = String(text[..<colon])
+            guard !host.isEmpty else { throw .invalidValue(option: "the destination", value: text, expected: "HOST:PORT") }
+            return (.address(host), try port(String(text[text.index(after: colon)...]), option: "the destination's port"))
+        }
+        // No colon, or a bare IPv6 address.
+        return (.address(text), nil)
+    }
+
+    /// Whether an ID names a virtual machine (or a scale set's VM), the only sources the API takes.
+    static func isVirtualMachine(_ id: String) -> Bool {
+        guard id.lowercased().hasPrefix("/subscriptions/"), let found = Narration.providerSegments(id),
+              found.namespace.lowercased() == "microsoft.compute" else { return false }
+        let type = found.type.lowercased()
+        return type == "virtualmachines" || type == "virtualmachinescalesets"
+    }
+
+    /// 80 for `http://`, 443 for `https://`.
+    static func schemePort(_ address: String) -> Int? {
+        let lowered = address.lowercased()
+        if lowered.hasPrefix("http://") { return 80 }
+        if lowered.hasPrefix("https://") { return 443 }
+        return nil
+    }
+}
+
+/// Why `check` will not send a request; ``description`` says what to do instead.
+public enum CheckProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingSource
+    case sourceNotAVirtualMachine(String)
+    case missingDestination
+    case twoDestinations
+    case destinationNotAResource(String)
+    case missingPort(protocolName: String)
+    case portWithIcmp
+    case sameSourceAndDestination
+    case httpSettingWithoutHTTP(option: String, protocolName: String)
+    case invalidValue(option: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case .missingSource:
+            "a source VM is required: --source ID (or $vm, a VM you got), or the short form check $vm HOST:PORT."
+        case .sourceNotAVirtualMachine(let id):
+            "the source must be a virtual machine's resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), not '\(id)'."
+        case .missingDestination:
+            "a destination is required: --dest-address HOST or --dest-resource ID (or the short form check $vm HOST:PORT)."
+        case .twoDestinations:
+            "give one destination: --dest-address or --dest-resource, not both."
+        case .destinationNotAResource(let id):
+            "--dest-resource must be a resource ID (/subscriptions/…/providers/…), not '\(id)'; use --dest-address for a host or an IP address."
+        case .missingPort(let protocolName):
+            "a destination port is required for \(protocolName): --dest-port N, or HOST:PORT in the short form (only Icmp needs none)."
+        case .portWithIcmp:
+            "Icmp has no ports: drop --dest-port and --source-port, or use --protocol Tcp."
+        case .sameSourceAndDestination:
+            "the source and the destination are the same VM; name another destination."
+        case .httpSettingWithoutHTTP(let option, let protocolName):
+            "\(option) applies to HTTP probes only, and the protocol is \(protocolName): add --protocol Http or --protocol Https, or drop \(option)."
+        case .invalidValue(let option, let value, let expected):
+            "\(option): '\(value)' is not \(expected)."
+        }
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var text = self
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

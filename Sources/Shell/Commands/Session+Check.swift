@@ -1,0 +1,155 @@
+import ARM
+import Diagnostics
+import ShellLanguage
+
+extension Session {
+    static let checkUsage = "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT"
+
+    /// `check`: a typed connectivity check. Validated before anything is sent; without
+    /// `--watcher`, the network watcher of the source VM's region is found and named. Prints a
+    /// one-screen summary, stores the result in `$check` (and as what `explain` explains), and
+    /// ends `.unreachable` unless the destination is reachable.
+    func check(_ invocation: CommandInvocation) async throws -> CommandResult {
+        let evaluator = Evaluator(variables: variables)
+        var request = CheckRequest()
+        var watcher: String?
+        var apiVersion = Explanation.networkAPIVersion
+        var positional: [Word] = []
+        var arguments = invocation.arguments[...]
+        let options = CommandCatalog.spec(named: "check")?.options ?? []
+        while let word = arguments.popFirst() {
+            guard word.isBare, let option = word.literalText, option.hasPrefix("--") else {
+                positional.append(word)
+                continue
+            }
+            guard options.contains(option) else {
+                throw ShellError.unknownOption(command: "check", option: option, suggestion: Suggestion.closest(to: option, in: options))
+            }
+            guard let valueWord = arguments.popFirst() else { throw ShellError.missingOptionValue(command: "check", option: option) }
+            do {
+                switch option {
+                case "--source":
+                    request.source = try sourceID(valueWord, evaluator: evaluator)
+                case "--dest-resource", "--dest-address":
+                    guard request.destination == nil else { throw CheckProblem.twoDestinations }
+                    let value = try evaluator.string(valueWord)
+                    request.destination = option == "--dest-resource" ? .resource(value) : .address(value)
+                case "--dest-port": request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
+                case "--source-port": request.sourcePort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
+                case "--protocol": request.protocolName = try canonical(valueWord, option: option, in: CheckRequest.protocols, evaluator: evaluator)
+                case "--method": request.method = try canonical(valueWord, option: option, in: CheckRequest.methods, evaluator: evaluator)
+                case "--ip-version": request.ipVersion = try canonical(valueWord, option: option, in: CheckRequest.ipVersions, evaluator: evaluator)
+                case "--valid-status": request.validStatusCodes += try CheckRequest.statusCodes(try evaluator.string(valueWord))
+                case "--header":
+                    let header = try Self.header(try evaluator.string(valueWord))
+                    request.headers.append(CheckRequest.Header(name: header.name, value: header.value))
+                case "--watcher": watcher = try evaluator.string(valueWord)
+                default: apiVersion = try evaluator.string(valueWord)
+                }
+            } catch let problem as CheckProblem {
+                throw ShellError.invalidCheck(problem)
+            }
+        }
+        // The short form: check VM DESTINATION.
+        let allowed = (request.source == nil ? 1 : 0) + (request.destination == nil ? 1 : 0)
+        if positional.count > allowed {
+            throw ShellError.tooManyArguments(command: "check", extra: (try? evaluator.string(positional[allowed])) ?? "…", usage: Self.checkUsage)
+        }
+        do {
+            var rest = positional[...]
+            if request.source == nil, let word = rest.popFirst() { request.source = try sourceID(word, evaluator: evaluator) }
+            if let word = rest.popFirst() {
+                let (destination, port) = try CheckRequest.destination(shortForm: try evaluator.string(word))
+                request.destination = destination
+                if let port {
+                    if let given = request.destinationPort, given != port {
+                        throw CheckProblem.invalidValue(option: "--dest-port", value: String(given), expected: "the port the destination names (\(port))")
+                    }
+                    request.destinationPort = port
+                }
+            }
+            request = try request.validated()
+        } catch let problem as CheckProblem {
+            throw ShellError.invalidCheck(problem)
+        }
+        let source = request.source ?? ""
+        let watcherID: String
+        if let watcher { watcherID = watcher } else { watcherID = try await discoverWatcher(for: source) }
+
+        let body = Array(JSONFormatter.compact.format(request.body).utf8)
+        let call = ARMCall(method: "post", target: "\(watcherID)/connectivityCheck?api-version=\(apiVersion)", body: body)
+        guard let value = try await send(call).value else { throw ShellError.notAConnectivityResult(ResultError(field: "", problem: "is empty")) }
+        let result: ConnectivityResult
+        do {
+            result = try ConnectivityResult(json: value)
+        } catch {
+            throw ShellError.notAConnectivityResult(error)
+        }
+        variables.set("check", to: value)
+        lastResult = value
+        lastCheck = (CheckContext(watcher: watcherID, request: request), value)
+        // Addresses and IDs came from the network: never let them drive the terminal.
+        output.out(TerminalText.sanitized(Explanation(result).summary()))
+        output.err("The result is in $check; 'explain' says what to look at next.\n")
+        return CommandResult(value: value, outcome: Narration.isReachable(result.status) ? .success : .unreachable, shown: false)
+    }
+
+    /// A VM's resource ID from `--source` or the short form: an ID, or a VM got with `get` (its `id`).
+    private func sourceID(_ word: Word, evaluator: Evaluator) throws -> String {
+        let value = try evaluator.value(word)
+        if let text = value.stringValue { return text }
+        if let number = value.numberValue { return number.description }
+        if let id = value["id"]?.stringValue { return id }
+        throw ShellError.invalidCheck(.invalidValue(option: "the source", value: value.kindDescription, expected: "a VM's resource ID, or a VM you got ($vm = get ...)"))
+    }
+
+    private func canonical(_ word: Word, option: String, in allowed: [String], evaluator: Evaluator) throws -> String {
+        let text = try evaluator.string(word)
+        guard let value = CheckRequest.canonical(text, in: allowed) else {
+            throw CheckProblem.invalidValue(option: option, value: text, expected: allowed.count == 1 ? allowed[0] : "one of " + allowed.joined(separator: ", "))
+        }
+        return value
+    }
+
+    /// The network watcher of the VM's region: GET the VM for its location, then list the
+    /// subscription's watchers. Says which it used.
+    private func discoverWatcher(for vm: String) async throws -> String {
+        let segments = vm.split(separator: "/")
+        let subscription = segments.count > 1 ? String(segments[1]) : ""
+        let vmName = segments.last.map(String.init) ?? vm
+        guard let location = try await send(ARMCall(method: "get", target: "\(vm)?api-version=\(Explanation.computeAPIVersion)")).value?["location"]?.stringValue else {
+            throw ShellError.noRegion(vm: vmName)
+        }
+        let normalized = { (text: String) in text.lowercased().filter { $0 != " " } }
+        let list = try await send(ARMCall(method: "get", target: "/subscriptions/\(subscription)/providers/Microsoft.Network/networkWatchers?api-version=\(Explanation.networkAPIVersion)")).value
+        let watchers = list?["value"]?.arrayValue ?? []
+        guard let found = watchers.first(where: { normalized($0["location"]?.stringValue ?? "") == normalized(location) }),
+              let id = found["id"]?.stringValue else {
+            throw ShellError.noWatcher(region: location, subscription: subscription, vm: vmName)
+        }
+        output.err("check: using network watcher \(TerminalText.sanitized(found["name"]?.stringValue ?? id)) (region \(TerminalText.sanitized(location)), the VM's).\n")
+        return id
+    }
+
+    /// `diff $before $after`: what changed between two connectivity results.
+    func diff(_ invocation: CommandInvocation) throws -> CommandResult {
+        let evaluator = Evaluator(variables: variables)
+        let usage = "diff $before $after"
+        guard invocation.arguments.count >= 2 else {
+            throw ShellError.missingArgument(command: "diff", what: invocation.arguments.isEmpty ? "the two results to compare" : "the second result", usage: usage)
+        }
+        guard invocation.arguments.count == 2 else {
+            throw ShellError.tooManyArguments(command: "diff", extra: (try? evaluator.string(invocation.arguments[2])) ?? "…", usage: usage)
+        }
+        var results: [ConnectivityResult] = []
+        for (position, word) in invocation.arguments.enumerated() {
+            do {
+                results.append(try ConnectivityResult(json: try resultInput(word, evaluator: evaluator)))
+            } catch let error as ResultError {
+                throw ShellError.notAComparableResult(position == 0 ? "first" : "second", error)
+            }
+        }
+        output.out(TerminalText.sanitized(ResultDiff(before: results[0], after: results[1]).text))
+        return .none
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Shell
+import Testing
+
+/// `check` and `diff` against the sandbox, over loopback HTTP.
+@Suite struct CheckCommandTests {
+    static let preamble = """
+        $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        $db = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Database0"
+        """
+    static let watcher = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
+
+    /// The page's four examples, typed: verdict, where the issue is, and what was posted.
+    @Test(arguments: [
+        ("check --source $src --dest-resource $db --dest-port 80", Outcome.unreachable,
+         "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.",
+         #"{"source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"},"destination":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Database0","port":80}}"#),
+        ("check $src 13.107.21.200:80", .unreachable,
+         "Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).",
+         #"{"source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"},"destination":{"address":"13.107.21.200","port":80}}"#),
+        ("check $src http://bing.com", .success, "2. Internet 204.79.197.200",
+         #"{"source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"},"destination":{"address":"http://bing.com","port":80}}"#),
+        ("check $src https://build2017nwdiag360.blob.core.windows.net/ --protocol Https --method get --valid-status 200", .success, "2. Internet 13.71.200.248",
+         #"{"source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"},"destination":{"address":"https://build2017nwdiag360.blob.core.windows.net/","port":443},"protocol":"Https","protocolConfiguration":{"HTTPConfiguration":{"method":"Get","validStatusCodes":[200]}}}"#),
+    ])
+    func thePagesExamplesAsChecks(command: String, outcome expected: Outcome, line: String, body: String) async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + "\n" + command + "\n$check.connectionStatus")
+        #expect(outcome == expected, "\(fixture.output.err)")
+        #expect(fixture.output.out.contains(line), "\(fixture.output.out)")
+        #expect(fixture.output.out.hasSuffix(expected == .success ? "Reachable\n" : "Unreachable\n"))
+        #expect(fixture.output.err == """
+            check: using network watcher NetworkWatcher_westcentralus (region westcentralus, the VM's).
+            The result is in $check; 'explain' says what to look at next.
+
+            """)
+        // The VM's GET for its region, the watcher list, then the check itself, posted as typed.
+        let log = await fixture.server.arm.log.filter { !$0.contains("/oauth2/") && !$0.contains("operationResults") }
+        #expect(log == [
+            "GET /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0",
+            "GET /subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Network/networkWatchers",
+            "POST \(Self.watcher)/connectivityCheck",
+        ])
+        #expect(await fixture.server.arm.lastBody == body)
+        await fixture.server.stop()
+    }
+
+    @Test func theSummaryIsOneScreenAndTheValueIsNotPrintedAgain() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + "\n$r = check $src 13.107.21.200:80 --watcher \(Self.watcher)\n$r.hops[0].type")
+        #expect(outcome == .unreachable)
+        #expect(fixture.output.out == """
+            Unreachable: the destination did not answer.
+            100 of 100 probes failed.
+
+            Path (✗ marks a hop with an issue):
+              1. Source 10.1.1.4 — network interface appNic0 ✗
+              2. Destination 13.107.21.200
+
+            Issues:
+              Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+            Source
+
+            """)
+        // --watcher: no discovery.
+        #expect(!fixture.output.err.contains("using network watcher"))
+        #expect(await fixture.server.arm.log.filter { $0.hasPrefix("GET /subscriptions/") && !$0.contains("operationResults") }.isEmpty)
+        await fixture.server.stop()
+    }
+
+    /// The follow-up `explain` suggests, pasted as it is, gets the sandbox's answer: the same rule.
+    @Test func explainAfterACheckSuggestsIPFlowVerifyAndItsAnswerNamesTheRule() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + "\ncheck $src $db --dest-port 80\n$steps = explain --json")
+        #expect(outcome == .unreachable, "\(fixture.output.err)")
+        let steps = await fixture.session.variables["steps"]?["nextSteps"]?.arrayValue ?? []
+        let commands = steps.compactMap { $0["command"]?.stringValue }
+        #expect(commands.count == 2)
+        let flow = try #require(commands.last)
+        #expect(flow.hasPrefix("post \(Self.watcher)/ipFlowVerify?api-version=2024-05-01 '"))
+        let more = await fixture.run("$verdict = " + flow + "\n$verdict.access\n$verdict.ruleName")
+        #expect(more == .success, "\(fixture.output.err)")
+        #expect(fixture.output.out.hasSuffix("Deny\nsecurityRules/Port80\n"))
+        let rules = await fixture.run("$nsg = " + commands[0] + "\n$nsg.value[0].effectiveSecurityRules[0].name")
+        #expect(rules == .success, "\(fixture.output.err)")
+        #expect(fixture.output.out.hasSuffix("securityRules/Port80\n"))
+        await fixture.server.stop()
+    }
+
+    @Test func anUnreachableCheckDoesNotStopTheScript() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + "\ncheck $src 13.107.21.200:80\n$after = 'still running'\n$after")
+        #expect(outcome == .unreachable)
+        #expect(fixture.output.out.hasSuffix("still running\n"))
+        await fixture.server.stop()
+    }
+
+    @Test func aRegionWithoutAWatcherIsNamedWithTheFix() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("""
+            $vm = put "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Far?api-version=2024-07-01" "{ 'location': 'eastus' }"
+            check $vm 10.1.4.4:80
+            """)
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == """
+            error: check: subscription 00000000-0000-0000-0000-000000000000 has no network watcher in eastus, the region of VM Far.
+              Network Watcher is enabled per region. Enable it there:
+                put /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_eastus?api-version=2024-05-01 '{"location": "eastus"}'
+              or name a watcher in the VM's region with --watcher ID.
+
+            """)
+        #expect(await fixture.server.arm.log.allSatisfy { !$0.contains("connectivityCheck") })
+        await fixture.server.stop()
+    }
+
+    /// Bad input is refused before anything reaches the network.
+    @Test(arguments: [
+        ("check", "error: check: a source VM is required: --source ID (or $vm, a VM you got), or the short form check $vm HOST:PORT. Nothing was sent. See 'help check'."),
+        ("check $src", "error: check: a destination is required: --dest-address HOST or --dest-resource ID (or the short form check $vm HOST:PORT). Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4", "error: check: a destination port is required for Tcp: --dest-port N, or HOST:PORT in the short form (only Icmp needs none). Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 --protocol Icmp", "error: check: Icmp has no ports: drop --dest-port and --source-port, or use --protocol Tcp. Nothing was sent. See 'help check'."),
+        ("check $src $src --dest-port 22", "error: check: the source and the destination are the same VM; name another destination. Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 --header 'X-A: b'", "error: check: --header applies to HTTP probes only, and the protocol is Tcp: add --protocol Http or --protocol Https, or drop --header. Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 --protocol Udp", "error: check: --protocol: 'Udp' is not one of Tcp, Http, Https, Icmp. Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 --method Post --protocol Http", "error: check: --method: 'Post' is not Get. Nothing was sent. See 'help check'."),
+        ("check --source $src --dest-address a --dest-resource $db --dest-port 1", "error: check: give one destination: --dest-address or --dest-resource, not both. Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 --dest-port 81", "error: check: --dest-port: '81' is not the port the destination names (80). Nothing was sent. See 'help check'."),
+        ("check $src 10.1.4.4:80 $db", "error: check: unexpected argument '\(preamble.split(separator: "\"")[3])'. Usage: check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT"),
+        ("check --dest-adress 10.1.4.4:80", "error: check: unknown option '--dest-adress'. Did you mean '--dest-address'?"),
+        ("check $src 10.1.4.4:80 --watcher", "error: check: --watcher needs a value. See 'help check'."),
+        ("check 42 10.1.4.4:80", "error: check: the source must be a virtual machine's resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), not '42'. Nothing was sent. See 'help check'."),
+        ("check $nothing 10.1.4.4:80", "error: Variable $nothing is not defined (at line 3, column 7). Assign it first: $nothing = \"...\"; 'vars' lists the defined ones."),
+    ])
+    func badInputIsRefusedBeforeSending(command: String, message: String) async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + "\n" + command)
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == message + "\n")
+        #expect(await fixture.server.arm.log.isEmpty)
+        await fixture.server.stop()
+    }
+
+    @Test func diffShowsThatTheFixWorked() async throws {
+        let fixture = try await SessionFixture.start()
+        // Before: the page's example 2 (a route drops the traffic); after: its reachable example 3.
+        let outcome = await fixture.run(Self.preamble + """
+
+            $before = check $src 13.107.21.200:80
+            $after = check $src http://bing.com
+            diff $before $after
+            """)
+        // The first check was unreachable: the script went on, and says so at the end.
+        #expect(outcome == .unreachable, "\(fixture.output.err)")
+        #expect(fixture.output.out.hasSuffix("""
+            Verdict: Unreachable → Reachable: fixed.
+            Probes failed: 100 of 100 → 0 of 100.
+            Latency: min none → 0 ms, avg none → 1 ms, max none → 7 ms.
+
+            Hops no longer on the path:
+              - hop 2 (Destination 13.107.21.200)
+
+            Hops new on the path:
+              + hop 2 (Internet 204.79.197.200)
+
+            Issues resolved:
+              - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+
+            """))
+        await fixture.server.stop()
+    }
+
+    @Test(arguments: [
+        ("diff", "error: diff: missing the two results to compare. Usage: diff $before $after"),
+        ("diff $a", "error: diff: missing the second result. Usage: diff $before $after"),
+        ("diff $a $a $a", "error: diff: unexpected argument '{\"hops\":[]}'. Usage: diff $before $after"),
+        ("diff $a '{\"hops\": 3}'", "error: diff: the second result: This is not a connectivity check result: hops is a number, not an array. explain takes what check, or a POST to .../connectivityCheck, returned."),
+    ])
+    func diffRefusesWhatItCannotCompare(command: String, message: String) async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("$a = '{\"hops\":[]}'\n" + command)
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == message + "\n")
+        await fixture.server.stop()
+    }
+}

@@ -148,4 +148,23 @@ import Testing
 
             """)
     }
+
+    /// Every hop type the service returns, and one it may add, drawn with its address and the
+    /// resource named from its ID.
+    @Test(arguments: [
+        ("Source", "\(nic)/appNic0/ipConfigurations/ipconfig1", "1. Source 10.0.0.4 — network interface appNic0"),
+        ("VirtualAppliance", "\(nic)/fwNic/ipConfigurations/ipconfig1", "1. VirtualAppliance 10.0.0.4 — network interface fwNic"),
+        ("VnetLocal", "\(nic)/dbNic0/ipConfigurations/ipconfig1", "1. VnetLocal 10.0.0.4 — network interface dbNic0"),
+        ("Internet", "Internet", "1. Internet 10.0.0.4"),
+        ("Destination", "Unknown", "1. Destination 10.0.0.4"),
+        ("VirtualNetworkGateway", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworkGateways/gw1", "1. VirtualNetworkGateway 10.0.0.4 — virtual network gateway gw1"),
+        ("LoadBalancer", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/loadBalancers/lb1/frontendIPConfigurations/fe", "1. LoadBalancer 10.0.0.4 — load balancer lb1"),
+        ("PrivateEndpoint", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe1", "1. PrivateEndpoint 10.0.0.4 — private endpoint pe1"),
+        ("AzureFirewall", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/azureFirewalls/fw", "1. AzureFirewall 10.0.0.4 — Azure Firewall fw"),
+        ("SomethingNew", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Widgets/gadgets/g1", "1. SomethingNew 10.0.0.4 — gadgets g1"),
+    ])
+    func everyHopTypeIsDrawnWithItsResource(type: String, resourceId: String, line: String) {
+        let result = ConnectivityResult(status: "Reachable", hops: [.init(type: type, id: "h", address: "10.0.0.4", resourceId: resourceId)])
+        #expect(Explanation(result).path == [line])
+    }
 }

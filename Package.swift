@@ -27,6 +27,8 @@ let package = Package(
         ),
         // SIGINT handling in C: what a signal handler touches must be async-signal-safe.
         .target(name: "CInterrupts"),
+        // malloc tuning (glibc's M_TOP_PAD), which Swift's Glibc module does not export.
+        .target(name: "CMalloc"),
         // The only module that talks to libedit or the terminal.
         .target(name: "LineEditing", dependencies: ["CEditLine", "CInterrupts"]),
         // The PowerShell-flavoured language: lexing, parsing, JSON values, interpolation. Pure.
@@ -59,10 +61,7 @@ let package = Package(
         .target(name: "Shell", dependencies: ["ShellLanguage", "ARM", "Cassettes", "Diagnostics"]),
         .executableTarget(
             name: "nwsh",
-            dependencies: [
-                "Shell", "LineEditing", "Sandbox", "ARM", "Cassettes",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "Cassettes", "ShellLanguage", "CMalloc"]
         ),
         .executableTarget(
             name: "nwsh-sandbox",

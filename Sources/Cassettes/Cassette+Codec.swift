@@ -108,30 +108,10 @@ extension Cassette {
         let name = displayName ?? path
         // Read into one byte array and parse that: a cassette can be hundreds of megabytes, and
         // every extra copy (Data, String) raises peak memory by the file's size.
-        guard let bytes = readBytes(path) else {
+        guard let bytes = LocalFile.bytes(atPath: path) else {
             throw .unreadable(file: name, reason: unreadableReason(path))
         }
         return try Cassette(bytes: bytes, file: name)
-    }
-
-    /// The file's bytes, read with read(2) straight into an array; nil when it cannot be read.
-    static func readBytes(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        // A file that grew or shrank while it was read: keep what was read.
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
-        return bytes
     }
 
     /// Why a file that could not be read was not: missing, or not readable.

@@ -112,6 +112,30 @@ public struct ResultError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ConnectivityResult {
+    /// Reads a result from a JSON document's bytes (`explain @result.json`). Each hop is read as
+    /// soon as it is parsed and its JSON dropped, so the tree of a 10,000-hop document never
+    /// exists at once. Throws `JSONParser.Failure` for JSON that does not parse, and
+    /// ``ResultError`` for JSON that is not a result.
+    public init(bytes: [UInt8]) throws {
+        let reader = Reader()
+        var hops: [Hop] = []
+        var streamed = false
+        var failure: ResultError?
+        let document = try JSONParser.parse(bytes: bytes, streaming: "hops") { value, index in
+            streamed = true
+            guard failure == nil else { return }
+            do throws(ResultError) {
+                hops.append(try reader.hop(value, at: "hops[\(index)]"))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        try self.init(json: document)
+        // The streamed member reads as an empty array in the document; the hops are here.
+        if streamed { self.hops = hops }
+    }
+
     /// Reads a result from JSON. Member names are matched ignoring case, as the shell's member
     /// access does. Unknown members are ignored; wrong types are errors that name the field.
     public init(json: JSONValue) throws(ResultError) {
@@ -144,63 +168,63 @@ extension ConnectivityResult {
             }
         }
 
-        func string(_ value: JSONValue?, at field: String) throws(ResultError) -> String? {
+        func string(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> String? {
             guard let value, value != .null else { return nil }
-            guard case .string(let text) = value else { throw ResultError(field: field, problem: "is \(Self.kind(value)), not a string") }
+            guard case .string(let text) = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not a string") }
             return text
         }
 
-        func int(_ value: JSONValue?, at field: String) throws(ResultError) -> Int? {
+        func int(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> Int? {
             guard let value, value != .null else { return nil }
             guard case .number(let number) = value, let int = number.intValue else {
-                throw ResultError(field: field, problem: "is \(Self.kind(value)), not a whole number")
+                throw ResultError(field: field(), problem: "is \(Self.kind(value)), not a whole number")
             }
             return int
         }
 
-        func array(_ value: JSONValue?, at field: String) throws(ResultError) -> [JSONValue] {
+        func array(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> [JSONValue] {
             guard let value, value != .null else { return [] }
-            guard case .array(let elements) = value else { throw ResultError(field: field, problem: "is \(Self.kind(value)), not an array") }
+            guard case .array(let elements) = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an array") }
             return elements
         }
 
-        func hop(_ value: JSONValue, at field: String) throws(ResultError) -> Hop {
-            guard case .object = value else { throw ResultError(field: field, problem: "is \(Self.kind(value)), not an object") }
-            let nextHopIds = try array(value["nextHopIds"], at: field + ".nextHopIds").enumerated().map { (index, id) throws(ResultError) in
-                guard let text = try string(id, at: "\(field).nextHopIds[\(index)]") else {
-                    throw ResultError(field: "\(field).nextHopIds[\(index)]", problem: "is null, not a string")
+        func hop(_ value: JSONValue, at field: @autoclosure () -> String) throws(ResultError) -> Hop {
+            guard case .object = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an object") }
+            let nextHopIds = try array(value["nextHopIds"], at: field() + ".nextHopIds").enumerated().map { (index, id) throws(ResultError) in
+                guard let text = try string(id, at: "\(field()).nextHopIds[\(index)]") else {
+                    throw ResultError(field: "\(field()).nextHopIds[\(index)]", problem: "is null, not a string")
                 }
                 return text
             }
             return Hop(
-                type: try string(value["type"], at: field + ".type") ?? "Unknown",
-                id: try string(value["id"], at: field + ".id"),
-                address: try string(value["address"], at: field + ".address"),
-                resourceId: try string(value["resourceId"], at: field + ".resourceId"),
+                type: try string(value["type"], at: field() + ".type") ?? "Unknown",
+                id: try string(value["id"], at: field() + ".id"),
+                address: try string(value["address"], at: field() + ".address"),
+                resourceId: try string(value["resourceId"], at: field() + ".resourceId"),
                 nextHopIds: nextHopIds,
-                issues: try issues(value["issues"], at: field + ".issues"),
-                links: try array(value["links"], at: field + ".links").enumerated().map { (index, link) throws(ResultError) in
-                    try self.link(link, at: "\(field).links[\(index)]")
+                issues: try issues(value["issues"], at: field() + ".issues"),
+                links: try array(value["links"], at: field() + ".links").enumerated().map { (index, link) throws(ResultError) in
+                    try self.link(link, at: "\(field()).links[\(index)]")
                 })
         }
 
-        func link(_ value: JSONValue, at field: String) throws(ResultError) -> Link {
-            guard case .object = value else { throw ResultError(field: field, problem: "is \(Self.kind(value)), not an object") }
+        func link(_ value: JSONValue, at field: @autoclosure () -> String) throws(ResultError) -> Link {
+            guard case .object = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an object") }
             // The API nests round-trip times under "context" with string values; accept numbers too.
             func time(_ key: String) throws(ResultError) -> Int? {
-                if let direct = try int(value[key], at: "\(field).\(key)") { return direct }
-                guard let text = try string(value["context"]?[key], at: "\(field).context.\(key)") else { return nil }
+                if let direct = try int(value[key], at: "\(field()).\(key)") { return direct }
+                guard let text = try string(value["context"]?[key], at: "\(field()).context.\(key)") else { return nil }
                 return Int(text)
             }
             return Link(
-                nextHopId: try string(value["nextHopId"], at: field + ".nextHopId"),
+                nextHopId: try string(value["nextHopId"], at: field() + ".nextHopId"),
                 roundTripTimeMin: try time("roundTripTimeMin"), roundTripTimeAvg: try time("roundTripTimeAvg"), roundTripTimeMax: try time("roundTripTimeMax"),
-                issues: try issues(value["issues"], at: field + ".issues"))
+                issues: try issues(value["issues"], at: field() + ".issues"))
         }
 
-        func issues(_ value: JSONValue?, at field: String) throws(ResultError) -> [Issue] {
-            try array(value, at: field).enumerated().map { (index, item) throws(ResultError) in
-                let location = "\(field)[\(index)]"
+        func issues(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> [Issue] {
+            try array(value, at: field()).enumerated().map { (index, item) throws(ResultError) in
+                let location = "\(field())[\(index)]"
                 guard case .object = item else { throw ResultError(field: location, problem: "is \(Self.kind(item)), not an object") }
                 let context = try array(item["context"], at: location + ".context").enumerated().map { (position, entry) throws(ResultError) -> [(key: String, value: String)] in
                     let place = "\(location).context[\(position)]"
@@ -223,13 +247,13 @@ extension ConnectivityResult {
         }
 
         /// A context value: a string, or a number or boolean written as text.
-        private func text(_ value: JSONValue?, at field: String) throws(ResultError) -> String? {
+        private func text(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> String? {
             switch value {
             case nil, .null?: return nil
             case .string(let text)?: return text
             case .number(let number)?: return number.text
             case .bool(let flag)?: return flag ? "true" : "false"
-            case let other?: throw ResultError(field: field, problem: "is \(Self.kind(other)), not a string")
+            case let other?: throw ResultError(field: field(), problem: "is \(Self.kind(other)), not a string")
             }
         }
     }

@@ -34,7 +34,9 @@ public struct Explanation: Sendable, Equatable {
         var steps: [NextStep] = []
         var suggested = Set<String>()
         for (index, hop) in result.hops.enumerated() {
-            for issue in hop.issues + hop.links.flatMap(\.issues) {
+            // Most hops have no issue: skip them without building arrays.
+            if hop.issues.isEmpty && hop.links.allSatisfy({ $0.issues.isEmpty }) { continue }
+            for issue in hop.issues + hop.links.flatMap({ $0.issues }) {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
                 // One suggestion per command, however many issues point to it.
                 let watcherSteps = context.map { Self.watcherSteps(for: issue, result: result, context: $0) } ?? []
@@ -47,13 +49,25 @@ public struct Explanation: Sendable, Equatable {
 
     /// The explanation as text, sections separated by blank lines.
     public var text: String {
-        var sections = [[verdict] + (probes.map { [$0] } ?? [])]
-        if !path.isEmpty { sections.append(["Path (✗ marks a hop with an issue):"] + path.map { "  " + $0 }) }
-        sections.append(findings.isEmpty ? ["No hop reports an issue."] : ["Issues:"] + findings.map { "  " + $0 })
-        if !nextSteps.isEmpty {
-            sections.append(["Next steps:"] + nextSteps.flatMap { ["  # \($0.why)", "  \($0.command)"] })
+        // Appended to one string: the path can have thousands of lines.
+        var text = verdict + "\n"
+        text.reserveCapacity(path.reduce(0) { $0 + $1.utf8.count + 3 } + 4096)
+        if let probes { text += probes + "\n" }
+        if !path.isEmpty {
+            text += "\nPath (✗ marks a hop with an issue):\n"
+            for line in path {
+                text += "  "
+                text += line
+                text += "\n"
+            }
         }
-        return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
+        text += findings.isEmpty ? "\nNo hop reports an issue.\n" : "\nIssues:\n"
+        for finding in findings { text += "  " + finding + "\n" }
+        if !nextSteps.isEmpty {
+            text += "\nNext steps:\n"
+            for step in nextSteps { text += "  # \(step.why)\n  \(step.command)\n" }
+        }
+        return text
     }
 
     /// What `check` prints: the verdict, the probes, the path (its first `maxPathLines` lines)
@@ -76,50 +90,88 @@ public struct Explanation: Sendable, Equatable {
     /// named, not drawn twice. Hops the graph does not reach are listed after it.
     static func drawPath(_ hops: [ConnectivityResult.Hop]) -> [String] {
         var indexByID: [String: Int] = [:]
+        indexByID.reserveCapacity(hops.count)
         for (index, hop) in hops.enumerated() { if let id = hop.id, indexByID[id] == nil { indexByID[id] = index } }
-        let pointedTo = Set(hops.flatMap(\.nextHopIds).compactMap { indexByID[$0] })
-        var drawn = Set<Int>()
+        var pointedTo = [Bool](repeating: false, count: hops.count)
+        for hop in hops { for id in hop.nextHopIds { if let index = indexByID[id] { pointedTo[index] = true } } }
+        var drawn = [Bool](repeating: false, count: hops.count)
         var lines: [String] = []
+        lines.reserveCapacity(hops.count)
 
-        func line(_ index: Int) -> String {
-            let hop = hops[index]
-            var text = "\(index + 1). \(hop.type)"
-            if let address = hop.address { text += " \(address)" }
-            if let name = Narration.resourceName(hop.resourceId) { text += " — \(name)" }
-            if !(hop.issues.isEmpty && hop.links.allSatisfy(\.issues.isEmpty)) { text += " ✗" }
-            return text
+        // Lines are built by appending to one string each: a path can have thousands of hops.
+        func appendLine(_ index: Int, to text: inout String) {
+            text += String(index + 1)
+            text += ". "
+            text += hops[index].type
+            if let address = hops[index].address {
+                text += " "
+                text += address
+            }
+            text += " — "
+            if !Narration.appendResourceName(hops[index].resourceId, to: &text) { text.removeLast(3) }
+            if !(hops[index].issues.isEmpty && hops[index].links.allSatisfy({ $0.issues.isEmpty })) { text += " ✗" }
         }
 
-        /// " (round trip avg 4 ms)" for the link from one hop to the next, when measured.
-        func roundTrip(from index: Int, to next: String) -> String {
-            guard let link = hops[index].links.first(where: { $0.nextHopId == next }) else { return "" }
-            let times = [("min", link.roundTripTimeMin), ("avg", link.roundTripTimeAvg), ("max", link.roundTripTimeMax)]
-                .compactMap { name, value in value.map { "\(name) \($0) ms" } }
-            return times.isEmpty ? "" : " (round trip \(times.joined(separator: ", ")))"
+        /// " (round trip min 1 ms, avg 4 ms)" for the link from one hop to the next, when measured.
+        func appendRoundTrip(from index: Int, to next: String, to text: inout String) {
+            guard let link = hops[index].links.first(where: { $0.nextHopId == next }) else { return }
+            var first = true
+            func append(_ name: String, _ value: Int?) {
+                guard let value else { return }
+                text += first ? " (round trip " : ", "
+                first = false
+                text += name
+                text += " "
+                text += String(value)
+                text += " ms"
+            }
+            append("min", link.roundTripTimeMin)
+            append("avg", link.roundTripTimeAvg)
+            append("max", link.roundTripTimeMax)
+            if !first { text += ")" }
         }
 
         // Iterative, so a path of any length (10,000 hops) draws without deep recursion. A linear
         // path stays at one indentation; only a hop with several next hops opens branches.
-        var stack: [(index: Int, indent: String, connector: String, link: String)] = []
-        let roots = hops.indices.filter { !pointedTo.contains($0) }
-        for root in (roots.isEmpty ? Array(hops.indices.prefix(1)) : roots).reversed() { stack.append((root, "", "", "")) }
-        while let (index, indent, connector, link) = stack.popLast() {
-            if drawn.contains(index) {
-                lines.append(indent + connector + "→ \(index + 1). \(hops[index].type) (above)" + link)
+        var stack: [(index: Int, indent: String, connector: String, from: Int?)] = []
+        let roots = hops.indices.filter { !pointedTo[$0] }
+        for root in (roots.isEmpty ? Array(hops.indices.prefix(1)) : roots).reversed() { stack.append((root, "", "", nil)) }
+        while let (index, indent, connector, from) = stack.popLast() {
+            var text = indent
+            text.reserveCapacity(indent.utf8.count + 160)
+            text += connector
+            let seen = drawn[index]
+            if seen {
+                text += "→ "
+                text += String(index + 1)
+                text += ". "
+                text += hops[index].type
+                text += " (above)"
+            } else {
+                drawn[index] = true
+                appendLine(index, to: &text)
+            }
+            if let from, let id = hops[index].id { appendRoundTrip(from: from, to: id, to: &text) }
+            lines.append(text)
+            if seen { continue }
+            let childIndent = connector.isEmpty ? indent : indent + (connector == "├─ " ? "│  " : "   ")
+            // The common case, one next hop: no branch, no array.
+            if hops[index].nextHopIds.count == 1 {
+                if let child = indexByID[hops[index].nextHopIds[0]] { stack.append((child, childIndent, "", index)) }
                 continue
             }
-            drawn.insert(index)
-            lines.append(indent + connector + line(index) + link)
             let next = hops[index].nextHopIds.filter { indexByID[$0] != nil }
-            let childIndent = indent + (connector == "├─ " ? "│  " : connector == "└─ " ? "   " : "")
             for (position, id) in next.enumerated().reversed() {
                 guard let child = indexByID[id] else { continue }
                 let childConnector = next.count == 1 ? "" : position == next.count - 1 ? "└─ " : "├─ "
-                stack.append((child, childIndent, childConnector, roundTrip(from: index, to: id)))
+                stack.append((child, childIndent, childConnector, index))
             }
         }
-        for index in hops.indices where !drawn.contains(index) {
-            lines.append(line(index) + " (not linked from the source)")
+        for index in hops.indices where !drawn[index] {
+            var text = ""
+            appendLine(index, to: &text)
+            text += " (not linked from the source)"
+            lines.append(text)
         }
         return lines
     }

@@ -36,49 +36,65 @@ public enum Narration {
     /// Child resources (`.../networkInterfaces/nic/ipConfigurations/ipconfig1`) are named by their
     /// parent, which is what a user looks up. Nil when the ID has no provider type.
     public static func resourceName(_ resourceId: String?) -> String? {
-        guard let resourceId, let (_, type, name) = providerSegments(resourceId) else { return nil }
-        return "\(typeWords[type.lowercased()] ?? String(type)) \(name)"
+        var text = ""
+        return appendResourceName(resourceId, to: &text) ? text : nil
+    }
+
+    /// Appends ``resourceName(_:)`` to `text` (no intermediate strings: a path can have thousands
+    /// of hops); false, appending nothing, when the ID has no provider type.
+    static func appendResourceName(_ resourceId: String?, to text: inout String) -> Bool {
+        guard let resourceId, let (_, type, name) = providerSegments(resourceId) else { return false }
+        // ARM spells types in camelCase: try that before lower-casing.
+        if let words = typeWords[type] ?? typeWordsLowercased[type.lowercased()] { text += words } else { text += type }
+        text += " "
+        text += name
+        return true
     }
 
     /// The namespace, type and name after `/providers/` in a resource ID, as slices of it (so
     /// `resourceId[..<name.endIndex]` is the resource's own ID), found in one pass over its UTF-8
     /// code units: a result can have thousands of hops.
     static func providerSegments(_ resourceId: String) -> (namespace: Substring, type: Substring, name: Substring)? {
-        let utf8 = resourceId.utf8
-        var afterProviders = -1
-        var namespace: Substring?
-        var type: Substring?
-        var start = utf8.startIndex
-        var index = utf8.startIndex
-        while true {
-            let atEnd = index == utf8.endIndex
-            if atEnd || utf8[index] == UInt8(ascii: "/") {
-                if start < index {
-                    let segment = utf8[start..<index]
-                    if afterProviders < 0 {
-                        if segment.count == 9, segment.elementsEqual("providers".utf8, by: { $0 | 0x20 == $1 }) { afterProviders = 0 }
-                    } else {
-                        afterProviders += 1
-                        if afterProviders == 1 { namespace = Substring(segment) }
-                        if afterProviders == 2 { type = Substring(segment) }
-                        if afterProviders == 3, let namespace, let type { return (namespace, type, Substring(segment)) }
-                    }
+        var id = resourceId
+        // Offsets of the three segments after "providers", found in the bytes.
+        let found: (Int, Int, Int, Int, Int, Int)? = id.withUTF8 { bytes in
+            var afterProviders = -1
+            var bounds: [Int] = []
+            bounds.reserveCapacity(6)
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                defer { start = index + 1 }
+                guard start < index else { continue }
+                if afterProviders < 0 {
+                    if index - start == 9, zip(bytes[start..<index], "providers".utf8).allSatisfy({ $0 | 0x20 == $1 }) { afterProviders = 0 }
+                    continue
                 }
-                if atEnd { return nil }
-                start = utf8.index(after: index)
+                afterProviders += 1
+                bounds.append(start)
+                bounds.append(index)
+                if afterProviders == 3 { return (bounds[0], bounds[1], bounds[2], bounds[3], bounds[4], bounds[5]) }
             }
-            index = utf8.index(after: index)
+            return nil
         }
+        guard let found else { return nil }
+        let utf8 = resourceId.utf8
+        func slice(_ from: Int, _ to: Int) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)])
+        }
+        return (slice(found.0, found.1), slice(found.2, found.3), slice(found.4, found.5))
     }
 
-    static let typeWords: [String: String] = [
-        "networkinterfaces": "network interface", "loadbalancers": "load balancer", "privateendpoints": "private endpoint",
-        "virtualmachines": "VM", "publicipaddresses": "public IP address", "virtualnetworkgateways": "virtual network gateway",
-        "applicationgateways": "application gateway", "azurefirewalls": "Azure Firewall", "virtualnetworks": "virtual network",
-        "networksecuritygroups": "network security group", "routetables": "route table", "natgateways": "NAT gateway",
-        "bastionhosts": "Bastion host", "storageaccounts": "storage account", "privatelinkservices": "Private Link service",
-        "virtualmachinescalesets": "scale set",
+    /// Words for resource types, keyed as ARM spells the types.
+    static let typeWords: [Substring: String] = [
+        "networkInterfaces": "network interface", "loadBalancers": "load balancer", "privateEndpoints": "private endpoint",
+        "virtualMachines": "VM", "publicIPAddresses": "public IP address", "virtualNetworkGateways": "virtual network gateway",
+        "applicationGateways": "application gateway", "azureFirewalls": "Azure Firewall", "virtualNetworks": "virtual network",
+        "networkSecurityGroups": "network security group", "routeTables": "route table", "natGateways": "NAT gateway",
+        "bastionHosts": "Bastion host", "storageAccounts": "storage account", "privateLinkServices": "Private Link service",
+        "virtualMachineScaleSets": "scale set",
     ]
+    /// ``typeWords`` keyed in lower case, for IDs spelled otherwise.
+    static let typeWordsLowercased = Dictionary(uniqueKeysWithValues: typeWords.map { ($0.key.lowercased(), $0.value) })
 
     /// Where a hop is, in words: "hop 3 (VirtualAppliance 10.1.3.4, network interface auNic)".
     public static func place(_ hop: ConnectivityResult.Hop, number: Int) -> String {

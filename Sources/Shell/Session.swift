@@ -164,10 +164,10 @@ public actor Session {
         guard word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 else { return nil }
         let path = String(text.dropFirst())
         let resolved = resolvePath(path)
-        guard let data = FileManager.default.contents(atPath: resolved) else {
+        guard let bytes = LocalFile.bytes(atPath: resolved) else {
             throw ShellError.unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file")
         }
-        return (path, Array(data))
+        return (path, bytes)
     }
 
     /// Prints a value: strings as text, `$null` as nothing, everything else as JSON.

@@ -102,6 +102,26 @@ import Testing
         } catch {
             #expect(error.description == message)
         }
+        // Read from bytes, hop by hop, the same field is named.
+        do {
+            _ = try ConnectivityResult(bytes: Array(text.utf8))
+            Issue.record("\(text) was read")
+        } catch let error as ResultError {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"connectionStatus": "Unreachable", "hops": [{"type": "Source", "id": "a", "nextHopIds": ["b"]}, {"type": "Internet", "id": "b", "issues": [{"type": "Platform"}]}], "probesSent": 3}"#,
+        #"{"Hops": [{"type": "Source"}], "connectionStatus": "Reachable"}"#,
+        #"{"hops": [], "avgLatencyInMs": 4}"#,
+    ])
+    func readingBytesHopByHopGivesWhatTheTreeGives(text: String) throws {
+        #expect(try ConnectivityResult(bytes: Array(text.utf8)) == ConnectivityResult(json: JSONParser.parse(text)))
+    }
+
+    @Test func bytesThatAreNotJSONAreAParseFailure() {
+        #expect(throws: JSONParser.Failure.self) { try ConnectivityResult(bytes: Array(#"{"hops": [{"type": "Source","#.utf8)) }
     }
 
     @Test func contextMayBeAnObjectAndValuesNumbers() throws {

@@ -66,10 +66,33 @@ import Testing
         #expect(result.err.contains("--sandbox and --endpoint cannot be used together."))
     }
 
+    @Test(arguments: [
+        (["--colour", "never"], "error: unknown option '--colour'. Did you mean '--color'?"),
+        (["--color=blue", "-c", "exit"], "error: --color must be auto, always or never, not 'blue'."),
+        (["-c"], "error: -c needs a value (COMMANDS)."),
+        (["a.nwsh", "b.nwsh"], "error: unexpected argument 'b.nwsh': give one script FILE."),
+        (["--sandbox-retry-after", "-1", "--sandbox"], "error: --sandbox-retry-after must be a whole number of seconds, 0 or more, not '-1'."),
+        (["--sandbox=yes"], "error: --sandbox takes no value."),
+        (["--rerun"], "error: --rerun needs --replay FILE."),
+    ])
+    func badCommandLinesAreUsageErrors(arguments: [String], message: String) throws {
+        let result = try Binary.run(Binary.nwsh, arguments)
+        #expect(result.status == 64)
+        #expect(result.err == message + "\nUsage: nwsh [FILE | -c COMMANDS] [--sandbox | --endpoint URL] [--record FILE | --replay FILE] [options]; 'nwsh --help' lists the options.\n")
+        #expect(result.out.isEmpty)
+    }
+
+    @Test func optionsTakeTheirValueAttachedOrNext() throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after=0", "--color=never", "-c", "$x = 'ok'; $x", "--", ])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == "ok\n")
+    }
+
     @Test func helpDocumentsTheExitStatuses() throws {
         let result = try Binary.run(Binary.nwsh, ["--help"])
         #expect(result.status == 0)
         #expect(result.out.contains("Exit status: 0 success; 1 a command failed"))
+        #expect(result.out.contains("\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives long-running operations (default 1).\n"))
     }
 
     @Test func aRefusedConnectionFailsFast() throws {

@@ -100,4 +100,13 @@ import Testing
         #expect(JSONNumber(text: "1.0") == JSONNumber(1))
         #expect(JSONValue.object(JSONObject(["a": .number(JSONNumber(1)), "b": .null])) == .object(JSONObject(["b": .null, "a": .number(JSONNumber(text: "1e0"))])))
     }
+
+    @Test(arguments: [
+        ("connectionStatus", "ConnectionStatus", true), ("HOPS", "hops", true), ("hops", "hop", false),
+        ("a@", "a`", false), ("[x]", "{x}", false), ("Größe", "GRÖSSE", false), ("größe", "GRÖßE", true),
+    ])
+    func membersAreFoundIgnoringCase(key: String, asked: String, found: Bool) {
+        let object = JSONObject([JSONObject.Member(key: key, value: .bool(true))])
+        #expect((object.member(named: asked) != nil) == found)
+    }
 }

@@ -22,21 +22,34 @@ extension Session {
                 throw ShellError.tooManyArguments(command: "explain", extra: (try? evaluator.string(word)) ?? "…", usage: "explain [$var | @file.json] [--json]")
             }
         }
-        let value: JSONValue
-        if let source {
-            value = try resultInput(source, evaluator: evaluator)
+        let result: ConnectivityResult
+        var context: CheckContext?
+        if let source, let (path, bytes) = try fileArgument(source) {
+            // A file is read hop by hop, without the whole JSON tree.
+            do {
+                result = try ConnectivityResult(bytes: bytes)
+            } catch let error as JSONParser.Failure {
+                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error)
+            } catch let error as ResultError {
+                throw ShellError.notAConnectivityResult(error)
+            }
         } else {
-            guard let lastResult else { throw ShellError.nothingToExplain }
-            value = lastResult
-        }
-        let explanation: Explanation
-        do {
+            let value: JSONValue
+            if let source {
+                value = try resultInput(source, evaluator: evaluator)
+            } else {
+                guard let lastResult else { throw ShellError.nothingToExplain }
+                value = lastResult
+            }
+            do {
+                result = try ConnectivityResult(json: value)
+            } catch {
+                throw ShellError.notAConnectivityResult(error)
+            }
             // The last check's own result: next steps can ask about the same flow.
-            let context = lastCheck.flatMap { $0.result == value ? $0.context : nil }
-            explanation = Explanation(try ConnectivityResult(json: value), context: context)
-        } catch {
-            throw ShellError.notAConnectivityResult(error)
+            context = lastCheck.flatMap { $0.result == value ? $0.context : nil }
         }
+        let explanation = Explanation(result, context: context)
         if asJSON { return CommandResult(value: explanation.json) }
         // Rule names, addresses and IDs came from the network: never let them drive the terminal.
         output.out(TerminalText.sanitized(explanation.text))

@@ -113,8 +113,19 @@ public struct JSONObject: Sendable, Equatable {
     /// property access does (`$response.ConnectionStatus` reads `connectionStatus`).
     public func member(named name: String) -> Member? {
         if let exact = members.first(where: { $0.key == name }) { return exact }
-        let lowered = name.lowercased()
-        return members.first { $0.key.lowercased() == lowered }
+        return members.first { Self.equalIgnoringCase($0.key, name) }
+    }
+
+    /// Whether two names are equal ignoring case: ASCII names compared byte by byte without
+    /// allocating (a missing member is looked for in every object of a large result), others
+    /// lower-cased.
+    static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
+        let isASCII = left.utf8.allSatisfy { $0 < 0x80 } && right.utf8.allSatisfy { $0 < 0x80 }
+        guard isASCII else { return left.lowercased() == right.lowercased() }
+        guard left.utf8.count == right.utf8.count else { return false }
+        return zip(left.utf8, right.utf8).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (0x61...0x7A).contains(a | 0x20))
+        }
     }
 
     /// Objects are equal when they have the same members, in any order.

@@ -1,5 +1,5 @@
 import ARM
-import ArgumentParser
+import CMalloc
 import Cassettes
 import Foundation
 import LineEditing
@@ -8,77 +8,52 @@ import Shell
 import ShellLanguage
 import Synchronization
 
-/// The `nwsh` command line: parses flags, wires a transport, credentials and a line reader to a
-/// ``Session``, and runs it interactively, on a script, on `-c` text or on piped input.
+/// The `nwsh` command line: reads the options, wires a transport, credentials and a line reader
+/// to a ``Session``, and runs it interactively, on a script, on `-c` text or on piped input.
 @main
-struct NetworkWatcherShell: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "nwsh",
-        abstract: "The Network Watcher shell: troubleshoot Azure networking through the ARM REST API.",
-        discussion: """
-            Runs interactively on a terminal; runs FILE, -c COMMANDS, or commands piped to standard input otherwise.
-            A script stops at its first failed command.
+struct NetworkWatcherShell {
+    let options: Options
 
-            Exit status: 0 success; 1 a command failed (an error, or an HTTP status of 400 or more);
-            2 an unreadable script or an endpoint that is not a URL; 64 invalid flags; 'exit N' leaves with N.
-
-            Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
-            AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (service principal), AZURE_AUTHORITY_HOST,
-            HTTPS_PROXY / NO_PROXY, NO_COLOR, NWSH_HISTORY (history file; empty for none).
-            """)
-
-    @Argument(help: "A script to run.")
-    var file: String?
-
-    @Option(name: .customShort("c"), help: "Commands to run, instead of a script or the interactive shell.")
-    var commands: String?
-
-    @Option(help: "The ARM endpoint (default: NWSH_ENDPOINT, else https://management.azure.com).")
-    var endpoint: String?
-
-    @Flag(help: "Start the built-in ARM sandbox on a free loopback port and use it; no Azure account needed.")
-    var sandbox = false
-
-    @Option(help: "Retry-After seconds the sandbox gives long-running operations.")
-    var sandboxRetryAfter: Int = 1
-
-    @Option(help: "Record every command and HTTP exchange (redacted) to this cassette file.")
-    var record: String?
-
-    @Option(help: "Answer requests from this cassette instead of the network.")
-    var replay: String?
-
-    @Option(help: "none (replay only), once (record if the file does not exist, else replay), new_episodes (replay what matches, record the rest), all (always record). Default: NWSH_RECORD_MODE, else all with --record and none with --replay.")
-    var recordMode: RecordMode?
-
-    @Flag(help: "With --record: also replace subscription and tenant IDs with stable placeholders.")
-    var anonymize = false
-
-    @Option(help: "With --record --anonymize: a name to replace too (repeatable), such as a resource group.")
-    var anonymizeName: [String] = []
-
-    @Flag(help: "With --replay: run the command lines stored in the cassette.")
-    var rerun = false
-
-    @Option(help: "Colour: auto, always or never (NO_COLOR also turns it off).")
-    var color: ColorChoice = .auto
-
-    @Flag(name: .shortAndLong, help: "Show request and response headers and timings.")
-    var verbose = false
-
-    func validate() throws {
-        if commands != nil, file != nil { throw ValidationError("Give either a script FILE or -c COMMANDS, not both.") }
-        if sandbox, endpoint != nil { throw ValidationError("--sandbox and --endpoint cannot be used together.") }
-        if sandbox, replay != nil, recordMode != .newEpisodes { throw ValidationError("--replay answers from the cassette; --sandbox is only useful with --record-mode new_episodes.") }
-        if sandboxRetryAfter < 0 { throw ValidationError("--sandbox-retry-after must be 0 or more.") }
-        if record != nil, replay != nil { throw ValidationError("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).") }
-        if rerun, replay == nil { throw ValidationError("--rerun needs --replay FILE.") }
-        if rerun, commands != nil || file != nil { throw ValidationError("--rerun runs the cassette's own commands; give no script or -c.") }
-        if anonymize || !anonymizeName.isEmpty, record == nil { throw ValidationError("--anonymize needs --record FILE.") }
-        if recordMode != nil, record == nil, replay == nil { throw ValidationError("--record-mode needs --record FILE or --replay FILE.") }
+    static func main() async {
+        // Commands run on a dispatch worker thread, whose malloc arena glibc grows and trims a few
+        // pages at a time, each an mprotect call and fresh page faults; with 8 MB of slack it does
+        // so rarely (`explain` of a 10,000-hop result: about 10% faster, BENCHMARKS.md).
+        _ = nwsh_set_heap_slack(8 << 20)
+        let options: Options
+        do {
+            options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            exit(64)
+        }
+        if options.help {
+            FileHandle.standardOutput.write(Data(Options.help.utf8))
+            exit(0)
+        }
+        do {
+            try await NetworkWatcherShell(options: options).run()
+        } catch {
+            exit(error.status)
+        }
+        exit(0)
     }
 
-    func run() async throws {
+    var file: String? { options.file }
+    var commands: String? { options.commands }
+    var endpoint: String? { options.endpoint }
+    var sandbox: Bool { options.sandbox }
+    var sandboxRetryAfter: Int { options.sandboxRetryAfter }
+    var record: String? { options.record }
+    var replay: String? { options.replay }
+    var recordMode: RecordMode? { options.recordMode }
+    var anonymize: Bool { options.anonymize }
+    var anonymizeName: [String] { options.anonymizeName }
+    var rerun: Bool { options.rerun }
+    var color: ColorChoice { options.color }
+    var verbose: Bool { options.verbose }
+
+    /// Runs the session; a status other than 0 is thrown.
+    func run() async throws(ExitStatus) {
         let environment = ProcessInfo.processInfo.environment
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
         let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
@@ -89,7 +64,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
                 FileHandle.standardError.write(Data("error: cannot read the script \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file").\n".utf8))
-                throw ExitCode(2)
+                throw ExitStatus(2)
             }
             scriptText = String(decoding: data, as: UTF8.self)
         }
@@ -114,7 +89,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
                 if mode.readsCassette(exists: exists) { replayed = try Cassette.load(path: cassetteFile) }
             } catch {
                 output.err("error: \(error.description)\n")
-                throw ExitCode(2)
+                throw ExitStatus(2)
             }
         }
         let replayOnly = mode == .none && replayed != nil
@@ -157,10 +132,10 @@ struct NetworkWatcherShell: AsyncParsableCommand {
             }
         } catch let error as ARMError {
             output.err("error: \(error.description)\n")
-            throw ExitCode(2)
+            throw ExitStatus(2)
         } catch {
             output.err("error: could not start the sandbox: \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus(2)
         }
 
         let transport: HTTPTransport
@@ -209,7 +184,7 @@ struct NetworkWatcherShell: AsyncParsableCommand {
         }
         if await !session.endRecording(), status == 0 { status = 1 }
         await server?.stop()
-        if status != 0 { throw ExitCode(status) }
+        if status != 0 { throw ExitStatus(status) }
     }
 
     /// Runs lines as a script: stops at the first failure.
@@ -305,5 +280,8 @@ final class InputThread: @unchecked Sendable {
     }
 }
 
-extension ColorChoice: ExpressibleByArgument {}
-extension RecordMode: ExpressibleByArgument {}
+/// How nwsh ends, when not with 0.
+struct ExitStatus: Error {
+    var status: Int32
+    init(_ status: Int32) { self.status = status }
+}

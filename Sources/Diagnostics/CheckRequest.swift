@@ -187,6 +187,16 @@ public struct CheckRequest: Sendable, Equatable {
         return (.address(text), nil)
     }
 
+    /// A network watcher's resource ID, checked (`--watcher`).
+    public static func watcher(_ id: String) throws(CheckProblem) -> String {
+        guard id.lowercased().hasPrefix("/subscriptions/"), let found = Narration.providerSegments(id),
+              found.namespace.lowercased() == "microsoft.network", found.type.lowercased() == "networkwatchers",
+              found.name.endIndex == id.endIndex else {
+            throw .invalidValue(option: "--watcher", value: id, expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
+        }
+        return id
+    }
+
     /// Whether an ID names a virtual machine (or a scale set's VM), the only sources the API takes.
     static func isVirtualMachine(_ id: String) -> Bool {
         guard id.lowercased().hasPrefix("/subscriptions/"), let found = Narration.providerSegments(id),

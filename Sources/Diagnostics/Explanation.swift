@@ -48,39 +48,35 @@ public struct Explanation: Sendable, Equatable {
     }
 
     /// The explanation as text, sections separated by blank lines.
-    public var text: String {
-        // Appended to one string: the path can have thousands of lines.
+    public var text: String { render(maxPathLines: nil, complete: true) }
+
+    /// What `check` prints: the verdict, the probes, the path (its first `maxPathLines` lines)
+    /// and the findings; the next steps are left to `explain`.
+    public func summary(maxPathLines: Int = 12) -> String { render(maxPathLines: maxPathLines, complete: false) }
+
+    /// The sections, separated by blank lines; `complete` adds the next steps, and says so when
+    /// no hop has an issue. Appended to one string: the path can have thousands of lines.
+    private func render(maxPathLines: Int?, complete: Bool) -> String {
+        let shown = path.prefix(maxPathLines ?? path.count)
         var text = verdict + "\n"
-        text.reserveCapacity(path.reduce(0) { $0 + $1.utf8.count + 3 } + 4096)
+        text.reserveCapacity(shown.reduce(0) { $0 + $1.utf8.count + 3 } + 4096)
         if let probes { text += probes + "\n" }
         if !path.isEmpty {
             text += "\nPath (✗ marks a hop with an issue):\n"
-            for line in path {
+            for line in shown {
                 text += "  "
                 text += line
                 text += "\n"
             }
+            if shown.count < path.count { text += "  … \(path.count - shown.count) more lines ('explain' draws the whole path)\n" }
         }
-        text += findings.isEmpty ? "\nNo hop reports an issue.\n" : "\nIssues:\n"
+        if !findings.isEmpty || complete { text += findings.isEmpty ? "\nNo hop reports an issue.\n" : "\nIssues:\n" }
         for finding in findings { text += "  " + finding + "\n" }
-        if !nextSteps.isEmpty {
+        if complete, !nextSteps.isEmpty {
             text += "\nNext steps:\n"
             for step in nextSteps { text += "  # \(step.why)\n  \(step.command)\n" }
         }
         return text
-    }
-
-    /// What `check` prints: the verdict, the probes, the path (its first `maxPathLines` lines)
-    /// and the findings; the next steps are left to `explain`.
-    public func summary(maxPathLines: Int = 12) -> String {
-        var sections = [[verdict] + (probes.map { [$0] } ?? [])]
-        if !path.isEmpty {
-            var lines = ["Path (✗ marks a hop with an issue):"] + path.prefix(maxPathLines).map { "  " + $0 }
-            if path.count > maxPathLines { lines.append("  … \(path.count - maxPathLines) more lines ('explain' draws the whole path)") }
-            sections.append(lines)
-        }
-        if !findings.isEmpty { sections.append(["Issues:"] + findings.map { "  " + $0 }) }
-        return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
     }
 
     // MARK: The path

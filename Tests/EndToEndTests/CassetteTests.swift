@@ -48,6 +48,27 @@ import Testing
         #expect(!recorded.out.isEmpty)
     }
 
+    /// A check, its explanation and the follow-up it suggests, recorded on the sandbox, replay
+    /// offline with the same output and the same exit status.
+    @Test func aCheckSessionRecordsAndReplaysOffline() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("check.cassette.json").path
+        let script = directory.appendingPathComponent("check.nwsh").path
+        try """
+            $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+            check $src 13.107.21.200:80
+            explain
+            $hop = post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/nextHop?api-version=2024-05-01 "{ 'targetResourceId': '$src', 'sourceIPAddress': '10.1.1.4', 'destinationIPAddress': '13.107.21.200' }"
+            $hop.nextHopType
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, script])
+        #expect(recorded.status == 3, "\(recorded.err)")
+        #expect(recorded.out.hasSuffix("\nNone\n"))
+        let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 3, "\(rerun.err)")
+        #expect(rerun.out == recorded.out)
+    }
+
     @Test func anUnrecordedRequestIsAClearErrorNamingTheClosestInteraction() throws {
         let cassette = Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path
         let result = try Binary.run(Binary.nwsh, ["--replay", cassette], input: "get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01\n")

@@ -128,6 +128,7 @@ import Testing
         ("check $src 10.1.4.4:80 $db", "error: check: unexpected argument '\(preamble.split(separator: "\"")[3])'. Usage: check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT"),
         ("check --dest-adress 10.1.4.4:80", "error: check: unknown option '--dest-adress'. Did you mean '--dest-address'?"),
         ("check $src 10.1.4.4:80 --watcher", "error: check: --watcher needs a value. See 'help check'."),
+        ("check $src 10.1.4.4:80 --watcher NetworkWatcher_westcentralus", "error: check: --watcher: 'NetworkWatcher_westcentralus' is not a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME). Nothing was sent. See 'help check'."),
         ("check 42 10.1.4.4:80", "error: check: the source must be a virtual machine's resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), not '42'. Nothing was sent. See 'help check'."),
         ("check $nothing 10.1.4.4:80", "error: Variable $nothing is not defined (at line 3, column 7). Assign it first: $nothing = \"...\"; 'vars' lists the defined ones."),
     ])

@@ -43,7 +43,7 @@ extension Session {
                 case "--header":
                     let header = try Self.header(try evaluator.string(valueWord))
                     request.headers.append(CheckRequest.Header(name: header.name, value: header.value))
-                case "--watcher": watcher = try evaluator.string(valueWord)
+                case "--watcher": watcher = try CheckRequest.watcher(try evaluator.string(valueWord))
                 default: apiVersion = try evaluator.string(valueWord)
                 }
             } catch let problem as CheckProblem {

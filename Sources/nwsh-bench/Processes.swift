@@ -48,30 +48,38 @@ enum Runner {
     /// Runs a command `runs` times after one untimed warm-up run; fails with the command's
     /// standard error when a run does not exit 0.
     static func measure(_ command: Command, runs: Int, scratch: String) throws -> Timing {
+        try measureInterleaved([command], runs: runs, scratch: scratch)[0]
+    }
+
+    /// Times several commands in alternation (one warm-up run each, then `runs` rounds of one run
+    /// of each), so that commands whose ratio is a target meet the same moments of a noisy
+    /// machine. Always timed here, even when hyperfine is installed.
+    static func measureInterleaved(_ commands: [Command], runs: Int, scratch: String) throws -> [Timing] {
         let errorFile = scratch + "/stderr.txt"
-        var seconds: [Double] = []
-        var peak = 0
+        var seconds = [[Double]](repeating: [], count: commands.count)
+        var peaks = [Int](repeating: 0, count: commands.count)
         for run in 0...runs {
-            command.prepare?()
-            let result = try runOnce(command, errorFile: errorFile)
-            guard result.status == 0 else {
-                let detail = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-                throw BenchError(description: "\(command.display) exited with status \(result.status >> 8)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
-            }
-            if run > 0 {
-                seconds.append(result.seconds)
-                peak = max(peak, result.peakMemory)
+            for (index, command) in commands.enumerated() {
+                command.prepare?()
+                let result = try runOnce(command, errorFile: errorFile)
+                guard result.status == 0 else {
+                    let detail = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+                    throw BenchError(description: "\(command.display) exited with status \(result.status >> 8)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
+                }
+                if run > 0 {
+                    seconds[index].append(result.seconds)
+                    peaks[index] = max(peaks[index], result.peakMemory)
+                }
             }
         }
-        return Timing(seconds: seconds, peakMemory: peak)
+        return zip(seconds, peaks).map { Timing(seconds: $0, peakMemory: $1) }
     }
 
     /// The same timing through hyperfine (`hyperfine -N`), which reports each run's time;
     /// peak memory comes from one extra run of our own.
-    static func measureWithHyperfine(_ hyperfine: String, _ command: Command, runs: Int, scratch: String, prepareShell: String?) throws -> Timing {
+    static func measureWithHyperfine(_ hyperfine: String, _ command: Command, runs: Int, scratch: String) throws -> Timing {
         let export = scratch + "/hyperfine.json"
         var arguments = [hyperfine, "-N", "--style", "none", "--warmup", "1", "--runs", String(runs), "--export-json", export]
-        if let prepareShell { arguments += ["--prepare", prepareShell] }
         arguments.append(command.arguments.map(shellQuoted).joined(separator: " "))
         let errorFile = scratch + "/hyperfine-stderr.txt"
         let result = try runOnce(Command(arguments: arguments, environment: command.environment), errorFile: errorFile)

@@ -85,11 +85,22 @@ public struct Explanation: Sendable, Equatable {
     /// (a load balancer's backends) opens branches; a hop reached again (branches that meet) is
     /// named, not drawn twice. Hops the graph does not reach are listed after it.
     static func drawPath(_ hops: [ConnectivityResult.Hop]) -> [String] {
-        var indexByID: [String: Int] = [:]
-        indexByID.reserveCapacity(hops.count)
-        for (index, hop) in hops.enumerated() { if let id = hop.id, indexByID[id] == nil { indexByID[id] = index } }
+        // The hop a next-hop ID names. Results list hops in path order, so the hop right after the
+        // one that names it is tried first; otherwise the first hop with that ID, from a table
+        // built only when a guess fails (a 10,000-hop line never builds it).
+        var indexByID: [String: Int]?
+        func lookup(_ id: String, from hop: Int) -> Int? {
+            if hop + 1 < hops.count, hops[hop + 1].id == id { return hop + 1 }
+            if indexByID == nil {
+                var table: [String: Int] = [:]
+                table.reserveCapacity(hops.count)
+                for (index, hop) in hops.enumerated() { if let id = hop.id, table[id] == nil { table[id] = index } }
+                indexByID = table
+            }
+            return indexByID?[id]
+        }
         var pointedTo = [Bool](repeating: false, count: hops.count)
-        for hop in hops { for id in hop.nextHopIds { if let index = indexByID[id] { pointedTo[index] = true } } }
+        for (index, hop) in hops.enumerated() { for id in hop.nextHopIds { if let target = lookup(id, from: index) { pointedTo[target] = true } } }
         var drawn = [Bool](repeating: false, count: hops.count)
         var lines: [String] = []
         lines.reserveCapacity(hops.count)
@@ -153,12 +164,11 @@ public struct Explanation: Sendable, Equatable {
             let childIndent = connector.isEmpty ? indent : indent + (connector == "├─ " ? "│  " : "   ")
             // The common case, one next hop: no branch, no array.
             if hops[index].nextHopIds.count == 1 {
-                if let child = indexByID[hops[index].nextHopIds[0]] { stack.append((child, childIndent, "", index)) }
+                if let child = lookup(hops[index].nextHopIds[0], from: index) { stack.append((child, childIndent, "", index)) }
                 continue
             }
-            let next = hops[index].nextHopIds.filter { indexByID[$0] != nil }
-            for (position, id) in next.enumerated().reversed() {
-                guard let child = indexByID[id] else { continue }
+            let next = hops[index].nextHopIds.compactMap { lookup($0, from: index) }
+            for (position, child) in next.enumerated().reversed() {
                 let childConnector = next.count == 1 ? "" : position == next.count - 1 ? "└─ " : "├─ "
                 stack.append((child, childIndent, childConnector, index))
             }

@@ -165,7 +165,9 @@ public actor Session {
         let path = String(text.dropFirst())
         let resolved = resolvePath(path)
         guard let bytes = LocalFile.bytes(atPath: resolved) else {
-            throw ShellError.unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: resolved) ? "it is not readable" : "no such file")
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder)
+            throw ShellError.unreadableFile(path: path, reason: !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it is not readable")
         }
         return (path, bytes)
     }

@@ -109,4 +109,11 @@ import Testing
         let object = JSONObject([JSONObject.Member(key: key, value: .bool(true))])
         #expect((object.member(named: asked) != nil) == found)
     }
+
+    /// Long member names are shared between objects; names of the same length must still differ.
+    @Test func longMemberNamesRepeatedAcrossObjectsKeepTheirText() throws {
+        let text = #"[{"roundTripTimeMin": 1, "roundTripTimeMax": 3}, {"roundTripTimeMax": 4, "roundTripTimeMin": 2, "roundTripTime\u004Din": 5}]"#
+        let value = try JSONParser.parse(text)
+        #expect(JSONFormatter.compact.format(value) == #"[{"roundTripTimeMin":1,"roundTripTimeMax":3},{"roundTripTimeMax":4,"roundTripTimeMin":5}]"#)
+    }
 }

@@ -55,11 +55,29 @@ import Testing
         await fixture.server.stop()
     }
 
+    /// A file is read hop by hop: a truncated file and a wrong hop are still named precisely.
+    @Test func brokenResultFilesAreNamed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try #"{"hops": [{"type": "Source", "id": "a"}, {"type": "#.write(to: directory.appendingPathComponent("cut.json"), atomically: true, encoding: .utf8)
+        try #"{"hops": [{"type": "Source"}, {"type": 7}]}"#.write(to: directory.appendingPathComponent("typed.json"), atomically: true, encoding: .utf8)
+        let fixture = try await SessionFixture.start(workingDirectory: directory.path)
+        #expect(await fixture.run("explain @cut.json") == .failure)
+        #expect(await fixture.run("explain @typed.json") == .failure)
+        let lines = fixture.output.err.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first == "error: The connectivity result in cut.json is not valid JSON: expected a value, found the end of the text at line 1, column 51 of the connectivity result in cut.json.")
+        #expect(lines.last == "error: This is not a connectivity check result: hops[1].type is a number, not a string. explain takes what check, or a POST to .../connectivityCheck, returned.")
+        await fixture.server.stop()
+    }
+
     @Test(arguments: [
         ("explain", "error: Nothing to explain yet: run a connectivity check first ($r = post .../connectivityCheck ...), or name a result: explain $r, or explain @result.json.\n"),
         ("explain --yaml", "error: explain: unknown option '--yaml'. See 'help explain'.\n"),
         ("$x = 5\nexplain $x", "error: This is not a connectivity check result: the value is a number, not an object. explain takes what check, or a POST to .../connectivityCheck, returned.\n"),
         ("explain @missing.json", "error: Cannot read missing.json: no such file.\n"),
+        ("explain @/tmp", "error: Cannot read /tmp: it is a folder.\n"),
+        ("explain @/tmp/nwsh-no-such-folder/r.json", "error: Cannot read /tmp/nwsh-no-such-folder/r.json: no such file.\n"),
     ])
     func badInputIsAClearError(script: String, message: String) async throws {
         let fixture = try await SessionFixture.start()

@@ -29,7 +29,7 @@ extension Session {
             do {
                 result = try ConnectivityResult(bytes: bytes)
             } catch let error as JSONParser.Failure {
-                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error)
+                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error, beforeSending: false)
             } catch let error as ResultError {
                 throw ShellError.notAConnectivityResult(error)
             }
@@ -62,7 +62,7 @@ extension Session {
             do {
                 return try JSONParser.parse(bytes: bytes)
             } catch {
-                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error)
+                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error, beforeSending: false)
             }
         }
         let value = try evaluator.value(word)
@@ -70,7 +70,7 @@ extension Session {
         do {
             return try JSONParser.parse(text, mode: .relaxed)
         } catch {
-            throw LanguageError.invalidJSON(what: "connectivity result", failure: error)
+            throw LanguageError.invalidJSON(what: "connectivity result", failure: error, beforeSending: false)
         }
     }
 }

@@ -53,6 +53,8 @@ public struct JSONParser {
 
     private let bytes: [UInt8]
     private let mode: Mode
+    /// Long member names already made (see `parseName`).
+    private var names: [String] = []
     private var index = 0
     private var depth = 0
     /// The top-level member whose elements are handed over rather than kept.
@@ -114,8 +116,8 @@ public struct JSONParser {
             let key: String
             guard index < bytes.count else { throw failure("expected a member name or '}', found the end of the text") }
             switch bytes[index] {
-            case UInt8(ascii: "\""): key = try parseString(quote: UInt8(ascii: "\""))
-            case UInt8(ascii: "'") where mode == .relaxed: key = try parseString(quote: UInt8(ascii: "'"))
+            case UInt8(ascii: "\""): key = try parseName(quote: UInt8(ascii: "\""))
+            case UInt8(ascii: "'") where mode == .relaxed: key = try parseName(quote: UInt8(ascii: "'"))
             case UInt8(ascii: "}") where mode == .relaxed: index += 1; return .object(JSONObject(members))
             default:
                 if mode == .relaxed, let word = readIdentifier() {
@@ -161,6 +163,23 @@ public struct JSONParser {
             if consume(UInt8(ascii: "]")) { return .array(elements) }
             throw failure("expected ',' or ']' after an array element, found \(found())")
         }
+    }
+
+    /// A member name. Names repeat in every element of an array; those of 16 bytes or more
+    /// (which Swift keeps on the heap, unlike shorter ones) are made once and shared.
+    private mutating func parseName(quote: UInt8) throws(Failure) -> String {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != quote, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let length = end - start
+        guard length >= 16, end < bytes.count, bytes[end] == quote else { return try parseString(quote: quote) }
+        for name in names where name.utf8.count == length && name.utf8.elementsEqual(bytes[start..<end]) {
+            index = end + 1
+            return name
+        }
+        let name = try parseString(quote: quote)
+        if names.count < 64 { names.append(name) }
+        return name
     }
 
     private mutating func parseString(quote: UInt8) throws(Failure) -> String {

@@ -32,7 +32,9 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `.name` or `[n]` applied to a value that has no members or elements.
     case notNavigable(reference: String, step: String, kind: String, at: SourceLocation)
     /// A request body that is not JSON even when relaxed.
-    case invalidJSON(what: String, failure: JSONParser.Failure)
+    /// JSON that does not parse; `beforeSending` for request bodies (the message says nothing was
+    /// sent), false for JSON that was only read (`explain @file`).
+    case invalidJSON(what: String, failure: JSONParser.Failure, beforeSending: Bool = true)
 
     public var description: String {
         switch self {
@@ -73,8 +75,8 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Index [\(index)] is out of range for \(reference), which has \(count) element\(count == 1 ? "" : "s") (at \(location)); use 0 to \(count - 1), or -1 for the last."
         case .notNavigable(let reference, let step, let kind, let location):
             return "Cannot apply \(step) to \(reference), which is \(kind) (at \(location))."
-        case .invalidJSON(let what, let failure):
-            return "The \(what) is not valid JSON: \(failure.reason) at \(failure.location) of the \(what). Nothing was sent."
+        case .invalidJSON(let what, let failure, let beforeSending):
+            return "The \(what) is not valid JSON: \(failure.reason) at \(failure.location) of the \(what)." + (beforeSending ? " Nothing was sent." : "")
         }
     }
 }

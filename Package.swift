@@ -27,7 +27,7 @@ let package = Package(
         ),
         // SIGINT handling in C: what a signal handler touches must be async-signal-safe.
         .target(name: "CInterrupts"),
-        // malloc tuning (glibc's M_TOP_PAD), which Swift's Glibc module does not export.
+        // malloc tuning (glibc's mallopt), which Swift's Glibc module does not export.
         .target(name: "CMalloc"),
         // The only module that talks to libedit or the terminal.
         .target(name: "LineEditing", dependencies: ["CEditLine", "CInterrupts"]),
@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "Sandbox", "ShellLanguage"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"]),
     ]
 )

@@ -145,7 +145,7 @@ public struct Explanation: Sendable, Equatable {
         for root in (roots.isEmpty ? Array(hops.indices.prefix(1)) : roots).reversed() { stack.append((root, "", "", nil)) }
         while let (index, indent, connector, from) = stack.popLast() {
             var text = indent
-            text.reserveCapacity(indent.utf8.count + 160)
+            text.reserveCapacity(indent.utf8.count + 128)
             text += connector
             let seen = drawn[index]
             if seen {

@@ -13,8 +13,25 @@ public protocol OutputSink: Sendable {
 /// Writes to the process's standard output and standard error.
 public struct StandardOutput: OutputSink {
     public init() {}
-    public func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    public func err(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    public func out(_ text: String) { Self.write(text, to: STDOUT_FILENO) }
+    public func err(_ text: String) { Self.write(text, to: STDERR_FILENO) }
+
+    /// Writes the text's UTF-8 straight from the string (an explanation can be megabytes; no
+    /// copy), all of it unless the reader has gone away (a closed pipe ends the output quietly).
+    static func write(_ text: String, to descriptor: Int32) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
 }
 
 /// Output that first waits until the recorder has written everything recorded so far: nothing is

@@ -15,10 +15,10 @@ struct NetworkWatcherShell {
     let options: Options
 
     static func main() async {
-        // Commands run on a dispatch worker thread, whose malloc arena glibc grows and trims a few
-        // pages at a time, each an mprotect call and fresh page faults; with 8 MB of slack it does
-        // so rarely (`explain` of a 10,000-hop result: about 10% faster, BENCHMARKS.md).
-        _ = nwsh_set_heap_slack(8 << 20)
+        // Page faults are most of the kernel's share of a large command here: memory one stage
+        // frees is reused by the next instead of being unmapped and faulted in again (`explain`
+        // of a 10,000-hop result: 4,490 minor faults become 3,390; BENCHMARKS.md).
+        _ = nwsh_tune_malloc()
         let options: Options
         do {
             options = try Options.parse(Array(CommandLine.arguments.dropFirst()))

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import Testing
 
@@ -86,6 +87,13 @@ import Testing
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after=0", "--color=never", "-c", "$x = 'ok'; $x", "--", ])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out == "ok\n")
+    }
+
+    /// The malloc settings nwsh makes at start-up are taken (it once compiled to a no-op).
+    @Test func mallocIsTuned() {
+        #if canImport(Glibc)
+        #expect(nwsh_tune_malloc() == 1)
+        #endif
     }
 
     @Test func helpDocumentsTheExitStatuses() throws {

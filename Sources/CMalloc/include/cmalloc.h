@@ -2,10 +2,11 @@
 #ifndef NWSH_CMALLOC_H
 #define NWSH_CMALLOC_H
 
-/// Lets glibc grow (and keep) the heap `bytes` beyond what it needs each time it grows it
-/// (M_TOP_PAD), so a command that allocates a lot does not grow it a few pages at a time, each an
-/// mprotect call. Slack that is never touched costs no memory. Returns 1 on success, 0 when the
-/// C library has no such setting.
-int nwsh_set_heap_slack(int bytes);
+/// Tunes glibc's malloc for nwsh, whose commands run on a worker thread and allocate in bursts:
+/// blocks up to 32 MB come from the heap rather than from mmap (M_MMAP_THRESHOLD), so memory
+/// freed by one stage (a file's bytes) is reused by the next instead of returned to the kernel
+/// and faulted in again; and the heap grows with 8 MB of slack (M_TOP_PAD). Returns 1 when both
+/// settings were taken, 0 otherwise (another C library).
+int nwsh_tune_malloc(void);
 
 #endif

@@ -87,6 +87,22 @@ import Testing
         await fixture.server.stop()
     }
 
+    /// VMs you got work as well as their IDs, on both ends.
+    @Test func resourcesYouGotStandForTheirIDs() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + """
+
+            $vm = get "${src}?api-version=2024-07-01"
+            $target = get "${db}?api-version=2024-07-01"
+            check $vm $target --dest-port 80
+            check --source $vm --dest-address $vm.properties --dest-port 80
+            """)
+        #expect(outcome == .failure)
+        #expect(fixture.output.out.contains("network security rule UserRule_Port80"))
+        #expect(fixture.output.err.hasSuffix("error: check: --dest-address: 'an object' is not a resource ID or an address, or a resource you got ($vm = get ...). Nothing was sent. See 'help check'.\n"))
+        await fixture.server.stop()
+    }
+
     @Test func anUnreachableCheckDoesNotStopTheScript() async throws {
         let fixture = try await SessionFixture.start()
         let outcome = await fixture.run(Self.preamble + "\ncheck $src 13.107.21.200:80\n$after = 'still running'\n$after")

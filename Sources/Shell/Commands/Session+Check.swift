@@ -29,10 +29,10 @@ extension Session {
             do {
                 switch option {
                 case "--source":
-                    request.source = try sourceID(valueWord, evaluator: evaluator)
+                    request.source = try resourceText(valueWord, evaluator: evaluator, what: option)
                 case "--dest-resource", "--dest-address":
                     guard request.destination == nil else { throw CheckProblem.twoDestinations }
-                    let value = try evaluator.string(valueWord)
+                    let value = try resourceText(valueWord, evaluator: evaluator, what: option)
                     request.destination = option == "--dest-resource" ? .resource(value) : .address(value)
                 case "--dest-port": request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
                 case "--source-port": request.sourcePort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
@@ -57,9 +57,9 @@ extension Session {
         }
         do {
             var rest = positional[...]
-            if request.source == nil, let word = rest.popFirst() { request.source = try sourceID(word, evaluator: evaluator) }
+            if request.source == nil, let word = rest.popFirst() { request.source = try resourceText(word, evaluator: evaluator, what: "the source") }
             if let word = rest.popFirst() {
-                let (destination, port) = try CheckRequest.destination(shortForm: try evaluator.string(word))
+                let (destination, port) = try CheckRequest.destination(shortForm: try resourceText(word, evaluator: evaluator, what: "the destination"))
                 request.destination = destination
                 if let port {
                     if let given = request.destinationPort, given != port {
@@ -94,13 +94,14 @@ extension Session {
         return CommandResult(value: value, outcome: Narration.isReachable(result.status) ? .success : .unreachable, shown: false)
     }
 
-    /// A VM's resource ID from `--source` or the short form: an ID, or a VM got with `get` (its `id`).
-    private func sourceID(_ word: Word, evaluator: Evaluator) throws -> String {
+    /// A source or destination as text: a string, or a resource you got with `get` (its `id`),
+    /// so `check $vm $db` works with VMs as well as with their IDs.
+    private func resourceText(_ word: Word, evaluator: Evaluator, what: String) throws -> String {
         let value = try evaluator.value(word)
         if let text = value.stringValue { return text }
         if let number = value.numberValue { return number.description }
         if let id = value["id"]?.stringValue { return id }
-        throw ShellError.invalidCheck(.invalidValue(option: "the source", value: value.kindDescription, expected: "a VM's resource ID, or a VM you got ($vm = get ...)"))
+        throw ShellError.invalidCheck(.invalidValue(option: what, value: value.kindDescription, expected: "a resource ID or an address, or a resource you got ($vm = get ...)"))
     }
 
     private func canonical(_ word: Word, option: String, in allowed: [String], evaluator: Evaluator) throws -> String {

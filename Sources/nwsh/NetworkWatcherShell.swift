@@ -27,7 +27,7 @@ struct NetworkWatcherShell {
             exit(64)
         }
         if options.help {
-            FileHandle.standardOutput.write(Data(Options.help.utf8))
+            FileHandle.standardOutput.write(Data(Options.helpText.utf8))
             exit(0)
         }
         do {

@@ -20,7 +20,7 @@ struct Options: Equatable {
     var rerun = false
     var color: ColorChoice = .auto
     var verbose = false
-    /// `-h`/`--help`: print ``help`` and leave.
+    /// `-h`/`--help`: print ``helpText`` and leave.
     var help = false
 
     /// A command line nwsh cannot run; ``description`` says why. Exit status 64.
@@ -131,7 +131,7 @@ struct Options: Equatable {
     }
 
     /// The text of `nwsh --help`.
-    static var help: String {
+    static var helpText: String {
         var text = """
             nwsh: the Network Watcher shell. Troubleshoot Azure networking through the ARM REST API.
 

@@ -75,6 +75,7 @@ import Testing
         (["--sandbox-retry-after", "-1", "--sandbox"], "error: --sandbox-retry-after must be a whole number of seconds, 0 or more, not '-1'."),
         (["--sandbox=yes"], "error: --sandbox takes no value."),
         (["--rerun"], "error: --rerun needs --replay FILE."),
+        (["--record-mode", "sometimes", "--record", "x.json"], "error: --record-mode must be none, once, new_episodes or all, not 'sometimes'."),
     ])
     func badCommandLinesAreUsageErrors(arguments: [String], message: String) throws {
         let result = try Binary.run(Binary.nwsh, arguments)

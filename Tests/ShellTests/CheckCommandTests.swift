@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import Shell
 import Testing
 
@@ -126,6 +127,26 @@ import Testing
 
             """)
         #expect(await fixture.server.arm.log.allSatisfy { !$0.contains("connectivityCheck") })
+        await fixture.server.stop()
+    }
+
+    @Test func aVMWithoutALocationAsksForTheWatcher() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("""
+            $vm = put "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Nowhere?api-version=2024-07-01" "{ 'properties': {} }"
+            check $vm 10.1.4.4:80
+            """)
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == "error: check: VM Nowhere has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID.\n")
+        await fixture.server.stop()
+    }
+
+    @Test func anAnswerThatIsNotAResultIsNamed() async throws {
+        let fixture = try await SessionFixture.start()
+        await fixture.server.arm.inject(Fault(.malformedJSON, pathContains: "connectivityCheck", method: "POST"))
+        let outcome = await fixture.run(Self.preamble + "\ncheck $src 10.1.4.4:80 --watcher \(Self.watcher)")
+        #expect(outcome == .failure)
+        #expect(fixture.output.err == "error: This is not a connectivity check result: the value is a string, not an object. explain takes what check, or a POST to .../connectivityCheck, returned.\n")
         await fixture.server.stop()
     }
 

@@ -189,9 +189,7 @@ public struct CheckRequest: Sendable, Equatable {
 
     /// A network watcher's resource ID, checked (`--watcher`).
     public static func watcher(_ id: String) throws(CheckProblem) -> String {
-        guard id.lowercased().hasPrefix("/subscriptions/"), let found = Narration.providerSegments(id),
-              found.namespace.lowercased() == "microsoft.network", found.type.lowercased() == "networkwatchers",
-              found.name.endIndex == id.endIndex else {
+        guard Narration.resource(id, namespace: "Microsoft.Network", type: "networkWatchers") == id else {
             throw .invalidValue(option: "--watcher", value: id, expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
         }
         return id
@@ -199,10 +197,7 @@ public struct CheckRequest: Sendable, Equatable {
 
     /// Whether an ID names a virtual machine (or a scale set's VM), the only sources the API takes.
     static func isVirtualMachine(_ id: String) -> Bool {
-        guard id.lowercased().hasPrefix("/subscriptions/"), let found = Narration.providerSegments(id),
-              found.namespace.lowercased() == "microsoft.compute" else { return false }
-        let type = found.type.lowercased()
-        return type == "virtualmachines" || type == "virtualmachinescalesets"
+        ["virtualMachines", "virtualMachineScaleSets"].contains { Narration.resource(id, namespace: "Microsoft.Compute", type: $0) != nil }
     }
 
     /// 80 for `http://`, 443 for `https://`.

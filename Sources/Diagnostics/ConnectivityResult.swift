@@ -37,6 +37,12 @@ public struct ConnectivityResult: Sendable, Equatable {
         /// Links to next hops, with round-trip times when the service measured them.
         public var links: [Link]
 
+        /// Whether the hop or one of its links has an issue (without building an array).
+        public var hasIssues: Bool { !issues.isEmpty || links.contains { !$0.issues.isEmpty } }
+
+        /// The hop's issues, then its links'.
+        public var allIssues: [Issue] { issues + links.flatMap { $0.issues } }
+
         public init(type: String, id: String? = nil, address: String? = nil, resourceId: String? = nil, nextHopIds: [String] = [], issues: [Issue] = [], links: [Link] = []) {
             self.type = type
             self.id = id

@@ -35,8 +35,8 @@ public struct Explanation: Sendable, Equatable {
         var suggested = Set<String>()
         for (index, hop) in result.hops.enumerated() {
             // Most hops have no issue: skip them without building arrays.
-            if hop.issues.isEmpty && hop.links.allSatisfy({ $0.issues.isEmpty }) { continue }
-            for issue in hop.issues + hop.links.flatMap({ $0.issues }) {
+            guard hop.hasIssues else { continue }
+            for issue in hop.allIssues {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
                 // One suggestion per command, however many issues point to it.
                 let watcherSteps = context.map { Self.watcherSteps(for: issue, result: result, context: $0) } ?? []
@@ -116,7 +116,7 @@ public struct Explanation: Sendable, Equatable {
             }
             text += " — "
             if !Narration.appendResourceName(hops[index].resourceId, to: &text) { text.removeLast(3) }
-            if !(hops[index].issues.isEmpty && hops[index].links.allSatisfy({ $0.issues.isEmpty })) { text += " ✗" }
+            if hops[index].hasIssues { text += " ✗" }
         }
 
         /// " (round trip min 1 ms, avg 4 ms)" for the link from one hop to the next, when measured.
@@ -186,20 +186,12 @@ public struct Explanation: Sendable, Equatable {
 
     /// The network interface a hop's resource ID names (an IP configuration's parent included).
     static func networkInterface(_ resourceId: String?) -> String? {
-        resource(resourceId, provider: "Microsoft.Network", type: "networkInterfaces")
+        Narration.resource(resourceId, namespace: "Microsoft.Network", type: "networkInterfaces")
     }
 
     /// The VM a resource ID names.
     static func virtualMachine(_ resourceId: String?) -> String? {
-        resource(resourceId, provider: "Microsoft.Compute", type: "virtualMachines")
-    }
-
-    /// The ID up to `.../providers/PROVIDER/TYPE/NAME` when the ID names such a resource or a
-    /// child of one; provider and type compared ignoring case, as ARM does.
-    static func resource(_ resourceId: String?, provider: String, type: String) -> String? {
-        guard let resourceId, let found = Narration.providerSegments(resourceId),
-              found.namespace.lowercased() == provider.lowercased(), found.type.lowercased() == type.lowercased() else { return nil }
-        return String(resourceId[..<found.name.endIndex])
+        Narration.resource(resourceId, namespace: "Microsoft.Compute", type: "virtualMachines")
     }
 
     static func nextSteps(for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop) -> [NextStep] {
@@ -287,18 +279,17 @@ public struct CheckContext: Sendable, Equatable {
         self.request = request
     }
 
-    /// The context of a POST to `.../networkWatchers/W/connectivityCheck` (absolute URL or path)
-    /// with this body; nil for any other request.
-    public init?(url: String, body: JSONValue) {
+    /// The watcher a POST to `.../networkWatchers/W/connectivityCheck` (absolute URL or path)
+    /// goes to; nil for any other URL, so other requests' bodies are never looked at.
+    public static func watcher(ofCheckURL url: String) -> String? {
         // ARM paths are ASCII; compare them byte by byte, ignoring case.
         let path = Array(url.utf8.prefix { $0 != UInt8(ascii: "?") })
         let lowered = path.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         let suffix = Array("/connectivitycheck".utf8)
         let marker = Array("/subscriptions/".utf8)
         guard lowered.count > suffix.count, Array(lowered.suffix(suffix.count)) == suffix,
-              let start = lowered.indices.first(where: { lowered[$0...].starts(with: marker) }),
-              let request = CheckRequest(body: body) else { return nil }
-        self.init(watcher: String(decoding: path[start..<(path.count - suffix.count)], as: UTF8.self), request: request)
+              let start = lowered.indices.first(where: { lowered[$0...].starts(with: marker) }) else { return nil }
+        return String(decoding: path[start..<(path.count - suffix.count)], as: UTF8.self)
     }
 
     /// The destination as an IP address: the one asked for when it is one, else the address of

@@ -51,6 +51,17 @@ public enum Narration {
         return true
     }
 
+    /// The ID up to `.../providers/NAMESPACE/TYPE/NAME` when `resourceId` is a subscription's
+    /// resource ID naming such a resource or a child of one; namespace and type compared
+    /// ignoring case, as ARM does.
+    static func resource(_ resourceId: String?, namespace: String, type: String) -> String? {
+        guard let resourceId, resourceId.utf8.count > 15,
+              resourceId.utf8.prefix(15).elementsEqual("/subscriptions/".utf8, by: { $0 | 0x20 == $1 }),
+              let found = providerSegments(resourceId),
+              found.namespace.lowercased() == namespace.lowercased(), found.type.lowercased() == type.lowercased() else { return nil }
+        return String(resourceId[..<found.name.endIndex])
+    }
+
     /// The namespace, type and name after `/providers/` in a resource ID, as slices of it (so
     /// `resourceId[..<name.endIndex]` is the resource's own ID), found in one pass over its UTF-8
     /// code units: a result can have thousands of hops.

@@ -90,7 +90,7 @@ public struct ResultDiff: Sendable, Equatable {
     private static func keyedIssues(_ result: ConnectivityResult) -> [(key: String, sentence: String)] {
         var issues: [(key: String, sentence: String)] = []
         for (index, hop) in result.hops.enumerated() {
-            for issue in hop.issues + hop.links.flatMap(\.issues) {
+            for issue in hop.allIssues {
                 let context = issue.context.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1E}")
                 let key = [hopKey(hop), issue.type, issue.origin ?? "", issue.severity ?? "", context].joined(separator: "\u{1F}").lowercased()
                 issues.append((key, Narration.sentence(for: issue, at: hop, number: index + 1)))

@@ -179,8 +179,8 @@ struct NetworkModel {
     private func routes(of nic: Interface) -> [Route] {
         var routes = nic.addressSpace.map { Route(source: "Default", name: nil, prefix: $0, nextHopType: "VnetLocal") }
         routes.append(Route(source: "Default", name: nil, prefix: IPv4Prefix("0.0.0.0/0")!, nextHopType: "Internet"))
-        for text in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
-            routes.append(Route(source: "Default", name: nil, prefix: IPv4Prefix(text)!, nextHopType: "None"))
+        for prefix in IPv4Prefix.privateRanges {
+            routes.append(Route(source: "Default", name: nil, prefix: prefix, nextHopType: "None"))
         }
         guard let subnetID = nic.subnetID, let tableID = subnet(subnetID)?["properties"]?["routeTable"]?["id"]?.stringValue,
               let table = resource(tableID) else { return routes }
@@ -304,7 +304,7 @@ struct SecurityRule {
         entries.contains { entry in
             if entry.lowercased() == "internet" {
                 // Outside the virtual network and the private ranges.
-                let inside = virtualNetwork + ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].compactMap(IPv4Prefix.init)
+                let inside = virtualNetwork + IPv4Prefix.privateRanges
                 return !inside.contains { $0.contains(address) }
             }
             return expand(entry, virtualNetwork: virtualNetwork).contains { $0.contains(address) }
@@ -417,6 +417,9 @@ struct IPv4Prefix: Equatable, CustomStringConvertible {
         self.address = address
         self.length = length
     }
+
+    /// The ranges Azure does not route to the internet by default (RFC 1918 and shared address space).
+    static let privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].compactMap(IPv4Prefix.init)
 
     private var mask: UInt32 { length == 0 ? 0 : UInt32.max << (32 - length) }
 

@@ -97,6 +97,14 @@ import Testing
         #expect(compact(result) == #"{"value":[]}"#)
     }
 
+    @Test func effectiveRoutesOfSomethingThatIsNotANetworkInterfaceAre404() async throws {
+        let fixture = try await SandboxFixture.start()
+        defer { Task { await fixture.stop() } }
+        let result = try await post(fixture, "\(Self.vm("MultiTierApp0"))/effectiveRouteTable")
+        #expect(result.response.status == 404)
+        #expect(result.body?["error"]?["message"]?.stringValue == "Network interface \(Self.vm("MultiTierApp0")) was not found.")
+    }
+
     @Test(arguments: [
         (flow(local: "10.9.9.9", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidIPAddress", "10.9.9.9 is not an address of virtual machine MultiTierApp0's network interfaces."),
         (flow(direction: "Sideways", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidRequestFormat", "'direction' must be Inbound or Outbound, not 'Sideways'."),

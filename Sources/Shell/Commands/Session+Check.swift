@@ -145,7 +145,7 @@ extension Session {
         var results: [ConnectivityResult] = []
         for (position, word) in invocation.arguments.enumerated() {
             do {
-                results.append(try ConnectivityResult(json: try resultInput(word, evaluator: evaluator)))
+                results.append(try connectivityResult(word, evaluator: evaluator).result)
             } catch let error as ResultError {
                 throw ShellError.notAComparableResult(position == 0 ? "first" : "second", error)
             }

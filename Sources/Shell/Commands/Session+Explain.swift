@@ -23,32 +23,19 @@ extension Session {
             }
         }
         let result: ConnectivityResult
-        var context: CheckContext?
-        if let source, let (path, bytes) = try fileArgument(source) {
-            // A file is read hop by hop, without the whole JSON tree.
-            do {
-                result = try ConnectivityResult(bytes: bytes)
-            } catch let error as JSONParser.Failure {
-                throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error, beforeSending: false)
-            } catch let error as ResultError {
-                throw ShellError.notAConnectivityResult(error)
-            }
-        } else {
-            let value: JSONValue
+        let value: JSONValue?
+        do {
             if let source {
-                value = try resultInput(source, evaluator: evaluator)
+                (result, value) = try connectivityResult(source, evaluator: evaluator)
             } else {
                 guard let lastResult else { throw ShellError.nothingToExplain }
-                value = lastResult
+                (result, value) = (try ConnectivityResult(json: lastResult), lastResult)
             }
-            do {
-                result = try ConnectivityResult(json: value)
-            } catch {
-                throw ShellError.notAConnectivityResult(error)
-            }
-            // The last check's own result: next steps can ask about the same flow.
-            context = lastCheck.flatMap { $0.result == value ? $0.context : nil }
+        } catch let error as ResultError {
+            throw ShellError.notAConnectivityResult(error)
         }
+        // The last check's own result: next steps can ask about the same flow.
+        let context = value.flatMap { value in lastCheck.flatMap { $0.result == value ? $0.context : nil } }
         let explanation = Explanation(result, context: context)
         if asJSON { return CommandResult(value: explanation.json) }
         // Rule names, addresses and IDs came from the network: never let them drive the terminal.
@@ -56,22 +43,26 @@ extension Session {
         return .none
     }
 
-    /// `@file.json` read and parsed, or the value of a word (a variable, a path into one, or JSON text).
-    func resultInput(_ word: Word, evaluator: Evaluator) throws -> JSONValue {
+    /// The connectivity result a word names: `@file.json`, read hop by hop without the whole JSON
+    /// tree, or a value (a variable, a path into one, or JSON text), which is returned too.
+    /// Throws `ResultError` for JSON that is not a result, for the caller to place.
+    func connectivityResult(_ word: Word, evaluator: Evaluator) throws -> (result: ConnectivityResult, value: JSONValue?) {
         if let (path, bytes) = try fileArgument(word) {
             do {
-                return try JSONParser.parse(bytes: bytes)
-            } catch {
+                return (try ConnectivityResult(bytes: bytes), nil)
+            } catch let error as JSONParser.Failure {
                 throw LanguageError.invalidJSON(what: "connectivity result in \(path)", failure: error, beforeSending: false)
             }
         }
-        let value = try evaluator.value(word)
-        guard case .string(let text) = value else { return value }
-        do {
-            return try JSONParser.parse(text, mode: .relaxed)
-        } catch {
-            throw LanguageError.invalidJSON(what: "connectivity result", failure: error, beforeSending: false)
+        var value = try evaluator.value(word)
+        if case .string(let text) = value {
+            do {
+                value = try JSONParser.parse(text, mode: .relaxed)
+            } catch {
+                throw LanguageError.invalidJSON(what: "connectivity result", failure: error, beforeSending: false)
+            }
         }
+        return (try ConnectivityResult(json: value), value)
     }
 }
 

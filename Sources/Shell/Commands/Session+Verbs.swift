@@ -50,8 +50,9 @@ extension Session {
             lastResult = value
             // The page's `armclient post .../connectivityCheck $requestBody`: remember the check,
             // so `explain` can ask about the same flow.
-            if name == "post", let body, let request = try? JSONParser.parse(bytes: body), let context = CheckContext(url: url, body: request) {
-                lastCheck = (context, value)
+            if name == "post", let body, let watcher = CheckContext.watcher(ofCheckURL: url),
+               let json = try? JSONParser.parse(bytes: body), let request = CheckRequest(body: json) {
+                lastCheck = (CheckContext(watcher: watcher, request: request), value)
             }
         }
         return commandResult

@@ -171,8 +171,8 @@ public enum TerminalText {
     public static func sanitized(_ text: String) -> String {
         // Fast path over the bytes: C0 controls and DEL are single bytes, and C1 controls
         // (U+0080–U+009F) start with 0xC2 in UTF-8, so text without those needs no scalar look.
-        var bytes = text
-        guard bytes.withUTF8({ $0.contains { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 } }),
+        var copy = text
+        guard copy.withUTF8({ $0.contains { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 } }),
               text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {

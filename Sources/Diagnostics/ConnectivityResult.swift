@@ -118,11 +118,16 @@ public struct ResultError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ConnectivityResult {
-    /// Reads a result from a JSON document's bytes (`explain @result.json`). Each hop is read as
-    /// soon as it is parsed and its JSON dropped, so the tree of a 10,000-hop document never
-    /// exists at once. Throws `JSONParser.Failure` for JSON that does not parse, and
-    /// ``ResultError`` for JSON that is not a result.
+    /// Reads a result from a JSON document's bytes (`explain @result.json`), straight from the
+    /// text when it can (``readDirectly(_:)``). Otherwise each hop is read as soon as it is
+    /// parsed and its JSON dropped, so the tree of a 10,000-hop document never exists at once.
+    /// Throws `JSONParser.Failure` for JSON that does not parse, and ``ResultError`` for JSON
+    /// that is not a result.
     public init(bytes: [UInt8]) throws {
+        if let result = Self.readDirectly(bytes) {
+            self = result
+            return
+        }
         let reader = Reader()
         var hops: [Hop] = []
         var streamed = false

@@ -58,25 +58,25 @@ public struct Explanation: Sendable, Equatable {
     /// no hop has an issue. Appended to one string: the path can have thousands of lines.
     private func render(maxPathLines: Int?, complete: Bool) -> String {
         let shown = path.prefix(maxPathLines ?? path.count)
-        var text = verdict + "\n"
-        text.reserveCapacity(shown.reduce(0) { $0 + $1.utf8.count + 3 } + 4096)
-        if let probes { text += probes + "\n" }
+        var text = TextBuilder(capacity: shown.reduce(0) { $0 + $1.utf8.count + 3 } + 4096)
+        text.append(verdict + "\n")
+        if let probes { text.append(probes + "\n") }
         if !path.isEmpty {
-            text += "\nPath (✗ marks a hop with an issue):\n"
+            text.append("\nPath (✗ marks a hop with an issue):\n")
             for line in shown {
-                text += "  "
-                text += line
-                text += "\n"
+                text.append("  ")
+                text.append(line)
+                text.append("\n")
             }
-            if shown.count < path.count { text += "  … \(path.count - shown.count) more lines ('explain' draws the whole path)\n" }
+            if shown.count < path.count { text.append("  … \(path.count - shown.count) more lines ('explain' draws the whole path)\n") }
         }
-        if !findings.isEmpty || complete { text += findings.isEmpty ? "\nNo hop reports an issue.\n" : "\nIssues:\n" }
-        for finding in findings { text += "  " + finding + "\n" }
+        if !findings.isEmpty || complete { text.append(findings.isEmpty ? "\nNo hop reports an issue.\n" : "\nIssues:\n") }
+        for finding in findings { text.append("  " + finding + "\n") }
         if complete, !nextSteps.isEmpty {
-            text += "\nNext steps:\n"
-            for step in nextSteps { text += "  # \(step.why)\n  \(step.command)\n" }
+            text.append("\nNext steps:\n")
+            for step in nextSteps { text.append("  # \(step.why)\n  \(step.command)\n") }
         }
-        return text
+        return text.text
     }
 
     // MARK: The path
@@ -105,37 +105,36 @@ public struct Explanation: Sendable, Equatable {
         var lines: [String] = []
         lines.reserveCapacity(hops.count)
 
-        // Lines are built by appending to one string each: a path can have thousands of hops.
-        func appendLine(_ index: Int, to text: inout String) {
-            text += String(index + 1)
-            text += ". "
-            text += hops[index].type
+        // Lines are built as bytes (``TextBuilder``): a path can have thousands of hops.
+        func appendLine(_ index: Int, to text: inout TextBuilder) {
+            text.append(index + 1)
+            text.append(". ")
+            text.append(hops[index].type)
             if let address = hops[index].address {
-                text += " "
-                text += address
+                text.append(" ")
+                text.append(address)
             }
-            text += " — "
-            if !Narration.appendResourceName(hops[index].resourceId, to: &text) { text.removeLast(3) }
-            if hops[index].hasIssues { text += " ✗" }
+            Narration.appendResourceName(hops[index].resourceId, after: " — ", to: &text)
+            if hops[index].hasIssues { text.append(" ✗") }
         }
 
         /// " (round trip min 1 ms, avg 4 ms)" for the link from one hop to the next, when measured.
-        func appendRoundTrip(from index: Int, to next: String, to text: inout String) {
+        func appendRoundTrip(from index: Int, to next: String, to text: inout TextBuilder) {
             guard let link = hops[index].links.first(where: { $0.nextHopId == next }) else { return }
             var first = true
             func append(_ name: String, _ value: Int?) {
                 guard let value else { return }
-                text += first ? " (round trip " : ", "
+                text.append(first ? " (round trip " : ", ")
                 first = false
-                text += name
-                text += " "
-                text += String(value)
-                text += " ms"
+                text.append(name)
+                text.append(" ")
+                text.append(value)
+                text.append(" ms")
             }
             append("min", link.roundTripTimeMin)
             append("avg", link.roundTripTimeAvg)
             append("max", link.roundTripTimeMax)
-            if !first { text += ")" }
+            if !first { text.append(")") }
         }
 
         // Iterative, so a path of any length (10,000 hops) draws without deep recursion. A linear
@@ -144,22 +143,22 @@ public struct Explanation: Sendable, Equatable {
         let roots = hops.indices.filter { !pointedTo[$0] }
         for root in (roots.isEmpty ? Array(hops.indices.prefix(1)) : roots).reversed() { stack.append((root, "", "", nil)) }
         while let (index, indent, connector, from) = stack.popLast() {
-            var text = indent
-            text.reserveCapacity(indent.utf8.count + 128)
-            text += connector
+            var text = TextBuilder(capacity: indent.utf8.count + 128)
+            text.append(indent)
+            text.append(connector)
             let seen = drawn[index]
             if seen {
-                text += "→ "
-                text += String(index + 1)
-                text += ". "
-                text += hops[index].type
-                text += " (above)"
+                text.append("→ ")
+                text.append(index + 1)
+                text.append(". ")
+                text.append(hops[index].type)
+                text.append(" (above)")
             } else {
                 drawn[index] = true
                 appendLine(index, to: &text)
             }
             if let from, let id = hops[index].id { appendRoundTrip(from: from, to: id, to: &text) }
-            lines.append(text)
+            lines.append(text.text)
             if seen { continue }
             let childIndent = connector.isEmpty ? indent : indent + (connector == "├─ " ? "│  " : "   ")
             // The common case, one next hop: no branch, no array.
@@ -174,10 +173,10 @@ public struct Explanation: Sendable, Equatable {
             }
         }
         for index in hops.indices where !drawn[index] {
-            var text = ""
+            var text = TextBuilder()
             appendLine(index, to: &text)
-            text += " (not linked from the source)"
-            lines.append(text)
+            text.append(" (not linked from the source)")
+            lines.append(text.text)
         }
         return lines
     }

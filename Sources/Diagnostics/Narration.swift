@@ -36,19 +36,23 @@ public enum Narration {
     /// Child resources (`.../networkInterfaces/nic/ipConfigurations/ipconfig1`) are named by their
     /// parent, which is what a user looks up. Nil when the ID has no provider type.
     public static func resourceName(_ resourceId: String?) -> String? {
-        var text = ""
-        return appendResourceName(resourceId, to: &text) ? text : nil
+        var text = TextBuilder()
+        appendResourceName(resourceId, to: &text)
+        return text.isEmpty ? nil : text.text
     }
 
-    /// Appends ``resourceName(_:)`` to `text` (no intermediate strings: a path can have thousands
-    /// of hops); false, appending nothing, when the ID has no provider type.
-    static func appendResourceName(_ resourceId: String?, to text: inout String) -> Bool {
-        guard let resourceId, let (_, type, name) = providerSegments(resourceId) else { return false }
-        // ARM spells types in camelCase: try that before lower-casing.
-        if let words = typeWords[type] ?? typeWordsLowercased[type.lowercased()] { text += words } else { text += type }
-        text += " "
-        text += name
-        return true
+    /// Appends `prefix` and ``resourceName(_:)`` to `text` (no intermediate strings: a path can
+    /// have thousands of hops); nothing when the ID has no provider type.
+    static func appendResourceName(_ resourceId: String?, after prefix: String = "", to text: inout TextBuilder) {
+        guard var id = resourceId else { return }
+        id.withUTF8 { bytes in
+            guard let (_, type, name) = providerRanges(bytes) else { return }
+            text.append(prefix)
+            let typeBytes = UnsafeBufferPointer(rebasing: bytes[type])
+            if let words = words(forType: typeBytes) { text.append(words) } else { text.append(typeBytes) }
+            text.append(" ")
+            text.append(UnsafeBufferPointer(rebasing: bytes[name]))
+        }
     }
 
     /// The ID up to `.../providers/NAMESPACE/TYPE/NAME` when `resourceId` is a subscription's
@@ -67,45 +71,58 @@ public enum Narration {
     /// code units: a result can have thousands of hops.
     static func providerSegments(_ resourceId: String) -> (namespace: Substring, type: Substring, name: Substring)? {
         var id = resourceId
-        // Offsets of the three segments after "providers", found in the bytes.
-        let found: (Int, Int, Int, Int, Int, Int)? = id.withUTF8 { bytes in
-            var afterProviders = -1
-            var bounds: [Int] = []
-            bounds.reserveCapacity(6)
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
-                defer { start = index + 1 }
-                guard start < index else { continue }
-                if afterProviders < 0 {
-                    if index - start == 9, zip(bytes[start..<index], "providers".utf8).allSatisfy({ $0 | 0x20 == $1 }) { afterProviders = 0 }
-                    continue
-                }
-                afterProviders += 1
-                bounds.append(start)
-                bounds.append(index)
-                if afterProviders == 3 { return (bounds[0], bounds[1], bounds[2], bounds[3], bounds[4], bounds[5]) }
-            }
-            return nil
-        }
-        guard let found else { return nil }
+        guard let found = id.withUTF8(providerRanges) else { return nil }
         let utf8 = resourceId.utf8
-        func slice(_ from: Int, _ to: Int) -> Substring {
-            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)])
+        func slice(_ range: Range<Int>) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)])
         }
-        return (slice(found.0, found.1), slice(found.2, found.3), slice(found.4, found.5))
+        return (slice(found.namespace), slice(found.type), slice(found.name))
     }
 
-    /// Words for resource types, keyed as ARM spells the types.
-    static let typeWords: [Substring: String] = [
-        "networkInterfaces": "network interface", "loadBalancers": "load balancer", "privateEndpoints": "private endpoint",
-        "virtualMachines": "VM", "publicIPAddresses": "public IP address", "virtualNetworkGateways": "virtual network gateway",
-        "applicationGateways": "application gateway", "azureFirewalls": "Azure Firewall", "virtualNetworks": "virtual network",
-        "networkSecurityGroups": "network security group", "routeTables": "route table", "natGateways": "NAT gateway",
-        "bastionHosts": "Bastion host", "storageAccounts": "storage account", "privateLinkServices": "Private Link service",
-        "virtualMachineScaleSets": "scale set",
+    /// Where ``providerSegments(_:)`` are in a resource ID's UTF-8.
+    static func providerRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> (namespace: Range<Int>, type: Range<Int>, name: Range<Int>)? {
+        var afterProviders = -1
+        var namespace = 0..<0
+        var type = 0..<0
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+            defer { start = index + 1 }
+            guard start < index else { continue }
+            if afterProviders < 0 {
+                if index - start == 9, zip(bytes[start..<index], "providers".utf8).allSatisfy({ $0 | 0x20 == $1 }) { afterProviders = 0 }
+                continue
+            }
+            afterProviders += 1
+            switch afterProviders {
+            case 1: namespace = start..<index
+            case 2: type = start..<index
+            default: return (namespace, type, start..<index)
+            }
+        }
+        return nil
+    }
+
+    /// Words for resource types, as ARM spells the types. A list rather than a dictionary: a
+    /// path names a type on every line, and comparing a few lengths costs less than hashing.
+    static let typeWords: [(type: String, words: String)] = [
+        ("networkInterfaces", "network interface"), ("loadBalancers", "load balancer"), ("privateEndpoints", "private endpoint"),
+        ("virtualMachines", "VM"), ("publicIPAddresses", "public IP address"), ("virtualNetworkGateways", "virtual network gateway"),
+        ("applicationGateways", "application gateway"), ("azureFirewalls", "Azure Firewall"), ("virtualNetworks", "virtual network"),
+        ("networkSecurityGroups", "network security group"), ("routeTables", "route table"), ("natGateways", "NAT gateway"),
+        ("bastionHosts", "Bastion host"), ("storageAccounts", "storage account"), ("privateLinkServices", "Private Link service"),
+        ("virtualMachineScaleSets", "scale set"),
     ]
-    /// ``typeWords`` keyed in lower case, for IDs spelled otherwise.
-    static let typeWordsLowercased = Dictionary(uniqueKeysWithValues: typeWords.map { ($0.key.lowercased(), $0.value) })
+
+    /// The words for a resource type (its UTF-8): spelled as ARM does, or else ignoring case, as
+    /// ARM compares.
+    static func words(forType type: UnsafeBufferPointer<UInt8>) -> String? {
+        for (known, words) in typeWords where known.utf8.count == type.count {
+            var known = known
+            if known.withUTF8({ known in (0..<known.count).allSatisfy { known[$0] == type[$0] } }) { return words }
+        }
+        let lowercased = String(decoding: type, as: UTF8.self).lowercased()
+        return typeWords.first { $0.type.lowercased() == lowercased }?.words
+    }
 
     /// Where a hop is, in words: "hop 3 (VirtualAppliance 10.1.3.4, network interface auNic)".
     public static func place(_ hop: ConnectivityResult.Hop, number: Int) -> String {

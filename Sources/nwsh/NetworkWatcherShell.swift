@@ -16,8 +16,9 @@ struct NetworkWatcherShell {
 
     static func main() async {
         // Page faults are most of the kernel's share of a large command here: memory one stage
-        // frees is reused by the next instead of being unmapped and faulted in again (`explain`
-        // of a 10,000-hop result: 4,490 minor faults become 3,390; BENCHMARKS.md).
+        // frees is reused by the next, and the heap asks for huge pages (`explain` of a
+        // 10,000-hop result: 4,490 minor faults became 3,390, then about 1,700; BENCHMARKS.md).
+        // First, on the main thread: the heap it tunes is the main thread's.
         _ = nwsh_tune_malloc()
         let options: Options
         do {

@@ -167,12 +167,29 @@ public enum TerminalText {
         return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
+    /// Whether UTF-8 text has a byte that can be part of a control character other than newline
+    /// and tab: a C0 control, DEL, or 0xC2 (which starts the C1 controls). Eight bytes at a time
+    /// (output can be a megabyte of path): a word is looked at byte by byte only when one of its
+    /// bytes is below 0x20 (a newline, usually), 0x7F or 0xC2.
+    static func mayHaveControls(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func suspect(_ byte: UInt8) -> Bool { (byte < 0x20 && byte != 0x0A && byte != 0x09) || byte == 0x7F || byte == 0xC2 }
+        var offset = 0
+        let raw = UnsafeRawBufferPointer(bytes)
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let flags = ByteWord.bytes(below: 0x20, in: word) | ByteWord.bytes(equalTo: 0x7F, in: word) | ByteWord.bytes(equalTo: 0xC2, in: word)
+            if flags != 0, bytes[offset..<offset + 8].contains(where: suspect) { return true }
+            offset += 8
+        }
+        return bytes[offset...].contains(where: suspect)
+    }
+
     /// The text with every control character except newline and tab replaced by a visible escape.
     public static func sanitized(_ text: String) -> String {
         // Fast path over the bytes: C0 controls and DEL are single bytes, and C1 controls
         // (U+0080–U+009F) start with 0xC2 in UTF-8, so text without those needs no scalar look.
         var copy = text
-        guard copy.withUTF8({ $0.contains { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 } }),
+        guard copy.withUTF8(mayHaveControls),
               text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {

@@ -51,17 +51,17 @@ public struct JSONParser {
         }
     }
 
-    private let bytes: [UInt8]
+    let bytes: [UInt8]
     private let mode: Mode
     /// Long member names already made (see `parseName`).
     private var names: [String] = []
-    private var index = 0
-    private var depth = 0
+    var index = 0
+    var depth = 0
     /// The top-level member whose elements are handed over rather than kept.
     private var streamed: (member: String, element: (JSONValue, Int) -> Void)?
     private static let maximumDepth = 512
 
-    private init(bytes: [UInt8], mode: Mode) {
+    init(bytes: [UInt8], mode: Mode) {
         self.bytes = bytes
         self.mode = mode
     }
@@ -75,7 +75,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseValue() throws(Failure) -> JSONValue {
+    mutating func parseValue() throws(Failure) -> JSONValue {
         guard index < bytes.count else { throw failure("expected a value, found the end of the text") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -98,7 +98,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enter() throws(Failure) {
+    mutating func enter() throws(Failure) {
         depth += 1
         if depth > Self.maximumDepth { throw failure("nesting deeper than \(Self.maximumDepth) levels") }
     }
@@ -169,8 +169,7 @@ public struct JSONParser {
     /// (which Swift keeps on the heap, unlike shorter ones) are made once and shared.
     private mutating func parseName(quote: UInt8) throws(Failure) -> String {
         let start = index + 1
-        var end = start
-        while end < bytes.count, bytes[end] != quote, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let end = plainRun(from: start, quote: quote).end
         let length = end - start
         guard length >= 16, end < bytes.count, bytes[end] == quote else { return try parseString(quote: quote) }
         for name in names where name.utf8.count == length && name.utf8.elementsEqual(bytes[start..<end]) {
@@ -182,15 +181,45 @@ public struct JSONParser {
         return name
     }
 
-    private mutating func parseString(quote: UInt8) throws(Failure) -> String {
+    /// Where the run of plain bytes from `start` ends (at a quote, a backslash, a control
+    /// character or the end of the text), and whether the run is ASCII. Most strings and names
+    /// are a single run, and most of a document is in strings: eight bytes are looked at at once
+    /// (``ByteWord``) while none of them ends the run.
+    func plainRun(from start: Int, quote: UInt8) -> (end: Int, isASCII: Bool) {
+        bytes.withUnsafeBytes { bytes in
+            var end = start
+            var highBits: UInt64 = 0
+            while end + 8 <= bytes.count {
+                let word = bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self)
+                let stops = ByteWord.bytes(equalTo: quote, in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
+                    | ByteWord.bytes(below: 0x20, in: word)
+                if stops != 0 { break }
+                highBits |= word
+                end += 8
+            }
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == quote || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                highBits |= UInt64(byte)
+                end += 1
+            }
+            return (end, highBits & ByteWord.highBits == 0)
+        }
+    }
+
+    /// The text of the bytes in `start..<end`.
+    func text(from start: Int, to end: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+    }
+
+    mutating func parseString(quote: UInt8) throws(Failure) -> String {
         let start = index
         index += 1
         // Most strings have no escapes: find the closing quote and decode the bytes between at once.
-        var end = index
-        while end < bytes.count, bytes[end] != quote, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let end = plainRun(from: index, quote: quote).end
         if end < bytes.count, bytes[end] == quote {
             defer { index = end + 1 }
-            return String(decoding: bytes[index..<end], as: UTF8.self)
+            return text(from: index, to: end)
         }
         var scalars = Array(bytes[index..<end])
         index = end
@@ -260,6 +289,12 @@ public struct JSONParser {
     }
 
     private mutating func parseNumber() throws(Failure) -> JSONNumber {
+        let range = try parseNumberText()
+        return JSONNumber(text: text(from: range.lowerBound, to: range.upperBound))
+    }
+
+    /// Reads a number's text, checking it is one; where it is.
+    mutating func parseNumberText() throws(Failure) -> Range<Int> {
         let start = index
         _ = consume(UInt8(ascii: "-"))
         guard index < bytes.count, isDigit(bytes[index]) else { throw failure("expected a digit in a number, found \(found())") }
@@ -279,10 +314,10 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("expected a digit in the exponent, found \(found())") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        return JSONNumber(text: String(decoding: bytes[start..<index], as: UTF8.self))
+        return start..<index
     }
 
-    private mutating func skipWhitespace() throws(Failure) {
+    mutating func skipWhitespace() throws(Failure) {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -293,7 +328,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func consume(_ byte: UInt8) -> Bool {
+    mutating func consume(_ byte: UInt8) -> Bool {
         if index < bytes.count, bytes[index] == byte {
             index += 1
             return true
@@ -315,7 +350,7 @@ public struct JSONParser {
     }
 
     /// Describes the text at the current position for an error message.
-    private func found() -> String {
+    func found() -> String {
         guard index < bytes.count else { return "the end of the text" }
         var scalarEnd = index + 1
         while scalarEnd < bytes.count, bytes[scalarEnd] & 0xC0 == 0x80 { scalarEnd += 1 }
@@ -327,7 +362,7 @@ public struct JSONParser {
         }
     }
 
-    private func failure(_ reason: String) -> Failure {
+    func failure(_ reason: String) -> Failure {
         var line = 1
         var column = 1
         var position = 0

@@ -123,9 +123,12 @@ public struct JSONObject: Sendable, Equatable {
         let isASCII = left.utf8.allSatisfy { $0 < 0x80 } && right.utf8.allSatisfy { $0 < 0x80 }
         guard isASCII else { return left.lowercased() == right.lowercased() }
         guard left.utf8.count == right.utf8.count else { return false }
-        return zip(left.utf8, right.utf8).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (0x61...0x7A).contains(a | 0x20))
-        }
+        return zip(left.utf8, right.utf8).allSatisfy(sameLetterIgnoringCase)
+    }
+
+    /// Whether two ASCII bytes are the same, or the same letter in either case.
+    static func sameLetterIgnoringCase(_ a: UInt8, _ b: UInt8) -> Bool {
+        a == b || (a | 0x20 == b | 0x20 && (0x61...0x7A).contains(a | 0x20))
     }
 
     /// Objects are equal when they have the same members, in any order.

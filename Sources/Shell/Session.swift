@@ -74,8 +74,6 @@ public actor Session {
         recording?.slot.recorder?.flush()
     }
 
-    /// The names of the assigned variables, for completion.
-    public var variableNames: [String] { variables.names }
 
     /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
     /// is `firstLine` of its source. Stops at the first statement that does not succeed.

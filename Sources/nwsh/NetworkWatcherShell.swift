@@ -229,9 +229,10 @@ struct NetworkWatcherShell {
     /// The interactive shell: libedit, history, completion, Ctrl-C.
     static func runInteractive(session: Session, environment: [String: String]) async -> Int32 {
         Interrupts.install()
-        let variableNames = Mutex<[String]>([])
+        // The variables as of the last statement, for completion on the input thread.
+        let variables = Mutex(Variables())
         let reader = EditLineReader(historyPath: EditLineReader.defaultHistoryPath(environment: environment)) { before, word in
-            Completion.candidates(lineBeforeWord: before, word: word, variables: variableNames.withLock { $0 })
+            Completion.candidates(lineBeforeWord: before, word: word, variables: variables.withLock { $0 })
         }
         let input = InputThread(reader: reader)
         var assembler = StatementAssembler()
@@ -257,8 +258,8 @@ struct NetworkWatcherShell {
                 }
                 let outcome = await running.value
                 watcher.cancel()
-                let names = await session.variableNames
-                variableNames.withLock { $0 = names }
+                let snapshot = await session.variables
+                variables.withLock { $0 = snapshot }
                 if case .exit(let code) = outcome { return code }
             }
         }

@@ -107,6 +107,27 @@ final class TmuxSession {
         #expect(result.contains("\"name\": \"ContosoRG\""))
     }
 
+    /// Members of a result complete from its value, also inside a subexpression in a string.
+    @Test(.enabled(if: tmuxAvailable)) func tabCompletesMembersOfAResult() throws {
+        let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: historyFile())
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.type("$vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0?api-version=2024-07-01")
+        try terminal.enter(expectingPrompts: 2)
+        try terminal.type("\"$($vm.properties.netw")
+        try terminal.send("Tab")
+        try terminal.type(".")
+        try terminal.send("Tab")
+        try terminal.type("[0].")
+        try terminal.send("Tab")
+        let screen = try terminal.wait { $0.contains("$($vm.properties.networkProfile.networkInterfaces[0].id") }
+        #expect(screen.contains("nwsh> \"$($vm.properties.networkProfile.networkInterfaces[0].id"))
+        try terminal.type(")\"")
+        try terminal.send("Enter")
+        let result = try terminal.wait { $0.contains("/networkInterfaces/appNic0\n") }
+        #expect(result.contains("\n/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0\n"))
+    }
+
     @Test(.enabled(if: tmuxAvailable)) func secretsTypedAtThePromptNeverReachTheHistoryFile() throws {
         let history = historyFile()
         let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: history)

@@ -45,6 +45,12 @@ private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throw
         ("say $obj.a[-1]", ["say", "true"]),
         ("say x$obj.a", ["say", "x{\"a\":[1,true]}.a"]),
         ("say ${a b}", ["say", "spaced"]),
+        // PowerShell writes a member inside a string as a subexpression.
+        ("say \"first=$($obj.a[0])!\"", ["say", "first=1!"]),
+        ("say $( $obj.a[-1] )x", ["say", "truex"]),
+        ("say \"$(${a b})\"", ["say", "spaced"]),
+        ("say /x/$($sub)/y", ["say", "/x/0000/y"]),
+        ("say '$($obj.a)'", ["say", "$($obj.a)"]),
     ]
 
     @Test("interpolation of $name, ${name} and paths", arguments: interpolation)
@@ -110,7 +116,10 @@ private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throw
         ("$b = @\" trailing", "Unexpected text after a here-string opener at line 1, column 9; @\" or @' must end its line, with the text starting on the next line."),
         ("say ${x", "The variable reference ${ at line 1, column 5 has no closing }."),
         ("say ${}", "Empty variable name ${} at line 1, column 5."),
-        ("say $(1+1)", "Subexpressions $(...) are not supported (at line 1, column 5); assign the value to a variable first and use $name."),
+        ("say $(1+1)", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
+        ("say \"$($obj.a + 1)\"", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 6); for anything else, assign the value to a variable first and use $name."),
+        ("say $($obj", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
+        ("say $(Get-Date)", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
         ("$a.b = 5", "Unexpected '=' at line 1, column 6; assignments look like $name = value."),
         ("$x =", "Nothing to assign to $x at line 1, column 4; write $x = \"text\", a number, $other, or a command such as get."),
         ("$x = \"a\" \"b\"", "Too many words after $x = at line 1, column 10; quote text that contains spaces, or start with a command such as get."),

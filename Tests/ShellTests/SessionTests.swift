@@ -38,6 +38,25 @@ import Testing
         await fixture.server.stop()
     }
 
+    /// PowerShell puts a member inside a string with a subexpression: `"$($vm.location)"`.
+    @Test func membersOfAResultGoInsideStringsWithSubexpressions() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run(Self.preamble + """
+
+            $vm = get "$($sourceResourceId)?api-version=2024-07-01"
+            "$($vm.name) is in $( $vm.location ); its first NIC is $($vm.properties.networkProfile.networkInterfaces[0].id)"
+            $nic = get "$($vm.properties.networkProfile.networkInterfaces[0].id)?api-version=2024-05-01"
+            $nic.name
+            """)
+        #expect(outcome == .success)
+        #expect(fixture.output.out == """
+            MultiTierApp0 is in westcentralus; its first NIC is /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0
+            appNic0
+
+            """)
+        await fixture.server.stop()
+    }
+
     @Test func aBodyThatIsNotJSONIsRefusedBeforeAnythingIsSent() async throws {
         let fixture = try await SessionFixture.start()
         let outcome = await fixture.run("""
@@ -186,11 +205,43 @@ import Testing
         ("get /x ", "--no-", ["--no-wait", "--no-paging"]),
         ("help ", "wh", ["whoami"]),
         ("get ", "/subs", []),
+        // Members of what a variable holds now.
+        ("", "$vm.pro", ["$vm.properties", "$vm.provisioningState"]),
+        ("", "$vm.properties.networkProfile.", ["$vm.properties.networkProfile.networkInterfaces"]),
+        ("", "$VM.Properties.NetworkProfile.NetworkInterfaces[0].i", ["$VM.Properties.NetworkProfile.NetworkInterfaces[0].id"]),
+        ("", "$r.hops.", ["$r.hops.count", "$r.hops.id", "$r.hops.issues", "$r.hops.type"]),
+        ("", "$r.hops[-1].", ["$r.hops[-1].id", "$r.hops[-1].issues", "$r.hops[-1].type"]),
+        ("say ", "\"$($vm.l", ["\"$($vm.location"]),
+        ("get ", "/x/$vm.l", []),
+        ("say \"", "$vm.l", []),
+        ("say \"x ", "$vm.l", []),
+        ("say \"x $(", "$vm.l", ["$vm.location"]),
+        ("say 'x ", "$vm.l", []),
+        ("say 'x $(", "$vm.l", []),
+        ("say \"a\" ", "$vm.l", ["$vm.location"]),
+        ("", "$vm.nothing.", []),
+        ("", "$vm.location.", []),
+        ("", "$undefined.x", []),
     ]
+
+    static let variables: Variables = {
+        var variables = Variables()
+        variables.set("subscriptionId", to: .string("0000"))
+        variables.set("resourceGroupName", to: .string("rg"))
+        variables.set("vm", to: .object(JSONObject([
+            "location": .string("westcentralus"), "provisioningState": .string("Succeeded"), "odata.type": .null,
+            "properties": .object(JSONObject(["networkProfile": .object(JSONObject(["networkInterfaces": .array([.object(JSONObject(["id": .string("/x")]))])]))])),
+        ])))
+        variables.set("r", to: .object(JSONObject(["hops": .array([
+            .object(JSONObject(["type": .string("Source"), "id": .string("a")])),
+            .object(JSONObject(["type": .string("Destination"), "id": .string("b"), "issues": .array([])])),
+        ])])))
+        return variables
+    }()
 
     @Test("completion candidates", arguments: cases)
     func candidates(before: String, word: String, expected: [String]) {
-        #expect(Completion.candidates(lineBeforeWord: before, word: word, variables: ["subscriptionId", "resourceGroupName"]) == expected)
+        #expect(Completion.candidates(lineBeforeWord: before, word: word, variables: Self.variables) == expected)
     }
 }
 

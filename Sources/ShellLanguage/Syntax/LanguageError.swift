@@ -49,7 +49,7 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyVariableName(let location):
             return "Empty variable name ${} at \(location)."
         case .subexpression(let location):
-            return "Subexpressions $(...) are not supported (at \(location)); assign the value to a variable first and use $name."
+            return "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at \(location)); for anything else, assign the value to a variable first and use $name."
         case .misplacedEquals(let location):
             return "Unexpected '=' at \(location); assignments look like $name = value."
         case .missingAssignmentValue(let name, let location):

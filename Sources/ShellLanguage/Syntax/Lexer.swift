@@ -10,7 +10,7 @@ public enum Token: Sendable, Equatable {
 /// Splits script text into words, following PowerShell's quoting rules closely enough that the
 /// connection-troubleshoot page's snippets lex as PowerShell would lex them.
 ///
-/// - `"..."` and bare words interpolate `$name`, `${name}` and `$env:NAME`; `'...'` is literal
+/// - `"..."` and bare words interpolate `$name`, `${name}`, `$env:NAME` and `$($name.path)`; `'...'` is literal
 ///   (`''` is a quote); in double quotes a backtick escapes (`` `n ``, `` `" ``, `` `$ ``) and `""` is a quote.
 /// - `@"` / `@'` at the end of a line open a here-string that ends at a line starting with `"@` / `'@`.
 /// - `#` at the start of a word comments out the rest of the line; `;` and newlines end statements;
@@ -313,7 +313,7 @@ public struct Lexer {
             guard !name.isEmpty else { throw .emptyVariableName(at: start) }
             return VariableReference(name: name, location: start)
         }
-        if next == "(" { throw .subexpression(at: start) }
+        if next == "(" { return try lexSubexpression() }
         guard Self.isNameCharacter(next) else { return nil }
         advance()
         var name = ""
@@ -332,6 +332,29 @@ public struct Lexer {
         var path: [PathComponent] = []
         if allowPath { path = lexPath() }
         return VariableReference(name: name, path: path, location: start)
+    }
+
+    /// Lexes `$( $name.path )` at the current `$`: PowerShell's subexpression, here holding one
+    /// variable with its members, which is how PowerShell writes a member inside a string
+    /// (`"$($vm.id)"`; `"$vm.id"` is `$vm` followed by ".id"). Anything else in it (commands,
+    /// arithmetic) is an error that says so.
+    private mutating func lexSubexpression() throws(LanguageError) -> VariableReference {
+        let start = location
+        advance()
+        advance()
+        skipSpaces()
+        guard current == "$", var reference = try lexVariable(allowPath: true) else { throw .subexpression(at: start) }
+        // `${name}` takes no path itself; inside $( ) it may have one.
+        if reference.path.isEmpty { reference.path = lexPath() }
+        skipSpaces()
+        guard current == ")" else { throw .subexpression(at: start) }
+        advance()
+        reference.location = start
+        return reference
+    }
+
+    private mutating func skipSpaces() {
+        while current == " " || current == "\t" { advance() }
     }
 
     private mutating func lexPath() -> [PathComponent] {
@@ -378,7 +401,7 @@ public struct Lexer {
     }
 
     /// Letters, digits and `_`, as in PowerShell variable names (any script's letters and digits).
-    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
             return scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
         }

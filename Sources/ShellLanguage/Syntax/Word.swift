@@ -2,9 +2,10 @@
 public struct Word: Sendable, Equatable {
     /// How a word, or its first segment, was written.
     public enum Quoting: Sendable, Equatable {
-        /// Unquoted: interpolates `$name` and `${name}`, and `$name.path` when the word starts with it.
+        /// Unquoted: interpolates `$name`, `${name}` and `$($name.path)`, and `$name.path` when
+        /// the word starts with it.
         case bare
-        /// `"..."`: interpolates `$name` and `${name}`; backtick escapes.
+        /// `"..."`: interpolates `$name`, `${name}` and `$($name.path)`; backtick escapes.
         case double
         /// `'...'`: literal.
         case single

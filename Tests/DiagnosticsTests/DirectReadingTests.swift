@@ -88,6 +88,47 @@ import Testing
         #expect(Self.tree(text) == .success(direct))
     }
 
+    /// Thousands of damaged results, each byte in turn replaced, removed, repeated or (a letter)
+    /// upper-cased: whatever the direct reader reads must be what the tree reads, and reading
+    /// bytes must end as the tree does, with the same result or the same error.
+    @Test func damagedResultsAreReadAsTheTreeReadsThem() {
+        let bytes = Array(Self.read[0].utf8)
+        let alphabet = Array(#"{}[]:,"\ -01.nulTIH"#.utf8)
+        var disagreements: [String] = []
+        var readDirectly = 0
+        for position in bytes.indices {
+            for damage in 0..<4 {
+                var damaged = bytes
+                switch damage {
+                case 0: damaged[position] = alphabet[position % alphabet.count]
+                case 1: damaged.remove(at: position)
+                case 2: damaged.insert(damaged[position], at: position)
+                default:
+                    guard (0x61...0x7A).contains(damaged[position]) else { continue }
+                    damaged[position] -= 0x20
+                }
+                let tree = Self.tree(String(decoding: damaged, as: UTF8.self))
+                if let direct = ConnectivityResult.readDirectly(damaged) {
+                    readDirectly += 1
+                    if tree != .success(direct) { disagreements.append("direct: \(String(decoding: damaged, as: UTF8.self))") }
+                }
+                let fromBytes: Result<ConnectivityResult, ResultError>?
+                do {
+                    fromBytes = .success(try ConnectivityResult(bytes: damaged))
+                } catch let error as ResultError {
+                    fromBytes = .failure(error)
+                } catch {
+                    fromBytes = nil
+                }
+                if fromBytes != tree { disagreements.append("bytes: \(String(decoding: damaged, as: UTF8.self))") }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
+        // Most damage breaks the JSON or a type; much of it (inside strings) leaves a result the
+        // direct reader reads.
+        #expect(readDirectly > 500)
+    }
+
     @Test func textIsBuiltFromPiecesAndNumbers() {
         var text = TextBuilder(capacity: 16)
         for number in [0, 7, -1, 42, Int.max, Int.min] {

@@ -180,6 +180,51 @@ import Testing
     }
 }
 
+/// A small seeded generator, so a randomized test fails the same way every time.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        // SplitMix64.
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension JSONReadingTests {
+    /// Thousands of damaged documents: a byte replaced, removed or repeated. Reading must agree
+    /// with parsing on each (the same tree, or a failure at the same place).
+    @Test func damagedDocumentsAreReadAsTheyParse() {
+        let seed = #"{"hops": [{"type": "Source", "id": "a\u00e9\"b", "n": -1.5e3, "ok": true, "none": null, "list": [1, [2, {}], "x"]}], "é": "ü"}"#
+        let bytes = Array(seed.utf8)
+        let alphabet = Array(#"{}[]:,"\ -01eE.tfnul"#.utf8) + [0x09, 0x0A, 0xC3, 0xA9]
+        var random = SeededGenerator(state: 2026)
+        var disagreements: [String] = []
+        for _ in 0..<3000 {
+            var damaged = bytes
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<damaged.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: damaged[position] = alphabet.randomElement(using: &random)!
+                case 1: damaged.remove(at: position)
+                default: damaged.insert(damaged[position], at: position)
+                }
+            }
+            let text = String(decoding: damaged, as: UTF8.self)
+            let parsed = Result { () throws(JSONParser.Failure) -> JSONValue in try JSONParser.parse(bytes: Array(text.utf8)) }
+            switch (Self.read(text), parsed) {
+            case let (.success(read), .success(parsed)) where read == parsed: continue
+            case let (.failure(read), .failure(parsed)) where read.location == parsed.location: continue
+            case let (read, parsed): disagreements.append("\(text): read \(read), parsed \(parsed)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
+    }
+}
+
 extension Result where Failure == JSONParser.Failure {
     var failureDescription: String? {
         if case .failure(let failure) = self { return failure.description }

@@ -172,6 +172,7 @@ extension JSONParser {
         fileprivate let ranges: [Range<Int>]
         fileprivate let isASCII: Bool
 
+        /// The names, in the order ``JSONParser/match(_:among:)`` gives their positions.
         public init(_ names: [String]) {
             self.names = names
             var utf8: [UInt8] = []

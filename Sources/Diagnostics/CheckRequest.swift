@@ -63,7 +63,9 @@ public struct CheckRequest: Sendable, Equatable {
     /// settings only with Http or Https. Returns it with the port filled in from the URL.
     public func validated() throws(CheckProblem) -> CheckRequest {
         guard let source, !source.isEmpty else { throw .missingSource }
-        guard Self.isVirtualMachine(source) else { throw .sourceNotAVirtualMachine(source) }
+        guard Self.isVirtualMachine(source) else {
+            throw Self.isVirtualMachineName(source) ? .sourceNameNotResolved(source) : .sourceNotAVirtualMachine(source)
+        }
         guard let destination else { throw .missingDestination }
         var checked = self
         switch destination {
@@ -85,6 +87,26 @@ public struct CheckRequest: Sendable, Equatable {
             if !validStatusCodes.isEmpty { throw .httpSettingWithoutHTTP(option: "--valid-status", protocolName: effectiveProtocol) }
         }
         return checked
+    }
+
+    /// The request checked as ``validated()`` checks it, except that its source is a VM's name
+    /// (``isVirtualMachineName(_:)``), to be found before the source's own check: everything else
+    /// is refused before any request is sent, the name's lookup included.
+    public func validatedExceptSourceName() throws(CheckProblem) -> CheckRequest {
+        guard let source, Self.isVirtualMachineName(source) else { return try validated() }
+        var stand = self
+        stand.source = "/subscriptions/-/resourceGroups/-/providers/Microsoft.Compute/virtualMachines/\(source)"
+        var checked = try stand.validated()
+        checked.source = source
+        return checked
+    }
+
+    /// Whether the text is a VM's name rather than its resource ID, so `check MultiTierApp0
+    /// HOST:PORT` works: at most 64 letters, digits, `-`, `_` and `.`, with a letter among them
+    /// (a number alone is more likely a slip than a name).
+    public static func isVirtualMachineName(_ text: String) -> Bool {
+        (1...64).contains(text.count) && text.contains(where: \.isLetter)
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 
     /// The request body for `POST .../connectivityCheck`.
@@ -213,6 +235,8 @@ public struct CheckRequest: Sendable, Equatable {
 public enum CheckProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case missingSource
     case sourceNotAVirtualMachine(String)
+    /// The source is a VM's name that was not looked up (``CheckRequest/validatedExceptSourceName()``).
+    case sourceNameNotResolved(String)
     case missingDestination
     case twoDestinations
     case destinationNotAResource(String)
@@ -227,7 +251,9 @@ public enum CheckProblem: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingSource:
             "a source VM is required: --source ID (or $vm, a VM you got), or the short form check $vm HOST:PORT."
         case .sourceNotAVirtualMachine(let id):
-            "the source must be a virtual machine's resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), not '\(id)'."
+            "the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '\(id)'."
+        case .sourceNameNotResolved(let name):
+            "the source '\(name)' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/\(name))."
         case .missingDestination:
             "a destination is required: --dest-address HOST or --dest-resource ID (or the short form check $vm HOST:PORT)."
         case .twoDestinations:

@@ -185,6 +185,8 @@ public actor SandboxARM {
     /// (`/subscriptions/S/providers/Microsoft.Compute/virtualMachines`); nil when the path is not a collection.
     private func list(path key: String) -> [JSONValue]? {
         let segments = key.split(separator: "/")
+        // The subscriptions the caller can see: the sandbox's own.
+        if segments == ["subscriptions"] { return sortedResources.filter { Self.key($0["id"]?.stringValue ?? "").split(separator: "/").count == 2 } }
         guard segments.count >= 2, segments[0] == "subscriptions" else { return nil }
         let subscriptionKey = Self.key("/subscriptions/\(segments[1])")
         guard resources[subscriptionKey] != nil else { return nil }

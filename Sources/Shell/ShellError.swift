@@ -33,6 +33,10 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case noRegion(vm: String)
     /// `check` without `--watcher`: the subscription has no watcher in the VM's region.
     case noWatcher(region: String, subscription: String, vm: String)
+    /// `check` with a VM's name: no VM in the subscriptions listed has it.
+    case noVirtualMachineNamed(String, subscriptions: Int)
+    /// `check` with a VM's name: several VMs have it.
+    case virtualMachineNameIsAmbiguous(String, ids: [String])
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -95,6 +99,12 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "check: \(problem.description) Nothing was sent. See 'help check'."
         case .noRegion(let vm):
             return "check: VM \(TerminalText.sanitized(vm)) has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID."
+        case .noVirtualMachineNamed(let name, let subscriptions):
+            let seen = subscriptions == 1 ? "the one subscription" : "the \(subscriptions) subscriptions"
+            return "check: no VM is named '\(TerminalText.sanitized(name))' in \(seen) this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in."
+        case .virtualMachineNameIsAmbiguous(let name, let ids):
+            let list = ids.map { "\n    " + TerminalText.sanitized($0) }.joined()
+            return "check: \(ids.count) VMs are named '\(TerminalText.sanitized(name))'; give the one you mean by its resource ID:\(list)"
         case .noWatcher(let region, let subscription, let vm):
             let name = "NetworkWatcher_\(region.lowercased().filter { $0 != " " })"
             return """

@@ -8,7 +8,9 @@ import Testing
 
     @Test(arguments: [
         (CheckRequest(), CheckProblem.missingSource),
-        (CheckRequest(source: "app", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNotAVirtualMachine("app")),
+        (CheckRequest(source: "app", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNameNotResolved("app")),
+        (CheckRequest(source: "42", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNotAVirtualMachine("42")),
+        (CheckRequest(source: "my vm", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNotAVirtualMachine("my vm")),
         (CheckRequest(source: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic", destination: .address("a"), destinationPort: 1),
          .sourceNotAVirtualMachine("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic")),
         (CheckRequest(source: vm), .missingDestination),
@@ -26,6 +28,20 @@ import Testing
     ])
     func invalidRequestsAreRefusedBeforeSending(request: CheckRequest, problem: CheckProblem) {
         #expect(throws: problem) { try request.validated() }
+    }
+
+    @Test func aSourceNamedIsCheckedForEverythingElseBeforeItIsLookedUp() throws {
+        let named = CheckRequest(source: "MultiTierApp0", destination: .address("10.1.4.4"), destinationPort: 80)
+        #expect(try named.validatedExceptSourceName() == named)
+        #expect(throws: CheckProblem.missingPort(protocolName: "Tcp")) {
+            try CheckRequest(source: "MultiTierApp0", destination: .address("10.1.4.4")).validatedExceptSourceName()
+        }
+        #expect(throws: CheckProblem.sourceNotAVirtualMachine("a/b")) {
+            try CheckRequest(source: "a/b", destination: .address("10.1.4.4"), destinationPort: 80).validatedExceptSourceName()
+        }
+        let url = CheckRequest(source: "app", destination: .address("http://bing.com"))
+        #expect(try url.validatedExceptSourceName().destinationPort == 80)
+        #expect(try url.validatedExceptSourceName().source == "app")
     }
 
     @Test func problemsSayWhatToDo() {

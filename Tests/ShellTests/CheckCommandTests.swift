@@ -166,7 +166,10 @@ import Testing
         ("check --dest-adress 10.1.4.4:80", "error: check: unknown option '--dest-adress'. Did you mean '--dest-address'?"),
         ("check $src 10.1.4.4:80 --watcher", "error: check: --watcher needs a value. See 'help check'."),
         ("check $src 10.1.4.4:80 --watcher NetworkWatcher_westcentralus", "error: check: --watcher: 'NetworkWatcher_westcentralus' is not a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME). Nothing was sent. See 'help check'."),
-        ("check 42 10.1.4.4:80", "error: check: the source must be a virtual machine's resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), not '42'. Nothing was sent. See 'help check'."),
+        ("check 42 10.1.4.4:80", "error: check: the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '42'. Nothing was sent. See 'help check'."),
+        // A VM's name is looked up only when everything else is right.
+        ("check MultiTierApp0 10.1.4.4", "error: check: a destination port is required for Tcp: --dest-port N, or HOST:PORT in the short form (only Icmp needs none). Nothing was sent. See 'help check'."),
+        ("check --source MultiTierApp0 --dest-address 10.1.4.4 --dest-port 80 --method Get", "error: check: --method applies to HTTP probes only, and the protocol is Tcp: add --protocol Http or --protocol Https, or drop --method. Nothing was sent. See 'help check'."),
         ("check $nothing 10.1.4.4:80", "error: Variable $nothing is not defined (at line 3, column 7). Assign it first: $nothing = \"...\"; 'vars' lists the defined ones."),
     ])
     func badInputIsRefusedBeforeSending(command: String, message: String) async throws {
@@ -175,6 +178,45 @@ import Testing
         #expect(outcome == .failure)
         #expect(fixture.output.err == message + "\n")
         #expect(await fixture.server.arm.log.isEmpty)
+        await fixture.server.stop()
+    }
+
+    /// A VM can be named: it is looked up in the subscriptions the sign-in can see.
+    @Test func aSourceVMCanBeGivenByName() async throws {
+        let fixture = try await SessionFixture.start()
+        let outcome = await fixture.run("check multitierapp0 13.107.21.200:80")
+        #expect(outcome == .unreachable, "\(fixture.output.err)")
+        #expect(fixture.output.err == """
+            check: multitierapp0 is /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0.
+            check: using network watcher NetworkWatcher_westcentralus (region westcentralus, the VM's).
+            The result is in $check; 'explain' says what to look at next.
+
+            """)
+        let log = await fixture.server.arm.log.filter { !$0.contains("/oauth2/") && !$0.contains("operationResults") }
+        #expect(log.prefix(2) == [
+            "GET /subscriptions",
+            "GET /subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Compute/virtualMachines",
+        ])
+        #expect(log.last == "POST \(Self.watcher)/connectivityCheck")
+        #expect(await fixture.server.arm.lastBody?.contains(#""source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"}"#) == true)
+        await fixture.server.stop()
+    }
+
+    @Test func aNameNoVMHasOrSeveralHaveIsRefused() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("check NoSuchVM 10.1.4.4:80") == .failure)
+        #expect(fixture.output.err == "error: check: no VM is named 'NoSuchVM' in the one subscription this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in.\n")
+        // A second MultiTierApp0, in another resource group.
+        let twin = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/OtherRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        #expect(await fixture.run("$twin = put \(twin)?api-version=2024-07-01 \"{ 'type': 'Microsoft.Compute/virtualMachines', 'location': 'eastus' }\"") == .success)
+        #expect(await fixture.run("check MultiTierApp0 10.1.4.4:80") == .failure)
+        #expect(fixture.output.err.hasSuffix("""
+            error: check: 2 VMs are named 'MultiTierApp0'; give the one you mean by its resource ID:
+                /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0
+                \(twin)
+
+            """))
+        #expect(await fixture.server.arm.log.allSatisfy { !$0.hasPrefix("POST") || $0.contains("/oauth2/") })
         await fixture.server.stop()
     }
 

@@ -62,7 +62,8 @@ public enum CommandCatalog {
               request IDs of failed requests) and a README of what is inside.
             """, options: ["--from"]),
         CommandSpec(name: "check", usage: "check --source VM (--dest-address HOST | --dest-resource ID) [options] | check VM HOST:PORT", summary: "check whether a VM can reach a destination (Network Watcher connectivity check)", detail: """
-              VM is a resource ID or a VM you got ($vm = get ...). The short form's destination is HOST:PORT,
+              VM is a resource ID, a VM you got ($vm = get ...), or a VM's name (looked up in the
+              subscriptions you can see; it must name one VM). The short form's destination is HOST:PORT,
               [IPv6]:PORT, a URL (http: port 80, https: 443, unless it names one), or a resource ID.
                 --dest-address HOST     an IP address, host name or URL
                 --dest-resource ID      an Azure resource (a VM)

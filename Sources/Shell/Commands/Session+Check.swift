@@ -5,8 +5,9 @@ import ShellLanguage
 extension Session {
     static let checkUsage = "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT"
 
-    /// `check`: a typed connectivity check. Validated before anything is sent; without
-    /// `--watcher`, the network watcher of the source VM's region is found and named. Prints a
+    /// `check`: a typed connectivity check. Validated before anything is sent; a source given by
+    /// name is looked up (and must name one VM); without `--watcher`, the network watcher of the
+    /// source VM's region is found and named. Prints a
     /// one-screen summary, stores the result in `$check` (and as what `explain` explains), and
     /// ends `.unreachable` unless the destination is reachable.
     func check(_ invocation: CommandInvocation) async throws -> CommandResult {
@@ -68,7 +69,11 @@ extension Session {
                     request.destinationPort = port
                 }
             }
-            request = try request.validated()
+            request = try request.validatedExceptSourceName()
+            if let name = request.source, CheckRequest.isVirtualMachineName(name) {
+                request.source = try await virtualMachineID(named: name)
+                request = try request.validated()
+            }
         } catch let problem as CheckProblem {
             throw ShellError.invalidCheck(problem)
         }
@@ -111,6 +116,28 @@ extension Session {
         }
         return value
     }
+
+    /// The resource ID of the VM with this name: the subscriptions the sign-in can see are
+    /// listed, then each one's VMs, and names compared ignoring case, as ARM compares them. Says
+    /// which VM it found; refuses a name that no VM, or more than one, has.
+    private func virtualMachineID(named name: String) async throws -> String {
+        let listed = try await send(ARMCall(method: "get", target: "/subscriptions?api-version=\(Self.subscriptionsAPIVersion)")).value
+        let subscriptions = (listed?["value"]?.arrayValue ?? []).compactMap { $0["subscriptionId"]?.stringValue }
+        var found: [String] = []
+        for subscription in subscriptions {
+            let target = "/subscriptions/\(subscription)/providers/Microsoft.Compute/virtualMachines?api-version=\(Explanation.computeAPIVersion)"
+            let vms = try await send(ARMCall(method: "get", target: target)).value?["value"]?.arrayValue ?? []
+            found += vms.filter { $0["name"]?.stringValue?.lowercased() == name.lowercased() }.compactMap { $0["id"]?.stringValue }
+        }
+        guard found.count == 1 else {
+            throw found.isEmpty ? ShellError.noVirtualMachineNamed(name, subscriptions: subscriptions.count) : ShellError.virtualMachineNameIsAmbiguous(name, ids: found)
+        }
+        output.err("check: \(name) is \(TerminalText.sanitized(found[0])).\n")
+        return found[0]
+    }
+
+    /// The api-version for listing subscriptions.
+    static let subscriptionsAPIVersion = "2022-12-01"
 
     /// The network watcher of the VM's region: GET the VM for its location, then list the
     /// subscription's watchers. Says which it used.

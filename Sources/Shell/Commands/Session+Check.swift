@@ -16,6 +16,8 @@ extension Session {
         var watcher: String?
         var apiVersion = Explanation.networkAPIVersion
         var positional: [Word] = []
+        // The source VM's region, when looking it up by name gave it.
+        var knownLocation: String?
         var arguments = invocation.arguments[...]
         let options = CommandCatalog.spec(named: "check")?.options ?? []
         while let word = arguments.popFirst() {
@@ -71,7 +73,9 @@ extension Session {
             }
             request = try request.validatedExceptSourceName()
             if let name = request.source, CheckRequest.isVirtualMachineName(name) {
-                request.source = try await virtualMachineID(named: name)
+                let vm = try await virtualMachine(named: name)
+                request.source = vm.id
+                knownLocation = vm.location
                 request = try request.validated()
             }
         } catch let problem as CheckProblem {
@@ -79,7 +83,7 @@ extension Session {
         }
         let source = request.source ?? ""
         let watcherID: String
-        if let watcher { watcherID = watcher } else { watcherID = try await discoverWatcher(for: source) }
+        if let watcher { watcherID = watcher } else { watcherID = try await discoverWatcher(for: source, location: knownLocation) }
 
         let body = Array(JSONFormatter.compact.format(request.body).utf8)
         let call = ARMCall(method: "post", target: "\(watcherID)/connectivityCheck?api-version=\(apiVersion)", body: body)
@@ -117,37 +121,43 @@ extension Session {
         return value
     }
 
-    /// The resource ID of the VM with this name: the subscriptions the sign-in can see are
-    /// listed, then each one's VMs, and names compared ignoring case, as ARM compares them. Says
-    /// which VM it found; refuses a name that no VM, or more than one, has.
-    private func virtualMachineID(named name: String) async throws -> String {
+    /// The resource ID and region of the VM with this name: the subscriptions the sign-in can see
+    /// are listed, then each one's VMs, and names compared ignoring case, as ARM compares them.
+    /// Says which VM it found; refuses a name that no VM, or more than one, has.
+    private func virtualMachine(named name: String) async throws -> (id: String, location: String?) {
         let listed = try await send(ARMCall(method: "get", target: "/subscriptions?api-version=\(Self.subscriptionsAPIVersion)")).value
         let subscriptions = (listed?["value"]?.arrayValue ?? []).compactMap { $0["subscriptionId"]?.stringValue }
-        var found: [String] = []
+        var found: [(id: String, location: String?)] = []
         for subscription in subscriptions {
             let target = "/subscriptions/\(subscription)/providers/Microsoft.Compute/virtualMachines?api-version=\(Explanation.computeAPIVersion)"
             let vms = try await send(ARMCall(method: "get", target: target)).value?["value"]?.arrayValue ?? []
-            found += vms.filter { $0["name"]?.stringValue?.lowercased() == name.lowercased() }.compactMap { $0["id"]?.stringValue }
+            for vm in vms where vm["name"]?.stringValue?.lowercased() == name.lowercased() {
+                if let id = vm["id"]?.stringValue { found.append((id, vm["location"]?.stringValue)) }
+            }
         }
         guard found.count == 1 else {
-            throw found.isEmpty ? ShellError.noVirtualMachineNamed(name, subscriptions: subscriptions.count) : ShellError.virtualMachineNameIsAmbiguous(name, ids: found)
+            throw found.isEmpty
+                ? ShellError.noVirtualMachineNamed(name, subscriptions: subscriptions.count)
+                : ShellError.virtualMachineNameIsAmbiguous(name, ids: found.map(\.id))
         }
-        output.err("check: \(name) is \(TerminalText.sanitized(found[0])).\n")
+        output.err("check: \(name) is \(TerminalText.sanitized(found[0].id)).\n")
         return found[0]
     }
 
     /// The api-version for listing subscriptions.
     static let subscriptionsAPIVersion = "2022-12-01"
 
-    /// The network watcher of the VM's region: GET the VM for its location, then list the
-    /// subscription's watchers. Says which it used.
-    private func discoverWatcher(for vm: String) async throws -> String {
+    /// The network watcher of the VM's region: GET the VM for its location (unless it is known),
+    /// then list the subscription's watchers. Says which it used.
+    private func discoverWatcher(for vm: String, location known: String?) async throws -> String {
         let segments = vm.split(separator: "/")
         let subscription = segments.count > 1 ? String(segments[1]) : ""
         let vmName = segments.last.map(String.init) ?? vm
-        guard let location = try await send(ARMCall(method: "get", target: "\(vm)?api-version=\(Explanation.computeAPIVersion)")).value?["location"]?.stringValue else {
-            throw ShellError.noRegion(vm: vmName)
+        var location = known
+        if location == nil {
+            location = try await send(ARMCall(method: "get", target: "\(vm)?api-version=\(Explanation.computeAPIVersion)")).value?["location"]?.stringValue
         }
+        guard let location else { throw ShellError.noRegion(vm: vmName) }
         let normalized = { (text: String) in text.lowercased().filter { $0 != " " } }
         let list = try await send(ARMCall(method: "get", target: "/subscriptions/\(subscription)/providers/Microsoft.Network/networkWatchers?api-version=\(Explanation.networkAPIVersion)")).value
         let watchers = list?["value"]?.arrayValue ?? []

@@ -1,10 +1,12 @@
+import Diagnostics
 import ShellLanguage
 
 /// Tab-completion candidates for a partly typed line. Pure, so it is tested without a terminal.
 public enum Completion {
     /// Candidates for `word`, the text before the cursor back to the last word break, given the
     /// whole line before it: variable names for `$...`, members for `$name.path.` (of the
-    /// variable's value now), command names for the first word, the command's options for `-...`.
+    /// variable's value now), command names for the first word, the command's options for `-...`,
+    /// and the values of an option that takes one of a few (`--protocol Tcp|Http|Https|Icmp`).
     public static func candidates(lineBeforeWord: String, word: String, variables: Variables) -> [String] {
         // A variable being typed, possibly inside a longer word such as a URL: /subscriptions/$sub
         if let dollar = word.lastIndex(of: "$") {
@@ -29,6 +31,10 @@ public enum Completion {
             let names = CommandCatalog.names + (previous.isEmpty ? ["armclient"] : [])
             return names.filter { $0.hasPrefix(word.lowercased()) }.sorted()
         }
+        // The value of an option that takes one of a few: check --protocol <Tab>.
+        if let option = words.last, let values = optionValues[option], words.count >= 2 {
+            return values.filter { $0.lowercased().hasPrefix(word.lowercased()) }
+        }
         if word.hasPrefix("-") {
             let command = words.count >= 3 && words[1] == "=" ? words[2] : words[0]
             guard let spec = CommandCatalog.spec(named: command) else { return [] }
@@ -39,6 +45,9 @@ public enum Completion {
         }
         return []
     }
+
+    /// Options whose value is one of a few words.
+    static let optionValues = ["--protocol": CheckRequest.protocols, "--method": CheckRequest.methods, "--ip-version": CheckRequest.ipVersions]
 
     /// Members for a word that ends in a member being typed, `$vm.prop` or `"$($r.hops[0].iss`:
     /// the members of what the path before the last `.` denotes (for an array, its elements'

@@ -205,6 +205,9 @@ import Testing
         ("get /x ", "--no-", ["--no-wait", "--no-paging"]),
         ("help ", "wh", ["whoami"]),
         ("get ", "/subs", []),
+        ("check $vm 10.1.4.4:80 --protocol ", "", ["Tcp", "Http", "Https", "Icmp"]),
+        ("check $vm 10.1.4.4:443 --protocol ", "ht", ["Http", "Https"]),
+        ("check $vm 10.1.4.4:80 --ip-version ", "", ["IPv4", "IPv6"]),
         // Members of what a variable holds now.
         ("", "$vm.pro", ["$vm.properties", "$vm.provisioningState"]),
         ("", "$vm.properties.networkProfile.", ["$vm.properties.networkProfile.networkInterfaces"]),

@@ -7,9 +7,9 @@ extension Session {
 
     /// `check`: a typed connectivity check. Validated before anything is sent; a source given by
     /// name is looked up (and must name one VM); without `--watcher`, the network watcher of the
-    /// source VM's region is found and named. Prints a
-    /// one-screen summary, stores the result in `$check` (and as what `explain` explains), and
-    /// ends `.unreachable` unless the destination is reachable.
+    /// source VM's region is found and named. Prints a one-screen summary, stores the result in
+    /// `$check` (and as what `explain` explains), and ends `.unreachable` unless the destination
+    /// is reachable.
     func check(_ invocation: CommandInvocation) async throws -> CommandResult {
         let evaluator = Evaluator(variables: variables)
         var request = CheckRequest()

@@ -45,6 +45,8 @@ import Testing
     }
 
     @Test func problemsSayWhatToDo() {
+        #expect(CheckProblem.sourceNameNotResolved("app").description == "the source 'app' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/app).")
+        #expect(CheckProblem.sourceNotAVirtualMachine("42").description == "the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '42'.")
         #expect(CheckProblem.missingPort(protocolName: "Tcp").description == "a destination port is required for Tcp: --dest-port N, or HOST:PORT in the short form (only Icmp needs none).")
         #expect(CheckProblem.httpSettingWithoutHTTP(option: "--method", protocolName: "Tcp").description == "--method applies to HTTP probes only, and the protocol is Tcp: add --protocol Http or --protocol Https, or drop --method.")
     }

@@ -221,7 +221,7 @@ import Testing
         }
         #expect(shown == "ContosoRG\n")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        Binary.wait(for: process)
         #expect(!FileManager.default.fileExists(atPath: cassette))
         #expect(FileManager.default.fileExists(atPath: cassette + ".journal"))
 

@@ -108,7 +108,7 @@ import Testing
         try process.run()
         defer {
             try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+            Binary.wait(for: process)
         }
         var heapFlags: [String] = []
         for _ in 0..<100 where heapFlags.isEmpty {

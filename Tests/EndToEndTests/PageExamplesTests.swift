@@ -104,6 +104,6 @@ struct SandboxProcess {
 
     func stop() {
         process.terminate()
-        process.waitUntilExit()
+        Binary.wait(for: process)
     }
 }

@@ -66,9 +66,34 @@ enum Binary {
         DispatchQueue.global().asyncAfter(deadline: deadline, execute: killer)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = wait(for: process, timeout: timeout)
         killer.cancel()
-        return Result(status: process.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+        return Result(status: status, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Waits for a child to end, with waitpid(2), and gives its exit status (128 + the signal when
+    /// a signal ended it); after `timeout` seconds it is killed. Not `Process.waitUntilExit()`:
+    /// with many children started at once, Foundation here sometimes misses one's exit and waits
+    /// forever (a test hung on a `<defunct>` sandbox). Reaped here, the child is not Foundation's
+    /// to wait for any more: use this status, not `terminationStatus`.
+    @discardableResult
+    static func wait(for process: Process, timeout: Double = 60) -> Int32 {
+        let pid = process.processIdentifier
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { break }
+            if result == -1, errno == ECHILD {
+                // Foundation reaped it first: its status is there once it has noted the exit.
+                while process.isRunning, Date() < deadline { usleep(5_000) }
+                return process.isRunning ? -1 : process.terminationStatus
+            }
+            if Date() > deadline { kill(pid, SIGKILL) }
+            usleep(5_000)
+        }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 }
 

@@ -113,9 +113,25 @@ enum Runner {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = reap(process)
         let err = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), err)
+        return (status, String(decoding: outData, as: UTF8.self), err)
+    }
+
+    /// Waits for a child started with `Process` using waitpid(2), and gives its exit status (128 +
+    /// the signal when a signal ended it). Not `waitUntilExit()`: with several children, Foundation
+    /// here sometimes misses one's exit and waits forever (the test suite once hung on a
+    /// `<defunct>` sandbox); when Foundation did reap it first, its own status is used.
+    static func reap(_ process: Process) -> Int32 {
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(process.processIdentifier, &status, 0) } while result == -1 && errno == EINTR
+        guard result == process.processIdentifier else {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
     /// Whether an executable is on PATH (or is a path that exists); returns its path.
@@ -173,6 +189,6 @@ final class SandboxProcess {
 
     func stop() {
         process.terminate()
-        process.waitUntilExit()
+        _ = Runner.reap(process)
     }
 }

@@ -71,6 +71,12 @@ import Testing
         #expect(Self.read("[1 2]").failureDescription == "expected ',' or ']' after an array element, found '2' at line 1, column 4")
         #expect(Self.read("{\"a\"\n 1}").failureDescription == "expected ':' after the member name \"a\", found '1' at line 2, column 2")
         #expect(Self.read("[1] x").failureDescription == "expected the end of the text after the value, found 'x' at line 1, column 5")
+        // Asking for a kind the text does not have.
+        var json = JSONParser(reading: Array(#" [1]"#.utf8))
+        #expect(Result { () throws(JSONParser.Failure) in try json.beginObject() }.failureDescription == "expected an object, found '[' at line 1, column 2")
+        #expect(Result { () throws(JSONParser.Failure) in try json.readString() }.failureDescription == "expected a string, found '[' at line 1, column 2")
+        json = JSONParser(reading: Array("{}".utf8))
+        #expect(Result { () throws(JSONParser.Failure) in try json.beginArray() }.failureDescription == "expected an array, found '{' at line 1, column 1")
     }
 
     @Test func stringsOfEveryLengthWithAnEscapeOrAControlAnywhere() {

@@ -210,6 +210,12 @@ import Testing
         let fixture = try await SessionFixture.start()
         #expect(await fixture.run("check NoSuchVM 10.1.4.4:80") == .failure)
         #expect(fixture.output.err == "error: check: no VM is named 'NoSuchVM' in the one subscription this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in.\n")
+        // With a second subscription, both are searched.
+        let second = "/subscriptions/11111111-1111-1111-1111-111111111111"
+        #expect(await fixture.run("$s = put \(second)?api-version=2022-12-01 \"{ 'subscriptionId': '11111111-1111-1111-1111-111111111111' }\"") == .success)
+        #expect(await fixture.run("check NoSuchVM 10.1.4.4:80") == .failure)
+        #expect(fixture.output.err.hasSuffix("error: check: no VM is named 'NoSuchVM' in the 2 subscriptions this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in.\n"))
+        #expect(await fixture.server.arm.log.contains("GET \(second)/providers/Microsoft.Compute/virtualMachines"))
         // A second MultiTierApp0, in another resource group.
         let twin = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/OtherRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
         #expect(await fixture.run("$twin = put \(twin)?api-version=2024-07-01 \"{ 'type': 'Microsoft.Compute/virtualMachines', 'location': 'eastus' }\"") == .success)

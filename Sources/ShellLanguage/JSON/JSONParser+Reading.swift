@@ -67,26 +67,15 @@ extension JSONParser {
 
     /// Reads the `{` that opens an object; then call ``nextMember(_:)`` until it returns nil.
     public mutating func beginObject() throws(Failure) -> Members {
-        try skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object, found \(found())") }
-        // As the parser: too deep is reported at the bracket.
-        try enter()
-        index += 1
+        try open(UInt8(ascii: "{"), "an object")
         return Members()
     }
 
     /// Reads the next member's name and its `:`, leaving its value to be read next (every value
     /// must be read, with ``readValue()`` when it is not wanted); nil after reading the `}`.
     public mutating func nextMember(_ members: inout Members) throws(Failure) -> Name? {
+        guard try another(after: members.count, closing: UInt8(ascii: "}"), "a member's value") else { return nil }
         try skipWhitespace()
-        if consume(UInt8(ascii: "}")) {
-            depth -= 1
-            return nil
-        }
-        if members.count > 0 {
-            guard consume(UInt8(ascii: ",")) else { throw failure("expected ',' or '}' after a member's value, found \(found())") }
-            try skipWhitespace()
-        }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
             throw failure("expected a member name in double quotes, found \(found())")
         }
@@ -107,24 +96,37 @@ extension JSONParser {
 
     /// Reads the `[` that opens an array; then call ``nextElement(_:)`` until it returns false.
     public mutating func beginArray() throws(Failure) -> Elements {
-        try skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw failure("expected an array, found \(found())") }
-        try enter()
-        index += 1
+        try open(UInt8(ascii: "["), "an array")
         return Elements()
     }
 
     /// Whether another element follows (read it next); false after reading the `]`.
     public mutating func nextElement(_ elements: inout Elements) throws(Failure) -> Bool {
+        guard try another(after: elements.count, closing: UInt8(ascii: "]"), "an array element") else { return false }
+        elements.count += 1
+        return true
+    }
+
+    /// Reads the bracket that opens an object or an array. As in the parser, nesting too deep is
+    /// reported at the bracket.
+    private mutating func open(_ bracket: UInt8, _ what: String) throws(Failure) {
         try skipWhitespace()
-        if consume(UInt8(ascii: "]")) {
+        guard index < bytes.count, bytes[index] == bracket else { throw failure("expected \(what), found \(found())") }
+        try enter()
+        index += 1
+    }
+
+    /// After `count` members or elements: false having read the closing bracket, true having
+    /// read the `,` before another (or nothing, before the first).
+    private mutating func another(after count: Int, closing: UInt8, _ previous: String) throws(Failure) -> Bool {
+        try skipWhitespace()
+        if consume(closing) {
             depth -= 1
             return false
         }
-        if elements.count > 0 {
-            guard consume(UInt8(ascii: ",")) else { throw failure("expected ',' or ']' after an array element, found \(found())") }
+        if count > 0, !consume(UInt8(ascii: ",")) {
+            throw failure("expected ',' or '\(String(decoding: [closing], as: UTF8.self))' after \(previous), found \(found())")
         }
-        elements.count += 1
         return true
     }
 

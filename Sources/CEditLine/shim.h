@@ -45,4 +45,8 @@ static inline int nwsh_history_length(void) {
     return history_length;
 }
 
+static inline int nwsh_history_base(void) {
+    return history_base;
+}
+
 #endif

@@ -2,17 +2,27 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t interrupt_flag = 0;
-static volatile sig_atomic_t reading = 0;
-static pthread_t reading_thread;
+// Shared between the signal handler and the shell's threads. Lock-free atomics are
+// async-signal-safe (C11 7.14.1.1), and unlike `volatile sig_atomic_t` they order the accesses
+// between threads: `reading` is stored with release after `reading_thread`, so the handler that
+// reads `reading` with acquire sees the thread it names.
+static atomic_int interrupt_flag = 0;
+static atomic_int reading = 0;
+// pthread_t is an integer on Linux: atomic too, since the handler may read it while the next
+// read begins on another thread.
+static _Atomic(pthread_t) reading_thread;
 static sigset_t saved_mask;
 
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs lock-free atomics");
+
 static void sigint_handler(int signo) {
-    interrupt_flag = 1;
-    if (reading && !pthread_equal(pthread_self(), reading_thread)) {
-        pthread_kill(reading_thread, signo);
+    atomic_store_explicit(&interrupt_flag, 1, memory_order_release);
+    if (atomic_load_explicit(&reading, memory_order_acquire)) {
+        pthread_t thread = atomic_load_explicit(&reading_thread, memory_order_relaxed);
+        if (!pthread_equal(pthread_self(), thread)) pthread_kill(thread, signo);
     }
 }
 
@@ -26,11 +36,9 @@ int nwsh_install_sigint_handler(void) {
 }
 
 int nwsh_take_interrupt(void) {
-    if (interrupt_flag) {
-        interrupt_flag = 0;
-        return 1;
-    }
-    return 0;
+    // One exchange reads and clears the flag: a Ctrl-C that arrives between a read and a clear
+    // would otherwise be lost.
+    return atomic_exchange_explicit(&interrupt_flag, 0, memory_order_acq_rel) != 0;
 }
 
 void nwsh_begin_reading(void) {
@@ -39,11 +47,12 @@ void nwsh_begin_reading(void) {
     sigemptyset(&unblock);
     sigaddset(&unblock, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &unblock, &saved_mask);
-    reading_thread = pthread_self();
-    reading = 1;
+    atomic_store_explicit(&reading_thread, pthread_self(), memory_order_relaxed);
+    // Published after the thread it announces.
+    atomic_store_explicit(&reading, 1, memory_order_release);
 }
 
 void nwsh_end_reading(void) {
-    reading = 0;
+    atomic_store_explicit(&reading, 0, memory_order_release);
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
 }

@@ -40,10 +40,8 @@ public final class Anonymizer: Sendable {
 
     /// An event with identifiers replaced (commands and interactions alike).
     public func anonymize(_ event: Cassette.Event) -> Cassette.Event {
-        switch event {
-        case .command(let text, let at): .command(text: anonymize(text: text), at: at)
-        case .interaction(let interaction): .interaction(anonymize(interaction))
-        }
+        for text in event.texts { learn(from: text) }
+        return event.mappingText(state.replace(in:))
     }
 
     /// Finds subscription IDs (after `/subscriptions/`, `"subscriptionId"`), tenant IDs (`"tenantId"`,

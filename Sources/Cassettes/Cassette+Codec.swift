@@ -42,7 +42,39 @@ extension Cassette {
             return .object(JSONObject(["kind": .string("command"), "at": .number(seconds(at)), "text": .string(text)]))
         case .interaction(let interaction):
             return encode(interaction, requestJSON: nil, responseJSON: nil)
+        case .failure(let failure):
+            return .object(JSONObject([
+                "kind": .string("failure"), "at": .number(seconds(failure.at)),
+                "durationMs": .number(seconds(failure.durationMilliseconds)),
+                "request": encode(failure.request, json: nil), "error": encode(failure.error),
+            ]))
+        case .ended(let status, let at):
+            return .object(JSONObject(["kind": .string("end"), "at": .number(seconds(at)), "status": .string(status.rawValue)]))
         }
+    }
+
+    /// A transport error as `{"type": CASE, ...its values}`.
+    static func encode(_ error: TransportError) -> JSONValue {
+        func object(_ type: String, _ members: [(String, JSONValue)]) -> JSONValue {
+            .object(JSONObject([JSONObject.Member(key: "type", value: .string(type))] + members.map { JSONObject.Member(key: $0.0, value: $0.1) }))
+        }
+        switch error {
+        case .connectionRefused(let host, let port): return object("connectionRefused", [("host", .string(host)), ("port", .number(JSONNumber(port)))])
+        case .hostNotFound(let host): return object("hostNotFound", [("host", .string(host))])
+        case .connectTimeout(let host, let limit): return object("connectTimeout", [("host", .string(host)), ("seconds", .number(seconds(limit)))])
+        case .responseTimeout(let url, let limit): return object("responseTimeout", [("url", .string(url)), ("seconds", .number(seconds(limit)))])
+        case .connectionClosed(let url): return object("connectionClosed", [("url", .string(url))])
+        case .tls(let host, let detail): return object("tls", [("host", .string(host)), ("detail", .string(detail))])
+        case .invalidURL(let url): return object("invalidURL", [("url", .string(url))])
+        case .other(let url, let detail): return object("other", [("url", .string(url)), ("detail", .string(detail))])
+        }
+    }
+
+    /// A request as a cassette writes it; `json` is its body already parsed, when the caller has it.
+    private static func encode(_ request: HTTPRequest, json: JSONValue?) -> JSONValue {
+        var object = JSONObject(["method": .string(request.method), "url": .string(request.url), "headers": encode(request.headers)])
+        if let body = request.body, let encoded = encode(body: body, json: json) { object["body"] = encoded }
+        return .object(object)
     }
 
     /// An interaction prepared for recording, encoded without parsing its bodies again.
@@ -52,11 +84,7 @@ extension Cassette {
 
     /// An interaction as a cassette event; bodies already parsed as JSON are passed in.
     private static func encode(_ interaction: Interaction, requestJSON: JSONValue?, responseJSON: JSONValue?) -> JSONValue {
-            var request = JSONObject([
-                "method": .string(interaction.request.method), "url": .string(interaction.request.url),
-                "headers": encode(interaction.request.headers),
-            ])
-            if let body = interaction.request.body, let encoded = encode(body: body, json: requestJSON) { request["body"] = encoded }
+            let request = encode(interaction.request, json: requestJSON)
             var response = JSONObject([
                 "status": .number(JSONNumber(interaction.response.status)),
                 "headers": encode(interaction.response.headers),
@@ -65,7 +93,7 @@ extension Cassette {
             return .object(JSONObject([
                 "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
                 "durationMs": .number(seconds(interaction.durationMilliseconds)),
-                "request": .object(request), "response": .object(response),
+                "request": request, "response": .object(response),
             ]))
     }
 
@@ -208,13 +236,8 @@ extension Cassette {
             case "command":
                 return .command(text: try string(value["text"], at: location + ".text"), at: try double(value["at"], at: location + ".at"))
             case "interaction":
-                guard case .object? = value["request"] else { throw fail(location + ".request", "expected an object") }
+                let request = try self.request(value["request"], at: location + ".request")
                 guard case .object? = value["response"] else { throw fail(location + ".response", "expected an object") }
-                let request = HTTPRequest(
-                    method: try string(value["request"]?["method"], at: location + ".request.method"),
-                    url: try string(value["request"]?["url"], at: location + ".request.url"),
-                    headers: try headers(value["request"]?["headers"], at: location + ".request.headers"),
-                    body: try body(value["request"]?["body"], at: location + ".request.body"))
                 let response = HTTPResponse(
                     status: try int(value["response"]?["status"], at: location + ".response.status"),
                     headers: try headers(value["response"]?["headers"], at: location + ".response.headers"),
@@ -222,8 +245,46 @@ extension Cassette {
                 return .interaction(Interaction(
                     request: request, response: response, at: try double(value["at"], at: location + ".at"),
                     durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+            case "failure":
+                return .failure(Failure(
+                    request: try request(value["request"], at: location + ".request"),
+                    error: try transportError(value["error"], at: location + ".error"),
+                    at: try double(value["at"], at: location + ".at"),
+                    durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+            case "end":
+                let name = try string(value["status"], at: location + ".status")
+                guard let status = CommandStatus(rawValue: name) else {
+                    throw fail(location + ".status", "expected one of \(CommandStatus.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), found \"\(name)\"")
+                }
+                return .ended(status, at: try double(value["at"], at: location + ".at"))
             case let other:
-                throw fail(location + ".kind", "expected \"command\" or \"interaction\", found \"\(other)\"")
+                throw fail(location + ".kind", "expected \"command\", \"interaction\", \"failure\" or \"end\", found \"\(other)\"")
+            }
+        }
+
+        func request(_ value: JSONValue?, at location: String) throws(CassetteError) -> HTTPRequest {
+            guard case .object? = value else { throw fail(location, "expected an object") }
+            return HTTPRequest(
+                method: try string(value?["method"], at: location + ".method"),
+                url: try string(value?["url"], at: location + ".url"),
+                headers: try headers(value?["headers"], at: location + ".headers"),
+                body: try body(value?["body"], at: location + ".body"))
+        }
+
+        func transportError(_ value: JSONValue?, at location: String) throws(CassetteError) -> TransportError {
+            let type = try string(value?["type"], at: location + ".type")
+            func text(_ name: String) throws(CassetteError) -> String { try string(value?[name], at: "\(location).\(name)") }
+            switch type {
+            case "connectionRefused": return .connectionRefused(host: try text("host"), port: try int(value?["port"], at: location + ".port"))
+            case "hostNotFound": return .hostNotFound(host: try text("host"))
+            case "connectTimeout": return .connectTimeout(host: try text("host"), seconds: try double(value?["seconds"], at: location + ".seconds"))
+            case "responseTimeout": return .responseTimeout(url: try text("url"), seconds: try double(value?["seconds"], at: location + ".seconds"))
+            case "connectionClosed": return .connectionClosed(url: try text("url"))
+            case "tls": return .tls(host: try text("host"), detail: try text("detail"))
+            case "invalidURL": return .invalidURL(url: try text("url"))
+            case "other": return .other(url: try text("url"), detail: try text("detail"))
+            default:
+                throw fail(location + ".type", "expected connectionRefused, hostNotFound, connectTimeout, responseTimeout, connectionClosed, tls, invalidURL or other, found \"\(type)\"")
             }
         }
 

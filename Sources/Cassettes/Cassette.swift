@@ -44,6 +44,49 @@ public struct Cassette: Sendable, Equatable {
         case command(text: String, at: Double)
         /// An HTTP exchange.
         case interaction(Interaction)
+        /// A request that got no HTTP response (a refused connection, a timeout): replay fails it
+        /// the same way.
+        case failure(Failure)
+        /// How the statement before it ended.
+        case ended(CommandStatus, at: Double)
+    }
+
+    /// How a recorded statement ended: what `--rerun` reproduces.
+    public enum CommandStatus: String, Sendable, Equatable, CaseIterable {
+        case succeeded
+        /// It failed (an ARM error, a refused connection, a shell error); the session went on.
+        case failed
+        /// Ctrl-C stopped it, or the recording ended while it ran (a journal recovered after a
+        /// crash): a rerun stops it after the requests it made when recorded.
+        case interrupted
+        /// A `check` found its destination not reachable.
+        case unreachable
+    }
+
+    /// One recorded request that got no HTTP response.
+    public struct Failure: Sendable, Equatable {
+        public var request: HTTPRequest
+        public var error: TransportError
+        /// Seconds from the start of recording to the request.
+        public var at: Double
+        /// How long it took to fail, in milliseconds.
+        public var durationMilliseconds: Double
+
+        public init(request: HTTPRequest, error: TransportError, at: Double, durationMilliseconds: Double) {
+            self.request = request
+            self.error = error
+            self.at = at
+            self.durationMilliseconds = durationMilliseconds
+        }
+    }
+
+    /// A recorded statement, with what `--rerun` needs to run it as it ran.
+    public struct CommandRun: Sendable, Equatable {
+        public var text: String
+        /// The requests it made (answered or failed), sign-in's token requests aside.
+        public var requests: Int
+        /// How it ended; nil when the cassette does not say (recorded before nwsh recorded endings).
+        public var status: CommandStatus?
     }
 
     public var metadata: Metadata
@@ -63,9 +106,125 @@ public struct Cassette: Sendable, Equatable {
     public var commands: [String] {
         events.compactMap { if case .command(let text, _) = $0 { text } else { nil } }
     }
+
+    /// The recorded statements, each with the requests it made and how it ended.
+    public var commandRuns: [CommandRun] {
+        var runs: [CommandRun] = []
+        for event in events {
+            switch event {
+            case .command(let text, _): runs.append(CommandRun(text: text, requests: 0, status: nil))
+            case .interaction(let interaction):
+                // Sign-in is not replayed (a replay needs no token): not one of the statement's requests.
+                if !runs.isEmpty, !interaction.isTokenExchange { runs[runs.count - 1].requests += 1 }
+            case .failure(let failure):
+                if !runs.isEmpty, !failure.request.url.containsExactly("/oauth2/") { runs[runs.count - 1].requests += 1 }
+            case .ended(let status, _): if !runs.isEmpty { runs[runs.count - 1].status = status }
+            }
+        }
+        return runs
+    }
+}
+
+extension Cassette.Event {
+    /// Seconds from the start of recording.
+    public var at: Double {
+        switch self {
+        case .command(_, let at), .ended(_, let at): at
+        case .interaction(let interaction): interaction.at
+        case .failure(let failure): failure.at
+        }
+    }
+
+    /// Whether this is a statement.
+    public var isCommand: Bool { if case .command = self { true } else { false } }
+
+    /// Whether this says how a statement ended.
+    public var isEnding: Bool { if case .ended = self { true } else { false } }
+
+    /// Every piece of text in the event.
+    var texts: [String] {
+        switch self {
+        case .command(let text, _): [text]
+        case .interaction(let interaction): interaction.texts
+        case .failure(let failure): failure.texts
+        case .ended: []
+        }
+    }
+
+    /// The event with `transform` applied to all its text.
+    func mappingText(_ transform: (String) -> String) -> Cassette.Event {
+        switch self {
+        case .command(let text, let at): .command(text: transform(text), at: at)
+        case .interaction(let interaction): .interaction(interaction.mappingText(transform))
+        case .failure(let failure): .failure(failure.mappingText(transform))
+        case .ended: self
+        }
+    }
+}
+
+extension Cassette.Failure {
+    /// The URL, header values, body and error's text.
+    var texts: [String] {
+        [request.url, String(decoding: request.body ?? [], as: UTF8.self)] + request.headers.fields.map(\.value) + error.texts
+    }
+
+    /// The failure with `transform` applied to its request's text and the error's.
+    func mappingText(_ transform: (String) -> String) -> Cassette.Failure {
+        var copy = self
+        copy.request = request.mappingText(transform)
+        copy.error = error.mappingText(transform)
+        return copy
+    }
+}
+
+extension TransportError {
+    /// The error's URLs, hosts and details.
+    var texts: [String] {
+        switch self {
+        case .connectionRefused(let host, _), .hostNotFound(let host), .connectTimeout(let host, _): [host]
+        case .responseTimeout(let url, _), .connectionClosed(let url), .invalidURL(let url): [url]
+        case .tls(let host, let detail): [host, detail]
+        case .other(let url, let detail): [url, detail]
+        }
+    }
+
+    /// The error with `transform` applied to its text.
+    func mappingText(_ transform: (String) -> String) -> TransportError {
+        switch self {
+        case .connectionRefused(let host, let port): .connectionRefused(host: transform(host), port: port)
+        case .hostNotFound(let host): .hostNotFound(host: transform(host))
+        case .connectTimeout(let host, let seconds): .connectTimeout(host: transform(host), seconds: seconds)
+        case .responseTimeout(let url, let seconds): .responseTimeout(url: transform(url), seconds: seconds)
+        case .connectionClosed(let url): .connectionClosed(url: transform(url))
+        case .invalidURL(let url): .invalidURL(url: transform(url))
+        case .tls(let host, let detail): .tls(host: transform(host), detail: transform(detail))
+        case .other(let url, let detail): .other(url: transform(url), detail: transform(detail))
+        }
+    }
+}
+
+extension HTTPRequest {
+    /// The request with `transform` applied to the URL, every header value and the body.
+    func mappingText(_ transform: (String) -> String) -> HTTPRequest {
+        var copy = self
+        copy.url = transform(url)
+        copy.headers = headers.mappingValues(transform)
+        if let body { copy.body = Interaction.mapping(body, transform) }
+        return copy
+    }
+}
+
+extension HTTPHeaders {
+    /// The headers with `transform` applied to every value.
+    func mappingValues(_ transform: (String) -> String) -> HTTPHeaders {
+        HTTPHeaders(fields.map { .init(name: $0.name, value: transform($0.value)) })
+    }
 }
 
 extension Interaction {
+    /// Whether this is a request to Entra ID's token endpoints (`/{tenant}/oauth2/...`).
+    var isTokenExchange: Bool { request.url.containsExactly("/oauth2/") }
+
     /// Every piece of text in the exchange: the URL, header values, and both bodies read as UTF-8.
     var texts: [String] {
         [request.url, String(decoding: request.body ?? [], as: UTF8.self), String(decoding: response.body, as: UTF8.self)]
@@ -75,17 +234,15 @@ extension Interaction {
     /// The exchange with `transform` applied to the URL, every header value and both bodies.
     func mappingText(_ transform: (String) -> String) -> Interaction {
         var copy = self
-        copy.request.url = transform(copy.request.url)
-        copy.request.headers = HTTPHeaders(copy.request.headers.fields.map { .init(name: $0.name, value: transform($0.value)) })
-        copy.response.headers = HTTPHeaders(copy.response.headers.fields.map { .init(name: $0.name, value: transform($0.value)) })
-        if let body = copy.request.body { copy.request.body = Self.mapping(body, transform) }
+        copy.request = request.mappingText(transform)
+        copy.response.headers = copy.response.headers.mappingValues(transform)
         copy.response.body = Self.mapping(copy.response.body, transform)
         return copy
     }
 
     /// A body with `transform` applied to its text; left byte for byte when nothing changes, so
     /// binary bodies are never re-encoded.
-    private static func mapping(_ body: [UInt8], _ transform: (String) -> String) -> [UInt8] {
+    static func mapping(_ body: [UInt8], _ transform: (String) -> String) -> [UInt8] {
         let text = String(decoding: body, as: UTF8.self)
         let changed = transform(text)
         return changed == text ? body : Array(changed.utf8)

@@ -45,6 +45,11 @@ public enum CassetteImporter {
             recordedAt: recordedAt ?? ISO8601DateFormatter().string(from: Date()))
     }
 
+    /// Redacts what is imported as recording does, learning the secrets requests carry (a
+    /// password in a body, then echoed elsewhere) but not those of responses, as replaying the
+    /// original requests learns them: so they still match what was imported.
+    private static var importRedactor: Redactor { Redactor(ledger: SecretLedger(), learnsFromResponses: false) }
+
     // MARK: HAR
 
     static func fromHAR(_ json: JSONValue, file: String) throws(CassetteError) -> Cassette {
@@ -55,6 +60,7 @@ public enum CassetteImporter {
         let plain = ISO8601DateFormatter()
         func date(_ text: String?) -> Date? { text.flatMap { formatter.date(from: $0) ?? plain.date(from: $0) } }
         let firstStart = date(entries.first?["startedDateTime"]?.stringValue)
+        let redactor = importRedactor
         var events: [Cassette.Event] = []
         for (index, entry) in entries.enumerated() {
             let location = "log.entries[\(index)]"
@@ -79,7 +85,7 @@ public enum CassetteImporter {
             let started = date(entry["startedDateTime"]?.stringValue)
             var at = 0.0
             if let started, let firstStart { at = started.timeIntervalSince(firstStart) }
-            events.append(.interaction(Redactor().redact(Interaction(
+            events.append(.interaction(redactor.redact(Interaction(
                 request: request, response: response, at: max(0, at), durationMilliseconds: entry["time"]?.numberValue?.doubleValue ?? 0))))
         }
         let recordedAt = firstStart.map { ISO8601DateFormatter().string(from: $0) }
@@ -114,6 +120,7 @@ public enum CassetteImporter {
             throw .invalid(file: file, location: "interactions", reason: "missing: this is neither a HAR file nor a vcrpy cassette")
         }
         guard case .sequence = interactions else { throw invalid(file, interactions, "interactions", "expected a list") }
+        let redactor = importRedactor
         var events: [Cassette.Event] = []
         var firstURL: String?
         for (index, item) in interactions.array().enumerated() {
@@ -132,7 +139,7 @@ public enum CassetteImporter {
             var responseHeaders = try vcrHeaders(response["headers"], file: file, location: location + ".response.headers")
             // Scrubbed bodies no longer match the recorded length: state the real one.
             if responseHeaders.contains("Content-Length") { responseHeaders.replace("Content-Length", String(responseBody?.count ?? 0)) }
-            events.append(.interaction(Redactor().redact(Interaction(
+            events.append(.interaction(redactor.redact(Interaction(
                 request: HTTPRequest(method: method.uppercased(), url: uri, headers: try vcrHeaders(request["headers"], file: file, location: location + ".request.headers"), body: requestBody),
                 response: HTTPResponse(status: status, headers: responseHeaders, body: responseBody ?? []),
                 at: Double(index), durationMilliseconds: 0))))

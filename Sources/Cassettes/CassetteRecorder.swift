@@ -15,13 +15,18 @@ public final class CassetteRecorder: Sendable {
     /// The cassette file.
     public let file: String
     private let journal: String
-    private let redactor = Redactor()
+    private let redactor: Redactor
+    /// The secret values learned in this session (by this recorder's redaction, or by the
+    /// transport from requests): replaced in everything recorded, earlier events included.
+    private let secrets: SecretLedger
     private let started = ContinuousClock.now
     private struct State {
         var cassette: Cassette
         /// Each event as encoded for the journal, kept so the final file need not encode it again.
         var encoded: [JSONValue] = []
         var journal: JournalFile?
+        /// How many of the ledger's values the events so far have been cleaned of.
+        var scrubbed = 0
     }
     private let state: Mutex<State>
     /// Where events are redacted, encoded and written, in the order they were recorded.
@@ -39,9 +44,12 @@ public final class CassetteRecorder: Sendable {
     /// existing cassette). Throws when the journal cannot be created.
     public init(
         file: String, metadata: Cassette.Metadata, events: [Cassette.Event] = [], endpointBase: String? = nil,
-        anonymizer: Anonymizer? = nil, onFailure: @escaping @Sendable (CassetteError) -> Void = { _ in }
+        anonymizer: Anonymizer? = nil, secrets: SecretLedger = SecretLedger(),
+        onFailure: @escaping @Sendable (CassetteError) -> Void = { _ in }
     ) throws(CassetteError) {
         self.file = file
+        self.secrets = secrets
+        self.redactor = Redactor(ledger: secrets)
         self.anonymizer = anonymizer
         var metadata = metadata
         metadata.anonymized = anonymizer != nil
@@ -97,8 +105,30 @@ public final class CassetteRecorder: Sendable {
     public func record(command: String) {
         let at = elapsed
         queue.async { [self] in
-            let redacted = redactor.redact(text: command)
+            let redacted = redactor.redactForWriting(text: command)
             append(.command(text: anonymizer?.anonymize(text: redacted) ?? redacted, at: at))
+        }
+    }
+
+    /// Records how the statement recorded last ended.
+    public func record(ending status: Cassette.CommandStatus) {
+        let at = elapsed
+        queue.async { [self] in append(.ended(status, at: at)) }
+    }
+
+    /// Records a request that got no response.
+    public func record(_ failure: Cassette.Failure) {
+        queue.async { [self] in
+            var prepared = redactor.prepare(Interaction(request: failure.request, response: HTTPResponse(status: 0), at: failure.at, durationMilliseconds: failure.durationMilliseconds))
+            prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
+            var recorded = failure
+            recorded.request = prepared.interaction.request
+            recorded.error = failure.error.mappingText { [endpointBase] text in
+                let redacted = redactor.redactForWriting(text: text)
+                return endpointBase.map { redacted.replacingAll($0, with: Self.publicBase) } ?? redacted
+            }
+            let event = Cassette.Event.failure(recorded)
+            append(anonymizer?.anonymize(event) ?? event)
         }
     }
 
@@ -134,12 +164,21 @@ public final class CassetteRecorder: Sendable {
     static let publicBase = "https://management.azure.com"
 
     private func append(_ event: Cassette.Event, encoded: JSONValue? = nil) {
-        let encoded = encoded ?? Cassette.encode(event)
+        // A value learned since the last event (a password sent in this request) may sit in
+        // earlier events (the command that typed it): clean those first, then this one.
+        let learned = secrets.count
+        let fresh = learned > state.withLock({ $0.scrubbed })
+        let event = fresh ? event.mappingText(secrets.scrub) : event
+        let encoded = fresh ? Cassette.encode(event) : encoded ?? Cassette.encode(event)
         var line = JSONFormatter.compact.bytes(encoded)
         line.append(UInt8(ascii: "\n"))
         let failure = state.withLock { state -> CassetteError? in
+            // A journal that cannot be written anew is closed and reported; the cassette, which
+            // `finish()` writes from memory, still gets the event.
+            let rewriteFailure = fresh ? scrubEarlierEvents(&state, upTo: learned) : nil
             state.cassette.events.append(event)
             state.encoded.append(encoded)
+            if let rewriteFailure { return rewriteFailure }
             guard let file = state.journal else { return nil }
             do throws(JournalError) {
                 try file.append(line)
@@ -153,12 +192,50 @@ public final class CassetteRecorder: Sendable {
         if let failure { onFailure(failure) }
     }
 
+    /// Replaces the ledger's values learned since the last time in every event recorded so far,
+    /// and when any changed, writes the journal anew (through a temporary file and a rename), so
+    /// no file ever keeps a secret the session has since learned.
+    private func scrubEarlierEvents(_ state: inout State, upTo learned: Int) -> CassetteError? {
+        let values = secrets.values(from: state.scrubbed)
+        state.scrubbed = learned
+        var changed = false
+        for index in state.cassette.events.indices where state.cassette.events[index].texts.contains(where: { SecretLedger.contains(any: values, in: $0) }) {
+            state.cassette.events[index] = state.cassette.events[index].mappingText(secrets.scrub)
+            state.encoded[index] = Cassette.encode(state.cassette.events[index])
+            changed = true
+        }
+        guard changed, let old = state.journal else { return nil }
+        old.close()
+        state.journal = nil
+        let temporary = journal + ".tmp-\(getpid())"
+        do throws(JournalError) {
+            let rewritten = try JournalFile(creating: temporary)
+            var bytes = Array((Cassette.metadataLine(state.cassette.metadata) + "\n").utf8)
+            for encoded in state.encoded {
+                bytes += JSONFormatter.compact.bytes(encoded)
+                bytes.append(UInt8(ascii: "\n"))
+            }
+            try rewritten.append(bytes)
+            guard rename(temporary, journal) == 0 else {
+                rewritten.close()
+                throw JournalError(reason: String(cString: strerror(errno)))
+            }
+            state.journal = rewritten
+            return nil
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return CassetteError.unwritable(file: journal, reason: error.reason)
+        }
+    }
+
     /// Writes the cassette atomically and removes the journal; returns the number of interactions.
     @discardableResult
     public func finish() throws(CassetteError) -> Int {
         flush()
         var (cassette, encoded, journalFile) = state.withLock { state in
             defer { state.journal = nil }
+            // Values learned after the last event (by the transport) are cleaned from the file too.
+            if secrets.count > state.scrubbed { _ = scrubEarlierEvents(&state, upTo: secrets.count) }
             return (state.cassette, state.encoded, state.journal)
         }
         journalFile?.close()
@@ -210,6 +287,11 @@ public final class CassetteRecorder: Sendable {
             cassette.events.append(event)
         }
         if metadata.anonymized { cassette.events = Anonymizer().anonymize(events: cassette.events) }
+        // The statement that was running when the recording stopped never ended: a rerun stops
+        // it where the recording stops.
+        if let running = cassette.events.lastIndex(where: \.isCommand), !cassette.events[running...].contains(where: \.isEnding) {
+            cassette.events.append(.ended(.interrupted, at: cassette.events.last?.at ?? 0))
+        }
         try write(cassette, to: file)
         try? FileManager.default.removeItem(atPath: journal)
         return cassette.interactions.count
@@ -227,22 +309,38 @@ public final class CassetteRecorder: Sendable {
     }
 }
 
-/// A transport that records every exchange of the transport it wraps.
+/// A transport that records every exchange of the transport it wraps, and the requests that got
+/// no response.
 public struct RecordingTransport: HTTPTransport {
     private let inner: HTTPTransport
     private let slot: RecorderSlot
+    private let secrets: SecretLedger?
 
-    /// Records into whatever recorder `slot` holds (none: passes requests through).
-    public init(wrapping inner: HTTPTransport, slot: RecorderSlot) {
+    /// Records into whatever recorder `slot` holds (none: passes requests through). With `secrets`,
+    /// the secret values a request carries are learned even when nothing is recorded, so the
+    /// history file and `-v` output lose them too.
+    public init(wrapping inner: HTTPTransport, slot: RecorderSlot, secrets: SecretLedger? = nil) {
         self.inner = inner
         self.slot = slot
+        self.secrets = secrets
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let recorder = slot.recorder else { return try await inner.send(request) }
+        guard let recorder = slot.recorder else {
+            // The recorder's own redaction learns them when recording.
+            if let secrets { secrets.learn(Redactor().secrets(in: request)) }
+            return try await inner.send(request)
+        }
         let at = recorder.elapsed
         let started = ContinuousClock.now
-        let response = try await inner.send(request)
+        let response: HTTPResponse
+        do {
+            response = try await inner.send(request)
+        } catch let error as TransportError {
+            let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
+            recorder.record(Cassette.Failure(request: request, error: error, at: at, durationMilliseconds: milliseconds))
+            throw error
+        }
         let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
         recorder.record(Interaction(request: request, response: response, at: at, durationMilliseconds: milliseconds))
         return response

@@ -10,11 +10,17 @@ import ShellLanguage
 /// - Storage account keys (`listKeys` answers: `keys[].value`, `primaryKey`, `secondaryKey`, and
 ///   `AccountKey=` in connection strings).
 /// - SAS signatures (`sig=` in any URL or text) and anything that looks like a JWT, anywhere.
+/// - Passwords and shared keys in any JSON body (`password`, `adminPassword`, `clientSecret`,
+///   `sharedKey`, ...).
+///
+/// With a ``SecretLedger``, each value removed by where it sits is learned and removed as text
+/// wherever else it appears (``redactForWriting(text:)`` for command text, history and `-v`).
 public struct Redactor: Sendable {
     /// What replaces a secret.
     public static let placeholder = "REDACTED"
 
-    static let secretHeaders: Set<String> = [
+    /// Headers whose values are credentials, lower-cased.
+    public static let secretHeaders: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary",
         "ocp-apim-subscription-key", "x-functions-key", "x-api-key",
     ]
@@ -22,9 +28,29 @@ public struct Redactor: Sendable {
     static let secretJSONKeys: Set<String> = [
         "access_token", "refresh_token", "id_token", "client_secret", "password", "primarykey", "secondarykey",
         "primarymasterkey", "secondarymasterkey", "primaryconnectionstring", "secondaryconnectionstring", "accesstoken",
+        "sharedkey", "authorizationkey",
     ]
 
-    public init() {}
+    /// Whether a JSON member with this name holds a secret when its value is a string: the names
+    /// above, and any name containing `password` (`adminPassword`) or ending in `secret`
+    /// (`clientSecret`).
+    static func isSecret(jsonKey key: String) -> Bool {
+        let lowered = key.lowercased()
+        return secretJSONKeys.contains(lowered) || lowered.contains("password") || lowered.hasSuffix("secret")
+    }
+
+    /// Values removed by where they sit are learned here, and replaced wherever else they appear.
+    public let ledger: SecretLedger?
+    /// Whether values removed from responses are learned too, not only those of requests.
+    private let learnsFromResponses: Bool
+
+    /// A redactor; with a `ledger`, the values it removes are learned, and every value learned is
+    /// removed from all the text it redacts. `learnsFromResponses` false learns only what requests
+    /// carry: what a replay, which sees only requests, can learn the same way.
+    public init(ledger: SecretLedger? = nil, learnsFromResponses: Bool = true) {
+        self.ledger = ledger
+        self.learnsFromResponses = learnsFromResponses
+    }
 
     /// The exchange with every secret replaced.
     public func redact(_ interaction: Interaction) -> Interaction {
@@ -43,37 +69,108 @@ public struct Redactor: Sendable {
 
     /// The exchange with every secret replaced, and `rewrite` applied to every piece of text after
     /// redaction (the URL, header values, form values and every string in JSON bodies).
+    ///
+    /// With a ledger, the values removed are learned first, so a password sent in a request and
+    /// echoed under another name in the same exchange is removed there too.
     func prepare(_ interaction: Interaction, rewrite: (String) -> String = { $0 }) -> Prepared {
-        func text(_ value: String) -> String { rewrite(redact(text: value)) }
+        var removed: [String] = []
+        var removedFromResponse: [String] = []
+        let prepared = prepare(interaction, rewrite: rewrite, removed: &removed, removedFromResponse: &removedFromResponse)
+        guard let ledger, ledger.learn(learnsFromResponses ? removed + removedFromResponse : removed) else { return prepared }
+        return prepare(interaction, rewrite: rewrite, removed: &removed, removedFromResponse: &removedFromResponse)
+    }
+
+    private func prepare(_ interaction: Interaction, rewrite: (String) -> String, removed: inout [String], removedFromResponse: inout [String]) -> Prepared {
+        let scrub = scrubber
+        func text(_ value: String) -> String { rewrite(scrub(redact(text: value))) }
         var copy = interaction
         copy.request.url = text(copy.request.url)
-        copy.request.headers = redact(headers: copy.request.headers, text)
-        copy.response.headers = redact(headers: copy.response.headers, text)
+        copy.request.headers = redact(headers: copy.request.headers, text, removed: &removed)
+        copy.response.headers = redact(headers: copy.response.headers, text, removed: &removedFromResponse)
         var requestJSON: JSONValue?
         if let body = copy.request.body {
             if copy.request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
-                copy.request.body = redact(form: body, text)
+                copy.request.body = redact(form: body, text, removed: &removed)
             } else {
-                (copy.request.body, requestJSON) = redact(body: body, text)
+                (copy.request.body, requestJSON) = redact(body: body, text, removed: &removed)
             }
         }
         let responseJSON: JSONValue?
-        (copy.response.body, responseJSON) = redact(body: copy.response.body, text)
+        (copy.response.body, responseJSON) = redact(body: copy.response.body, text, removed: &removedFromResponse)
         return Prepared(interaction: copy, requestJSON: requestJSON, responseJSON: responseJSON)
     }
 
-    private func redact(headers: HTTPHeaders, _ text: (String) -> String) -> HTTPHeaders {
+    /// Replaces the ledger's values, or nothing when there is no ledger or it is empty.
+    private var scrubber: (String) -> String {
+        guard let ledger, !ledger.isEmpty else { return { $0 } }
+        return { ledger.scrub($0) }
+    }
+
+    /// A request as replay matches it: its URL and body redacted the way recording redacted them
+    /// (the values removed are learned, as when recording), and the body's JSON value when it is
+    /// JSON. Headers play no part in matching and are left alone.
+    public func redactForMatching(_ request: HTTPRequest) -> (request: HTTPRequest, json: JSONValue?) {
+        var removed: [String] = []
+        var result = redactForMatching(request, removed: &removed)
+        if let ledger, ledger.learn(removed) {
+            removed = []
+            result = redactForMatching(request, removed: &removed)
+        }
+        return result
+    }
+
+    private func redactForMatching(_ request: HTTPRequest, removed: inout [String]) -> (request: HTTPRequest, json: JSONValue?) {
+        let scrub = scrubber
+        func text(_ value: String) -> String { scrub(redact(text: value)) }
+        var copy = request
+        copy.url = text(copy.url)
+        guard let body = copy.body else { return (copy, nil) }
+        if copy.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
+            copy.body = redact(form: body, text, removed: &removed)
+            return (copy, nil)
+        }
+        let json: JSONValue?
+        (copy.body, json) = redact(body: body, text, removed: &removed)
+        return (copy, json)
+    }
+
+    /// Text as it may be written anywhere (command text, history, `-v` output): patterns redacted,
+    /// and every value the ledger has learned replaced.
+    public func redactForWriting(text: String) -> String {
+        scrubber(redact(text: text))
+    }
+
+    /// The values redaction would remove from a request, by where they sit: for learning them
+    /// when nothing is recorded (the history file must not keep a password typed in a command).
+    public func secrets(in request: HTTPRequest) -> [String] {
+        var removed: [String] = []
+        if let body = request.body, !body.isEmpty { _ = redactForMatching(request, removed: &removed) }
+        for field in request.headers.fields where Self.secretHeaders.contains(field.name.lowercased()) && field.name.lowercased() != "authorization" {
+            removed.append(field.value)
+        }
+        return removed
+    }
+
+    private func redact(headers: HTTPHeaders, _ text: (String) -> String, removed: inout [String]) -> HTTPHeaders {
         HTTPHeaders(headers.fields.map { field in
-            Self.secretHeaders.contains(field.name.lowercased())
-                ? .init(name: field.name, value: Self.placeholder)
-                : .init(name: field.name, value: text(field.value))
+            let name = field.name.lowercased()
+            guard Self.secretHeaders.contains(name) else { return .init(name: field.name, value: text(field.value)) }
+            // The bearer token nwsh itself adds is never typed anywhere: not learned, so the
+            // common case (no other secret) costs nothing elsewhere.
+            if name != "authorization" { removed.append(field.value) }
+            return .init(name: field.name, value: Self.placeholder)
         })
     }
 
-    private func redact(form body: [UInt8], _ text: (String) -> String) -> [UInt8] {
+    private func redact(form body: [UInt8], _ text: (String) -> String, removed: inout [String]) -> [UInt8] {
         let pairs = String(decoding: body, as: UTF8.self).split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard let name = parts.first, Self.secretFormFields.contains(name.lowercased()) else { return text(String(pair)) }
+            if parts.count == 2 {
+                let value = String(parts[1])
+                removed.append(value)
+                if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding, decoded != value { removed.append(decoded) }
+            }
             return "\(name)=\(Self.placeholder)"
         }
         return Array(pairs.joined(separator: "&").utf8)
@@ -81,11 +178,11 @@ public struct Redactor: Sendable {
 
     /// A body with secrets replaced, and its JSON value when it is JSON. Bodies that do not change
     /// are kept byte for byte.
-    private func redact(body: [UInt8], _ text: (String) -> String) -> (body: [UInt8], json: JSONValue?) {
+    private func redact(body: [UInt8], _ text: (String) -> String, removed: inout [String]) -> (body: [UInt8], json: JSONValue?) {
         guard !body.isEmpty else { return (body, nil) }
         if let json = try? JSONParser.parse(bytes: body) {
             var changed = false
-            let redacted = redact(json: json, key: nil, text, changed: &changed)
+            let redacted = redact(json: json, key: nil, text, changed: &changed, removed: &removed)
             return (changed ? Array(JSONFormatter.compact.format(redacted).utf8) : body, redacted)
         }
         guard let original = String(validating: body, as: UTF8.self) else { return (body, nil) }
@@ -96,16 +193,18 @@ public struct Redactor: Sendable {
     /// JSON with secret members replaced; `key` is the member name the value sits under.
     public func redact(json: JSONValue, key: String?) -> JSONValue {
         var changed = false
-        return redact(json: json, key: key, { redact(text: $0) }, changed: &changed)
+        var removed: [String] = []
+        return redact(json: json, key: key, { redact(text: $0) }, changed: &changed, removed: &removed)
     }
 
     /// JSON with secret members replaced and `text` applied to every other string; `changed` is set
-    /// when anything differs.
-    private func redact(json: JSONValue, key: String?, _ text: (String) -> String, changed: inout Bool) -> JSONValue {
+    /// when anything differs, and the values replaced are added to `removed`.
+    private func redact(json: JSONValue, key: String?, _ text: (String) -> String, changed: inout Bool, removed: inout [String]) -> JSONValue {
         switch json {
         case .string(let string):
-            if let key, Self.secretJSONKeys.contains(key.lowercased()) {
+            if let key, Self.isSecret(jsonKey: key) {
                 changed = true
+                removed.append(string)
                 return .string(Self.placeholder)
             }
             let rewritten = text(string)
@@ -115,15 +214,16 @@ public struct Redactor: Sendable {
             // listKeys: {"keys": [{"keyName": "key1", "value": "..."}]}
             let isKeyList = key?.lowercased() == "keys"
             return .array(elements.map { element in
-                guard isKeyList, case .object(var object) = element, object["value"] != nil else {
-                    return redact(json: element, key: nil, text, changed: &changed)
+                guard isKeyList, case .object(var object) = element, let value = object["value"] else {
+                    return redact(json: element, key: nil, text, changed: &changed, removed: &removed)
                 }
+                if case .string(let secret) = value { removed.append(secret) }
                 object["value"] = .string(Self.placeholder)
                 changed = true
-                return redact(json: .object(object), key: nil, text, changed: &changed)
+                return redact(json: .object(object), key: nil, text, changed: &changed, removed: &removed)
             })
         case .object(let object):
-            return .object(JSONObject(object.members.map { .init(key: $0.key, value: redact(json: $0.value, key: $0.key, text, changed: &changed)) }))
+            return .object(JSONObject(object.members.map { .init(key: $0.key, value: redact(json: $0.value, key: $0.key, text, changed: &changed, removed: &removed)) }))
         default:
             return json
         }

@@ -5,40 +5,85 @@ import Synchronization
 
 /// Answers requests from a cassette, never from the network.
 ///
-/// Requests are matched on the method, the path (case-insensitively, as ARM paths are) and the
-/// query items in any order; the host is ignored, so a cassette recorded on the sandbox's port
-/// replays on any port. Requests with a body match only a recorded request whose body is the same
-/// JSON value (or the same bytes, for other bodies): the body's canonical form is part of the index
-/// key, so a thousand connectivity checks posted to one watcher URL cost one lookup each. Identical requests — the polls of a
-/// long-running operation — get their recorded responses in recorded order; a GET asked for more
-/// often than it was recorded gets its last response again. Lookup is indexed by the match key, so
-/// replay time does not grow with the cassette's length.
+/// Requests are matched on the method, the path (case-insensitively, as ARM paths are, and with
+/// equivalent percent-encodings equal: `;` and `%3B`) and the query items in any order; the host is
+/// ignored, so a cassette recorded on the sandbox's port replays on any port. A request is
+/// redacted the way recording redacted it before it is matched, so a script that sends a password
+/// matches its own recording, where the password is `REDACTED`. Requests with a body match only a
+/// recorded request whose body is the same JSON value (or the same bytes, for other bodies): the
+/// body's canonical form is part of the index key, so a thousand connectivity checks posted to one
+/// watcher URL cost one lookup each. Identical requests — the polls of a long-running operation —
+/// get their recorded responses in recorded order; a GET asked for more often than it was recorded
+/// gets its last response again. A request that got no response when recorded (a refused
+/// connection) fails the same way. Lookup is indexed by the match key, so replay time does not grow
+/// with the cassette's length.
 public final class ReplayTransport: HTTPTransport {
     public let file: String
-    private let interactions: [Interaction]
+    /// What answered each recorded request.
+    private enum Answer {
+        case response(HTTPResponse)
+        case failure(TransportError)
+    }
+    private let requests: [HTTPRequest]
+    private let answers: [Answer]
     private let index: [String: [Int]]
-    /// Which interactions have answered a request.
+    /// Which recorded requests have answered a request.
     private let used: Mutex<[Bool]>
+    /// How many more requests may be answered before the next is cancelled; nil for no limit.
+    private let allowance = Mutex<Int?>(nil)
+    private let redactor: Redactor
 
     /// Where requests that match nothing go (`new_episodes`: the network, recorded); nil to fail them.
     private let fallback: HTTPTransport?
 
-    public init(cassette: Cassette, file: String, fallback: HTTPTransport? = nil) {
+    /// Serves `cassette`; `secrets` is the session's ledger, which matching learns from as
+    /// recording did.
+    public init(cassette: Cassette, file: String, fallback: HTTPTransport? = nil, secrets: SecretLedger = SecretLedger()) {
         self.fallback = fallback
         self.file = file
-        let interactions = cassette.interactions
-        self.interactions = interactions
-        var index: [String: [Int]] = [:]
-        for (position, interaction) in interactions.enumerated() {
-            index[Self.key(interaction.request) + "\n" + Self.canonicalBody(interaction.request.body), default: []].append(position)
+        self.redactor = Redactor(ledger: secrets)
+        var requests: [HTTPRequest] = []
+        var answers: [Answer] = []
+        for event in cassette.events {
+            switch event {
+            case .interaction(let interaction):
+                requests.append(interaction.request)
+                answers.append(.response(interaction.response))
+            case .failure(let failure):
+                requests.append(failure.request)
+                answers.append(.failure(failure.error))
+            case .command, .ended:
+                continue
+            }
         }
+        var index: [String: [Int]] = [:]
+        for (position, request) in requests.enumerated() {
+            index[Self.key(request) + "\n" + Self.canonicalBody(request.body), default: []].append(position)
+        }
+        self.requests = requests
+        self.answers = answers
         self.index = index
-        self.used = Mutex([Bool](repeating: false, count: interactions.count))
+        self.used = Mutex([Bool](repeating: false, count: requests.count))
+    }
+
+    /// Answers only `count` more requests, then cancels the next as Ctrl-C cancelled it when it was
+    /// recorded (`--rerun` of an interrupted statement); nil lifts the limit.
+    public func allowRequests(_ count: Int?) {
+        allowance.withLock { $0 = count }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Task.checkCancellation()
-        let matching = index[Self.key(request) + "\n" + Self.canonicalBody(request.body)] ?? []
+        let allowed = allowance.withLock { allowance -> Bool in
+            guard let left = allowance else { return true }
+            guard left > 0 else { return false }
+            allowance = left - 1
+            return true
+        }
+        guard allowed else { throw CancellationError() }
+        let (matchable, json) = redactor.redactForMatching(request)
+        let body = json.map(Self.canonical) ?? Self.canonicalBody(matchable.body)
+        let matching = index[Self.key(matchable) + "\n" + body] ?? []
         let chosen: Int? = used.withLock { used in
             if let next = matching.first(where: { !used[$0] }) {
                 used[next] = true
@@ -48,15 +93,19 @@ public final class ReplayTransport: HTTPTransport {
         }
         guard let chosen else {
             if let fallback { return try await fallback.send(request) }
-            throw CassetteError.noMatch(method: request.method, url: request.url, file: (file as NSString).lastPathComponent, closest: closest(to: request))
+            throw CassetteError.noMatch(method: request.method, url: matchable.url, file: (file as NSString).lastPathComponent, closest: closest(to: matchable))
         }
-        return interactions[chosen].response
+        switch answers[chosen] {
+        case .response(let response): return response
+        case .failure(let error): throw error
+        }
     }
 
     /// The match key: method, lower-cased path, and query items sorted (names lower-cased).
     static func key(_ request: HTTPRequest) -> String {
         let (path, query) = URLParts.split(request.url)
-        return request.method.uppercased() + " " + path.lowercased() + "?" + query.map { "\($0.name.lowercased())=\($0.value)" }.sorted().joined(separator: "&")
+        return request.method.uppercased() + " " + URLParts.normalized(path: path).lowercased() + "?"
+            + query.map { "\($0.name.lowercased())=\($0.value)" }.sorted().joined(separator: "&")
     }
 
     /// A body in a form where equal bodies are equal strings: JSON (`j` and the value with object
@@ -64,6 +113,11 @@ public final class ReplayTransport: HTTPTransport {
     static func canonicalBody(_ body: [UInt8]?) -> String {
         guard let body, !body.isEmpty else { return "" }
         guard let json = try? JSONParser.parse(bytes: body) else { return "b" + Data(body).base64EncodedString() }
+        return canonical(json)
+    }
+
+    /// A JSON body's canonical form.
+    static func canonical(_ json: JSONValue) -> String {
         var text = "j"
         canonical(json, into: &text)
         return text
@@ -97,22 +151,22 @@ public final class ReplayTransport: HTTPTransport {
     func closest(to request: HTTPRequest) -> String? {
         let (path, query) = URLParts.split(request.url)
         var best: (score: Int, position: Int, difference: String)?
-        for (position, interaction) in interactions.enumerated() {
-            let (recordedPath, recordedQuery) = URLParts.split(interaction.request.url)
-            let sameMethod = interaction.request.method.uppercased() == request.method.uppercased()
-            let samePath = recordedPath.lowercased() == path.lowercased()
-            let sameQuery = Self.key(HTTPRequest(method: "", url: interaction.request.url)) == Self.key(HTTPRequest(method: "", url: request.url))
+        for (position, recorded) in requests.enumerated() {
+            let (recordedPath, recordedQuery) = URLParts.split(recorded.url)
+            let sameMethod = recorded.method.uppercased() == request.method.uppercased()
+            let samePath = URLParts.normalized(path: recordedPath).lowercased() == URLParts.normalized(path: path).lowercased()
+            let sameQuery = Self.key(HTTPRequest(method: "", url: recorded.url)) == Self.key(HTTPRequest(method: "", url: request.url))
             let score: Int
             let difference: String
             if sameMethod && samePath && sameQuery {
                 score = 4
-                difference = "body differs at " + Self.difference(interaction.request.body, request.body)
+                difference = "body differs at " + Self.difference(recorded.body, request.body)
             } else if sameMethod && samePath {
                 score = 3
                 difference = "query differs: " + Self.queryDifference(recordedQuery, query)
             } else if samePath {
                 score = 2
-                difference = "method \(interaction.request.method) vs \(request.method)"
+                difference = "method \(recorded.method) vs \(request.method)"
             } else if sameMethod {
                 score = 1
                 difference = "path \(recordedPath) vs \(path)"

@@ -60,6 +60,24 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         chmod(historyPath, 0o600)
     }
 
+    /// Passes every history line through `transform`, in memory and in the file: a secret learned
+    /// after its line was typed (`$pw = "..."`, sent later in a request body) leaves the history.
+    public func rewriteHistory(_ transform: (String) -> String) {
+        let base = nwsh_history_base()
+        var lines: [String] = []
+        for offset in 0..<nwsh_history_length() {
+            guard let entry = history_get(base + offset), let text = entry.pointee.line else { continue }
+            lines.append(String(cString: text))
+        }
+        let rewritten = lines.map(transform)
+        guard rewritten != lines else { return }
+        clear_history()
+        for line in rewritten { add_history(line) }
+        guard let historyPath else { return }
+        _ = write_history(historyPath)
+        chmod(historyPath, 0o600)
+    }
+
     /// Creates the history file (and its folder) with owner-only permissions.
     static func prepareHistoryFile(_ path: String) {
         let directory = (path as NSString).deletingLastPathComponent

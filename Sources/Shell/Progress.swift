@@ -1,4 +1,5 @@
 import ARM
+import Cassettes
 import Foundation
 import ShellLanguage
 import Synchronization
@@ -18,10 +19,22 @@ final class CallReporter: Sendable {
     private let output: OutputSink
     private let style: OutputStyle
     private let state = Mutex(State())
+    /// `-v` output is redacted as a cassette is: credential headers, patterns, learned values.
+    private let redactor: Redactor
 
-    init(output: OutputSink, style: OutputStyle) {
+    init(output: OutputSink, style: OutputStyle, secrets: SecretLedger) {
         self.output = output
         self.style = style
+        self.redactor = Redactor(ledger: secrets)
+    }
+
+    /// A header as `-v` shows it: the bearer token never, other credentials as `(redacted)`, and
+    /// every value redacted and made safe for the terminal.
+    private func shown(_ field: HTTPHeaders.Field) -> String {
+        let name = field.name.lowercased()
+        if name == "authorization" { return "Bearer (redacted)" }
+        if Redactor.secretHeaders.contains(name) { return "(redacted)" }
+        return TerminalText.sanitized(redactor.redactForWriting(text: field.value))
     }
 
     /// Starts timing a call.
@@ -57,11 +70,8 @@ final class CallReporter: Sendable {
         case .sending(let request):
             guard style.verbose else { return }
             clearLine()
-            var text = "> \(request.method) \(request.url)\n"
-            for field in request.headers {
-                let value = field.name.lowercased() == "authorization" ? "Bearer (redacted)" : field.value
-                text += "> \(field.name): \(value)\n"
-            }
+            var text = "> \(request.method) \(TerminalText.sanitized(redactor.redactForWriting(text: request.url)))\n"
+            for field in request.headers { text += "> \(field.name): \(shown(field))\n" }
             if let body = request.body, !body.isEmpty { text += "> (\(body.count) bytes of body)\n" }
             output.err(style.dim(text))
         case .received(_, let response, let seconds):
@@ -69,7 +79,7 @@ final class CallReporter: Sendable {
             guard style.verbose else { return }
             clearLine()
             var text = "< HTTP \(response.status) \(reasonPhrase(for: response.status)) (\(Int(seconds * 1000)) ms)\n"
-            for field in response.headers { text += "< \(field.name): \(TerminalText.sanitized(field.value))\n" }
+            for field in response.headers { text += "< \(field.name): \(shown(field))\n" }
             output.err(style.dim(text))
         case .retrying(let reason, let after, let attempt, let total):
             clearLine()

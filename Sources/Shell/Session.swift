@@ -51,12 +51,12 @@ public actor Session {
         configuration: ARMConfiguration, transport: HTTPTransport, credentials: Credentials, sleeper: Sleeper = RealSleeper(),
         output: OutputSink, style: OutputStyle, target: SessionTarget = .azure,
         environment: [String: String] = [:], workingDirectory: String = FileManager.default.currentDirectoryPath, sourceName: String? = nil,
-        recording: RecordingContext? = nil, currentCassette: (@Sendable () -> Cassette?)? = nil
+        recording: RecordingContext? = nil, currentCassette: (@Sendable () -> Cassette?)? = nil, secrets: SecretLedger = SecretLedger()
     ) {
         self.recording = recording
         self.currentCassette = currentCassette
         let output: OutputSink = recording.map { JournaledOutput(inner: output, slot: $0.slot) } ?? output
-        let reporter = CallReporter(output: output, style: style)
+        let reporter = CallReporter(output: output, style: style, secrets: secrets)
         self.reporter = reporter
         self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
         self.output = output
@@ -78,13 +78,22 @@ public actor Session {
     /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
     /// is `firstLine` of its source. Stops at the first statement that does not succeed.
     public func run(_ text: String, firstLine: Int = 1) async -> Outcome {
-        recording?.slot.recorder?.record(command: text)
+        // How the statement ends is recorded after it, so `--rerun` can end it the same way; the
+        // recorder it started with is the one told (`record start` and `record stop` change it).
+        let recorder = recording?.slot.recorder
+        recorder?.record(command: text)
+        let (outcome, status) = await runRecorded(text, firstLine: firstLine)
+        if let recorder, recorder === recording?.slot.recorder { recorder.record(ending: status) }
+        return outcome
+    }
+
+    private func runRecorded(_ text: String, firstLine: Int) async -> (Outcome, Cassette.CommandStatus) {
         let statements: [Statement]
         do {
             statements = try Parser.parse(text, firstLine: firstLine)
         } catch {
             report(.language(error), line: firstLine)
-            return .failure
+            return (.failure, .failed)
         }
         var final = Outcome.success
         for statement in statements {
@@ -106,14 +115,14 @@ public actor Session {
             } catch is CancellationError {
                 reporter.finish()
                 output.err("Interrupted.\n")
-                outcome = .failure
+                return (.failure, .interrupted)
             } catch {
                 report(.unexpected(String(describing: error)), line: firstLine)
                 outcome = .failure
             }
-            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return outcome }
+            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return (outcome, outcome == .failure ? .failed : .succeeded) }
         }
-        return final
+        return (final, final == .unreachable ? .unreachable : .succeeded)
     }
 
     /// Writes an error; in a script, prefixed with the script name and line.

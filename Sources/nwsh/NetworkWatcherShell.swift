@@ -97,7 +97,9 @@ struct NetworkWatcherShell {
 
         let live = LiveTransport(environment: environment)
         let slot = RecorderSlot()
-        let recordingTransport = RecordingTransport(wrapping: live, slot: slot)
+        // Secret values redaction removes, learned so they leave command text, history and -v too.
+        let secrets = SecretLedger()
+        let recordingTransport = RecordingTransport(wrapping: live, slot: slot, secrets: secrets)
         let sleeper: Sleeper = replayOnly ? ImmediateSleeper() : RealSleeper()
         var configurationEndpoint: Endpoint
         let credentials: Credentials
@@ -141,12 +143,15 @@ struct NetworkWatcherShell {
 
         let transport: HTTPTransport
         var recording: RecordingContext?
+        var replayTransport: ReplayTransport?
         if replayOnly, let replayed, let cassetteFile {
-            transport = ReplayTransport(cassette: replayed, file: cassetteFile)
+            let replay = ReplayTransport(cassette: replayed, file: cassetteFile, secrets: secrets)
+            replayTransport = replay
+            transport = replay
         } else {
             recording = RecordingContext(
                 slot: slot, source: sandbox ? "sandbox" : configurationEndpoint.baseURL, endpointBase: configurationEndpoint.baseURL,
-                onFailure: { output.err("error: \($0.description)\n") })
+                secrets: secrets, onFailure: { output.err("error: \($0.description)\n") })
             if let cassetteFile, let recording {
                 do {
                     slot.recorder = try recording.makeRecorder(
@@ -158,7 +163,7 @@ struct NetworkWatcherShell {
                 }
             }
             if mode == .newEpisodes, let replayed, let cassetteFile {
-                transport = ReplayTransport(cassette: replayed, file: cassetteFile, fallback: recordingTransport)
+                transport = ReplayTransport(cassette: replayed, file: cassetteFile, fallback: recordingTransport, secrets: secrets)
             } else {
                 transport = recordingTransport
             }
@@ -169,17 +174,17 @@ struct NetworkWatcherShell {
             sleeper: sleeper, output: output, style: style,
             target: replayOnly ? .replay(file: cassetteFile ?? "") : sandbox ? .sandbox : .azure, environment: environment,
             sourceName: file ?? (commands != nil ? "-c" : rerun ? replay : interactive ? nil : "stdin"), recording: recording,
-            currentCassette: { [replayOnly, replayed] in replayOnly ? replayed : slot.recorder?.snapshot })
+            currentCassette: { [replayOnly, replayed] in replayOnly ? replayed : slot.recorder?.snapshot }, secrets: secrets)
 
         var status: Int32
         if rerun, let replayed {
-            status = await Self.runScript(lines: replayed.commands.joined(separator: "\n").components(separatedBy: "\n"), session: session, output: output)
+            status = await Self.rerun(replayed.commandRuns, session: session, transport: replayTransport)
         } else if let text = commands ?? scriptText {
             // Split on the byte: "\r\n" is one Character, and Windows line endings must split too.
             let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
             status = await Self.runScript(lines: lines, session: session, output: output)
         } else if interactive {
-            status = await Self.runInteractive(session: session, environment: environment)
+            status = await Self.runInteractive(session: session, environment: environment, secrets: secrets)
         } else {
             status = await Self.runPiped(session: session, output: output)
         }
@@ -196,6 +201,31 @@ struct NetworkWatcherShell {
             defer { index += 1 }
             return index < lines.count ? lines[index] : nil
         }
+    }
+
+    /// Runs a cassette's statements again (`--rerun`), as the recorded session ran them: a statement
+    /// interrupted when recorded is stopped after the requests it made then, and says so; one that
+    /// failed or was interrupted lets the rest run, as the session went on. A statement that ended
+    /// otherwise than recorded stops the rerun as a failing script line does, and sets the status.
+    static func rerun(_ runs: [Cassette.CommandRun], session: Session, transport: ReplayTransport?) async -> Int32 {
+        var line = 1
+        var unreachable = false
+        for run in runs {
+            transport?.allowRequests(run.status == .interrupted ? run.requests : nil)
+            let outcome = await session.run(run.text, firstLine: line)
+            transport?.allowRequests(nil)
+            line += run.text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+            switch outcome {
+            case .success: continue
+            case .unreachable: unreachable = true
+            case .exit(let code): return code
+            case .failure:
+                // It went on when recorded: so does the rerun.
+                if run.status == .failed || run.status == .interrupted { continue }
+                return 1
+            }
+        }
+        return unreachable ? 3 : 0
     }
 
     /// Runs commands piped to standard input, read plainly.
@@ -227,7 +257,7 @@ struct NetworkWatcherShell {
     }
 
     /// The interactive shell: libedit, history, completion, Ctrl-C.
-    static func runInteractive(session: Session, environment: [String: String]) async -> Int32 {
+    static func runInteractive(session: Session, environment: [String: String], secrets: SecretLedger) async -> Int32 {
         Interrupts.install()
         // The variables as of the last statement, for completion on the input thread.
         let variables = Mutex(Variables())
@@ -236,6 +266,8 @@ struct NetworkWatcherShell {
         }
         let input = InputThread(reader: reader)
         var assembler = StatementAssembler()
+        // How many learned secrets the history has been cleaned of.
+        var historyClean = 0
         while true {
             let prompt = assembler.isContinuing ? ">> " : "nwsh> "
             session.flushRecording()
@@ -246,8 +278,9 @@ struct NetworkWatcherShell {
                 assembler.reset()
                 continue
             case .line(let line):
-                // History is a file too: tokens, SAS signatures and keys never reach it.
-                reader.addToHistory(Redactor().redact(text: line))
+                // History is a file too: tokens, SAS signatures, keys and learned secrets never reach it.
+                let redactor = Redactor(ledger: secrets)
+                reader.addToHistory(redactor.redactForWriting(text: line))
                 guard let (text, firstLine) = assembler.add(line) else { continue }
                 let running = Task { await session.run(text, firstLine: firstLine) }
                 let watcher = Task {
@@ -258,6 +291,12 @@ struct NetworkWatcherShell {
                 }
                 let outcome = await running.value
                 watcher.cancel()
+                // A secret this statement sent may have been typed in an earlier line.
+                session.flushRecording()
+                if secrets.count > historyClean {
+                    historyClean = secrets.count
+                    reader.rewriteHistory { redactor.redactForWriting(text: $0) }
+                }
                 let snapshot = await session.variables
                 variables.withLock { $0 = snapshot }
                 if case .exit(let code) = outcome { return code }

@@ -2,6 +2,7 @@ import ARM
 import Foundation
 import Sandbox
 import ShellLanguage
+import Synchronization
 import Testing
 
 @Suite struct ARMClientTests {
@@ -182,5 +183,47 @@ import Testing
         }
         guard descriptor >= 0, bound == 0, named == 0 else { throw CocoaError(.fileWriteUnknown) }
         return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+}
+
+/// URLs the server sends that name another host: nothing goes there, and the message says the
+/// server (not the user) named it.
+@Suite struct ServerURLTests {
+    /// Answers from a table by path, remembering every URL asked for.
+    final class TableTransport: HTTPTransport, @unchecked Sendable {
+        let answers: [String: HTTPResponse]
+        private let asked = Mutex<[String]>([])
+        var urls: [String] { asked.withLock { $0 } }
+        init(_ answers: [String: HTTPResponse]) { self.answers = answers }
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            asked.withLock { $0.append(request.url) }
+            let path = String(request.url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            return answers[path] ?? HTTPResponse(status: 404)
+        }
+    }
+
+    private func client(_ transport: TableTransport) throws -> ARMClient {
+        ARMClient(
+            configuration: ARMConfiguration(endpoint: try Endpoint("http://127.0.0.1:9")), transport: transport,
+            credentials: Credentials(sources: [EnvironmentTokenSource(environment: ["NWSH_ACCESS_TOKEN": "token-that-stays"])]),
+            sleeper: VirtualSleeper())
+    }
+
+    @Test func aPollURLOnAnotherHostIsRefusedNamingTheHeaderThatSentIt() async throws {
+        let transport = TableTransport(["/check": HTTPResponse(status: 202, headers: ["Azure-AsyncOperation": "https://elsewhere.example/op?x=1", "Retry-After": "0"])])
+        await #expect(throws: ARMError.serverPointedElsewhere(what: "its Azure-AsyncOperation header", url: "https://elsewhere.example/op?x=1", endpoint: "http://127.0.0.1:9")) {
+            _ = try await client(transport).perform(ARMCall(method: "POST", target: "/check"))
+        }
+        #expect(transport.urls == ["http://127.0.0.1:9/check"])
+        #expect(ARMError.serverPointedElsewhere(what: "its Location header", url: "https://elsewhere.example/op", endpoint: "http://127.0.0.1:9").description
+            == "The server pointed nwsh at https://elsewhere.example/op (its Location header), which is not its ARM endpoint http://127.0.0.1:9: nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host.")
+    }
+
+    @Test func aNextLinkOnAnotherHostIsRefusedNamingThePage() async throws {
+        let transport = TableTransport(["/list": HTTPResponse(status: 200, body: Array(#"{"value": [1], "nextLink": "http://127.0.0.1:10/list?page=2"}"#.utf8))])
+        await #expect(throws: ARMError.serverPointedElsewhere(what: "the nextLink of page 1", url: "http://127.0.0.1:10/list?page=2", endpoint: "http://127.0.0.1:9")) {
+            _ = try await client(transport).perform(ARMCall(method: "GET", target: "/list"))
+        }
+        #expect(transport.urls == ["http://127.0.0.1:9/list"])
     }
 }

@@ -1,7 +1,7 @@
 import ARM
 import Foundation
 import Sandbox
-import Shell
+@testable import Shell
 import ShellLanguage
 import Testing
 
@@ -290,5 +290,32 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("< HTTP 200 OK (") && $0.hasSuffix(" ms)") })
         #expect(!output.err.contains("eyJ"))
         await server.stop()
+    }
+}
+
+/// A body that claims to be JSON and is not is kept as text, and said so.
+@Suite struct NotJSONTests {
+    @Test func aTruncatedJSONAnswerIsShownAsTextWithAWarningThatSaysWhy() async throws {
+        let fixture = try await SessionFixture.start()
+        await fixture.server.arm.inject(Fault(.malformedJSON, pathContains: "resourceGroups/ContosoRG"))
+        let outcome = await fixture.run("get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01")
+        #expect(outcome == .success)
+        #expect(fixture.output.err == "warning: the response to GET \(fixture.server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01 is not valid JSON (expected a member name or '}', found the end of the text at line 1, column 29); it is kept as text.\n")
+        #expect(fixture.output.out == "{\"hops\": [{\"type\": \"Source\",\n")
+        await fixture.server.stop()
+    }
+
+    @Test func nestingDeeperThanTheParsersLimitIsNamed() {
+        let deep = HTTPResponse(status: 200, body: Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8))
+        #expect(Session.whyNotJSON(deep) == "nesting deeper than 512 levels at line 1, column 513")
+    }
+
+    @Test(arguments: [
+        (HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Array("plain words".utf8)), nil as String?),
+        (HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array("plain words".utf8)), "expected a value, found 'plain' (strings need double quotes) at line 1, column 1"),
+        (HTTPResponse(status: 200, body: Array(" {\"a\": 1} trailing".utf8)), "expected the end of the text after the value, found 't' at line 1, column 11"),
+    ])
+    func onlyABodyThatClaimsToBeJSONIsWarnedAbout(response: HTTPResponse, reason: String?) {
+        #expect(Session.whyNotJSON(response) == reason)
     }
 }

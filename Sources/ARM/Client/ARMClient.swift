@@ -101,7 +101,7 @@ public struct ARMClient: Sendable {
 
         if call.waitForCompletion, let (operation, action) = LongRunningOperation.start(
             method: call.method, requestURL: url, response: first, defaultDelay: configuration.defaultPollDelay) {
-            let (final, polls) = try await poll(operation, action: action)
+            let (final, polls) = try await poll(operation, action: action, accepted: first)
             return ARMResult(response: final, body: Self.json(final.body), accepted: first, polls: polls, pages: 1, url: url)
         }
         if call.method == "GET", call.followPages, first.isSuccess {
@@ -111,7 +111,7 @@ public struct ARMClient: Sendable {
     }
 
     /// Performs the operation's actions until it ends; returns the final response and the number of polls.
-    private func poll(_ start: LongRunningOperation, action: LongRunningOperation.Action) async throws -> (HTTPResponse, Int) {
+    private func poll(_ start: LongRunningOperation, action: LongRunningOperation.Action, accepted: HTTPResponse) async throws -> (HTTPResponse, Int) {
         var operation = start
         var action = action
         var waited = 0.0
@@ -131,7 +131,8 @@ public struct ARMClient: Sendable {
                 }
                 try await sleeper.sleep(seconds: delay)
                 waited += delay
-                let target = try resolvePollURL(pollURL)
+                let header = ["Azure-AsyncOperation", "Location"].first { accepted.headers[$0] == pollURL }
+                let target = try resolve(serverURL: pollURL, from: header.map { "its \($0) header" } ?? "a long-running operation's poll URL")
                 let response = try await send(HTTPRequest(method: "GET", url: target))
                 observe(.polling(count: operation.polls, elapsed: waited, status: LongRunningOperation.operationStatus(response)))
                 action = operation.next(after: response)
@@ -139,9 +140,15 @@ public struct ARMClient: Sendable {
         }
     }
 
-    /// Poll URLs come from the server: ARM's own host maps to the endpoint like user URLs do.
-    private func resolvePollURL(_ url: String) throws -> String {
-        try configuration.endpoint.resolve(url)
+    /// A URL the server sent: ARM's own host maps to the endpoint like user URLs do; another host
+    /// is refused, saying the server (not the user) named it.
+    private func resolve(serverURL url: String, from what: String) throws(ARMError) -> String {
+        do {
+            return try configuration.endpoint.resolve(url)
+        } catch {
+            if case .foreignHost = error { throw .serverPointedElsewhere(what: what, url: url, endpoint: configuration.endpoint.baseURL) }
+            throw error
+        }
     }
 
     private func readPages(first: HTTPResponse, url: String) async throws -> ARMResult {
@@ -155,7 +162,7 @@ public struct ARMClient: Sendable {
             guard pages < configuration.maximumPages else { throw ARMError.tooManyPages(limit: configuration.maximumPages) }
             pages += 1
             observe(.page(number: pages))
-            let response = try await send(HTTPRequest(method: "GET", url: try configuration.endpoint.resolve(next)))
+            let response = try await send(HTTPRequest(method: "GET", url: try resolve(serverURL: next, from: "the nextLink of page \(pages - 1)")))
             last = response
             guard response.isSuccess else {
                 return ARMResult(response: response, body: Self.json(response.body), accepted: nil, polls: 0, pages: pages, url: url)

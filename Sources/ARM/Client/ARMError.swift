@@ -6,6 +6,9 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
     case invalidURL(String, reason: String)
     case foreignHost(host: String, endpoint: String)
+    /// A URL the server sent (a poll URL, a `nextLink`) names another host than the endpoint; `what`
+    /// says where it came from ("its Location header").
+    case serverPointedElsewhere(what: String, url: String, endpoint: String)
     case transport(TransportError, method: String)
     case authentication(AuthError)
     /// The long-running operation reported `Failed` or `Canceled`.
@@ -23,6 +26,8 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Cannot send a request to '\(TerminalText.sanitized(url))': \(reason)."
         case .foreignHost(let host, let endpoint):
             return "Refusing to send a request to \(host): nwsh sends requests (and your token) only to its ARM endpoint \(endpoint). Use a path such as /subscriptions/..., or start nwsh with --endpoint."
+        case .serverPointedElsewhere(let what, let url, let endpoint):
+            return "The server pointed nwsh at \(TerminalText.sanitized(url)) (\(what)), which is not its ARM endpoint \(endpoint): nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."
         case .transport(let error, let method):
             switch error {
             case .connectionRefused(let host, let port):

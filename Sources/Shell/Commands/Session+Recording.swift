@@ -13,11 +13,17 @@ public struct RecordingContext: Sendable {
     public let endpointBase: String
     /// Called when writing fails mid-session.
     public let onFailure: @Sendable (CassetteError) -> Void
+    /// The session's learned secrets, removed from everything recorded.
+    public let secrets: SecretLedger
 
-    public init(slot: RecorderSlot, source: String, endpointBase: String, onFailure: @escaping @Sendable (CassetteError) -> Void) {
+    public init(
+        slot: RecorderSlot, source: String, endpointBase: String, secrets: SecretLedger = SecretLedger(),
+        onFailure: @escaping @Sendable (CassetteError) -> Void
+    ) {
         self.slot = slot
         self.source = source
         self.endpointBase = endpointBase
+        self.secrets = secrets
         self.onFailure = onFailure
     }
 
@@ -27,7 +33,7 @@ public struct RecordingContext: Sendable {
             source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: "nwsh 0.1",
             recordedAt: ISO8601DateFormatter().string(from: Date()),
             description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
-        return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, onFailure: onFailure)
+        return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets, onFailure: onFailure)
     }
 }
 

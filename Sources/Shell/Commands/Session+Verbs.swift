@@ -113,6 +113,20 @@ extension Session {
         }
     }
 
+    /// Why a body that says it is JSON (by its `Content-Type`, or by starting with `{` or `[`) does
+    /// not parse; nil for a body that does not claim to be JSON.
+    static func whyNotJSON(_ response: HTTPResponse) -> String? {
+        let declared = response.headers["Content-Type"]?.lowercased().contains("json") == true
+        let looksLikeJSON = response.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } ?? false
+        guard declared || looksLikeJSON else { return nil }
+        do {
+            _ = try JSONParser.parse(bytes: response.body)
+            return nil
+        } catch {
+            return "\(error.reason) at line \(error.location.line), column \(error.location.column)"
+        }
+    }
+
     /// Turns the final response into the command's value, or its error.
     private func outcome(of result: ARMResult, method: String, waited: Bool) throws -> CommandResult {
         let response = result.response
@@ -134,7 +148,11 @@ extension Session {
             return CommandResult(value: .object(summary))
         }
         if result.body == nil, !response.body.isEmpty {
-            // Not JSON: show it as text, escaped.
+            // Not JSON: show it as text, escaped; and when it claims to be JSON, say why it is not,
+            // so text that stands in for a result never passes for one.
+            if let reason = Self.whyNotJSON(response) {
+                output.err(style.red("warning: ") + "the response to \(method) \(TerminalText.sanitized(result.url)) is not valid JSON (\(reason)); it is kept as text.\n")
+            }
             return CommandResult(value: .string(response.bodyText))
         }
         return CommandResult(value: result.body)

@@ -41,18 +41,23 @@ public struct Row: Sendable {
     public var check: (@Sendable (_ nwsh: Double, _ peer: Double?) -> Bool)?
     /// How a value is shown: seconds (default) or bytes.
     public var unit: Unit = .seconds
+    /// Whether nwsh's runs and the peer's were timed in alternation, run for run: the ratio is
+    /// then the median of each round's ratio, so a slow moment of the machine, which meets both
+    /// commands of its round, does not move it as it moves the medians of separate runs.
+    public var paired = false
 
     public enum Unit: Sendable { case seconds, bytes }
 
     public init(
         figure: String, nwsh: PeerStatus, peer: (name: String, status: PeerStatus)? = nil, target: String, unit: Unit = .seconds,
-        check: (@Sendable (Double, Double?) -> Bool)? = nil
+        paired: Bool = false, check: (@Sendable (Double, Double?) -> Bool)? = nil
     ) {
         self.figure = figure
         self.nwsh = nwsh
         self.peer = peer
         self.target = target
         self.unit = unit
+        self.paired = paired
         self.check = check
     }
 
@@ -67,16 +72,26 @@ public struct Row: Sendable {
         return unit == .bytes ? timing.peakMemory.map(Double.init) : timing.median
     }
 
-    /// nwsh ÷ peer.
+    /// nwsh ÷ peer: of the medians, or for a paired row the median of the rounds' ratios.
     public var ratio: Double? {
+        if let pairedRatio { return pairedRatio }
         guard let nwshValue, let peerValue, peerValue > 0 else { return nil }
         return nwshValue / peerValue
     }
 
-    /// "pass", "FAIL", or "—" when there is nothing to decide.
+    /// The median of nwsh's time ÷ the peer's in each round, for a paired row of times.
+    private var pairedRatio: Double? {
+        guard paired, unit == .seconds, case .measured(let mine) = nwsh, case .measured(let theirs)? = peer?.status,
+              mine.seconds.count == theirs.seconds.count, !mine.seconds.isEmpty, !theirs.seconds.contains(where: { $0 <= 0 }) else { return nil }
+        return Timing(seconds: zip(mine.seconds, theirs.seconds).map { $0 / $1 }).median
+    }
+
+    /// "pass", "FAIL", or "—" when there is nothing to decide. A paired row is judged by its
+    /// ratio: the check is given the peer's median times that ratio as nwsh's figure.
     public var verdict: String {
         guard let check, let nwshValue else { return "—" }
         if peer != nil, peerValue == nil { return "—" }
+        if let pairedRatio, let peerValue { return check(pairedRatio * peerValue, peerValue) ? "pass" : "FAIL" }
         return check(nwshValue, peerValue) ? "pass" : "FAIL"
     }
 

@@ -10,23 +10,40 @@ public enum LocalFile {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
         // A regular file is read into an array of its size; a pipe (`@/dev/stdin`) until its end.
-        let regular = (status.st_mode & S_IFMT) == S_IFREG
-        var bytes = [UInt8](repeating: 0, count: regular ? Int(status.st_size) : 65536)
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return stream(descriptor) }
+        let size = Int(status.st_size)
+        var failed = false
+        // Not zero-filled first: each page of the array is written once, by read(2) (a 189 MB
+        // cassette was otherwise cleared in full before being read over).
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var filled = 0
+            while filled < size, let start = buffer.baseAddress {
+                let read = Foundation.read(descriptor, start + filled, size - filled)
+                if read < 0, errno == EINTR { continue }
+                // An error: not readable.
+                if read < 0 { failed = true }
+                // A file that shrank while it was read: keep what was read.
+                if read <= 0 { break }
+                filled += read
+            }
+            count = filled
+        }
+        return failed ? nil : bytes
+    }
+
+    /// Reads a descriptor that is not a regular file to its end.
+    private static func stream(_ descriptor: Int32) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: 65536)
         var filled = 0
         while true {
-            if filled == bytes.count {
-                guard !regular else { break }
-                bytes.append(contentsOf: repeatElement(0, count: bytes.count))
-            }
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
             let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0, errno == EINTR { continue }
-            // A directory, or another error: not readable.
             if count < 0 { return nil }
             if count == 0 { break }
             filled += count
         }
-        // A file that shrank while it was read, or a pipe: keep what was read.
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        bytes.removeLast(bytes.count - filled)
         return bytes
     }
 }

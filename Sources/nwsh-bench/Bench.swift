@@ -27,6 +27,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs per start-up command.")
     var startupRuns: Int = 20
 
+    @Option(help: "Rounds for commands judged against each other (timed in alternation).")
+    var pairedRuns: Int = 11
+
     @Option(help: "Sequential GETs against the sandbox.")
     var gets: Int = 1000
 
@@ -67,6 +70,7 @@ struct Bench: ParsableCommand {
         if smoke {
             runs = 1
             startupRuns = 1
+            pairedRuns = 1
             gets = min(gets, 5)
             replay = min(replay, 40)
             replayLarge = min(replayLarge, 400)
@@ -74,7 +78,7 @@ struct Bench: ParsableCommand {
             explainHops = min(explainHops, 50)
             noPeers = true
         }
-        for (name, value) in [("--runs", runs), ("--startup-runs", startupRuns), ("--gets", gets), ("--replay", replay), ("--replay-large", replayLarge), ("--vcr-interactions", vcrInteractions), ("--explain-hops", explainHops)] where value < 1 {
+        for (name, value) in [("--runs", runs), ("--startup-runs", startupRuns), ("--paired-runs", pairedRuns), ("--gets", gets), ("--replay", replay), ("--replay-large", replayLarge), ("--vcr-interactions", vcrInteractions), ("--explain-hops", explainHops)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value)).")
         }
     }
@@ -124,8 +128,8 @@ struct Bench: ParsableCommand {
             return try Runner.measure(command, runs: runs, scratch: work)
         }
         func interleaved(_ commands: [Command]) throws -> [Timing] {
-            log("Timing in alternation (\(runs) rounds): " + commands.map(\.display).joined(separator: " | "))
-            return try Runner.measureInterleaved(commands, runs: runs, scratch: work)
+            log("Timing in alternation (\(pairedRuns) rounds): " + commands.map(\.display).joined(separator: " | "))
+            return try Runner.measureInterleaved(commands, runs: pairedRuns, scratch: work)
         }
         var base = ProcessInfo.processInfo.environment
         base["NWSH_HISTORY"] = ""
@@ -154,21 +158,34 @@ struct Bench: ParsableCommand {
         let sandboxEnvironment = sandbox.environment(base)
         let cassetteFile = work + "/gets.cassette.json"
         let removeCassette = { _ = try? FileManager.default.removeItem(atPath: cassetteFile) }
-        // Recording is judged against the same session without it: timed in alternation.
-        let pair = try interleaved([
+        // Recording is judged against the same session without it, and the session against curl:
+        // all three timed in alternation, so a slow minute of the machine meets each of them.
+        var curlStatus: PeerStatus = .notRun("not run (--no-peers)")
+        var curlCommand: Command?
+        if !noPeers {
+            do {
+                guard let curl = Runner.which("curl") else { throw BenchError(description: "curl not found") }
+                let token = try sandboxToken(curl: curl, sandbox: sandbox, scratch: work)
+                let config = work + "/gets.curl"
+                try write(BenchmarkInputs.curlConfig(base: sandbox.baseURL, paths: paths, token: token), to: config)
+                curlCommand = Command(arguments: [curl, "--config", config], environment: base)
+            } catch let error as BenchError {
+                curlStatus = .missing(error.description)
+            }
+        } else if smoke {
+            curlStatus = .notRun("not run (smoke mode)")
+        }
+        let timings = try interleaved([
             Command(arguments: [nwsh, scriptFile], environment: sandboxEnvironment),
             Command(arguments: [nwsh, "--record", cassetteFile, scriptFile], environment: sandboxEnvironment, prepare: removeCassette),
-        ])
-        let (plain, recording) = (pair[0], pair[1])
+        ] + (curlCommand.map { [$0] } ?? []))
+        let (plain, recording) = (timings[0], timings[1])
+        if curlCommand != nil { curlStatus = .measured(timings[2]) }
         let getsLabel = "\(Report.grouped(gets)) sequential GETs against the sandbox, one session"
-        rows.append(Row(figure: getsLabel, nwsh: .measured(plain), peer: ("curl, same URLs, one process", peerStatus("curl") {
-            guard let curl = Runner.which("curl") else { throw BenchError(description: "curl not found") }
-            let token = try sandboxToken(curl: curl, sandbox: sandbox, scratch: work)
-            let config = work + "/gets.curl"
-            try write(BenchmarkInputs.curlConfig(base: sandbox.baseURL, paths: paths, token: token), to: config)
-            return try time(Command(arguments: [curl, "--config", config], environment: base), runs: runs)
-        }), target: "≤ 2× curl") { nwsh, peer in peer.map { nwsh <= 2 * $0 } ?? false })
-        rows.append(Row(figure: getsLabel + ", recording", nwsh: .measured(recording), peer: ("nwsh without recording", .measured(plain)), target: "≤ 1.25×") { nwsh, peer in
+        rows.append(Row(figure: getsLabel, nwsh: .measured(plain), peer: ("curl, same URLs, one process", curlStatus), target: "≤ 2× curl", paired: true) { nwsh, peer in
+            peer.map { nwsh <= 2 * $0 } ?? false
+        })
+        rows.append(Row(figure: getsLabel + ", recording", nwsh: .measured(recording), peer: ("nwsh without recording", .measured(plain)), target: "≤ 1.25×", paired: true) { nwsh, peer in
             peer.map { nwsh <= 1.25 * $0 } ?? false
         })
 
@@ -191,7 +208,7 @@ struct Bench: ParsableCommand {
         let growth = Double(replayLarge) / Double(replay)
         rows.append(Row(
             figure: "replaying \(Report.grouped(replayLarge)) recorded interactions", nwsh: .measured(largeTime),
-            peer: ("nwsh replaying \(Report.grouped(replay))", .measured(replayTime)), target: "≤ \(Report.formatted(growth * 1.1, digits: 1))× (linear)") { nwsh, peer in
+            peer: ("nwsh replaying \(Report.grouped(replay))", .measured(replayTime)), target: "≤ \(Report.formatted(growth * 1.1, digits: 1))× (linear)", paired: true) { nwsh, peer in
                 peer.map { nwsh <= growth * 1.1 * $0 } ?? false
             })
 
@@ -216,7 +233,8 @@ struct Bench: ParsableCommand {
         let timer = hyperfine.map { "hyperfine (\($0))" } ?? "nwsh-bench's own runs (hyperfine not installed)"
         let context = """
             Measured \(ISO8601DateFormatter().string(from: Date())) on \(machine()), \(ProcessInfo.processInfo.activeProcessorCount) cores, timed by \(timer); \
-            medians of \(runs) runs (\(startupRuns) for start-up) after one warm-up run. \
+            medians of \(runs) runs (\(startupRuns) for start-up) after one warm-up run; commands judged against each other are timed in \
+            alternation, \(pairedRuns) rounds, and their ratio is the median of the rounds' ratios. \
             Command: `scripts/bench\(smoke ? " --smoke" : "")`.
 
             """

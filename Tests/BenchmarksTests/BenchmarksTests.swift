@@ -54,6 +54,25 @@ import Testing
             """)
     }
 
+    /// Timed in alternation, a row is judged by the median of its rounds' ratios: one slow round
+    /// of the large command moves the median of its times, not the median ratio.
+    @Test func aPairedRowIsJudgedByTheMedianOfItsRoundsRatios() {
+        let small = Timing(seconds: [0.60, 0.62, 0.55, 0.70, 0.58])
+        let large = Timing(seconds: [6.3, 6.5, 6.2, 7.6, 7.9])
+        let target: @Sendable (Double, Double?) -> Bool = { nwsh, peer in peer.map { nwsh <= 11 * $0 } ?? false }
+        let separate = Row(figure: "100k", nwsh: .measured(large), peer: ("10k", .measured(small)), target: "≤ 11×", check: target)
+        let paired = Row(figure: "100k", nwsh: .measured(large), peer: ("10k", .measured(small)), target: "≤ 11×", paired: true, check: target)
+        // Medians 6.5 s and 0.60 s: 10.83×. Rounds: 10.5, 10.48, 11.27, 10.86, 13.62.
+        #expect(Report.ratio(separate.ratio ?? 0) == "10.83×")
+        #expect(Report.ratio(paired.ratio ?? 0) == "10.86×")
+        #expect(paired.verdict == "pass")
+        let slowRounds = Row(figure: "100k", nwsh: .measured(Timing(seconds: [6.9, 7.0, 6.8])), peer: ("10k", .measured(Timing(seconds: [0.6, 0.6, 0.6]))), target: "≤ 11×", paired: true, check: target)
+        #expect(slowRounds.verdict == "FAIL")
+        // Unequal counts cannot be paired: the medians decide.
+        let unequal = Row(figure: "x", nwsh: .measured(Timing(seconds: [2, 2])), peer: ("y", .measured(Timing(seconds: [1]))), target: "", paired: true, check: target)
+        #expect(unequal.ratio == 2)
+    }
+
     @Test func theTableReplacesTheTextBetweenTheMarkersAndKeepsTheRest() {
         let document = "# Benchmarks\n\n\(Report.beginMarker)\nold table\n\(Report.endMarker)\n\n## Notes\nkept\n"
         #expect(Report.splice("new table\n", into: document) == "# Benchmarks\n\n\(Report.beginMarker)\nnew table\n\(Report.endMarker)\n\n## Notes\nkept\n")

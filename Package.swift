@@ -31,25 +31,32 @@ let package = Package(
         .target(name: "CMalloc"),
         // The only module that talks to libedit or the terminal.
         .target(name: "LineEditing", dependencies: ["CEditLine", "CInterrupts"]),
-        // The PowerShell-flavoured language: lexing, parsing, JSON values, interpolation. Pure.
-        .target(name: "ShellLanguage"),
+        // JSON values, the parser (strict and relaxed, whole or piece by piece), the formatter, and
+        // text made safe for a terminal. Pure, with no dependencies: every other module reads JSON.
+        .target(name: "JSON"),
+        // HTTP requests and responses as nwsh sends and records them, the transport protocol that
+        // live, recording, replaying and in-process transports share, and ARM's error envelope. Pure.
+        .target(name: "HTTPCore", dependencies: ["JSON"]),
+        // The PowerShell-flavoured language: lexing, parsing, evaluation, interpolation. Pure.
+        .target(name: "ShellLanguage", dependencies: ["JSON"]),
         // Requests to Azure Resource Manager: transports, auth, long-running operations, paging, retries.
         .target(
             name: "ARM",
             dependencies: [
-                "ShellLanguage",
+                "HTTPCore",
+                "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Cassettes: recording, redaction, replay.
-        .target(name: "Cassettes", dependencies: ["ARM", "ShellLanguage", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Cassettes", dependencies: ["HTTPCore", "JSON", .product(name: "Yams", package: "Yams")]),
         // The local ARM emulator; scenarios are JSON data under Scenarios/.
         .target(
             name: "Sandbox",
             dependencies: [
-                "ShellLanguage",
+                "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,10 +65,10 @@ let package = Package(
             resources: [.copy("Scenarios")]
         ),
         // Commands, session state and output formatting.
-        .target(name: "Shell", dependencies: ["ShellLanguage", "ARM", "Cassettes", "Diagnostics"]),
+        .target(name: "Shell", dependencies: ["ShellLanguage", "JSON", "HTTPCore", "ARM", "Cassettes", "Diagnostics"]),
         .executableTarget(
             name: "nwsh",
-            dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "Cassettes", "ShellLanguage", "CMalloc"]
+            dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "HTTPCore", "Cassettes", "ShellLanguage", "JSON", "CMalloc"]
         ),
         .executableTarget(
             name: "nwsh-sandbox",
@@ -71,20 +78,21 @@ let package = Package(
             ]
         ),
         // Connectivity results: reading them, and narrating verdicts and issues. Pure.
-        .target(name: "Diagnostics", dependencies: ["ShellLanguage"]),
+        .target(name: "Diagnostics", dependencies: ["JSON"]),
         // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
-        .target(name: "Benchmarks", dependencies: ["ARM", "Cassettes", "ShellLanguage"]),
+        .target(name: "Benchmarks", dependencies: ["HTTPCore", "Cassettes", "JSON"]),
         // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
         .executableTarget(
             name: "nwsh-bench",
-            dependencies: ["Benchmarks", "Cassettes", "ShellLanguage", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Benchmarks", "Cassettes", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "ShellLanguage"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "ShellLanguage"]),
-        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"]),
-        .testTarget(name: "ARMTests", dependencies: ["ARM", "Sandbox"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "Sandbox"]),
-        .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "Sandbox", "ShellLanguage"], exclude: ["Fixtures"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "HTTPCore", "JSON"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
+        .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "HTTPCore", "JSON", "Sandbox"]),
+        .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
         .testTarget(name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"]),
     ]

@@ -1,6 +1,6 @@
-import ARM
 import Cassettes
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// Inputs the benchmark generates: scripts, cassettes and their peers' equivalents. Pure: the
 /// harness writes them to files.

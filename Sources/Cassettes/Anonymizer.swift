@@ -1,6 +1,4 @@
-import ARM
 import Foundation
-import ShellLanguage
 import Synchronization
 
 /// Replaces subscription and tenant IDs, and names the user lists, with stable placeholders, the

@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// A folder to attach to a bug report: the redacted cassette, a HAR export, what nwsh and the
 /// endpoint were, the api-versions used, and the request IDs of the failed requests (what Azure

@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 extension Cassette {
     /// The cassette as the JSON document written to disk.

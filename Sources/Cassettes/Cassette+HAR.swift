@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 extension Cassette {
     /// The interactions as a HAR 1.2 document, which browsers' developer tools open.

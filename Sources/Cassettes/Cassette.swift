@@ -1,5 +1,4 @@
-import ARM
-import ShellLanguage
+import HTTPCore
 
 /// A recorded session: what was typed and every HTTP exchange, in order, with timing.
 ///

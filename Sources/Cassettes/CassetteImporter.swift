@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 import Yams
 
 /// Turns recordings made by other tools into nwsh cassettes: HAR files (browser developer tools,

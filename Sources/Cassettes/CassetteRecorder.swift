@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 import Synchronization
 
 /// Writes a cassette while a session runs.

@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// Removes secrets from what is recorded, before anything reaches disk.
 ///

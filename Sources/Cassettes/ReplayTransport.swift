@@ -1,6 +1,6 @@
-import ARM
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 import Synchronization
 
 /// Answers requests from a cassette, never from the network.

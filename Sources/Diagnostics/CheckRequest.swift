@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 /// What `check` asks Network Watcher (the API's `ConnectivityParameters`), typed, and validated
 /// before anything is sent, as the `Test-AzNetworkWatcherConnectivity` cmdlet does.

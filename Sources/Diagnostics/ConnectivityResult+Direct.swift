@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 extension ConnectivityResult {
     /// Reads a result straight from the text, without the JSON tree of each hop (for

@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 /// The result of a connectivity check (the API's `ConnectivityInformation`), read from JSON.
 ///

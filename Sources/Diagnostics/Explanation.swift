@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 /// What `explain` says about a connectivity result, in order: the verdict, the probes, the path
 /// hop by hop (branches drawn as a tree, failing hops marked), one sentence per issue, and the

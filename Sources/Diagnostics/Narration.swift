@@ -1,3 +1,5 @@
+import JSON
+
 /// Connectivity results in sentences: the verdict, the probes, and one sentence per issue. Pure.
 public enum Narration {
     /// The verdict in words, for every status the service or its specification uses, and any other.

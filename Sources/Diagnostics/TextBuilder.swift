@@ -1,3 +1,5 @@
+import JSON
+
 /// Text built as UTF-8 bytes in a buffer of its own and made into a `String` once. Appending to
 /// it is a capacity check and a copy, where appending to a `String` also checks its UTF-8 flags
 /// and breadcrumbs, and appending to an array checks that it is not shared: `explain` of a

@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 /// Picks the connectivity-check answer for a request from the scenario data: the first scenario
 /// whose `match` fits, else the default for the destination's kind with its `${...}` placeholders

@@ -1,4 +1,4 @@
-import ShellLanguage
+import JSON
 
 /// A fault the sandbox injects into the next matching requests, so tests can exercise retries,
 /// timeouts and bad answers over real HTTP.

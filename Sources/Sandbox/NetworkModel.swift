@@ -1,5 +1,5 @@
 import Foundation
-import ShellLanguage
+import JSON
 
 /// The sandbox's answers to Network Watcher's follow-up questions, worked out from its resources
 /// (virtual networks, subnets, network interfaces, security groups, route tables), as Azure works

@@ -1,5 +1,5 @@
 import Foundation
-import ShellLanguage
+import JSON
 
 /// Settings of the sandbox.
 public struct SandboxOptions: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import ShellLanguage
+import JSON
 
 /// A problem with the sandbox's scenario files or a control request.
 public enum SandboxDataError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,9 +1,9 @@
 import Foundation
+import HTTPCore
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ShellLanguage
 
 /// The sandbox on real HTTP: a Hummingbird server on a loopback port in front of ``SandboxARM``.
 public final class SandboxServer: Sendable {

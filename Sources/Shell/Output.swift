@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import JSON
 import ShellLanguage
 
 /// Where the shell writes: results to standard output, messages and progress to standard error.

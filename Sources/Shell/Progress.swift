@@ -1,6 +1,8 @@
 import ARM
 import Cassettes
 import Foundation
+import HTTPCore
+import JSON
 import ShellLanguage
 import Synchronization
 

@@ -2,6 +2,8 @@ import ARM
 import Cassettes
 import Diagnostics
 import Foundation
+import HTTPCore
+import JSON
 import ShellLanguage
 
 /// How a statement or script ended.

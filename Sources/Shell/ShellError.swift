@@ -1,6 +1,8 @@
 import ARM
 import Cassettes
 import Diagnostics
+import HTTPCore
+import JSON
 import ShellLanguage
 
 /// What can go wrong running a command, beyond the language and ARM errors it wraps.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Benchmarks
 import Cassettes
 import Foundation
-import ShellLanguage
+import JSON
 
 /// `nwsh-bench`: measures nwsh beside the tools people would otherwise use, in one run, and writes
 /// the table to BENCHMARKS.md. `scripts/bench` builds release and runs it.

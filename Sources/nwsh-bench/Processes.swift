@@ -1,6 +1,6 @@
 import Benchmarks
 import Foundation
-import ShellLanguage
+import JSON
 
 /// A command to time: its arguments and environment.
 struct Command {

@@ -1,7 +1,8 @@
 import ARM
-import CMalloc
 import Cassettes
+import CMalloc
 import Foundation
+import HTTPCore
 import LineEditing
 import Sandbox
 import Shell

@@ -1,7 +1,7 @@
 import ARM
 import Foundation
+import HTTPCore
 import Sandbox
-import ShellLanguage
 import Synchronization
 import Testing
 

@@ -1,7 +1,7 @@
 import ARM
 import Foundation
+import JSON
 @testable import Sandbox
-import ShellLanguage
 import Testing
 
 /// The sandbox's answers to the follow-up calls `explain` suggests, over HTTP, checked against

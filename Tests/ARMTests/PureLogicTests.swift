@@ -1,5 +1,6 @@
 @testable import ARM
 import Foundation
+import HTTPCore
 import Testing
 
 @Suite struct LongRunningOperationTests {

@@ -1,6 +1,6 @@
 import Benchmarks
 import Cassettes
-import ShellLanguage
+import JSON
 import Testing
 
 @Suite struct ReportTests {

@@ -1,7 +1,8 @@
 import ARM
 import Cassettes
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 import Testing
 
 @Suite struct AnonymizerTests {

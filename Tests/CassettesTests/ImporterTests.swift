@@ -1,7 +1,6 @@
 import ARM
 import Cassettes
 import Foundation
-import ShellLanguage
 import Testing
 
 @Suite struct ImporterTests {

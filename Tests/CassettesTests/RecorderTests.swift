@@ -1,6 +1,7 @@
 import ARM
 import Cassettes
 import Foundation
+import HTTPCore
 import Sandbox
 import Testing
 

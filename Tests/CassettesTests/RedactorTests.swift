@@ -1,6 +1,6 @@
 import ARM
 @testable import Cassettes
-import ShellLanguage
+import HTTPCore
 import Testing
 
 @Suite struct RedactorTests {

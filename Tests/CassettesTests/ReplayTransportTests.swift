@@ -1,7 +1,7 @@
 import ARM
 @testable import Cassettes
 import Foundation
-import ShellLanguage
+import HTTPCore
 import Testing
 
 @Suite struct ReplayTransportTests {

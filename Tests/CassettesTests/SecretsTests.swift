@@ -1,7 +1,7 @@
 import ARM
 @testable import Cassettes
 import Foundation
-import ShellLanguage
+import HTTPCore
 import Testing
 
 /// Secrets removed by where they sit are removed wherever else they appear, and replay matches a

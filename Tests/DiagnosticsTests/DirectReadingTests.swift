@@ -1,5 +1,5 @@
 @testable import Diagnostics
-import ShellLanguage
+import JSON
 import Testing
 
 /// Reading a result straight from its text (`ConnectivityResult.readDirectly`), the way

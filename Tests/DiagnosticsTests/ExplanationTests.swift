@@ -1,5 +1,4 @@
 @testable import Diagnostics
-import ShellLanguage
 import Testing
 
 @Suite struct ExplanationTests {

@@ -1,5 +1,5 @@
 import Diagnostics
-import ShellLanguage
+import JSON
 import Testing
 
 @Suite struct NarrationTests {

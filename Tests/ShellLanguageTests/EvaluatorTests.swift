@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import ShellLanguage
+import Testing
 
 @Suite struct EvaluatorTests {
     private func evaluator() throws -> Evaluator {

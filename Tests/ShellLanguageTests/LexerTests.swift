@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import ShellLanguage
+import Testing
 
 /// Evaluates `text` as one statement's words, with the given variables, to plain strings.
 private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throws -> [String] {

@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import ShellLanguage
+import Testing
 
 @Suite struct ParserTests {
     @Test func armclientPrefixIsIgnored() throws {

@@ -1,5 +1,7 @@
 import ARM
 import Foundation
+import HTTPCore
+import JSON
 import Sandbox
 @testable import Shell
 import ShellLanguage

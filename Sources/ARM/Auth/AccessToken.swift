@@ -1,5 +1,5 @@
 import Foundation
-import ShellLanguage
+import JSON
 
 /// A bearer token for ARM, with where it came from and when it expires.
 public struct AccessToken: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// One way of getting an access token.
 public protocol TokenSource: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// One call as a user asked for it: `post URL body -h "k: v" --no-wait`.
 public struct ARMCall: Sendable {

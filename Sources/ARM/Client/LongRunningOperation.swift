@@ -1,4 +1,5 @@
-import ShellLanguage
+import HTTPCore
+import JSON
 
 /// The polling of one ARM long-running operation, as a value-type state machine.
 ///

@@ -10,13 +10,6 @@ public struct ImmediateSleeper: Sleeper {
     public func sleep(seconds: Double) async throws { try Task.checkCancellation() }
 }
 
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    public var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
 /// Sleeps on the continuous clock.
 public struct RealSleeper: Sleeper {
     public init() {}

@@ -1,5 +1,6 @@
 import ARM
 import Diagnostics
+import JSON
 import ShellLanguage
 
 extension Session {

@@ -1,5 +1,6 @@
 import ARM
 import Foundation
+import JSON
 import ShellLanguage
 
 extension Session {

@@ -1,6 +1,7 @@
 import ARM
 import Cassettes
 import Foundation
+import JSON
 import ShellLanguage
 
 /// What a session needs to start and stop recordings.

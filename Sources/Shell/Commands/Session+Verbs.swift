@@ -1,6 +1,8 @@
 import ARM
 import Diagnostics
 import Foundation
+import HTTPCore
+import JSON
 import ShellLanguage
 
 extension Session {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Evaluates words and variable references against a set of ``Variables``.
 public struct Evaluator: Sendable {
     public var variables: Variables

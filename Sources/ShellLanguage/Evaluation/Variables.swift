@@ -1,3 +1,5 @@
+import JSON
+
 /// The session's variables. Names are case-insensitive, as in PowerShell (`$SubscriptionId` and
 /// `$subscriptionId` are one variable); the spelling of the latest assignment is kept for display.
 public struct Variables: Sendable {

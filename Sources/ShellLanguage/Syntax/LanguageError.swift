@@ -1,3 +1,5 @@
+import JSON
+
 /// Everything that can be wrong with a line of nwsh before anything is sent.
 ///
 /// The cases are structured values; ``description`` is the one place that turns them into the

@@ -1,3 +1,5 @@
+import JSON
+
 /// A token of the shell language.
 public enum Token: Sendable, Equatable {
     case word(Word)

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns script text into ``Statement``s.
 public enum Parser {
     /// The first word that is accepted and ignored, so armclient snippets run unchanged.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One statement of the shell language.
 public enum Statement: Sendable, Equatable {
     /// `$name = value`.

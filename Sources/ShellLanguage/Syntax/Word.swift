@@ -1,3 +1,5 @@
+import JSON
+
 /// One shell word: text that may contain variable references, with how it was quoted.
 public struct Word: Sendable, Equatable {
     /// How a word, or its first segment, was written.

@@ -1,5 +1,5 @@
+@testable import JSON
 import Testing
-@testable import ShellLanguage
 
 @Suite struct JSONTests {
     static let relaxed: [(String, String)] = [

@@ -1,4 +1,3 @@
-import ARM
 import Foundation
 
 /// The "token" of a replayed session: nothing is sent anywhere, so no sign-in is needed, and

@@ -1,5 +1,5 @@
+@testable import JSON
 import Testing
-@testable import ShellLanguage
 
 /// The piece-by-piece reader (`JSONParser(reading:)`): it must accept exactly what the parser
 /// accepts, fail at the same place, and find member names as `JSONObject` does.

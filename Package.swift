@@ -57,6 +57,7 @@ let package = Package(
             name: "Sandbox",
             dependencies: [
                 "JSON",
+                "HTTPCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,7 +92,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "ARM", "HTTPCore", "JSON", "Sandbox"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "HTTPCore", "JSON", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
         .testTarget(name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"]),

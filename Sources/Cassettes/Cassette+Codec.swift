@@ -134,12 +134,15 @@ extension Cassette {
     /// Reads the cassette file at `path`; `displayName` (default: the path) names it in errors.
     public static func load(path: String, displayName: String? = nil) throws(CassetteError) -> Cassette {
         let name = displayName ?? path
-        // Read into one byte array and parse that: a cassette can be hundreds of megabytes, and
-        // every extra copy (Data, String) raises peak memory by the file's size.
-        guard let bytes = LocalFile.bytes(atPath: path) else {
+        // Parsed where it lies, mapped into memory: a cassette can be hundreds of megabytes, and
+        // a copy (an array, Data, a String) would raise peak memory by the file's size and have
+        // the kernel clear and fault in that much memory (BENCHMARKS.md).
+        guard let storage = LocalFile.storage(atPath: path) else {
             throw .unreadable(file: name, reason: unreadableReason(path))
         }
-        return try Cassette(bytes: bytes, file: name)
+        return try Cassette(file: name) { (element) throws(JSONParser.Failure) in
+            try JSONParser.parse(storage: storage, streaming: "events", element: element)
+        }
     }
 
     /// Why a file that could not be read was not: missing, or not readable.
@@ -155,12 +158,19 @@ extension Cassette {
     /// Reads a cassette file's bytes (UTF-8 JSON); `file` names it in errors. Events are converted
     /// as they are parsed, so the JSON tree of the whole file never exists at once.
     public init(bytes: [UInt8], file: String) throws(CassetteError) {
+        try self.init(file: file) { (element) throws(JSONParser.Failure) in
+            try JSONParser.parse(bytes: bytes, streaming: "events", element: element)
+        }
+    }
+
+    /// Reads the document that `parse` parses, which hands it each event as it is parsed.
+    private init(file: String, parse: ((JSONValue, Int) -> Void) throws(JSONParser.Failure) -> JSONValue) throws(CassetteError) {
         let reader = Reader(file: file)
         var events: [Event] = []
         var eventError: CassetteError?
         let document: JSONValue
         do {
-            document = try JSONParser.parse(bytes: bytes, streaming: "events") { item, position in
+            document = try parse { item, position in
                 guard eventError == nil else { return }
                 do throws(CassetteError) {
                     events.append(try reader.event(item, at: "events[\(position)]"))

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Reading whole files with one copy: cassettes, and the `@file.json` arguments of commands.
 public enum LocalFile {
@@ -29,6 +30,28 @@ public enum LocalFile {
             count = filled
         }
         return failed ? nil : bytes
+    }
+
+    /// The file's bytes in storage the parser reads in place: a regular file is mapped into
+    /// memory (private, read-only, its pages mapped at once), so a cassette of hundreds of
+    /// megabytes is neither copied nor given memory of its own; anything else is read. Nil when
+    /// it cannot be read.
+    ///
+    /// A file truncated by another program while it is mapped would fault (SIGBUS) when read past
+    /// its new end; nwsh itself replaces cassettes by renaming a new file over them, which leaves
+    /// a mapped one intact.
+    public static func storage(atPath path: String) -> ByteStorage? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        if (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0,
+           let address = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED {
+            let buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: Int(status.st_size))
+            return ByteStorage(buffer: buffer) { munmap(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
+        }
+        return bytes(atPath: path).map(ByteStorage.init(copying:))
     }
 
     /// Reads a descriptor that is not a regular file to its end.

@@ -13,8 +13,10 @@ extension ConnectivityResult {
     /// value) are its own. Issues, which are few, and a link's `context` are read as trees with
     /// ``Reader``'s own code.
     static func readDirectly(_ bytes: [UInt8]) -> ConnectivityResult? {
-        var reader = DirectReader(json: JSONParser(reading: bytes))
-        return try? reader.document()
+        JSONParser.reading(bytes) { json in
+            var reader = DirectReader(json: json)
+            return try? reader.document()
+        }
     }
 }
 

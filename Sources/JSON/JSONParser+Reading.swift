@@ -44,9 +44,25 @@ extension JSONParser {
         fileprivate var unescaped: String?
     }
 
-    /// A reader of a strict JSON document in UTF-8, positioned at its start.
+    /// A reader of a strict JSON document in UTF-8, positioned at its start (over a copy of
+    /// the bytes, which the reader keeps).
     public init(reading bytes: [UInt8]) {
-        self.init(bytes: bytes, mode: .strict)
+        self.init(storage: ByteStorage(copying: bytes), mode: .strict)
+    }
+
+    /// A reader of a strict JSON document in UTF-8 kept in `storage` (a file mapped into
+    /// memory), positioned at its start.
+    public init(reading storage: ByteStorage) {
+        self.init(storage: storage, mode: .strict)
+    }
+
+    /// Runs `body` with a reader of a strict JSON document in UTF-8 positioned at its start,
+    /// reading `bytes` in place (no copy); the reader must not outlive the call.
+    public static func reading<Result>(_ bytes: [UInt8], _ body: (inout JSONParser) throws -> Result) rethrows -> Result {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer, mode: .strict)
+            return try body(&parser)
+        }
     }
 
     /// The kind of the value that starts after any white space, or nil at the end of the text or
@@ -199,17 +215,16 @@ extension JSONParser {
             return nil
         }
         let range = name.range
-        return bytes.withUnsafeBytes { bytes in
-            names.utf8.withUnsafeBytes { utf8 in
-                for (position, candidate) in names.ranges.enumerated() where candidate.count == range.count {
-                    switch Self.compareASCII(bytes.baseAddress! + range.lowerBound, utf8.baseAddress! + candidate.lowerBound, count: range.count) {
-                    case .equal: return (position, true)
-                    case .equalIgnoringCase: return (position, false)
-                    case .different: continue
-                    }
+        let bytes = UnsafeRawBufferPointer(bytes)
+        return names.utf8.withUnsafeBytes { utf8 in
+            for (position, candidate) in names.ranges.enumerated() where candidate.count == range.count {
+                switch Self.compareASCII(bytes.baseAddress! + range.lowerBound, utf8.baseAddress! + candidate.lowerBound, count: range.count) {
+                case .equal: return (position, true)
+                case .equalIgnoringCase: return (position, false)
+                case .different: continue
                 }
-                return nil
             }
+            return nil
         }
     }
 

@@ -29,14 +29,15 @@ public struct JSONParser {
 
     /// Parses a complete JSON document (surrounding white space allowed).
     public static func parse(_ text: String, mode: Mode = .strict) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8), mode: mode)
-        return try parser.parseDocument()
+        try parse(bytes: Array(text.utf8), mode: mode)
     }
 
     /// Parses a complete JSON document from UTF-8 bytes.
     public static func parse(bytes: [UInt8], mode: Mode = .strict) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, mode: mode)
-        return try parser.parseDocument()
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
+            var parser = JSONParser(bytes: buffer, mode: mode)
+            return try parser.parseDocument()
+        }
     }
 
     /// Parses a strict JSON document from UTF-8 bytes, handing each element of the array member
@@ -44,14 +45,31 @@ public struct JSONParser {
     /// instead of keeping it: in the result that member is an empty array. For large documents
     /// (cassettes), so the tree of the whole document never exists at once.
     public static func parse(bytes: [UInt8], streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
+            try parse(buffer: buffer, streaming: member, element: element)
+        }
+    }
+
+    /// ``parse(bytes:streaming:element:)`` of bytes in storage (a cassette file mapped into
+    /// memory, which is then never copied).
+    public static func parse(storage: ByteStorage, streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
+        try parse(buffer: storage.buffer, streaming: member, element: element)
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
         try withoutActuallyEscaping(element) { (element) throws(Failure) -> JSONValue in
-            var parser = JSONParser(bytes: bytes, mode: .strict)
+            var parser = JSONParser(bytes: buffer, mode: .strict)
             parser.streamed = (member, element)
             return try parser.parseDocument()
         }
     }
 
-    let bytes: [UInt8]
+    /// The text, in place: an array's storage while a static `parse` runs, or `storage`'s.
+    /// Indexing it is not bounds-checked in release builds, so every read checks `bytes.count`
+    /// first, as it must to tell the end of the text anyway.
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// What keeps `bytes` alive for a reader (``init(reading:)``); nil while a static `parse` runs.
+    private let storage: ByteStorage?
     private let mode: Mode
     /// Long member names already made (see `parseName`).
     private var names: [String] = []
@@ -61,8 +79,15 @@ public struct JSONParser {
     private var streamed: (member: String, element: (JSONValue, Int) -> Void)?
     private static let maximumDepth = 512
 
-    init(bytes: [UInt8], mode: Mode) {
+    init(bytes: UnsafeBufferPointer<UInt8>, mode: Mode) {
         self.bytes = bytes
+        self.storage = nil
+        self.mode = mode
+    }
+
+    init(storage: ByteStorage, mode: Mode) {
+        self.bytes = storage.buffer
+        self.storage = storage
         self.mode = mode
     }
 
@@ -186,30 +211,29 @@ public struct JSONParser {
     /// are a single run, and most of a document is in strings: eight bytes are looked at at once
     /// (``ByteWord``) while none of them ends the run.
     func plainRun(from start: Int, quote: UInt8) -> (end: Int, isASCII: Bool) {
-        bytes.withUnsafeBytes { bytes in
-            var end = start
-            var highBits: UInt64 = 0
-            while end + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self)
-                let stops = ByteWord.bytes(equalTo: quote, in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
-                    | ByteWord.bytes(below: 0x20, in: word)
-                if stops != 0 { break }
-                highBits |= word
-                end += 8
-            }
-            while end < bytes.count {
-                let byte = bytes[end]
-                if byte == quote || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                highBits |= UInt64(byte)
-                end += 1
-            }
-            return (end, highBits & ByteWord.highBits == 0)
+        let bytes = UnsafeRawBufferPointer(bytes)
+        var end = start
+        var highBits: UInt64 = 0
+        while end + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self)
+            let stops = ByteWord.bytes(equalTo: quote, in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
+                | ByteWord.bytes(below: 0x20, in: word)
+            if stops != 0 { break }
+            highBits |= word
+            end += 8
         }
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == quote || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            highBits |= UInt64(byte)
+            end += 1
+        }
+        return (end, highBits & ByteWord.highBits == 0)
     }
 
     /// The text of the bytes in `start..<end`.
     func text(from start: Int, to end: Int) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     mutating func parseString(quote: UInt8) throws(Failure) -> String {

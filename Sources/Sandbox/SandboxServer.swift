@@ -1,5 +1,4 @@
 import Foundation
-import HTTPCore
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func aDroppedConnectionIsRetried() async throws {
-        let fixture = try await SandboxFixture.start()
+        let fixture = try await SandboxFixture.start(overHTTP: true)
         await fixture.server.arm.inject(Fault(.dropConnection, pathContains: "MultiTierApp0"))
         let result = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
         #expect(result.response.status == 200)
@@ -125,7 +125,7 @@ import Testing
 
     @Test func aSlowResponseHitsTheResponseTimeout() async throws {
         // The sign-in request shares the timeout: 1.5 s leaves it room on a busy two-core machine.
-        let fixture = try await SandboxFixture.start(configure: { $0.retry = .none }, timeouts: .init(connect: 5, response: 1.5))
+        let fixture = try await SandboxFixture.start(configure: { $0.retry = .none }, timeouts: .init(connect: 5, response: 1.5), overHTTP: true)
         await fixture.server.arm.inject(Fault(.delay(6), pathContains: "MultiTierApp0"))
         do {
             _ = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))

@@ -1,4 +1,5 @@
 import ARM
+import HTTPCore
 import Foundation
 import Sandbox
 import Synchronization
@@ -13,12 +14,24 @@ final class VirtualSleeper: Sleeper {
     }
 }
 
-/// A sandbox on a loopback port and a client signed in to it through the client-credentials flow.
+/// The sandbox a fixture talks to: in process (``SandboxTransport``), or a server on a loopback
+/// port for the tests of HTTP itself (timeouts, dropped connections).
+struct FixtureSandbox {
+    let arm: SandboxARM
+    let baseURL: String
+    fileprivate let server: SandboxServer?
+
+    func stop() async { await server?.stop() }
+}
+
+/// A sandbox and a client signed in to it through the client-credentials flow: in process unless
+/// `overHTTP`, since most of what is tested here (polling, paging, retries, the network answers)
+/// lies above HTTP.
 struct SandboxFixture {
-    let server: SandboxServer
+    let server: FixtureSandbox
     let client: ARMClient
     let sleeper: VirtualSleeper
-    let transport: LiveTransport
+    let transport: HTTPTransport
 
     static let subscription = "00000000-0000-0000-0000-000000000000"
     static let watcher = "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
@@ -27,11 +40,21 @@ struct SandboxFixture {
     static func start(
         options: SandboxOptions = SandboxOptions(retryAfter: 10, pollsBeforeDone: 2, pageSize: 2),
         configure: (inout ARMConfiguration) -> Void = { _ in },
-        sources: ((SandboxServer, LiveTransport) -> [TokenSource])? = nil,
-        timeouts: LiveTransport.Timeouts = .init(connect: 5, response: 30)
+        sources: ((FixtureSandbox, HTTPTransport) -> [TokenSource])? = nil,
+        timeouts: LiveTransport.Timeouts = .init(connect: 5, response: 30),
+        overHTTP: Bool = false
     ) async throws -> SandboxFixture {
-        let server = try await SandboxServer.start(options: options)
-        let transport = LiveTransport(environment: [:], timeouts: timeouts)
+        let server: FixtureSandbox
+        let transport: HTTPTransport
+        if overHTTP {
+            let started = try await SandboxServer.start(options: options)
+            server = FixtureSandbox(arm: started.arm, baseURL: started.baseURL, server: started)
+            transport = LiveTransport(environment: [:], timeouts: timeouts)
+        } else {
+            let inProcess = try SandboxTransport(options: options)
+            server = FixtureSandbox(arm: inProcess.arm, baseURL: inProcess.baseURL, server: nil)
+            transport = inProcess
+        }
         let sleeper = VirtualSleeper()
         var configuration = ARMConfiguration(endpoint: try Endpoint(server.baseURL))
         configure(&configuration)

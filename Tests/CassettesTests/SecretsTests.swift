@@ -210,3 +210,44 @@ import Testing
         ])
     }
 }
+
+/// Files read in place: a regular file mapped into memory, anything else read.
+@Suite struct LocalFileTests {
+    private func file(_ bytes: [UInt8]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-file-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw CocoaError(.fileWriteUnknown) }
+        return path
+    }
+
+    @Test(arguments: [[UInt8](), Array("{\"events\": []}\n".utf8), (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }])
+    func aRegularFileIsReadInPlaceWithAllItsBytes(bytes: [UInt8]) throws {
+        let path = try file(bytes)
+        #expect(LocalFile.storage(atPath: path)?.array == bytes)
+        #expect(LocalFile.bytes(atPath: path) == bytes)
+    }
+
+    @Test func aFolderOrAMissingFileCannotBeRead() throws {
+        #expect(LocalFile.storage(atPath: FileManager.default.temporaryDirectory.path) == nil)
+        #expect(LocalFile.storage(atPath: "/nonexistent-nwsh/c.json") == nil)
+    }
+
+    @Test func aPipeIsReadToItsEnd() throws {
+        let pipe = Pipe()
+        let text = Array(String(repeating: "0123456789", count: 10_000).utf8)
+        DispatchQueue.global().async {
+            pipe.fileHandleForWriting.write(Data(text))
+            try? pipe.fileHandleForWriting.close()
+        }
+        #expect(LocalFile.storage(atPath: "/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)")?.array == text)
+    }
+
+    @Test func aMappedCassetteLoadsAsItsBytesDo() throws {
+        let cassette = Cassette(metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), events: [
+            .command(text: "get /x", at: 0),
+            .interaction(Interaction(request: HTTPRequest(method: "GET", url: "https://h/x"), response: HTTPResponse(status: 200, body: Array("{\"a\":1}".utf8)), at: 0, durationMilliseconds: 1)),
+        ])
+        let path = try file(Array(cassette.text.utf8))
+        #expect(try Cassette.load(path: path) == cassette)
+        #expect(try Cassette(bytes: Array(cassette.text.utf8), file: path) == cassette)
+    }
+}

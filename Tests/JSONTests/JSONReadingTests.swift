@@ -239,3 +239,42 @@ extension Result where Failure == JSONParser.Failure {
         return nil
     }
 }
+
+/// The reader over storage that something else owns, and over an array in place.
+@Suite struct JSONReadingStorageTests {
+    @Test func aReaderOverStorageOrInPlaceReadsWhatAReaderOverACopyReads() throws {
+        let text = Array(#"{"status": "Reachable", "hops": [1, 2]}"#.utf8)
+        func status(_ json: inout JSONParser) throws -> String? {
+            let wanted = JSONParser.MemberNames(["status"])
+            var members = try json.beginObject()
+            var status: String?
+            while let name = try json.nextMember(&members) {
+                if json.match(name, among: wanted)?.exactly == true { status = try json.readString() } else { _ = try json.readValue() }
+            }
+            try json.endDocument()
+            return status
+        }
+        var released = 0
+        do {
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.count)
+            _ = copy.initialize(from: text)
+            var stored = JSONParser(reading: ByteStorage(buffer: UnsafeBufferPointer(copy)) { buffer in
+                released += 1
+                UnsafeMutableBufferPointer(mutating: buffer).deallocate()
+            })
+            #expect(try status(&stored) == "Reachable")
+        }
+        // The storage went with the reader that kept it.
+        #expect(released == 1)
+        #expect(try JSONParser.reading(text) { try status(&$0) } == "Reachable")
+        var copied = JSONParser(reading: text)
+        #expect(try status(&copied) == "Reachable")
+    }
+
+    @Test func aFailureInStorageIsPlacedAsInAnArray() throws {
+        let text = Array("{\n  \"a\": [1,\n  ]}".utf8)
+        var viaStorage = JSONParser(reading: ByteStorage(copying: text))
+        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) { _ = try viaStorage.readValue() }
+        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) { _ = try JSONParser.parse(bytes: text) }
+    }
+}

@@ -273,8 +273,8 @@ import Testing
 
 @Suite struct VerboseOutputTests {
     @Test func verboseShowsHeadersAndTimingsButNeverTheToken() async throws {
-        let server = try await SandboxServer.start(options: SandboxOptions(retryAfter: 0))
-        let transport = LiveTransport(environment: [:])
+        let server = try SandboxTransport(options: SandboxOptions(retryAfter: 0))
+        let transport = server
         let data = server.arm.data
         let output = MemoryOutput()
         let session = Session(
@@ -291,7 +291,6 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("> x-ms-client-request-id: ") && $0.count == "> x-ms-client-request-id: ".count + 36 })
         #expect(lines.contains { $0.hasPrefix("< HTTP 200 OK (") && $0.hasSuffix(" ms)") })
         #expect(!output.err.contains("eyJ"))
-        await server.stop()
     }
 }
 

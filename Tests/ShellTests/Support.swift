@@ -14,15 +14,30 @@ final class MemoryOutput: OutputSink {
 }
 
 
-/// A session on a fresh sandbox, signed in with the sandbox's service principal.
+/// The sandbox in process, as the fixtures use it: its emulator, the base URL it hands out, and
+/// no server to stop.
+struct InProcessSandbox {
+    let transport: SandboxTransport
+    var arm: SandboxARM { transport.arm }
+    var baseURL: String { transport.baseURL }
+
+    init(options: SandboxOptions) throws {
+        transport = try SandboxTransport(options: options)
+    }
+
+    func stop() async {}
+}
+
+/// A session on a fresh sandbox, in process (``SandboxTransport``: no port, no HTTP), signed in
+/// with the sandbox's service principal. What needs real HTTP is tested end to end.
 struct SessionFixture {
-    let server: SandboxServer
+    let server: InProcessSandbox
     let session: Session
     let output: MemoryOutput
 
     static func start(sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath) async throws -> SessionFixture {
-        let server = try await SandboxServer.start(options: SandboxOptions(retryAfter: 10))
-        let transport = LiveTransport(environment: [:])
+        let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10))
+        let transport = server.transport
         let data = server.arm.data
         let credentials = Credentials(sources: [
             ClientSecretTokenSource(

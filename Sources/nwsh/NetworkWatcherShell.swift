@@ -178,83 +178,23 @@ struct NetworkWatcherShell {
             currentCassette: { [replayOnly, replayed] in replayOnly ? replayed : slot.recorder?.snapshot }, secrets: secrets)
 
         var status: Int32
+        let runner = ScriptRunner(session: session, output: output)
         if rerun, let replayed {
-            status = await Self.rerun(replayed.commandRuns, session: session, transport: replayTransport)
+            status = await runner.rerun(replayed.commandRuns, transport: replayTransport).exitStatus
         } else if let text = commands ?? scriptText {
-            // Split on the byte: "\r\n" is one Character, and Windows line endings must split too.
-            let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
-            status = await Self.runScript(lines: lines, session: session, output: output)
+            status = await runner.run(lines: ScriptRunner.lines(of: text)).exitStatus
         } else if interactive {
             status = await Self.runInteractive(session: session, environment: environment, secrets: secrets)
         } else {
-            status = await Self.runPiped(session: session, output: output)
+            let reader = PlainLineReader()
+            status = await runner.run {
+                if case .line(let line) = reader.readLine(prompt: "") { return line }
+                return nil
+            }.exitStatus
         }
         if await !session.endRecording(), status == 0 { status = 1 }
         await server?.stop()
         if status != 0 { throw ExitStatus(status) }
-    }
-
-    /// Runs lines as a script: stops at the first failure.
-    static func runScript(lines: [String], session: Session, output: OutputSink) async -> Int32 {
-        var assembler = StatementAssembler()
-        var index = 0
-        return await runStatements(session: session, output: output, assembler: &assembler) {
-            defer { index += 1 }
-            return index < lines.count ? lines[index] : nil
-        }
-    }
-
-    /// Runs a cassette's statements again (`--rerun`), as the recorded session ran them: a statement
-    /// interrupted when recorded is stopped after the requests it made then, and says so; one that
-    /// failed or was interrupted lets the rest run, as the session went on. A statement that ended
-    /// otherwise than recorded stops the rerun as a failing script line does, and sets the status.
-    static func rerun(_ runs: [Cassette.CommandRun], session: Session, transport: ReplayTransport?) async -> Int32 {
-        var line = 1
-        var unreachable = false
-        for run in runs {
-            transport?.allowRequests(run.status == .interrupted ? run.requests : nil)
-            let outcome = await session.run(run.text, firstLine: line)
-            transport?.allowRequests(nil)
-            line += run.text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
-            switch outcome {
-            case .success: continue
-            case .unreachable: unreachable = true
-            case .exit(let code): return code
-            case .failure:
-                // It went on when recorded: so does the rerun.
-                if run.status == .failed || run.status == .interrupted { continue }
-                return 1
-            }
-        }
-        return unreachable ? 3 : 0
-    }
-
-    /// Runs commands piped to standard input, read plainly.
-    static func runPiped(session: Session, output: OutputSink) async -> Int32 {
-        var assembler = StatementAssembler()
-        let reader = PlainLineReader()
-        return await runStatements(session: session, output: output, assembler: &assembler) {
-            if case .line(let line) = reader.readLine(prompt: "") { return line }
-            return nil
-        }
-    }
-
-    private static func runStatements(session: Session, output: OutputSink, assembler: inout StatementAssembler, next: () -> String?) async -> Int32 {
-        var unreachable = false
-        while let line = next() {
-            guard let (text, firstLine) = assembler.add(line) else { continue }
-            switch await session.run(text, firstLine: firstLine) {
-            case .success: continue
-            case .unreachable: unreachable = true
-            case .failure: return 1
-            case .exit(let code): return code
-            }
-        }
-        if let error = assembler.unfinishedError() {
-            output.err("error: \(error.description)\n")
-            return 1
-        }
-        return unreachable ? 3 : 0
     }
 
     /// The interactive shell: libedit, history, completion, Ctrl-C.
@@ -302,22 +242,6 @@ struct NetworkWatcherShell {
                 variables.withLock { $0 = snapshot }
                 if case .exit(let code) = outcome { return code }
             }
-        }
-    }
-}
-
-/// Runs the blocking line editor on its own thread, so it never blocks Swift's cooperative pool.
-final class InputThread: @unchecked Sendable {
-    private let reader: LineReader
-    private let queue = DispatchQueue(label: "nwsh.input")
-
-    init(reader: LineReader) {
-        self.reader = reader
-    }
-
-    func readLine(prompt: String) async -> ReadResult {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.reader.readLine(prompt: prompt)) }
         }
     }
 }

@@ -52,16 +52,8 @@ struct SessionFixture {
         return SessionFixture(server: server, session: session, output: output)
     }
 
-    /// Runs a script the way `nwsh FILE` does: statement by statement, stopping at a failure
-    /// (an unreachable check does not stop it).
+    /// Runs a script the way `nwsh FILE` does (``ScriptRunner``).
     func run(_ script: String) async -> Outcome {
-        var assembler = StatementAssembler()
-        var final = Outcome.success
-        for line in script.components(separatedBy: "\n") {
-            guard let (text, firstLine) = assembler.add(line) else { continue }
-            let outcome = await session.run(text, firstLine: firstLine)
-            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return outcome }
-        }
-        return final
+        await ScriptRunner(session: session, output: output).run(lines: script.components(separatedBy: "\n"))
     }
 }

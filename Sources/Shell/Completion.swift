@@ -31,23 +31,24 @@ public enum Completion {
             let names = CommandCatalog.names + (previous.isEmpty ? ["armclient"] : [])
             return names.filter { $0.hasPrefix(word.lowercased()) }.sorted()
         }
-        // The value of an option that takes one of a few: check --protocol <Tab>.
-        if let option = words.last, let values = optionValues[option], words.count >= 2 {
-            return values.filter { $0.lowercased().hasPrefix(word.lowercased()) }
-        }
-        if word.hasPrefix("-") {
-            let command = words.count >= 3 && words[1] == "=" ? words[2] : words[0]
-            guard let spec = CommandCatalog.spec(named: command) else { return [] }
-            return spec.options.filter { $0.hasPrefix(word) }
-        }
+        let command = words.count >= 3 && words[1] == "=" ? words[2] : words[0]
+        if let spec = CommandCatalog.spec(named: command), let options = optionCandidates(spec: spec, words: words, word: word) { return options }
         if words.first?.lowercased() == "help", words.count == 1 {
             return CommandCatalog.names.filter { $0.hasPrefix(word.lowercased()) }
         }
         return []
     }
 
-    /// Options whose value is one of a few words.
-    static let optionValues = ["--protocol": CheckRequest.protocols, "--method": CheckRequest.methods, "--ip-version": CheckRequest.ipVersions]
+    /// From the command's spec: the values of an option that takes one of a few (`check
+    /// --protocol <Tab>`), or its option names (and keywords) for a word that starts with `-`; nil
+    /// when neither applies.
+    static func optionCandidates(spec: CommandSpec, words: [String], word: String) -> [String]? {
+        if words.count >= 2, let last = words.last, let option = spec.option(named: last), !option.choices.isEmpty {
+            return option.choices.filter { $0.lowercased().hasPrefix(word.lowercased()) }
+        }
+        guard word.hasPrefix("-") else { return nil }
+        return spec.options.filter { $0.hasPrefix(word) }
+    }
 
     /// Members for a word that ends in a member being typed, `$vm.prop` or `"$($r.hops[0].iss`:
     /// the members of what the path before the last `.` denotes (for an array, its elements'

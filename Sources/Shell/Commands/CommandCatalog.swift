@@ -7,94 +7,99 @@ public struct CommandSpec: Sendable {
     public var usage: String
     public var summary: String
     public var detail: String
-    /// Options the command accepts, for completion and suggestions.
-    public var options: [String]
+    /// The options the command reads with its ``CommandOption`` enum: `help` lists them and Tab
+    /// completes their names and values from here.
+    public var optionSpecs: [OptionSpec]
+    /// Words of the command's own that Tab completes (`record start`, `export har`) and options of
+    /// the commands that still read their arguments by hand.
+    public var keywords: [String]
+
+    public init(name: String, usage: String, summary: String, detail: String, optionSpecs: [OptionSpec] = [], keywords: [String] = []) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.detail = detail
+        self.optionSpecs = optionSpecs
+        self.keywords = keywords
+    }
+
+    /// What Tab completes after the command: option names, then keywords.
+    public var options: [String] { optionSpecs.map(\.name) + keywords }
+
+    /// The spec of the option `text` names (by its name or an alias).
+    public func option(named text: String) -> OptionSpec? {
+        optionSpecs.first { $0.names(text) }
+    }
 }
 
 public enum CommandCatalog {
-    static let verbOptions = ["-h", "--header", "--no-wait", "--no-paging"]
     static let verbDetail = """
       URL is a path (/subscriptions/...) resolved against the endpoint, or an absolute URL;
       https://management.azure.com/... goes to the configured endpoint, so Azure scripts run
       unchanged on the sandbox. BODY is a string or here-string, $var, or @file.json; relaxed JSON
       (single quotes, trailing commas) is sent as strict JSON, and a body that is not JSON is
       refused before anything is sent.
-        -h "Name: value"   add a request header (repeatable)
-        --no-wait          stop at 201/202 instead of polling the long-running operation
-        --no-paging        GET: return the first page only (by default nextLink pages are
-                           followed and their 'value' arrays merged)
       Long-running operations are polled to completion, honouring Retry-After; 429 and 5xx
       answers are retried. $r = <verb> ... stores the final body.
     """
 
     /// Every command, in help order.
     public static let all: [CommandSpec] = [
-        CommandSpec(name: "get", usage: "get URL [-h \"Name: value\"]... [--no-paging]", summary: "GET an ARM resource or list", detail: verbDetail, options: verbOptions),
-        CommandSpec(name: "post", usage: "post URL [BODY] [-h \"Name: value\"]... [--no-wait]", summary: "POST to ARM (actions such as connectivityCheck)", detail: verbDetail, options: verbOptions),
-        CommandSpec(name: "put", usage: "put URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PUT (create or replace) a resource", detail: verbDetail, options: verbOptions),
-        CommandSpec(name: "patch", usage: "patch URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PATCH (update) a resource", detail: verbDetail, options: verbOptions),
-        CommandSpec(name: "delete", usage: "delete URL [-h \"Name: value\"]... [--no-wait]", summary: "DELETE a resource", detail: verbDetail, options: verbOptions),
+        CommandSpec(name: "get", usage: "get URL [-h \"Name: value\"]... [--no-paging]", summary: "GET an ARM resource or list", detail: verbDetail, optionSpecs: VerbOption.specs),
+        CommandSpec(name: "post", usage: "post URL [BODY] [-h \"Name: value\"]... [--no-wait]", summary: "POST to ARM (actions such as connectivityCheck)", detail: verbDetail, optionSpecs: VerbOption.specs),
+        CommandSpec(name: "put", usage: "put URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PUT (create or replace) a resource", detail: verbDetail, optionSpecs: VerbOption.specs),
+        CommandSpec(name: "patch", usage: "patch URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PATCH (update) a resource", detail: verbDetail, optionSpecs: VerbOption.specs),
+        CommandSpec(name: "delete", usage: "delete URL [-h \"Name: value\"]... [--no-wait]", summary: "DELETE a resource", detail: verbDetail, optionSpecs: VerbOption.specs),
         CommandSpec(name: "login", usage: "login", summary: "get an access token", detail: """
               Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
               (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, authority AZURE_AUTHORITY_HOST);
               'az account get-access-token' when az is on PATH; then, in an interactive session, the
               device-code flow. With --sandbox the sandbox issues the token. Requests log in by
               themselves when needed, and tokens are renewed before they expire.
-            """, options: []),
-        CommandSpec(name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.", options: []),
+            """),
+        CommandSpec(name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself."),
         CommandSpec(name: "record", usage: "record start FILE [--anonymize] | record stop | record status", summary: "record the session to a cassette", detail: """
               Records every command and HTTP exchange, redacted (tokens, secrets, SAS signatures and keys
               never reach the file), to FILE; 'record stop' writes it. nwsh --record FILE records a whole
               session; nwsh --replay FILE answers from it offline. See docs/cassette-format.md.
               --anonymize also replaces subscription and tenant IDs with stable placeholders.
-            """, options: ["start", "stop", "status", "--anonymize"]),
+            """, keywords: ["start", "stop", "status", "--anonymize"]),
         CommandSpec(name: "export", usage: "export har FILE [--from CASSETTE]", summary: "write the session's exchanges as HAR 1.2", detail: """
               HAR files open in a browser's developer tools. The session's own cassette (being recorded or
               replayed) is used unless --from names another. Redacted like the cassette.
-            """, options: ["har", "--from"]),
+            """, keywords: ["har", "--from"]),
         CommandSpec(name: "import", usage: "import SOURCE CASSETTE", summary: "turn a HAR file or vcrpy YAML cassette into an nwsh cassette", detail: """
               vcrpy cassettes are what Azure CLI and the Azure SDK for Python record in their tests: flow-style
               YAML, bodies as text, !!binary or Python bytes literals (b'...'). Long-running-operation polls
               replay in order. Imported exchanges are redacted like recorded ones.
-            """, options: []),
+            """),
         CommandSpec(name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder", detail: """
               The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
               request IDs of failed requests) and a README of what is inside.
-            """, options: ["--from"]),
+            """, keywords: ["--from"]),
         CommandSpec(name: "check", usage: "check --source VM (--dest-address HOST | --dest-resource ID) [options] | check VM HOST:PORT", summary: "check whether a VM can reach a destination (Network Watcher connectivity check)", detail: """
               VM is a resource ID, a VM you got ($vm = get ...), or a VM's name (looked up in the
               subscriptions you can see; it must name one VM). The short form's destination is HOST:PORT,
               [IPv6]:PORT, a URL (http: port 80, https: 443, unless it names one), or a resource ID.
-                --dest-address HOST     an IP address, host name or URL
-                --dest-resource ID      an Azure resource (a VM)
-                --dest-port N           required unless --protocol Icmp (a URL's scheme gives one)
-                --source-port N
-                --protocol P            Tcp (the service's default), Http, Https or Icmp
-                --method Get, --header 'Name: value' (repeatable), --valid-status 200,202
-                                        HTTP probes only (--protocol Http or Https)
-                --ip-version IPv4|IPv6  preferred IP version
-                --watcher ID            the network watcher; by default the one in the VM's region,
-                                        found by listing the subscription's watchers
-                --api-version V         default 2024-05-01
               Everything is checked before anything is sent. The long-running operation is polled to
               the end; a summary is printed and the result stored in $check ('explain' says more).
               In a script an unreachable destination does not stop the script, but its exit status is 3.
-            """, options: ["--source", "--dest-address", "--dest-resource", "--dest-port", "--source-port", "--protocol", "--method", "--header", "--valid-status", "--ip-version", "--watcher", "--api-version"]),
+            """, optionSpecs: CheckOption.specs),
         CommandSpec(name: "diff", usage: "diff $before $after", summary: "compare two connectivity results (did the fix work?)", detail: """
               The verdict, probes and latency, hops no longer or newly on the path, and issues resolved or
               new. Results are $variables, @file.json or JSON text. Hops are matched by type, address and
               resource, not by their id (each check makes new ones).
-            """, options: []),
+            """),
         CommandSpec(name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found", detail: """
               The verdict, probes and latency; the path hop by hop (branches drawn as a tree, ✗ on hops
               with issues); one sentence per issue (where, direction, severity, what); and the nwsh
               commands to run next, with resource IDs filled in. With no argument: the last result a
               request returned. --json gives the same findings as JSON.
-            """, options: ["--json"]),
-        CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.", options: []),
-        CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: "", options: []),
-        CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: "", options: []),
-        CommandSpec(name: "exit", usage: "exit [status]", summary: "leave nwsh (Ctrl-D also works)", detail: "", options: []),
+            """, keywords: ["--json"]),
+        CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell."),
+        CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: ""),
+        CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: ""),
+        CommandSpec(name: "exit", usage: "exit [status]", summary: "leave nwsh (Ctrl-D also works)", detail: ""),
     ]
 
     /// The command with this name.
@@ -131,6 +136,18 @@ public enum CommandCatalog {
     public static func help(for spec: CommandSpec) -> String {
         var text = "usage: \(spec.usage)\n  \(spec.summary)\n"
         if !spec.detail.isEmpty { text += spec.detail + "\n" }
+        if !spec.optionSpecs.isEmpty { text += "  Options:\n" + optionLines(spec.optionSpecs) }
         return text
+    }
+
+    /// One line an option, its names and value in a column, then what it does.
+    static func optionLines(_ options: [OptionSpec]) -> String {
+        let columns = options.map { option in
+            ([option.name] + option.aliases).joined(separator: ", ") + (option.value.map { " " + $0 } ?? "")
+        }
+        let width = columns.map(\.count).max() ?? 0
+        return zip(columns, options).map { column, option in
+            "    " + column.padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help + "\n"
+        }.joined()
     }
 }

@@ -16,39 +16,33 @@ extension Session {
         var request = CheckRequest()
         var watcher: String?
         var apiVersion = Explanation.networkAPIVersion
-        var positional: [Word] = []
         // The source VM's region, when looking it up by name gave it.
         var knownLocation: String?
-        var arguments = invocation.arguments[...]
-        let options = CommandCatalog.spec(named: "check")?.options ?? []
-        while let word = arguments.popFirst() {
-            guard word.isBare, let option = word.literalText, option.hasPrefix("--") else {
-                positional.append(word)
-                continue
-            }
-            guard options.contains(option) else {
-                throw ShellError.unknownOption(command: "check", option: option, suggestion: Suggestion.closest(to: option, in: options))
-            }
-            guard let valueWord = arguments.popFirst() else { throw ShellError.missingOptionValue(command: "check", option: option) }
+        let parsed = try CheckOption.parse(invocation.arguments, command: "check")
+        let positional = parsed.positional
+        for (option, word, value) in parsed.options {
+            // Every option of check takes a value, and the parser saw that it has one.
+            let valueWord = value ?? word
+            let name = option.spec.name
             do {
                 switch option {
-                case "--source":
-                    request.source = try resourceText(valueWord, evaluator: evaluator, what: option)
-                case "--dest-resource", "--dest-address":
+                case .source:
+                    request.source = try resourceText(valueWord, evaluator: evaluator, what: name)
+                case .destinationResource, .destinationAddress:
                     guard request.destination == nil else { throw CheckProblem.twoDestinations }
-                    let value = try resourceText(valueWord, evaluator: evaluator, what: option)
-                    request.destination = option == "--dest-resource" ? .resource(value) : .address(value)
-                case "--dest-port": request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
-                case "--source-port": request.sourcePort = try CheckRequest.port(try evaluator.string(valueWord), option: option)
-                case "--protocol": request.protocolName = try canonical(valueWord, option: option, in: CheckRequest.protocols, evaluator: evaluator)
-                case "--method": request.method = try canonical(valueWord, option: option, in: CheckRequest.methods, evaluator: evaluator)
-                case "--ip-version": request.ipVersion = try canonical(valueWord, option: option, in: CheckRequest.ipVersions, evaluator: evaluator)
-                case "--valid-status": request.validStatusCodes += try CheckRequest.statusCodes(try evaluator.string(valueWord))
-                case "--header":
+                    let value = try resourceText(valueWord, evaluator: evaluator, what: name)
+                    request.destination = option == .destinationResource ? .resource(value) : .address(value)
+                case .destinationPort: request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), option: name)
+                case .sourcePort: request.sourcePort = try CheckRequest.port(try evaluator.string(valueWord), option: name)
+                case .protocolName: request.protocolName = try canonical(valueWord, option: name, in: CheckRequest.protocols, evaluator: evaluator)
+                case .method: request.method = try canonical(valueWord, option: name, in: CheckRequest.methods, evaluator: evaluator)
+                case .ipVersion: request.ipVersion = try canonical(valueWord, option: name, in: CheckRequest.ipVersions, evaluator: evaluator)
+                case .validStatus: request.validStatusCodes += try CheckRequest.statusCodes(try evaluator.string(valueWord))
+                case .header:
                     let header = try Self.header(try evaluator.string(valueWord))
                     request.headers.append(CheckRequest.Header(name: header.name, value: header.value))
-                case "--watcher": watcher = try CheckRequest.watcher(try evaluator.string(valueWord))
-                default: apiVersion = try evaluator.string(valueWord)
+                case .watcher: watcher = try CheckRequest.watcher(try evaluator.string(valueWord))
+                case .apiVersion: apiVersion = try evaluator.string(valueWord)
                 }
             } catch let problem as CheckProblem {
                 throw ShellError.invalidCheck(problem)

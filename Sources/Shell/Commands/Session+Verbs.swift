@@ -14,24 +14,18 @@ extension Session {
         var headers = HTTPHeaders()
         var wait = true
         var paging = true
-        var positional: [Word] = []
-        var arguments = invocation.arguments[...]
-        while let word = arguments.popFirst() {
-            guard word.isBare, let text = word.literalText, text.hasPrefix("-"), text.count > 1, Double(text) == nil else {
-                positional.append(word)
-                continue
-            }
-            switch text {
-            case "-h", "--header", "-header":
-                guard let valueWord = arguments.popFirst() else { throw ShellError.missingOptionValue(command: name, option: text) }
-                let header = try Self.header(try evaluator.string(valueWord))
+        let parsed = try VerbOption.parse(invocation.arguments, command: name)
+        for (option, word, value) in parsed.options {
+            switch option {
+            case .header:
+                // A valued option always has its value (the parser saw to it).
+                let header = try Self.header(try evaluator.string(value ?? word))
                 headers.add(header.name, header.value)
-            case "--no-wait", "-nowait": wait = false
-            case "--no-paging": paging = false
-            default:
-                throw ShellError.unknownOption(command: name, option: text, suggestion: Suggestion.closest(to: text, in: spec.options))
+            case .noWait: wait = false
+            case .noPaging: paging = false
             }
         }
+        let positional = parsed.positional
         guard let urlWord = positional.first else {
             throw ShellError.missingArgument(command: name, what: "the URL", usage: spec.usage)
         }

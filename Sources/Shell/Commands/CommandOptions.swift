@@ -1,0 +1,110 @@
+import Diagnostics
+import ShellLanguage
+
+/// One option of a command, declared once: parsing, `help`, Tab completion and "did you mean"
+/// all read it, so they cannot drift apart.
+public struct OptionSpec: Sendable, Equatable {
+    /// The name to write and to complete (`--header`).
+    public var name: String
+    /// Other spellings that are read the same (`-h`, armclient's `-header`); not completed.
+    public var aliases: [String]
+    /// What the value is called in help (`"Name: value"`); nil for a flag, which takes none.
+    public var value: String?
+    /// The words the value is one of, completed by Tab; empty when it can be anything. The
+    /// command still checks the value itself, with its own message.
+    public var choices: [String]
+    /// One line for `help`.
+    public var help: String
+
+    public init(_ name: String, aliases: [String] = [], value: String? = nil, choices: [String] = [], help: String) {
+        self.name = name
+        self.aliases = aliases
+        self.value = value
+        self.choices = choices
+        self.help = help
+    }
+
+    /// Whether `text` names this option.
+    func names(_ text: String) -> Bool { text == name || aliases.contains(text) }
+}
+
+/// The options of one command, as the cases of an enum: the command switches over them, so the
+/// compiler checks that every declared option is handled.
+protocol CommandOption: CaseIterable, Sendable {
+    var spec: OptionSpec { get }
+}
+
+/// A command's arguments with its options picked out, still unevaluated (`$vm` stays an object).
+struct ParsedArguments<Option: CommandOption> {
+    /// The words that are not options or their values, in order.
+    var positional: [Word] = []
+    /// Each option given, in order: the word that named it, and its value word (nil for a flag).
+    var options: [(option: Option, word: Word, value: Word?)] = []
+}
+
+extension CommandOption {
+    /// The specs of every case, in declaration order.
+    static var specs: [OptionSpec] { allCases.map(\.spec) }
+
+    /// Picks the options out of `arguments`: a bare word that starts with `-` and is not a number
+    /// (`-1` is a value) names an option, and an option that takes a value takes the next word.
+    /// An unknown option, or one without its value, is an error naming `command`.
+    static func parse(_ arguments: [Word], command: String) throws(ShellError) -> ParsedArguments<Self> {
+        var parsed = ParsedArguments<Self>()
+        var rest = arguments[...]
+        while let word = rest.popFirst() {
+            guard word.isBare, let text = word.literalText, text.hasPrefix("-"), text.count > 1, Double(text) == nil else {
+                parsed.positional.append(word)
+                continue
+            }
+            guard let option = allCases.first(where: { $0.spec.names(text) }) else {
+                throw .unknownOption(command: command, option: text, suggestion: Suggestion.closest(to: text, in: specs.map(\.name)))
+            }
+            guard option.spec.value != nil else {
+                parsed.options.append((option, word, nil))
+                continue
+            }
+            guard let value = rest.popFirst() else { throw .missingOptionValue(command: command, option: text) }
+            parsed.options.append((option, word, value))
+        }
+        return parsed
+    }
+}
+
+/// The options of `get`, `post`, `put`, `patch` and `delete`.
+enum VerbOption: CommandOption {
+    case header, noWait, noPaging
+
+    var spec: OptionSpec {
+        switch self {
+        case .header: OptionSpec("--header", aliases: ["-h", "-header"], value: "\"Name: value\"", help: "add a request header (repeatable)")
+        case .noWait:
+            OptionSpec("--no-wait", aliases: ["-nowait"], help: "stop at 201/202 instead of polling the long-running operation")
+        case .noPaging:
+            OptionSpec("--no-paging", help: "GET: return the first page only (by default nextLink pages are followed and their 'value' arrays merged)")
+        }
+    }
+}
+
+/// The options of `check`.
+enum CheckOption: CommandOption {
+    case source, destinationAddress, destinationResource, destinationPort, sourcePort, protocolName, method, header, validStatus
+    case ipVersion, watcher, apiVersion
+
+    var spec: OptionSpec {
+        switch self {
+        case .source: OptionSpec("--source", value: "VM", help: "the VM to check from: a resource ID, a VM you got, or a VM's name")
+        case .destinationAddress: OptionSpec("--dest-address", value: "HOST", help: "an IP address, host name or URL")
+        case .destinationResource: OptionSpec("--dest-resource", value: "ID", help: "an Azure resource (a VM)")
+        case .destinationPort: OptionSpec("--dest-port", value: "N", help: "required unless --protocol Icmp (a URL's scheme gives one)")
+        case .sourcePort: OptionSpec("--source-port", value: "N", help: "the port to send from")
+        case .protocolName: OptionSpec("--protocol", value: "P", choices: CheckRequest.protocols, help: "Tcp (the service's default), Http, Https or Icmp")
+        case .method: OptionSpec("--method", value: "M", choices: CheckRequest.methods, help: "HTTP probes only: the request method (Get)")
+        case .header: OptionSpec("--header", value: "'Name: value'", help: "HTTP probes only: a request header (repeatable)")
+        case .validStatus: OptionSpec("--valid-status", value: "200,202", help: "HTTP probes only: the statuses that count as reachable")
+        case .ipVersion: OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
+        case .watcher: OptionSpec("--watcher", value: "ID", help: "the network watcher (default: the one in the VM's region)")
+        case .apiVersion: OptionSpec("--api-version", value: "V", help: "default \(Explanation.networkAPIVersion)")
+        }
+    }
+}

@@ -95,7 +95,7 @@ public enum CommandCatalog {
               with issues); one sentence per issue (where, direction, severity, what); and the nwsh
               commands to run next, with resource IDs filled in. With no argument: the last result a
               request returned. --json gives the same findings as JSON.
-            """, keywords: ["--json"]),
+            """, optionSpecs: ExplainOption.specs),
         CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell."),
         CommandSpec(name: "unset", usage: "unset $name...", summary: "remove variables", detail: ""),
         CommandSpec(name: "help", usage: "help [command]", summary: "list commands, or explain one", detail: ""),

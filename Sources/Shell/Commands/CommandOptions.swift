@@ -24,8 +24,11 @@ public struct OptionSpec: Sendable, Equatable {
         self.help = help
     }
 
-    /// Whether `text` names this option.
-    func names(_ text: String) -> Bool { text == name || aliases.contains(text) }
+    /// Whether `text` names this option, ignoring case as PowerShell does (`-NoWait`).
+    func names(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return lowered == name.lowercased() || aliases.contains { $0.lowercased() == lowered }
+    }
 }
 
 /// The options of one command, as the cases of an enum: the command switches over them, so the
@@ -105,6 +108,17 @@ enum CheckOption: CommandOption {
         case .ipVersion: OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
         case .watcher: OptionSpec("--watcher", value: "ID", help: "the network watcher (default: the one in the VM's region)")
         case .apiVersion: OptionSpec("--api-version", value: "V", help: "default \(Explanation.networkAPIVersion)")
+        }
+    }
+}
+
+/// The options of `explain`.
+enum ExplainOption: CommandOption {
+    case json
+
+    var spec: OptionSpec {
+        switch self {
+        case .json: OptionSpec("--json", help: "the same findings as JSON")
         }
     }
 }

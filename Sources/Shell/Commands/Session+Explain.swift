@@ -10,19 +10,16 @@ extension Session {
     func explain(_ invocation: CommandInvocation) throws -> CommandResult {
         let evaluator = Evaluator(variables: variables)
         var asJSON = false
-        var source: Word?
-        for word in invocation.arguments {
-            if word.isBare, let text = word.literalText, text.hasPrefix("-"), text.count > 1 {
-                guard text.lowercased() == "--json" else {
-                    throw ShellError.unknownOption(command: "explain", option: text, suggestion: Suggestion.closest(to: text, in: ["--json"]))
-                }
-                asJSON = true
-            } else if source == nil {
-                source = word
-            } else {
-                throw ShellError.tooManyArguments(command: "explain", extra: (try? evaluator.string(word)) ?? "…", usage: "explain [$var | @file.json] [--json]")
+        let parsed = try ExplainOption.parse(invocation.arguments, command: "explain")
+        for (option, _, _) in parsed.options {
+            switch option {
+            case .json: asJSON = true
             }
         }
+        if parsed.positional.count > 1 {
+            throw ShellError.tooManyArguments(command: "explain", extra: (try? evaluator.string(parsed.positional[1])) ?? "…", usage: "explain [$var | @file.json] [--json]")
+        }
+        let source = parsed.positional.first
         let result: ConnectivityResult
         let value: JSONValue?
         do {

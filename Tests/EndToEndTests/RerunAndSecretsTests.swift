@@ -138,3 +138,18 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         #expect(rerun.out.contains("\"name\": \"ContosoRG\""))
     }
 }
+
+/// `record`'s arguments, read from its declared options.
+@Suite struct RecordArgumentsTests {
+    @Test(arguments: [
+        ("record start /tmp/nwsh-a.json /tmp/nwsh-b.json", "error: -c:1: record: unexpected argument '/tmp/nwsh-b.json'. Usage: record start FILE [--anonymize] | record stop | record status\n"),
+        ("record stop --anonymize", "error: -c:1: record: unexpected argument '--anonymize'. Usage: record start FILE [--anonymize] | record stop | record status\n"),
+        ("record start --anonymize", "error: -c:1: record: missing the cassette file. Usage: record start FILE [--anonymize] | record stop | record status\n"),
+        ("record start x.json --anonymise", "error: -c:1: record: unknown option '--anonymise'. Did you mean '--anonymize'?\n"),
+    ])
+    func badArgumentsAreNamed(command: String, message: String) throws {
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "-c", command])
+        #expect(result.status == 1)
+        #expect(result.err == message)
+    }
+}

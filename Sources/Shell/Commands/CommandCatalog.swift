@@ -10,8 +10,7 @@ public struct CommandSpec: Sendable {
     /// The options the command reads with its ``CommandOption`` enum: `help` lists them and Tab
     /// completes their names and values from here.
     public var optionSpecs: [OptionSpec]
-    /// Words of the command's own that Tab completes (`record start`, `export har`) and options of
-    /// the commands that still read their arguments by hand.
+    /// Words of the command's own that Tab completes (`record start`, `export har`).
     public var keywords: [String]
 
     public init(name: String, usage: String, summary: String, detail: String, optionSpecs: [OptionSpec] = [], keywords: [String] = []) {
@@ -63,11 +62,11 @@ public enum CommandCatalog {
               never reach the file), to FILE; 'record stop' writes it. nwsh --record FILE records a whole
               session; nwsh --replay FILE answers from it offline. See docs/cassette-format.md.
               --anonymize also replaces subscription and tenant IDs with stable placeholders.
-            """, keywords: ["start", "stop", "status", "--anonymize"]),
+            """, optionSpecs: RecordOption.specs, keywords: ["start", "stop", "status"]),
         CommandSpec(name: "export", usage: "export har FILE [--from CASSETTE]", summary: "write the session's exchanges as HAR 1.2", detail: """
               HAR files open in a browser's developer tools. The session's own cassette (being recorded or
               replayed) is used unless --from names another. Redacted like the cassette.
-            """, keywords: ["har", "--from"]),
+            """, optionSpecs: SharingOption.specs, keywords: ["har"]),
         CommandSpec(name: "import", usage: "import SOURCE CASSETTE", summary: "turn a HAR file or vcrpy YAML cassette into an nwsh cassette", detail: """
               vcrpy cassettes are what Azure CLI and the Azure SDK for Python record in their tests: flow-style
               YAML, bodies as text, !!binary or Python bytes literals (b'...'). Long-running-operation polls
@@ -76,7 +75,7 @@ public enum CommandCatalog {
         CommandSpec(name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder", detail: """
               The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
               request IDs of failed requests) and a README of what is inside.
-            """, keywords: ["--from"]),
+            """, optionSpecs: SharingOption.specs),
         CommandSpec(name: "check", usage: "check --source VM (--dest-address HOST | --dest-resource ID) [options] | check VM HOST:PORT", summary: "check whether a VM can reach a destination (Network Watcher connectivity check)", detail: """
               VM is a resource ID, a VM you got ($vm = get ...), or a VM's name (looked up in the
               subscriptions you can see; it must name one VM). The short form's destination is HOST:PORT,

@@ -122,3 +122,25 @@ enum ExplainOption: CommandOption {
         }
     }
 }
+
+/// The options of `export` and `bundle`.
+enum SharingOption: CommandOption {
+    case from
+
+    var spec: OptionSpec {
+        switch self {
+        case .from: OptionSpec("--from", value: "CASSETTE", help: "the cassette to use instead of the session's own")
+        }
+    }
+}
+
+/// The options of `record`.
+enum RecordOption: CommandOption {
+    case anonymize
+
+    var spec: OptionSpec {
+        switch self {
+        case .anonymize: OptionSpec("--anonymize", help: "record start: replace subscription and tenant IDs with stable placeholders")
+        }
+    }
+}

@@ -68,16 +68,26 @@ extension Session {
     func record(_ invocation: CommandInvocation) throws -> CommandResult {
         let usage = "record start FILE [--anonymize] | record stop | record status"
         let evaluator = Evaluator(variables: variables)
-        let words = try invocation.arguments.map { try evaluator.string($0) }
+        let parsed = try RecordOption.parse(invocation.arguments, command: "record")
+        let words = try parsed.positional.map { try evaluator.string($0) }
+        var anonymize = false
+        for (option, _, _) in parsed.options {
+            switch option {
+            case .anonymize: anonymize = true
+            }
+        }
         guard let action = words.first?.lowercased() else { throw ShellError.missingArgument(command: "record", what: "start, stop or status", usage: usage) }
         guard let recording else { throw ShellError.recordingUnavailable }
+        // --anonymize goes with start only.
+        if action != "start", anonymize {
+            throw ShellError.tooManyArguments(command: "record", extra: "--anonymize", usage: usage)
+        }
+        if words.count > (action == "start" ? 2 : 1) {
+            throw ShellError.tooManyArguments(command: "record", extra: words[action == "start" ? 2 : 1], usage: usage)
+        }
         switch action {
         case "start":
-            let anonymize = words.count == 3 && words[2] == "--anonymize"
-            if words.count == 3, !anonymize {
-                throw ShellError.unknownOption(command: "record", option: words[2], suggestion: Suggestion.closest(to: words[2], in: ["--anonymize"]))
-            }
-            guard words.count == 2 || anonymize else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
+            guard words.count == 2 else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
             if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
             let path = resolvePath(words[1])
             do {
@@ -103,12 +113,23 @@ extension Session {
 }
 
 extension Session {
-    /// The cassette named by `--from`, or else the session's own (being recorded, or replayed).
-    private func cassette(for command: String, from words: inout [String]) throws -> Cassette {
-        if let flag = words.firstIndex(of: "--from") {
-            guard flag + 1 < words.count else { throw ShellError.missingOptionValue(command: command, option: "--from") }
-            let path = words[flag + 1]
-            words.removeSubrange(flag...(flag + 1))
+    /// The cassette named by `--from`, or else the session's own (being recorded, or replayed),
+    /// and the other arguments, evaluated.
+    private func cassette(for command: String, from arguments: [Word]) throws -> (cassette: Cassette, words: [String]) {
+        let evaluator = Evaluator(variables: variables)
+        let parsed = try SharingOption.parse(arguments, command: command)
+        let words = try parsed.positional.map { try evaluator.string($0) }
+        var from: String?
+        for (option, word, value) in parsed.options {
+            switch option {
+            case .from: from = try evaluator.string(value ?? word)
+            }
+        }
+        return (try cassette(for: command, from: from), words)
+    }
+
+    private func cassette(for command: String, from path: String?) throws -> Cassette {
+        if let path {
             do {
                 return try Cassette.load(path: resolvePath(path), displayName: path)
             } catch {
@@ -122,9 +143,7 @@ extension Session {
     /// `export har FILE [--from CASSETTE]`.
     func export(_ invocation: CommandInvocation) throws -> CommandResult {
         let usage = "export har FILE [--from CASSETTE]"
-        let evaluator = Evaluator(variables: variables)
-        var words = try invocation.arguments.map { try evaluator.string($0) }
-        let cassette = try cassette(for: "export", from: &words)
+        let (cassette, words) = try cassette(for: "export", from: invocation.arguments)
         guard words.first?.lowercased() == "har" else {
             throw ShellError.missingArgument(command: "export", what: "the format (har)", usage: usage)
         }
@@ -140,9 +159,7 @@ extension Session {
 
     /// `bundle DIR [--from CASSETTE]`.
     func bundle(_ invocation: CommandInvocation) throws -> CommandResult {
-        let evaluator = Evaluator(variables: variables)
-        var words = try invocation.arguments.map { try evaluator.string($0) }
-        let cassette = try cassette(for: "bundle", from: &words)
+        let (cassette, words) = try cassette(for: "bundle", from: invocation.arguments)
         guard words.count == 1 else { throw ShellError.missingArgument(command: "bundle", what: "the folder", usage: "bundle DIR [--from CASSETTE]") }
         let path = resolvePath(words[0])
         do {

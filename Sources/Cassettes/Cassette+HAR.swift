@@ -7,7 +7,7 @@ extension Cassette {
     ///
     /// Everything in it comes from the cassette, which is already redacted. Entries start at
     /// `metadata.recordedAt` plus each interaction's offset.
-    public func har(creatorVersion: String = "0.1") -> JSONValue {
+    public func har(creatorVersion: String = NWSHVersion.number) -> JSONValue {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let start = ISO8601DateFormatter().date(from: metadata.recordedAt) ?? Date(timeIntervalSince1970: 0)

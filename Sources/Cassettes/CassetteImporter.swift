@@ -41,7 +41,7 @@ public enum CassetteImporter {
             endpoint = String(firstURL[..<range.upperBound]) + String(rest.prefix { $0 != "/" && $0 != "?" })
         }
         return Cassette.Metadata(
-            source: source, endpoint: endpoint, recordedWith: "nwsh 0.1 import",
+            source: source, endpoint: endpoint, recordedWith: NWSHVersion.recordedWith + " import",
             recordedAt: recordedAt ?? ISO8601DateFormatter().string(from: Date()))
     }
 

@@ -26,10 +26,26 @@ final class TmuxSession {
         for descriptor: Int32 in [0, 1, 2] {
             posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
+        // Nothing else either: the tmux server this starts outlives it, and a pipe it inherited
+        // from a test running beside it (Foundation's pipes are not close-on-exec) kept that test's
+        // read waiting for an end of file until the server exited (a suite hung so). glibc's
+        // closefrom action is not visible to Swift; marking the descriptors does the same, and a
+        // child that Foundation starts gets its pipes by dup2, which clears the mark.
+        markOpenDescriptorsCloseOnExec()
         guard posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else { return -1 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status
+    }
+
+    /// Sets FD_CLOEXEC on every descriptor of this process from 3 up.
+    static func markOpenDescriptorsCloseOnExec() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for name in names {
+            guard let descriptor = Int32(name), descriptor > 2 else { continue }
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     @discardableResult

@@ -63,7 +63,7 @@ public struct ARMConfiguration: Sendable {
 
     public init(
         endpoint: Endpoint, retry: RetryPolicy = RetryPolicy(), defaultPollDelay: Double = 5,
-        maximumPollTime: Double = 1800, maximumPages: Int = 1000, userAgent: String = "nwsh/0.1"
+        maximumPollTime: Double = 1800, maximumPages: Int = 1000, userAgent: String = NWSHVersion.userAgent
     ) {
         self.endpoint = endpoint
         self.retry = retry

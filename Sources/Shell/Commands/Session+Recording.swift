@@ -1,6 +1,7 @@
 import ARM
 import Cassettes
 import Foundation
+import HTTPCore
 import JSON
 import ShellLanguage
 
@@ -31,7 +32,7 @@ public struct RecordingContext: Sendable {
     /// Starts a recorder for `file`, with this context's metadata.
     public func makeRecorder(file: String, events: [Cassette.Event] = [], anonymizer: Anonymizer? = nil) throws(CassetteError) -> CassetteRecorder {
         let metadata = Cassette.Metadata(
-            source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: "nwsh 0.1",
+            source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: NWSHVersion.recordedWith,
             recordedAt: ISO8601DateFormatter().string(from: Date()),
             description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
         return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets, onFailure: onFailure)
@@ -189,5 +190,5 @@ extension Session {
     }
 
     /// nwsh's version, for cassettes, HAR files and bundles.
-    static let version = "0.1"
+    static let version = NWSHVersion.number
 }

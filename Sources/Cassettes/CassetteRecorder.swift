@@ -135,7 +135,11 @@ public final class CassetteRecorder: Sendable {
     /// The cassette as recorded so far.
     public var snapshot: Cassette {
         flush()
-        return state.withLock { $0.cassette }
+        return state.withLock { state in
+            // Values the transport learned since the last event are cleaned from it too.
+            if secrets.count > state.scrubbed { _ = scrubEarlierEvents(&state, upTo: secrets.count) }
+            return state.cassette
+        }
     }
 
     /// Records an exchange, redacted.
@@ -204,7 +208,12 @@ public final class CassetteRecorder: Sendable {
             state.encoded[index] = Cassette.encode(state.cassette.events[index])
             changed = true
         }
-        guard changed, let old = state.journal else { return nil }
+        guard changed else { return nil }
+        guard let old = state.journal else {
+            // The journal stopped being written (and was reported): it must not keep the value.
+            try? FileManager.default.removeItem(atPath: journal)
+            return nil
+        }
         old.close()
         state.journal = nil
         let temporary = journal + ".tmp-\(getpid())"
@@ -223,8 +232,21 @@ public final class CassetteRecorder: Sendable {
             state.journal = rewritten
             return nil
         } catch {
+            // Neither the new journal nor the old one, which holds the value, stays on disk.
             try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: journal)
             return CassetteError.unwritable(file: journal, reason: error.reason)
+        }
+    }
+
+    /// Cleans what is recorded so far of values the ledger has learned since, now (on the
+    /// recorder's queue): called when a request about to be sent carries a new secret, so the
+    /// command that typed it does not wait in the journal for the response.
+    public func scrubLearnedSecrets() {
+        queue.async { [self] in
+            let learned = secrets.count
+            let failure = state.withLock { state in learned > state.scrubbed ? scrubEarlierEvents(&state, upTo: learned) : nil }
+            if let failure { onFailure(failure) }
         }
     }
 
@@ -326,19 +348,23 @@ public struct RecordingTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let recorder = slot.recorder else {
-            // The recorder's own redaction learns them when recording.
-            if let secrets { secrets.learn(Redactor().secrets(in: request)) }
-            return try await inner.send(request)
-        }
+        // Learned before it is sent: a long-running operation can take minutes to answer, and the
+        // command that typed the value must not wait in the journal for it.
+        let learned = secrets?.learn(Redactor().secrets(in: request)) ?? false
+        guard let recorder = slot.recorder else { return try await inner.send(request) }
+        if learned { recorder.scrubLearnedSecrets() }
         let at = recorder.elapsed
         let started = ContinuousClock.now
         let response: HTTPResponse
         do {
             response = try await inner.send(request)
         } catch let error as TransportError {
-            let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
-            recorder.record(Cassette.Failure(request: request, error: error, at: at, durationMilliseconds: milliseconds))
+            // Ctrl-C cancels the request, which the client reports as a closed connection: the
+            // statement's end says it was interrupted; no failure is recorded for it.
+            if !Task.isCancelled {
+                let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
+                recorder.record(Cassette.Failure(request: request, error: error, at: at, durationMilliseconds: milliseconds))
+            }
             throw error
         }
         let milliseconds = (ContinuousClock.now - started).inSeconds * 1000

@@ -32,8 +32,8 @@ public struct SandboxTransport: HTTPTransport {
             throw TransportError.invalidURL(url: request.url)
         }
         var headers: [String: String] = [:]
-        // The sandbox reads a header's first value, as its server does.
-        for field in request.headers.fields where headers[field.name.lowercased()] == nil { headers[field.name.lowercased()] = field.value }
+        // A header sent twice: the last value, as its server keeps it.
+        for field in request.headers.fields { headers[field.name.lowercased()] = field.value }
         let answer = await arm.handle(SandboxRequest(
             method: request.method, path: components.path, query: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
             headers: headers, body: request.body ?? [], baseURL: "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")"))

@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import ShellLanguage
 
 /// Runs statements the way a script runs: line by line, assembling here-strings, stopping at the
 /// first statement that fails (an unreachable `check` does not stop it, so an `explain` after it
@@ -57,6 +58,12 @@ public struct ScriptRunner: Sendable {
         var line = 1
         var unreachable = false
         for run in runs {
+            // `record start`, `stop` and `status` were about that recording; a replay records
+            // nothing, so they are not run again.
+            if Self.isRecordingCommand(run.text) {
+                line += Self.lines(of: run.text).count
+                continue
+            }
             transport?.allowRequests(run.status == .interrupted ? run.requests : nil)
             let outcome = await session.run(run.text, firstLine: line)
             transport?.allowRequests(nil)
@@ -72,6 +79,14 @@ public struct ScriptRunner: Sendable {
             }
         }
         return unreachable ? .unreachable : .success
+    }
+}
+
+extension ScriptRunner {
+    /// Whether a statement's text is a `record` command.
+    static func isRecordingCommand(_ text: String) -> Bool {
+        guard let statements = try? Parser.parse(text), statements.count == 1, case .command(let invocation) = statements[0] else { return false }
+        return invocation.name == "record"
     }
 }
 

@@ -251,3 +251,63 @@ import Testing
         #expect(try Cassette(bytes: Array(cassette.text.utf8), file: path) == cassette)
     }
 }
+
+/// A secret a request carries leaves the journal before the request is answered.
+@Suite struct EarlyScrubTests {
+    /// Reads the journal while the request is "on the network".
+    final class JournalPeek: HTTPTransport, @unchecked Sendable {
+        let journal: String
+        var seen = ""
+        weak var recorder: CassetteRecorder?
+        init(journal: String) { self.journal = journal }
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            recorder?.flush()
+            seen = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+            return HTTPResponse(status: 202)
+        }
+    }
+
+    @Test func theCommandThatTypedASecretIsCleanedBeforeTheAnswerComes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-early-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("early.cassette.json").path
+        let ledger = SecretLedger()
+        let recorder = try CassetteRecorder(file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger)
+        let peek = JournalPeek(journal: file + ".journal")
+        peek.recorder = recorder
+        let transport = RecordingTransport(wrapping: peek, slot: RecorderSlot(recorder), secrets: ledger)
+        recorder.record(command: #"put /x "{'properties': {'adminPassword': 'hunter2-early'}}""#.replacingOccurrences(of: "put", with: "$pw = 'hunter2-early'; put"))
+        _ = try await transport.send(HTTPRequest(method: "PUT", url: "https://h/x", headers: ["Content-Type": "application/json"], body: Array(#"{"properties":{"adminPassword":"hunter2-early"}}"#.utf8)))
+        #expect(peek.seen.contains("$pw = 'REDACTED'"))
+        #expect(!peek.seen.contains("hunter2-early"))
+        try recorder.finish()
+    }
+
+    @Test func aJournalThatCouldNotBeRewrittenIsRemoved() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-early-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("gone.cassette.json").path
+        let ledger = SecretLedger()
+        let failures = Failures()
+        let recorder = try CassetteRecorder(file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger) { failures.add($0) }
+        recorder.record(command: "$key = 'fn-key-typed-1'")
+        recorder.flush()
+        // The new journal cannot be created (a folder stands where it goes, which stops root
+        // too): the old one, which holds the value, goes as well.
+        try FileManager.default.createDirectory(atPath: file + ".journal.tmp-\(getpid())", withIntermediateDirectories: false)
+        ledger.learn(["fn-key-typed-1"])
+        recorder.scrubLearnedSecrets()
+        recorder.flush()
+        #expect(!FileManager.default.fileExists(atPath: file + ".journal"))
+        #expect(failures.count == 1)
+        try recorder.finish()
+        #expect(try Cassette.load(path: file).commands == ["$key = 'REDACTED'"])
+    }
+
+    final class Failures: @unchecked Sendable {
+        private var errors: [CassetteError] = []
+        private let lock = NSLock()
+        func add(_ error: CassetteError) { lock.lock(); errors.append(error); lock.unlock() }
+        var count: Int { lock.lock(); defer { lock.unlock() }; return errors.count }
+    }
+}

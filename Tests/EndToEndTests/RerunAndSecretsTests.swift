@@ -146,10 +146,27 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         ("record stop --anonymize", "error: -c:1: record: unexpected argument '--anonymize'. Usage: record start FILE [--anonymize] | record stop | record status\n"),
         ("record start --anonymize", "error: -c:1: record: missing the cassette file. Usage: record start FILE [--anonymize] | record stop | record status\n"),
         ("record start x.json --anonymise", "error: -c:1: record: unknown option '--anonymise'. Did you mean '--anonymize'?\n"),
+        ("record strat x.json", "error: -c:1: record: unknown option 'strat'. Did you mean 'start'?\n"),
     ])
     func badArgumentsAreNamed(command: String, message: String) throws {
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "-c", command])
         #expect(result.status == 1)
         #expect(result.err == message)
+    }
+}
+
+/// A recording started and stopped from inside the session reruns without its `record` commands,
+/// which were about that recording (a replay records nothing).
+@Suite struct RerunOfRecordCommandsTests {
+    @Test func recordCommandsAreNotRunAgain() throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("inner.cassette.json").path
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record start \(cassette)\nget \(subscription)/resourceGroups/ContosoRG?api-version=2021-04-01\nrecord status\nrecord stop"])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.err.isEmpty)
+        #expect(rerun.out.contains("\"name\": \"ContosoRG\""))
+        #expect(!rerun.out.contains("Recording to"))
     }
 }

@@ -79,6 +79,9 @@ extension Session {
         }
         guard let action = words.first?.lowercased() else { throw ShellError.missingArgument(command: "record", what: "start, stop or status", usage: usage) }
         guard let recording else { throw ShellError.recordingUnavailable }
+        guard ["start", "stop", "status"].contains(action) else {
+            throw ShellError.unknownOption(command: "record", option: action, suggestion: Suggestion.closest(to: action, in: ["start", "stop", "status"]))
+        }
         // --anonymize goes with start only.
         if action != "start", anonymize {
             throw ShellError.tooManyArguments(command: "record", extra: "--anonymize", usage: usage)

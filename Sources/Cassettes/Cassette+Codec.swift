@@ -147,7 +147,9 @@ extension Cassette {
 
     /// Why a file that could not be read was not: missing, or not readable.
     static func unreadableReason(_ path: String) -> String {
-        FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "no such file" }
+        return isFolder.boolValue ? "it is a folder" : "permission denied"
     }
 
     /// Reads a cassette file's text; `file` names it in errors.

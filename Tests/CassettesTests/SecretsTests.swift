@@ -311,3 +311,11 @@ import Testing
         var count: Int { lock.lock(); defer { lock.unlock() }; return errors.count }
     }
 }
+
+@Suite struct UnreadableCassetteTests {
+    @Test func aFolderIsNamedAsSuch() {
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: CassetteError.unreadable(file: "f", reason: "it is a folder")) { try Cassette.load(path: folder, displayName: "f") }
+        #expect(throws: CassetteError.unreadable(file: "g", reason: "no such file")) { try Cassette.load(path: "/nonexistent-nwsh/c.json", displayName: "g") }
+    }
+}

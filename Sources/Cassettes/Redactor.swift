@@ -73,78 +73,76 @@ public struct Redactor: Sendable {
     /// With a ledger, the values removed are learned first, so a password sent in a request and
     /// echoed under another name in the same exchange is removed there too.
     func prepare(_ interaction: Interaction, rewrite: (String) -> String = { $0 }) -> Prepared {
-        var removed: [String] = []
-        var removedFromResponse: [String] = []
-        let prepared = prepare(interaction, rewrite: rewrite, removed: &removed, removedFromResponse: &removedFromResponse)
-        guard let ledger, ledger.learn(learnsFromResponses ? removed + removedFromResponse : removed) else { return prepared }
-        return prepare(interaction, rewrite: rewrite, removed: &removed, removedFromResponse: &removedFromResponse)
-    }
-
-    private func prepare(_ interaction: Interaction, rewrite: (String) -> String, removed: inout [String], removedFromResponse: inout [String]) -> Prepared {
-        let scrub = scrubber
-        func text(_ value: String) -> String { rewrite(scrub(redact(text: value))) }
-        var copy = interaction
-        copy.request.url = text(copy.request.url)
-        copy.request.headers = redact(headers: copy.request.headers, text, removed: &removed)
-        copy.response.headers = redact(headers: copy.response.headers, text, removed: &removedFromResponse)
-        var requestJSON: JSONValue?
-        if let body = copy.request.body {
-            if copy.request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
-                copy.request.body = redact(form: body, text, removed: &removed)
-            } else {
-                (copy.request.body, requestJSON) = redact(body: body, text, removed: &removed)
-            }
+        learningFirst { text, removed in
+            var copy = interaction
+            var fromResponse: [String] = []
+            let requestJSON = redact(request: &copy.request, { rewrite(text($0)) }, removed: &removed)
+            copy.request.headers = redact(headers: copy.request.headers, { rewrite(text($0)) }, removed: &removed)
+            copy.response.headers = redact(headers: copy.response.headers, { rewrite(text($0)) }, removed: &fromResponse)
+            let responseJSON: JSONValue?
+            (copy.response.body, responseJSON) = redact(body: copy.response.body, { rewrite(text($0)) }, removed: &fromResponse)
+            if learnsFromResponses { removed += fromResponse }
+            return Prepared(interaction: copy, requestJSON: requestJSON, responseJSON: responseJSON)
         }
-        let responseJSON: JSONValue?
-        (copy.response.body, responseJSON) = redact(body: copy.response.body, text, removed: &removedFromResponse)
-        return Prepared(interaction: copy, requestJSON: requestJSON, responseJSON: responseJSON)
     }
 
-    /// Replaces the ledger's values, or nothing when there is no ledger or it is empty.
-    private var scrubber: (String) -> String {
-        guard let ledger, !ledger.isEmpty else { return { $0 } }
-        return { ledger.scrub($0) }
+    /// Runs `redaction` (given the text redaction, and the list to add the values it removes to)
+    /// and, when the ledger learns something from what it removed, runs it again, so a value is
+    /// also removed where it appears before the place it was learned from.
+    private func learningFirst<Result>(_ redaction: (_ text: (String) -> String, _ removed: inout [String]) -> Result) -> Result {
+        var removed: [String] = []
+        let result = redaction(textRedaction(), &removed)
+        guard let ledger, ledger.learn(removed) else { return result }
+        var again: [String] = []
+        return redaction(textRedaction(), &again)
+    }
+
+    /// ``redactForWriting(text:)`` with the ledger looked at once, not for every string of a body.
+    private func textRedaction() -> (String) -> String {
+        guard let ledger, !ledger.isEmpty else { return { redact(text: $0) } }
+        return { ledger.scrub(redact(text: $0)) }
+    }
+
+    /// Redacts a request's URL and body (form fields or JSON) in place; returns the body's JSON
+    /// value when it is JSON. Headers are the caller's (matching ignores them).
+    private func redact(request: inout HTTPRequest, _ text: (String) -> String, removed: inout [String]) -> JSONValue? {
+        request.url = text(request.url)
+        guard let body = request.body else { return nil }
+        if request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
+            request.body = redact(form: body, text, removed: &removed)
+            return nil
+        }
+        let json: JSONValue?
+        (request.body, json) = redact(body: body, text, removed: &removed)
+        return json
     }
 
     /// A request as replay matches it: its URL and body redacted the way recording redacted them
     /// (the values removed are learned, as when recording), and the body's JSON value when it is
     /// JSON. Headers play no part in matching and are left alone.
     public func redactForMatching(_ request: HTTPRequest) -> (request: HTTPRequest, json: JSONValue?) {
-        var removed: [String] = []
-        var result = redactForMatching(request, removed: &removed)
-        if let ledger, ledger.learn(removed) {
-            removed = []
-            result = redactForMatching(request, removed: &removed)
+        learningFirst { text, removed in
+            var copy = request
+            let json = redact(request: &copy, text, removed: &removed)
+            return (copy, json)
         }
-        return result
-    }
-
-    private func redactForMatching(_ request: HTTPRequest, removed: inout [String]) -> (request: HTTPRequest, json: JSONValue?) {
-        let scrub = scrubber
-        func text(_ value: String) -> String { scrub(redact(text: value)) }
-        var copy = request
-        copy.url = text(copy.url)
-        guard let body = copy.body else { return (copy, nil) }
-        if copy.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true {
-            copy.body = redact(form: body, text, removed: &removed)
-            return (copy, nil)
-        }
-        let json: JSONValue?
-        (copy.body, json) = redact(body: body, text, removed: &removed)
-        return (copy, json)
     }
 
     /// Text as it may be written anywhere (command text, history, `-v` output): patterns redacted,
-    /// and every value the ledger has learned replaced.
+    /// and every value the ledger has learned replaced (nothing to replace, and no cost, when it
+    /// has learned none).
     public func redactForWriting(text: String) -> String {
-        scrubber(redact(text: text))
+        textRedaction()(text)
     }
 
     /// The values redaction would remove from a request, by where they sit: for learning them
     /// when nothing is recorded (the history file must not keep a password typed in a command).
     public func secrets(in request: HTTPRequest) -> [String] {
         var removed: [String] = []
-        if let body = request.body, !body.isEmpty { _ = redactForMatching(request, removed: &removed) }
+        if let body = request.body, !body.isEmpty {
+            var copy = request
+            _ = redact(request: &copy, { $0 }, removed: &removed)
+        }
         for field in request.headers.fields where Self.secretHeaders.contains(field.name.lowercased()) && field.name.lowercased() != "authorization" {
             removed.append(field.value)
         }

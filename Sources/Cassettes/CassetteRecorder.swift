@@ -137,7 +137,7 @@ public final class CassetteRecorder: Sendable {
         flush()
         return state.withLock { state in
             // Values the transport learned since the last event are cleaned from it too.
-            if secrets.count > state.scrubbed { _ = scrubEarlierEvents(&state, upTo: secrets.count) }
+            _ = scrubIfLearned(&state)
             return state.cassette
         }
     }
@@ -196,6 +196,12 @@ public final class CassetteRecorder: Sendable {
         if let failure { onFailure(failure) }
     }
 
+    /// ``scrubEarlierEvents(_:upTo:)`` when the ledger has learned values since the last time.
+    private func scrubIfLearned(_ state: inout State) -> CassetteError? {
+        let learned = secrets.count
+        return learned > state.scrubbed ? scrubEarlierEvents(&state, upTo: learned) : nil
+    }
+
     /// Replaces the ledger's values learned since the last time in every event recorded so far,
     /// and when any changed, writes the journal anew (through a temporary file and a rename), so
     /// no file ever keeps a secret the session has since learned.
@@ -244,9 +250,7 @@ public final class CassetteRecorder: Sendable {
     /// command that typed it does not wait in the journal for the response.
     public func scrubLearnedSecrets() {
         queue.async { [self] in
-            let learned = secrets.count
-            let failure = state.withLock { state in learned > state.scrubbed ? scrubEarlierEvents(&state, upTo: learned) : nil }
-            if let failure { onFailure(failure) }
+            if let failure = state.withLock({ scrubIfLearned(&$0) }) { onFailure(failure) }
         }
     }
 
@@ -257,7 +261,7 @@ public final class CassetteRecorder: Sendable {
         var (cassette, encoded, journalFile) = state.withLock { state in
             defer { state.journal = nil }
             // Values learned after the last event (by the transport) are cleaned from the file too.
-            if secrets.count > state.scrubbed { _ = scrubEarlierEvents(&state, upTo: secrets.count) }
+            _ = scrubIfLearned(&state)
             return (state.cassette, state.encoded, state.journal)
         }
         journalFile?.close()

@@ -77,20 +77,21 @@ extension Session {
             case .anonymize: anonymize = true
             }
         }
-        guard let action = words.first?.lowercased() else { throw ShellError.missingArgument(command: "record", what: "start, stop or status", usage: usage) }
+        guard let actionWord = words.first?.lowercased() else { throw ShellError.missingArgument(command: "record", what: "start, stop or status", usage: usage) }
         guard let recording else { throw ShellError.recordingUnavailable }
-        guard ["start", "stop", "status"].contains(action) else {
-            throw ShellError.unknownOption(command: "record", option: action, suggestion: Suggestion.closest(to: action, in: ["start", "stop", "status"]))
+        guard let action = RecordAction(rawValue: actionWord) else {
+            throw ShellError.unknownOption(command: "record", option: actionWord, suggestion: Suggestion.closest(to: actionWord, in: RecordAction.allCases.map(\.rawValue)))
         }
         // --anonymize goes with start only.
-        if action != "start", anonymize {
+        if action != .start, anonymize {
             throw ShellError.tooManyArguments(command: "record", extra: "--anonymize", usage: usage)
         }
-        if words.count > (action == "start" ? 2 : 1) {
-            throw ShellError.tooManyArguments(command: "record", extra: words[action == "start" ? 2 : 1], usage: usage)
+        let allowed = action == .start ? 2 : 1
+        if words.count > allowed {
+            throw ShellError.tooManyArguments(command: "record", extra: words[allowed], usage: usage)
         }
         switch action {
-        case "start":
+        case .start:
             guard words.count == 2 else { throw ShellError.missingArgument(command: "record", what: "the cassette file", usage: usage) }
             if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
             let path = resolvePath(words[1])
@@ -100,20 +101,23 @@ extension Session {
                 throw ShellError.cassette(error)
             }
             output.err("Recording to \(words[1]); 'record stop' writes it.\n")
-        case "stop":
+        case .stop:
             guard recording.slot.recorder != nil else { throw ShellError.notRecording }
             try finishRecording()
-        case "status":
+        case .status:
             if let recorder = recording.slot.recorder {
                 output.out("Recording to \(recorder.file): \(counted(recorder.interactionCount, "interaction")) so far.\n")
             } else {
                 output.out("Not recording.\n")
             }
-        default:
-            throw ShellError.unknownOption(command: "record", option: action, suggestion: Suggestion.closest(to: action, in: ["start", "stop", "status"]))
         }
         return .none
     }
+}
+
+/// What `record` does.
+private enum RecordAction: String, CaseIterable {
+    case start, stop, status
 }
 
 extension Session {

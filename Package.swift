@@ -79,7 +79,7 @@ let package = Package(
             ]
         ),
         // Connectivity results: reading them, and narrating verdicts and issues. Pure.
-        .target(name: "Diagnostics", dependencies: ["JSON"]),
+        .target(name: "Diagnostics", dependencies: ["HTTPCore", "JSON"]),
         // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
         .target(name: "Benchmarks", dependencies: ["HTTPCore", "Cassettes", "JSON"]),
         // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "HTTPCore", "JSON", "Sandbox"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "Diagnostics", "HTTPCore", "JSON", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
         .testTarget(name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"]),

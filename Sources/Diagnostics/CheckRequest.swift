@@ -82,9 +82,9 @@ public struct CheckRequest: Sendable, Equatable {
             checked.destinationPort = port
         }
         if effectiveProtocol != "Http" && effectiveProtocol != "Https" {
-            if method != nil { throw .httpSettingWithoutHTTP(option: "--method", protocolName: effectiveProtocol) }
-            if !headers.isEmpty { throw .httpSettingWithoutHTTP(option: "--header", protocolName: effectiveProtocol) }
-            if !validStatusCodes.isEmpty { throw .httpSettingWithoutHTTP(option: "--valid-status", protocolName: effectiveProtocol) }
+            if method != nil { throw .httpSettingWithoutHTTP(field: .method, protocolName: effectiveProtocol) }
+            if !headers.isEmpty { throw .httpSettingWithoutHTTP(field: .headers, protocolName: effectiveProtocol) }
+            if !validStatusCodes.isEmpty { throw .httpSettingWithoutHTTP(field: .validStatusCodes, protocolName: effectiveProtocol) }
         }
         return checked
     }
@@ -159,10 +159,10 @@ public struct CheckRequest: Sendable, Equatable {
         allowed.first { $0.lowercased() == value.lowercased() }
     }
 
-    /// A port number, 1 to 65535.
-    public static func port(_ text: String, option: String) throws(CheckProblem) -> Int {
+    /// A port number, 1 to 65535, for `field`.
+    public static func port(_ text: String, field: CheckField) throws(CheckProblem) -> Int {
         guard let port = Int(text), (1...65535).contains(port) else {
-            throw .invalidValue(option: option, value: text, expected: "a port number from 1 to 65535")
+            throw .invalidValue(field: field, value: text, expected: "a port number from 1 to 65535")
         }
         return port
     }
@@ -173,7 +173,7 @@ public struct CheckRequest: Sendable, Equatable {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = part.trimmingSpaces
             guard let code = Int(trimmed), (100...599).contains(code) else {
-                throw .invalidValue(option: "--valid-status", value: text, expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
+                throw .invalidValue(field: .validStatusCodes, value: text, expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
             }
             codes.append(code)
         }
@@ -188,7 +188,7 @@ public struct CheckRequest: Sendable, Equatable {
             // A URL goes to the service as it is; its explicit port is also the probe port.
             let authority = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).dropFirst(2).first.map { $0.prefix { $0 != "/" } } ?? ""
             if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-                return (.address(text), try port(String(authority[authority.index(after: colon)...]), option: "the destination's port"))
+                return (.address(text), try port(String(authority[authority.index(after: colon)...]), field: .shortFormDestinationPort))
             }
             return (.address(text), nil)
         }
@@ -196,14 +196,14 @@ public struct CheckRequest: Sendable, Equatable {
             let host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
             guard !rest.isEmpty else { return (.address(host), nil) }
-            guard rest.hasPrefix(":") else { throw .invalidValue(option: "the destination", value: text, expected: "[IPv6]:PORT") }
-            return (.address(host), try port(String(rest.dropFirst()), option: "the destination's port"))
+            guard rest.hasPrefix(":") else { throw .invalidValue(field: .shortFormDestination, value: text, expected: "[IPv6]:PORT") }
+            return (.address(host), try port(String(rest.dropFirst()), field: .shortFormDestinationPort))
         }
         let colons = text.filter { $0 == ":" }.count
         if colons == 1, let colon = text.firstIndex(of: ":") {
             let host = String(text[..<colon])
-            guard !host.isEmpty else { throw .invalidValue(option: "the destination", value: text, expected: "HOST:PORT") }
-            return (.address(host), try port(String(text[text.index(after: colon)...]), option: "the destination's port"))
+            guard !host.isEmpty else { throw .invalidValue(field: .shortFormDestination, value: text, expected: "HOST:PORT") }
+            return (.address(host), try port(String(text[text.index(after: colon)...]), field: .shortFormDestinationPort))
         }
         // No colon, or a bare IPv6 address.
         return (.address(text), nil)
@@ -212,7 +212,7 @@ public struct CheckRequest: Sendable, Equatable {
     /// A network watcher's resource ID, checked (`--watcher`).
     public static func watcher(_ id: String) throws(CheckProblem) -> String {
         guard Narration.resource(id, namespace: "Microsoft.Network", type: "networkWatchers") == id else {
-            throw .invalidValue(option: "--watcher", value: id, expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
+            throw .invalidValue(field: .watcher, value: id, expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
         }
         return id
     }
@@ -231,8 +231,18 @@ public struct CheckRequest: Sendable, Equatable {
     }
 }
 
-/// Why `check` will not send a request; ``description`` says what to do instead.
-public enum CheckProblem: Error, Sendable, Equatable, CustomStringConvertible {
+/// A part of a check request, as a ``CheckProblem`` names it. The request does not know how it
+/// was written; the `check` command says which flag (or which word of its short form) sets each.
+public enum CheckField: Sendable, Equatable, CaseIterable {
+    case source, sourcePort, destinationAddress, destinationResource, destinationPort
+    case protocolName, method, headers, validStatusCodes, ipVersion, watcher
+    /// The short form's words, `check VM DESTINATION`, and the port its DESTINATION names.
+    case shortFormSource, shortFormDestination, shortFormDestinationPort
+}
+
+/// Why a check request will not be sent, by field; the shell turns it into a sentence that names
+/// the flags to change.
+public enum CheckProblem: Error, Sendable, Equatable {
     case missingSource
     case sourceNotAVirtualMachine(String)
     /// The source is a VM's name that was not looked up (``CheckRequest/validatedExceptSourceName()``).
@@ -243,35 +253,9 @@ public enum CheckProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case missingPort(protocolName: String)
     case portWithIcmp
     case sameSourceAndDestination
-    case httpSettingWithoutHTTP(option: String, protocolName: String)
-    case invalidValue(option: String, value: String, expected: String)
-
-    public var description: String {
-        switch self {
-        case .missingSource:
-            "a source VM is required: --source ID (or $vm, a VM you got), or the short form check $vm HOST:PORT."
-        case .sourceNotAVirtualMachine(let id):
-            "the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '\(id)'."
-        case .sourceNameNotResolved(let name):
-            "the source '\(name)' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/\(name))."
-        case .missingDestination:
-            "a destination is required: --dest-address HOST or --dest-resource ID (or the short form check $vm HOST:PORT)."
-        case .twoDestinations:
-            "give one destination: --dest-address or --dest-resource, not both."
-        case .destinationNotAResource(let id):
-            "--dest-resource must be a resource ID (/subscriptions/…/providers/…), not '\(id)'; use --dest-address for a host or an IP address."
-        case .missingPort(let protocolName):
-            "a destination port is required for \(protocolName): --dest-port N, or HOST:PORT in the short form (only Icmp needs none)."
-        case .portWithIcmp:
-            "Icmp has no ports: drop --dest-port and --source-port, or use --protocol Tcp."
-        case .sameSourceAndDestination:
-            "the source and the destination are the same VM; name another destination."
-        case .httpSettingWithoutHTTP(let option, let protocolName):
-            "\(option) applies to HTTP probes only, and the protocol is \(protocolName): add --protocol Http or --protocol Https, or drop \(option)."
-        case .invalidValue(let option, let value, let expected):
-            "\(option): '\(value)' is not \(expected)."
-        }
-    }
+    /// An HTTP probe setting (method, headers, valid statuses) with another protocol.
+    case httpSettingWithoutHTTP(field: CheckField, protocolName: String)
+    case invalidValue(field: CheckField, value: String, expected: String)
 }
 
 extension Substring {

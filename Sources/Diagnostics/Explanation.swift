@@ -1,3 +1,4 @@
+import HTTPCore
 import JSON
 
 /// What `explain` says about a connectivity result, in order: the verdict, the probes, the path
@@ -18,11 +19,6 @@ public struct Explanation: Sendable, Equatable {
         public var why: String
         public var command: String
     }
-
-    /// The api-version nwsh uses for the network calls it suggests.
-    public static let networkAPIVersion = "2024-05-01"
-    /// The api-version for VM calls it suggests.
-    public static let computeAPIVersion = "2024-07-01"
 
     /// - Parameter context: the check that produced the result, when known; next steps then also
     ///   ask the watcher about the same flow (`ipFlowVerify`, `nextHop`).
@@ -203,28 +199,28 @@ public struct Explanation: Sendable, Equatable {
             if let nic, let nicName {
                 let rule = issue.context("RuleName").map { ", find \($0)" } ?? ""
                 steps.append(NextStep(why: "the security rules in effect on network interface \(nicName)\(rule)",
-                                      command: "post \(nic)/effectiveNetworkSecurityGroups?api-version=\(networkAPIVersion)"))
+                                      command: "post \(nic)/effectiveNetworkSecurityGroups?api-version=\(ARMAPIVersion.network)"))
             }
         case "userdefinedroute":
             if let nic, let nicName {
                 steps.append(NextStep(why: "the routes in effect on network interface \(nicName): which route sends the traffic where",
-                                      command: "post \(nic)/effectiveRouteTable?api-version=\(networkAPIVersion)"))
+                                      command: "post \(nic)/effectiveRouteTable?api-version=\(ARMAPIVersion.network)"))
             }
         case "guestfirewall", "agentstopped":
             if let vm {
                 steps.append(NextStep(why: "the VM's extensions (NetworkWatcherAgent must be provisioned and running) and its state",
-                                      command: "get \(vm)/instanceView?api-version=\(computeAPIVersion)"))
+                                      command: "get \(vm)/instanceView?api-version=\(ARMAPIVersion.compute)"))
             }
         case "dnsresolution":
             if let nic, let nicName {
                 steps.append(NextStep(why: "the DNS servers network interface \(nicName) uses (dnsSettings)",
-                                      command: "get \(nic)?api-version=\(networkAPIVersion)"))
+                                      command: "get \(nic)?api-version=\(ARMAPIVersion.network)"))
             }
         default:
             break
         }
         if steps.isEmpty, let resource = nic ?? vm ?? hop.resourceId {
-            steps.append(NextStep(why: "the resource at hop \(hop.address ?? hop.type)", command: "get \(resource)?api-version=\(nic != nil ? networkAPIVersion : vm != nil ? computeAPIVersion : networkAPIVersion)"))
+            steps.append(NextStep(why: "the resource at hop \(hop.address ?? hop.type)", command: "get \(resource)?api-version=\(nic != nil ? ARMAPIVersion.network : vm != nil ? ARMAPIVersion.compute : ARMAPIVersion.network)"))
         }
         return steps
     }
@@ -247,12 +243,12 @@ public struct Explanation: Sendable, Equatable {
             ])
             return [NextStep(
                 why: "whether the security rules let TCP from \(vmName) (\(local)) out to \(remote) port \(port), and which rule decides",
-                command: "post \(context.watcher)/ipFlowVerify?api-version=\(networkAPIVersion) \(singleQuoted(.object(body)))")]
+                command: "post \(context.watcher)/ipFlowVerify?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")]
         case "userdefinedroute":
             let body = JSONObject(["targetResourceId": .string(vm), "sourceIPAddress": .string(local), "destinationIPAddress": .string(remote)])
             return [NextStep(
                 why: "where \(vmName) (\(local)) sends packets for \(remote), and which route table says so",
-                command: "post \(context.watcher)/nextHop?api-version=\(networkAPIVersion) \(singleQuoted(.object(body)))")]
+                command: "post \(context.watcher)/nextHop?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")]
         default:
             return []
         }

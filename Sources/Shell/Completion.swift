@@ -28,13 +28,13 @@ public enum Completion {
         let words = previous.first?.lowercased() == "armclient" ? Array(previous.dropFirst()) : previous
         let isFirstWord = words.isEmpty || (words.count == 2 && words[1] == "=" && words[0].hasPrefix("$"))
         if isFirstWord {
-            let names = CommandCatalog.names + (previous.isEmpty ? ["armclient"] : [])
+            let names = CommandRegistry.names + (previous.isEmpty ? ["armclient"] : [])
             return names.filter { $0.hasPrefix(word.lowercased()) }.sorted()
         }
         let command = words.count >= 3 && words[1] == "=" ? words[2] : words[0]
-        if let spec = CommandCatalog.spec(named: command), let options = optionCandidates(spec: spec, words: words, word: word) { return options }
+        if let spec = CommandRegistry.spec(named: command), let options = optionCandidates(spec: spec, words: words, word: word) { return options }
         if words.first?.lowercased() == "help", words.count == 1 {
-            return CommandCatalog.names.filter { $0.hasPrefix(word.lowercased()) }
+            return CommandRegistry.names.filter { $0.hasPrefix(word.lowercased()) }
         }
         return []
     }

@@ -28,24 +28,34 @@ public enum SessionTarget: Sendable, Equatable {
     case replay(file: String)
 }
 
-/// A shell session: variables, the ARM client, and the commands. One statement runs at a time.
+/// A shell session: its state (variables, the last result and check), the services its commands
+/// use, and the one funnel that runs a statement. The commands themselves are ``ShellCommand``
+/// types, found in ``CommandRegistry``. One statement runs at a time.
 public actor Session {
+    // MARK: State
+
     public internal(set) var variables: Variables
-    let client: ARMClient
-    let output: OutputSink
-    let style: OutputStyle
-    let target: SessionTarget
-    let workingDirectory: String
-    let reporter: CallReporter
-    /// Prefix for messages about a script's lines (`check.nwsh`); nil interactively.
-    let sourceName: String?
-    /// Recording controls; nil when replaying.
-    let recording: RecordingContext?
     /// The last value a request returned: what `explain` with no argument explains.
     var lastResult: JSONValue?
     /// The last connectivity check (by `check`, or a POST to `.../connectivityCheck`) and its
     /// result: `explain` of that result also suggests `ipFlowVerify` and `nextHop`.
     var lastCheck: (context: CheckContext, result: JSONValue)?
+
+    // MARK: Services
+
+    let client: ARMClient
+    /// Sends the commands' ARM calls, with progress and errors as the shell shows them.
+    let sender: RequestSender
+    let output: OutputSink
+    let style: OutputStyle
+    let target: SessionTarget
+    /// Where relative paths in commands are read from.
+    let directory: WorkingDirectory
+    let reporter: CallReporter
+    /// Prefix for messages about a script's lines (`check.nwsh`); nil interactively.
+    let sourceName: String?
+    /// Recording controls; nil when replaying.
+    let recording: RecordingContext?
     /// The session's cassette so far (being recorded, or replayed), for `export` and `bundle`.
     let currentCassette: (@Sendable () -> Cassette?)?
 
@@ -60,12 +70,14 @@ public actor Session {
         let output: OutputSink = recording.map { JournaledOutput(inner: output, slot: $0.slot) } ?? output
         let reporter = CallReporter(output: output, style: style, secrets: secrets)
         self.reporter = reporter
-        self.client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
+        let client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
+        self.client = client
+        self.sender = RequestSender(client: client, reporter: reporter, output: output, style: style)
         self.output = output
         self.style = style
         self.target = target
         self.variables = Variables(environment: environment)
-        self.workingDirectory = workingDirectory
+        self.directory = WorkingDirectory(path: workingDirectory)
         self.sourceName = sourceName
     }
 
@@ -162,23 +174,27 @@ public actor Session {
         }
     }
 
-    /// A path the user typed, relative to the session's working directory unless absolute.
-    func resolvePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : workingDirectory + "/" + path
+    /// Runs a command: the one its name names in ``CommandRegistry``.
+    private func perform(_ invocation: CommandInvocation) async throws -> CommandResult {
+        if invocation.name == Parser.ignoredPrefix {
+            throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
+        }
+        guard let command = CommandRegistry.command(named: invocation.name) else {
+            throw ShellError.unknownCommand(invocation.name, suggestion: Suggestion.closest(to: invocation.name, in: CommandRegistry.names))
+        }
+        return try await command.run(invocation.arguments, in: self)
     }
 
-    /// The bytes of the file an `@path` argument names (`post URL @body.json`, `explain @r.json`),
-    /// or nil when the word is not an `@path`.
-    func fileArgument(_ word: Word) throws -> (path: String, bytes: [UInt8])? {
-        guard word.isBare, let text = word.literalText, text.hasPrefix("@"), text.count > 1 else { return nil }
-        let path = String(text.dropFirst())
-        let resolved = resolvePath(path)
-        guard let bytes = LocalFile.bytes(atPath: resolved) else {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder)
-            throw ShellError.unreadableFile(path: path, reason: !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it is not readable")
+    /// Writes the cassette being recorded, if any, when the session ends; false when that failed
+    /// (the error has been shown).
+    public func endRecording() -> Bool {
+        do {
+            try recording?.finish(output: output)
+            return true
+        } catch {
+            report(error, line: nil)
+            return false
         }
-        return (path, bytes)
     }
 
     /// Prints a value: strings as text, `$null` as nothing, everything else as JSON.
@@ -189,16 +205,4 @@ public actor Session {
         default: output.out(style.jsonFormatter.format(value) + "\n")
         }
     }
-}
-
-/// What a command produced.
-struct CommandResult {
-    /// The value to print (or to store, in an assignment).
-    var value: JSONValue?
-    var outcome: Outcome = .success
-    /// False when the command has printed its own summary of the value (`check`): the value is
-    /// still stored by `$x = command`.
-    var shown = true
-
-    static let none = CommandResult(value: nil)
 }

@@ -31,14 +31,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `diff`'s first or second argument is not a result.
     case notAComparableResult(String, ResultError)
     case invalidCheck(CheckProblem)
-    /// `check` without `--watcher`: the VM's GET gave no location.
-    case noRegion(vm: String)
-    /// `check` without `--watcher`: the subscription has no watcher in the VM's region.
-    case noWatcher(region: String, subscription: String, vm: String)
-    /// `check` with a VM's name: no VM in the subscriptions listed has it.
-    case noVirtualMachineNamed(String, subscriptions: Int)
-    /// `check` with a VM's name: several VMs have it.
-    case virtualMachineNameIsAmbiguous(String, ids: [String])
+    /// `check` could not find the source VM by its name, or its region's network watcher.
+    case lookup(LookupError)
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -98,7 +92,52 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAComparableResult(let which, let error):
             return "diff: the \(which) result: \(error.description)"
         case .invalidCheck(let problem):
-            return "check: \(problem.description) Nothing was sent. See 'help check'."
+            return "check: \(Self.describe(problem)) Nothing was sent. See 'help check'."
+        case .lookup(let error):
+            return Self.describe(error)
+        case .unexpected(let detail):
+            return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
+        case .language(let error):
+            return error.description
+        case .arm(let error):
+            return error.description
+        }
+    }
+}
+
+extension ShellError {
+    /// Why a check will not be sent and what to change, naming the flags (or the words of the
+    /// short form) that set the fields the problem is about.
+    static func describe(_ problem: CheckProblem) -> String {
+        switch problem {
+        case .missingSource:
+            "a source VM is required: \(CheckField.source.label) ID (or $vm, a VM you got), or the short form check $vm HOST:PORT."
+        case .sourceNotAVirtualMachine(let id):
+            "the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '\(id)'."
+        case .sourceNameNotResolved(let name):
+            "the source '\(name)' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/\(name))."
+        case .missingDestination:
+            "a destination is required: \(CheckField.destinationAddress.label) HOST or \(CheckField.destinationResource.label) ID (or the short form check $vm HOST:PORT)."
+        case .twoDestinations:
+            "give one destination: \(CheckField.destinationAddress.label) or \(CheckField.destinationResource.label), not both."
+        case .destinationNotAResource(let id):
+            "\(CheckField.destinationResource.label) must be a resource ID (/subscriptions/…/providers/…), not '\(id)'; use \(CheckField.destinationAddress.label) for a host or an IP address."
+        case .missingPort(let protocolName):
+            "a destination port is required for \(protocolName): \(CheckField.destinationPort.label) N, or HOST:PORT in the short form (only Icmp needs none)."
+        case .portWithIcmp:
+            "Icmp has no ports: drop \(CheckField.destinationPort.label) and \(CheckField.sourcePort.label), or use \(CheckField.protocolName.label) Tcp."
+        case .sameSourceAndDestination:
+            "the source and the destination are the same VM; name another destination."
+        case .httpSettingWithoutHTTP(let field, let protocolName):
+            "\(field.label) applies to HTTP probes only, and the protocol is \(protocolName): add \(CheckField.protocolName.label) Http or \(CheckField.protocolName.label) Https, or drop \(field.label)."
+        case .invalidValue(let field, let value, let expected):
+            "\(field.label): '\(value)' is not \(expected)."
+        }
+    }
+
+    /// What a failed lookup means for `check`, and what to do instead.
+    private static func describe(_ error: LookupError) -> String {
+        switch error {
         case .noRegion(let vm):
             return "check: VM \(TerminalText.sanitized(vm)) has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID."
         case .noVirtualMachineNamed(let name, let subscriptions):
@@ -112,15 +151,9 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return """
                 check: subscription \(TerminalText.sanitized(subscription)) has no network watcher in \(TerminalText.sanitized(region)), the region of VM \(TerminalText.sanitized(vm)).
                   Network Watcher is enabled per region. Enable it there:
-                    put /subscriptions/\(TerminalText.sanitized(subscription))/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/\(TerminalText.sanitized(name))?api-version=\(Explanation.networkAPIVersion) '{"location": "\(TerminalText.sanitized(region))"}'
+                    put /subscriptions/\(TerminalText.sanitized(subscription))/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/\(TerminalText.sanitized(name))?api-version=\(ARMAPIVersion.network) '{"location": "\(TerminalText.sanitized(region))"}'
                   or name a watcher in the VM's region with --watcher ID.
                 """
-        case .unexpected(let detail):
-            return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
-        case .language(let error):
-            return error.description
-        case .arm(let error):
-            return error.description
         }
     }
 }

@@ -21,10 +21,10 @@ import Testing
         (CheckRequest(source: vm, destination: .address("10.0.0.4"), destinationPort: 80, protocolName: "Icmp"), .portWithIcmp),
         (CheckRequest(source: vm, sourcePort: 5000, destination: .address("10.0.0.4"), protocolName: "Icmp"), .portWithIcmp),
         (CheckRequest(source: vm, destination: .resource(vm.uppercased()), destinationPort: 80), .sameSourceAndDestination),
-        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, method: "Get"), .httpSettingWithoutHTTP(option: "--method", protocolName: "Tcp")),
+        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, method: "Get"), .httpSettingWithoutHTTP(field: .method, protocolName: "Tcp")),
         (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, protocolName: "Icmp", headers: [.init(name: "a", value: "b")]), .portWithIcmp),
-        (CheckRequest(source: vm, destination: .address("a"), protocolName: "Icmp", headers: [.init(name: "a", value: "b")]), .httpSettingWithoutHTTP(option: "--header", protocolName: "Icmp")),
-        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, validStatusCodes: [200]), .httpSettingWithoutHTTP(option: "--valid-status", protocolName: "Tcp")),
+        (CheckRequest(source: vm, destination: .address("a"), protocolName: "Icmp", headers: [.init(name: "a", value: "b")]), .httpSettingWithoutHTTP(field: .headers, protocolName: "Icmp")),
+        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, validStatusCodes: [200]), .httpSettingWithoutHTTP(field: .validStatusCodes, protocolName: "Tcp")),
     ])
     func invalidRequestsAreRefusedBeforeSending(request: CheckRequest, problem: CheckProblem) {
         #expect(throws: problem) { try request.validated() }
@@ -42,13 +42,6 @@ import Testing
         let url = CheckRequest(source: "app", destination: .address("http://bing.com"))
         #expect(try url.validatedExceptSourceName().destinationPort == 80)
         #expect(try url.validatedExceptSourceName().source == "app")
-    }
-
-    @Test func problemsSayWhatToDo() {
-        #expect(CheckProblem.sourceNameNotResolved("app").description == "the source 'app' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/app).")
-        #expect(CheckProblem.sourceNotAVirtualMachine("42").description == "the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '42'.")
-        #expect(CheckProblem.missingPort(protocolName: "Tcp").description == "a destination port is required for Tcp: --dest-port N, or HOST:PORT in the short form (only Icmp needs none).")
-        #expect(CheckProblem.httpSettingWithoutHTTP(option: "--method", protocolName: "Tcp").description == "--method applies to HTTP probes only, and the protocol is Tcp: add --protocol Http or --protocol Https, or drop --method.")
     }
 
     @Test(arguments: [
@@ -97,10 +90,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (":80", CheckProblem.invalidValue(option: "the destination", value: ":80", expected: "HOST:PORT")),
-        ("host:0", .invalidValue(option: "the destination's port", value: "0", expected: "a port number from 1 to 65535")),
-        ("host:http", .invalidValue(option: "the destination's port", value: "http", expected: "a port number from 1 to 65535")),
-        ("[fe80::1]443", .invalidValue(option: "the destination", value: "[fe80::1]443", expected: "[IPv6]:PORT")),
+        (":80", CheckProblem.invalidValue(field: .shortFormDestination, value: ":80", expected: "HOST:PORT")),
+        ("host:0", .invalidValue(field: .shortFormDestinationPort, value: "0", expected: "a port number from 1 to 65535")),
+        ("host:http", .invalidValue(field: .shortFormDestinationPort, value: "http", expected: "a port number from 1 to 65535")),
+        ("[fe80::1]443", .invalidValue(field: .shortFormDestination, value: "[fe80::1]443", expected: "[IPv6]:PORT")),
     ])
     func badShortFormDestinations(text: String, problem: CheckProblem) {
         #expect(throws: problem) { try CheckRequest.destination(shortForm: text) }
@@ -110,11 +103,11 @@ import Testing
         #expect(CheckRequest.canonical("HTTPS", in: CheckRequest.protocols) == "Https")
         #expect(CheckRequest.canonical("udp", in: CheckRequest.protocols) == nil)
         #expect(try CheckRequest.statusCodes("200, 202") == [200, 202])
-        #expect(throws: CheckProblem.invalidValue(option: "--valid-status", value: "200,,", expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")) {
+        #expect(throws: CheckProblem.invalidValue(field: .validStatusCodes, value: "200,,", expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")) {
             try CheckRequest.statusCodes("200,,")
         }
-        #expect(throws: CheckProblem.invalidValue(option: "--dest-port", value: "65536", expected: "a port number from 1 to 65535")) {
-            try CheckRequest.port("65536", option: "--dest-port")
+        #expect(throws: CheckProblem.invalidValue(field: .destinationPort, value: "65536", expected: "a port number from 1 to 65535")) {
+            try CheckRequest.port("65536", field: .destinationPort)
         }
     }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Sandbox
 import Shell
@@ -272,5 +273,17 @@ import Testing
         #expect(outcome == .failure)
         #expect(fixture.output.err == message + "\n")
         await fixture.server.stop()
+    }
+
+    /// Diagnostics reports a problem by field; the check command's message names the flag.
+    @Test func problemsSayWhatToDoNamingTheFlags() {
+        let said = { (problem: CheckProblem) in ShellError.invalidCheck(problem).description }
+        let wrap = { (text: String) in "check: \(text) Nothing was sent. See 'help check'." }
+        #expect(said(.sourceNameNotResolved("app")) == wrap("the source 'app' is a VM's name; its resource ID is needed (check looks names up: /subscriptions/…/providers/Microsoft.Compute/virtualMachines/app)."))
+        #expect(said(.sourceNotAVirtualMachine("42")) == wrap("the source must be a virtual machine: its resource ID (/subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME) or its name, not '42'."))
+        #expect(said(.missingPort(protocolName: "Tcp")) == wrap("a destination port is required for Tcp: --dest-port N, or HOST:PORT in the short form (only Icmp needs none)."))
+        #expect(said(.httpSettingWithoutHTTP(field: .method, protocolName: "Tcp")) == wrap("--method applies to HTTP probes only, and the protocol is Tcp: add --protocol Http or --protocol Https, or drop --method."))
+        #expect(said(.httpSettingWithoutHTTP(field: .validStatusCodes, protocolName: "Icmp")) == wrap("--valid-status applies to HTTP probes only, and the protocol is Icmp: add --protocol Http or --protocol Https, or drop --valid-status."))
+        #expect(said(.invalidValue(field: .shortFormDestinationPort, value: "0", expected: "a port number from 1 to 65535")) == wrap("the destination's port: '0' is not a port number from 1 to 65535."))
     }
 }

@@ -33,7 +33,7 @@ import Testing
         #expect(parsed.options.map { $0.value?.literalText } == [nil, "3", "never"])
 
         let spec = CommandSpec(name: "sample", usage: "sample [options] WORD...", summary: "a sample", detail: "", optionSpecs: SampleOption.specs)
-        #expect(CommandCatalog.help(for: spec) == """
+        #expect(CommandRegistry.help(for: spec) == """
             usage: sample [options] WORD...
               a sample
               Options:
@@ -62,10 +62,25 @@ import Testing
     }
 
     /// The verbs read armclient's spellings (`-header`, `-nowait`), and help says so.
+    @Test func theRegistryFindsCommandsByNameOrAliasAndListsEachOnce() throws {
+        #expect(CommandRegistry.command(named: "QUIT")?.spec.name == "exit")
+        #expect(CommandRegistry.command(named: "Get")?.spec.name == "get")
+        #expect(CommandRegistry.command(named: "armclient") == nil)
+        #expect(Set(CommandRegistry.names).count == CommandRegistry.names.count)
+        // Aliases run the command but are neither completed nor listed.
+        #expect(Completion.candidates(lineBeforeWord: "", word: "ex", variables: Variables()) == ["exit", "explain", "export"])
+        #expect(Completion.candidates(lineBeforeWord: "", word: "qu", variables: Variables()) == [])
+        #expect(!CommandRegistry.overview().contains("quit"))
+        // Every command's help is its spec's.
+        for spec in CommandRegistry.specs {
+            #expect(CommandRegistry.help(for: spec).hasPrefix("usage: \(spec.usage)\n  \(spec.summary)\n"))
+        }
+    }
+
     @Test func theVerbsAliasesAreDeclaredAndListed() throws {
         let parsed = try VerbOption.parse(try arguments("get /x -header 'a: b' -nowait -h 'c: d'"), command: "get")
         #expect(parsed.options.map(\.option) == [.header, .noWait, .header])
-        let help = CommandCatalog.help(for: try #require(CommandCatalog.spec(named: "get")))
+        let help = CommandRegistry.help(for: try #require(CommandRegistry.spec(named: "get")))
         #expect(help.contains("    --header, -h, -header \"Name: value\"  add a request header (repeatable)\n"))
         #expect(help.contains("    --no-wait, -nowait"))
         #expect(Completion.candidates(lineBeforeWord: "get /x ", word: "--", variables: Variables()) == ["--header", "--no-wait", "--no-paging"])

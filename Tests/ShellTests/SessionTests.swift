@@ -143,6 +143,15 @@ import Testing
         ("exit 300", "error: exit: '300' is not a number from 0 to 255.\n"),
         ("help gett", "error: No help for 'gett'. Did you mean 'get'?\n"),
         ("armclient", "error: armclient: missing a verb. Usage: armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)\n"),
+        // A word a command does not take is refused, with the usage from the command's spec.
+        ("vars $x", "error: vars: unexpected argument '…'. Usage: vars\n"),
+        ("whoami me", "error: whoami: unexpected argument 'me'. Usage: whoami\n"),
+        ("login now", "error: login: unexpected argument 'now'. Usage: login\n"),
+        ("help get post", "error: help: unexpected argument 'post'. Usage: help [command]\n"),
+        ("exit 1 2", "error: exit: unexpected argument '2'. Usage: exit [status]\n"),
+        ("bundle a b", "error: bundle: unexpected argument 'b'. Usage: bundle DIR [--from CASSETTE]\n"),
+        ("import a b c", "error: import: unexpected argument 'c'. Usage: import SOURCE CASSETTE\n"),
+        ("QUIT 300", "error: exit: '300' is not a number from 0 to 255.\n"),
     ]
 
     @Test("usage errors are specific", arguments: usageErrors)
@@ -308,7 +317,7 @@ import Testing
 
     @Test func nestingDeeperThanTheParsersLimitIsNamed() {
         let deep = HTTPResponse(status: 200, body: Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8))
-        #expect(Session.whyNotJSON(deep) == "nesting deeper than 512 levels at line 1, column 513")
+        #expect(RequestSender.whyNotJSON(deep) == "nesting deeper than 512 levels at line 1, column 513")
     }
 
     @Test(arguments: [
@@ -317,6 +326,6 @@ import Testing
         (HTTPResponse(status: 200, body: Array(" {\"a\": 1} trailing".utf8)), "expected the end of the text after the value, found 't' at line 1, column 11"),
     ])
     func onlyABodyThatClaimsToBeJSONIsWarnedAbout(response: HTTPResponse, reason: String?) {
-        #expect(Session.whyNotJSON(response) == reason)
+        #expect(RequestSender.whyNotJSON(response) == reason)
     }
 }

@@ -1,4 +1,3 @@
-import Diagnostics
 import ShellLanguage
 
 /// One option of a command, declared once: parsing, `help`, Tab completion and "did you mean"
@@ -71,76 +70,5 @@ extension CommandOption {
             parsed.options.append((option, word, value))
         }
         return parsed
-    }
-}
-
-/// The options of `get`, `post`, `put`, `patch` and `delete`.
-enum VerbOption: CommandOption {
-    case header, noWait, noPaging
-
-    var spec: OptionSpec {
-        switch self {
-        case .header: OptionSpec("--header", aliases: ["-h", "-header"], value: "\"Name: value\"", help: "add a request header (repeatable)")
-        case .noWait:
-            OptionSpec("--no-wait", aliases: ["-nowait"], help: "stop at 201/202 instead of polling the long-running operation")
-        case .noPaging:
-            OptionSpec("--no-paging", help: "GET: return the first page only (by default nextLink pages are followed and their 'value' arrays merged)")
-        }
-    }
-}
-
-/// The options of `check`.
-enum CheckOption: CommandOption {
-    case source, destinationAddress, destinationResource, destinationPort, sourcePort, protocolName, method, header, validStatus
-    case ipVersion, watcher, apiVersion
-
-    var spec: OptionSpec {
-        switch self {
-        case .source: OptionSpec("--source", value: "VM", help: "the VM to check from: a resource ID, a VM you got, or a VM's name")
-        case .destinationAddress: OptionSpec("--dest-address", value: "HOST", help: "an IP address, host name or URL")
-        case .destinationResource: OptionSpec("--dest-resource", value: "ID", help: "an Azure resource (a VM)")
-        case .destinationPort: OptionSpec("--dest-port", value: "N", help: "required unless --protocol Icmp (a URL's scheme gives one)")
-        case .sourcePort: OptionSpec("--source-port", value: "N", help: "the port to send from")
-        case .protocolName: OptionSpec("--protocol", value: "P", choices: CheckRequest.protocols, help: "Tcp (the service's default), Http, Https or Icmp")
-        case .method: OptionSpec("--method", value: "M", choices: CheckRequest.methods, help: "HTTP probes only: the request method (Get)")
-        case .header: OptionSpec("--header", value: "'Name: value'", help: "HTTP probes only: a request header (repeatable)")
-        case .validStatus: OptionSpec("--valid-status", value: "200,202", help: "HTTP probes only: the statuses that count as reachable")
-        case .ipVersion: OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
-        case .watcher: OptionSpec("--watcher", value: "ID", help: "the network watcher (default: the one in the VM's region)")
-        case .apiVersion: OptionSpec("--api-version", value: "V", help: "default \(Explanation.networkAPIVersion)")
-        }
-    }
-}
-
-/// The options of `explain`.
-enum ExplainOption: CommandOption {
-    case json
-
-    var spec: OptionSpec {
-        switch self {
-        case .json: OptionSpec("--json", help: "the same findings as JSON")
-        }
-    }
-}
-
-/// The options of `export` and `bundle`.
-enum SharingOption: CommandOption {
-    case from
-
-    var spec: OptionSpec {
-        switch self {
-        case .from: OptionSpec("--from", value: "CASSETTE", help: "the cassette to use instead of the session's own")
-        }
-    }
-}
-
-/// The options of `record`.
-enum RecordOption: CommandOption {
-    case anonymize
-
-    var spec: OptionSpec {
-        switch self {
-        case .anonymize: OptionSpec("--anonymize", help: "record start: replace subscription and tenant IDs with stable placeholders")
-        }
     }
 }

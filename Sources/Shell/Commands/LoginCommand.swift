@@ -1,0 +1,59 @@
+import ARM
+import Foundation
+import JSON
+import ShellLanguage
+
+/// `login`: get an access token now (requests also sign in by themselves).
+struct LoginCommand: ShellCommand {
+    let spec = CommandSpec(name: "login", usage: "login", summary: "get an access token", detail: """
+          Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
+          (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, authority AZURE_AUTHORITY_HOST);
+          'az account get-access-token' when az is on PATH; then, in an interactive session, the
+          device-code flow. With --sandbox the sandbox issues the token. Requests log in by
+          themselves when needed, and tokens are renewed before they expire.
+        """)
+
+    func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
+        if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }
+        let token: AccessToken
+        do {
+            token = try await session.client.credentials.login()
+        } catch let error as AuthError {
+            throw ShellError.arm(.authentication(error))
+        }
+        session.output.err(Self.describe(token, target: session.target, verb: "Signed in") + "\n")
+        return .none
+    }
+
+    /// One line about a token: where it came from, whose it is and until when it is valid; never
+    /// the token itself.
+    static func describe(_ token: AccessToken, target: SessionTarget, verb: String, now: Date = Date()) -> String {
+        if case .replay(let file) = target {
+            return "Replaying \((file as NSString).lastPathComponent): no sign-in needed."
+        }
+        var text = target == .sandbox ? "\(verb) to the nwsh sandbox" : "\(verb)"
+        text += " with \(token.source)"
+        if let identity = token.identity { text += " as \(TerminalText.sanitized(identity))" }
+        if let tenant = token.tenant { text += " (tenant \(TerminalText.sanitized(tenant)))" }
+        let minutes = Int(token.expiresOn.timeIntervalSince(now) / 60)
+        let formatter = ISO8601DateFormatter()
+        text += "; token valid until \(formatter.string(from: token.expiresOn)) (\(minutes) min)."
+        return text
+    }
+}
+
+/// `whoami`: the signed-in identity, tenant and token expiry.
+struct WhoamiCommand: ShellCommand {
+    let spec = CommandSpec(
+        name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.")
+
+    func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
+        if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }
+        guard let token = await session.client.credentials.current else {
+            session.output.out("Not signed in; run 'login' (requests also sign in by themselves).\n")
+            return .none
+        }
+        session.output.out(LoginCommand.describe(token, target: session.target, verb: "Signed in") + "\n")
+        return .none
+    }
+}

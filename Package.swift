@@ -67,10 +67,10 @@ let package = Package(
         ),
         // Commands, session state and output formatting.
         .target(name: "Shell", dependencies: ["ShellLanguage", "JSON", "HTTPCore", "ARM", "Cassettes", "Diagnostics"]),
-        .executableTarget(
-            name: "nwsh",
-            dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "HTTPCore", "Cassettes", "ShellLanguage", "JSON", "CMalloc"]
-        ),
+        // Plans a run from the command line and the environment (pure, table-tested), then
+        // builds the session, its transports and its sign-in, and runs it.
+        .target(name: "Launch", dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "HTTPCore", "Cassettes", "ShellLanguage"]),
+        .executableTarget(name: "nwsh", dependencies: ["Launch", "CMalloc"]),
         .executableTarget(
             name: "nwsh-sandbox",
             dependencies: [
@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox"]),
+        .testTarget(name: "LaunchTests", dependencies: ["Launch", "ARM", "Cassettes", "Shell"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "Diagnostics", "HTTPCore", "JSON", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.

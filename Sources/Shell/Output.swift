@@ -53,7 +53,7 @@ struct JournaledOutput: OutputSink {
 }
 
 /// How output looks: colours and whether a person is watching (progress lines, hints).
-public struct OutputStyle: Sendable {
+public struct OutputStyle: Sendable, Equatable {
     /// Colour on standard output.
     public var color: Bool
     /// Colour on standard error.

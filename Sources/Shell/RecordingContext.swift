@@ -2,10 +2,11 @@ import Cassettes
 import Foundation
 import HTTPCore
 
-/// What a session needs to start and stop recordings.
+/// The one owner of a session's recorder: it makes the slot that the transport stack records into
+/// and the session's output is journaled through, and starts and finishes recordings in it.
 public struct RecordingContext: Sendable {
-    /// The recorder in use; the session's transport records into it.
-    public let slot: RecorderSlot
+    /// Holds the recorder in use, if any; hand it to ``TransportStack``.
+    public let slot = RecorderSlot()
     /// `sandbox`, or the endpoint recorded from.
     public let source: String
     /// The endpoint's base URL.
@@ -16,24 +17,27 @@ public struct RecordingContext: Sendable {
     public let secrets: SecretLedger
 
     public init(
-        slot: RecorderSlot, source: String, endpointBase: String, secrets: SecretLedger = SecretLedger(),
-        onFailure: @escaping @Sendable (CassetteError) -> Void
+        source: String, endpointBase: String, secrets: SecretLedger = SecretLedger(), onFailure: @escaping @Sendable (CassetteError) -> Void
     ) {
-        self.slot = slot
         self.source = source
         self.endpointBase = endpointBase
         self.secrets = secrets
         self.onFailure = onFailure
     }
 
-    /// Starts a recorder for `file`, with this context's metadata.
-    public func makeRecorder(file: String, events: [Cassette.Event] = [], anonymizer: Anonymizer? = nil) throws(CassetteError) -> CassetteRecorder {
+    /// Starts recording to `file` (keeping `events` recorded before, for `new_episodes`), with this
+    /// context's metadata.
+    public func start(file: String, events: [Cassette.Event] = [], anonymizer: Anonymizer? = nil) throws(CassetteError) {
         let metadata = Cassette.Metadata(
             source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: NWSHVersion.recordedWith,
             recordedAt: ISO8601DateFormatter().string(from: Date()),
             description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
-        return try CassetteRecorder(file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets, onFailure: onFailure)
+        slot.recorder = try CassetteRecorder(
+            file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets, onFailure: onFailure)
     }
+
+    /// The cassette recorded so far, if recording (`export`, `bundle`).
+    public var snapshot: Cassette? { slot.recorder?.snapshot }
 
     /// Writes the cassette being recorded, if any, and says so on `output`; used by `record stop`
     /// and at the end of the session.

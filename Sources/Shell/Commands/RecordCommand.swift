@@ -39,7 +39,7 @@ struct RecordCommand: ShellCommand {
             if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
             let path = session.directory.resolve(words[1])
             do {
-                recording.slot.recorder = try recording.makeRecorder(file: path, anonymizer: anonymize ? Anonymizer() : nil)
+                try recording.start(file: path, anonymizer: anonymize ? Anonymizer() : nil)
             } catch {
                 throw ShellError.cassette(error)
             }

@@ -1,0 +1,129 @@
+import ARM
+import Cassettes
+import Shell
+
+/// What one run of nwsh will do, worked out from its options, its environment and its terminal
+/// before anything is opened, started or sent. Pure: each combination is a row of a table test,
+/// and ``Launcher`` carries the plan out.
+public struct LaunchPlan: Equatable, Sendable {
+    /// Where statements come from.
+    public enum Input: Equatable, Sendable {
+        /// A terminal: libedit, history, completion, Ctrl-C.
+        case interactive
+        /// `nwsh FILE`.
+        case script(path: String)
+        /// `nwsh -c COMMANDS`.
+        case commands(String)
+        /// Standard input that is not a terminal.
+        case piped
+        /// `--replay FILE --rerun`: the command lines the cassette holds.
+        case rerun
+    }
+
+    /// Where requests go.
+    public enum Target: Equatable, Sendable {
+        /// Azure, or whatever ARM endpoint was named.
+        case endpoint(String)
+        /// The built-in sandbox, started on a free loopback port.
+        case sandbox(retryAfter: Int)
+        /// Nowhere: a cassette answers. The endpoint only says where recorded URLs point.
+        case replay(file: String, endpoint: String)
+    }
+
+    /// What the run does with its cassette.
+    public struct CassettePlan: Equatable, Sendable {
+        public var file: String
+        /// The record mode, resolved: `once` has become `none` or `all`.
+        public var mode: RecordMode
+        /// Whether the cassette is read before the session (a missing one is then an error for
+        /// `none`).
+        public var reads: Bool
+        /// With `--anonymize`: the names to replace besides subscription and tenant IDs; nil when
+        /// the recording is not anonymized.
+        public var anonymizedNames: [String]?
+
+        /// Whether nothing is sent: every request is answered from the cassette.
+        public var replaysOnly: Bool { mode == .none }
+    }
+
+    /// How the session signs in.
+    public enum SignIn: Equatable, Sendable {
+        /// These sources, in order.
+        case chain([CredentialSource])
+        /// The sandbox's own service principal (known once it has started).
+        case sandboxPrincipal
+    }
+
+    public var input: Input
+    public var target: Target
+    public var cassette: CassettePlan?
+    public var signIn: SignIn
+    public var style: OutputStyle
+    /// What messages about a statement's line are prefixed with (`check.nwsh:3:`); nil
+    /// interactively.
+    public var sourceName: String?
+    /// Whether the sandbox says where it runs when the session starts (interactive sessions).
+    public var announcesSandbox: Bool
+
+    /// The facts about the process a plan depends on.
+    public struct Facts: Equatable, Sendable {
+        public var environment: [String: String]
+        public var stdinIsTerminal: Bool
+        public var stdoutIsTerminal: Bool
+        public var stderrIsTerminal: Bool
+        /// Whether the cassette file (`--record` or `--replay`) exists, once an interrupted
+        /// recording of it has been recovered.
+        public var cassetteExists: Bool
+
+        public init(environment: [String: String], stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool, cassetteExists: Bool) {
+            self.environment = environment
+            self.stdinIsTerminal = stdinIsTerminal
+            self.stdoutIsTerminal = stdoutIsTerminal
+            self.stderrIsTerminal = stderrIsTerminal
+            self.cassetteExists = cassetteExists
+        }
+    }
+
+    /// The plan for `options` (already checked by ``Options/parse(_:)``) in these circumstances.
+    public init(_ options: Options, facts: Facts) {
+        let environment = facts.environment
+        let interactive = options.commands == nil && options.file == nil && facts.stdinIsTerminal
+
+        if let file = options.record ?? options.replay {
+            let given = options.recordMode ?? environment["NWSH_RECORD_MODE"].flatMap(RecordMode.init(rawValue:)) ?? (options.record != nil ? .all : .none)
+            let mode = given.resolved(cassetteExists: facts.cassetteExists)
+            cassette = CassettePlan(
+                file: file, mode: mode, reads: mode.readsCassette(exists: facts.cassetteExists),
+                anonymizedNames: options.anonymize || !options.anonymizeName.isEmpty ? options.anonymizeName : nil)
+        } else {
+            cassette = nil
+        }
+
+        if let cassette, cassette.replaysOnly {
+            target = .replay(file: cassette.file, endpoint: options.endpoint ?? Endpoint.publicCloud)
+            signIn = .chain([.cassette(file: cassette.file)])
+        } else if options.sandbox {
+            target = .sandbox(retryAfter: options.sandboxRetryAfter)
+            signIn = .sandboxPrincipal
+        } else {
+            target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"] ?? Endpoint.publicCloud)
+            signIn = .chain(CredentialSource.azure(environment: environment, interactive: interactive))
+        }
+
+        if options.rerun, cassette?.reads == true {
+            input = .rerun
+        } else if let commands = options.commands {
+            input = .commands(commands)
+        } else if let file = options.file {
+            input = .script(path: file)
+        } else {
+            input = interactive ? .interactive : .piped
+        }
+        sourceName = options.file ?? (options.commands != nil ? "-c" : options.rerun ? options.replay : interactive ? nil : "stdin")
+        style = OutputStyle(
+            color: options.color.enabled(isTerminal: facts.stdoutIsTerminal, environment: environment),
+            errorColor: options.color.enabled(isTerminal: facts.stderrIsTerminal, environment: environment),
+            progress: facts.stderrIsTerminal, verbose: options.verbose)
+        announcesSandbox = options.sandbox && interactive
+    }
+}

@@ -1,0 +1,164 @@
+import ARM
+import Cassettes
+import Foundation
+import HTTPCore
+import LineEditing
+import Sandbox
+import Shell
+
+/// Carries out a ``LaunchPlan``: reads the script, recovers and reads the cassette, starts the
+/// sandbox, builds the credential chain and the transport stack, runs the session, and writes
+/// the recording at the end.
+public enum Launcher {
+    /// Runs nwsh with checked options; returns the exit status (0 success, 1 a command failed,
+    /// 2 an unreadable script or cassette or a bad endpoint, 3 an unreachable check).
+    public static func run(_ options: Options, environment: [String: String]) async -> Int32 {
+        let output = StandardOutput()
+        do {
+            return try await run(options, environment: environment, output: output)
+        } catch {
+            output.err("error: \(error.message)\n")
+            return 2
+        }
+    }
+
+    /// Why a run could not start; said as `error: MESSAGE`, exit status 2.
+    struct StartFailure: Error {
+        var message: String
+    }
+
+    private static func run(_ options: Options, environment: [String: String], output: OutputSink) async throws(StartFailure) -> Int32 {
+        var scriptText: String?
+        if let file = options.file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw StartFailure(message: "cannot read the script \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file").")
+            }
+            scriptText = String(decoding: data, as: UTF8.self)
+        }
+        var cassetteExists = false
+        if let file = options.record ?? options.replay {
+            do throws(CassetteError) {
+                if let recovered = try CassetteRecorder.recover(file: file) {
+                    output.err("Recovered \(recovered) interaction\(recovered == 1 ? "" : "s") from an interrupted recording into \(file).\n")
+                }
+            } catch {
+                throw StartFailure(message: error.description)
+            }
+            cassetteExists = FileManager.default.fileExists(atPath: file)
+        }
+        let plan = LaunchPlan(options, facts: LaunchPlan.Facts(
+            environment: environment, stdinIsTerminal: isatty(STDIN_FILENO) == 1, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
+            stderrIsTerminal: isatty(STDERR_FILENO) == 1, cassetteExists: cassetteExists))
+
+        var replayed: Cassette?
+        if let cassette = plan.cassette, cassette.reads {
+            do throws(CassetteError) {
+                replayed = try Cassette.load(path: cassette.file)
+            } catch {
+                throw StartFailure(message: error.description)
+            }
+        }
+
+        // Where requests go, and how to sign in there.
+        let endpoint: Endpoint
+        var server: SandboxServer?
+        // The sandbox's own service principal, once it has started.
+        var sandboxPrincipal: CredentialSource?
+        do {
+            switch plan.target {
+            case .endpoint(let url), .replay(_, let url):
+                endpoint = try Endpoint(url)
+            case .sandbox(let retryAfter):
+                let started: SandboxServer
+                do {
+                    started = try await SandboxServer.start(options: SandboxOptions(retryAfter: retryAfter))
+                } catch {
+                    throw StartFailure(message: "could not start the sandbox: \(error)")
+                }
+                server = started
+                endpoint = try Endpoint(started.baseURL)
+                let data = started.arm.data
+                sandboxPrincipal = .clientSecret(
+                    Authority(host: started.baseURL, tenant: data.tenantID), clientID: data.clientID, secret: data.clientSecret,
+                    name: "the sandbox's service principal")
+                if plan.announcesSandbox {
+                    output.err("nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID)); no Azure account needed. Type 'help'.\n")
+                }
+            }
+        } catch let error as ARMError {
+            throw StartFailure(message: error.description)
+        } catch let error as StartFailure {
+            throw error
+        } catch {
+            throw StartFailure(message: String(describing: error))
+        }
+        let signIn: [CredentialSource]
+        switch plan.signIn {
+        case .chain(let sources): signIn = sources
+        case .sandboxPrincipal: signIn = sandboxPrincipal.map { [$0] } ?? []
+        }
+
+        // The recorder's one owner, and the transports stacked over the network.
+        let secrets = SecretLedger()
+        var recording: RecordingContext?
+        let layers: TransportStack.Layers
+        if let cassette = plan.cassette, cassette.replaysOnly, let replayed {
+            layers = .replayOnly(replayed, file: cassette.file)
+        } else {
+            let context = RecordingContext(
+                source: server != nil ? "sandbox" : endpoint.baseURL, endpointBase: endpoint.baseURL, secrets: secrets,
+                onFailure: { output.err("error: \($0.description)\n") })
+            recording = context
+            if let cassette = plan.cassette {
+                do throws(CassetteError) {
+                    try context.start(
+                        file: cassette.file, events: cassette.mode == .newEpisodes ? replayed?.events ?? [] : [],
+                        anonymizer: cassette.anonymizedNames.map { Anonymizer(names: $0) })
+                } catch {
+                    // Said at once; the session itself still runs.
+                    output.err("error: \(error.description)\n")
+                }
+            }
+            let first = plan.cassette?.mode == .newEpisodes ? replayed.map { (cassette: $0, file: plan.cassette?.file ?? "") } : nil
+            layers = .record(into: context.slot, replayingFirst: first)
+        }
+        let stack = TransportStack(live: LiveTransport(environment: environment), layers: layers, secrets: secrets)
+        let replaysOnly = plan.cassette?.replaysOnly == true
+        let sleeper: Sleeper = replaysOnly ? ImmediateSleeper() : RealSleeper()
+        let credentials = Credentials(
+            chain: signIn, environment: environment, transport: stack.signIn, sleeper: sleeper, show: { output.err($0 + "\n") })
+
+        let target: SessionTarget
+        switch plan.target {
+        case .endpoint: target = .azure
+        case .sandbox: target = .sandbox
+        case .replay(let file, _): target = .replay(file: file)
+        }
+        let session = Session(
+            configuration: ARMConfiguration(endpoint: endpoint), transport: stack.transport, credentials: credentials, sleeper: sleeper,
+            output: output, style: plan.style, target: target, environment: environment, sourceName: plan.sourceName, recording: recording,
+            currentCassette: { [replayed, recording] in replaysOnly ? replayed : recording?.snapshot }, secrets: secrets)
+
+        var status: Int32
+        let runner = ScriptRunner(session: session, output: output)
+        switch plan.input {
+        case .rerun:
+            status = await runner.rerun(replayed?.commandRuns ?? [], transport: stack.replayOnly).exitStatus
+        case .commands(let text):
+            status = await runner.run(lines: ScriptRunner.lines(of: text)).exitStatus
+        case .script:
+            status = await runner.run(lines: ScriptRunner.lines(of: scriptText ?? "")).exitStatus
+        case .interactive:
+            status = await InteractiveSession(session: session, environment: environment, secrets: secrets).run()
+        case .piped:
+            let reader = PlainLineReader()
+            status = await runner.run {
+                if case .line(let line) = reader.readLine(prompt: "") { return line }
+                return nil
+            }.exitStatus
+        }
+        if await !session.endRecording(), status == 0 { status = 1 }
+        await server?.stop()
+        return status
+    }
+}

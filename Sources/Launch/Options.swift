@@ -1,0 +1,208 @@
+import Cassettes
+import Shell
+import ShellLanguage
+
+/// nwsh's command line, read by hand. ArgumentParser finds a command's options by reflection,
+/// and in a statically linked binary its first parse (Mirror, dynamic casts, the runtime's
+/// conformance scans) cost about 4 ms of a 15 ms start-up (BENCHMARKS.md); this costs nothing
+/// measurable. Options are `--name VALUE` or `--name=VALUE`; `--` ends them.
+///
+/// What a run then does with them is worked out by ``LaunchPlan``.
+public struct Options: Equatable, Sendable {
+    public var file: String?
+    public var commands: String?
+    public var endpoint: String?
+    public var sandbox = false
+    public var sandboxRetryAfter = 1
+    public var record: String?
+    public var replay: String?
+    public var recordMode: RecordMode?
+    public var anonymize = false
+    public var anonymizeName: [String] = []
+    public var rerun = false
+    public var color: ColorChoice = .auto
+    public var verbose = false
+    /// `-h`/`--help`: print ``helpText`` and leave.
+    public var help = false
+
+    public init() {}
+
+    /// A command line nwsh cannot run; ``description`` says why. Exit status 64.
+    public struct UsageError: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { "error: \(message)\nUsage: \(Options.usage); 'nwsh --help' lists the options." }
+    }
+
+    static let usage = "nwsh [FILE | -c COMMANDS] [--sandbox | --endpoint URL] [--record FILE | --replay FILE] [options]"
+
+    /// nwsh's options, each declared once: its names, its value's name (nil for a flag) and its
+    /// help. Parsing switches over them, so every option is handled by name.
+    enum Flag: CaseIterable {
+        case commands, endpoint, sandbox, sandboxRetryAfter, record, replay, recordMode, anonymize, anonymizeName, rerun, color, verbose, help
+
+        var names: [String] {
+            switch self {
+            case .commands: ["-c"]
+            case .endpoint: ["--endpoint"]
+            case .sandbox: ["--sandbox"]
+            case .sandboxRetryAfter: ["--sandbox-retry-after"]
+            case .record: ["--record"]
+            case .replay: ["--replay"]
+            case .recordMode: ["--record-mode"]
+            case .anonymize: ["--anonymize"]
+            case .anonymizeName: ["--anonymize-name"]
+            case .rerun: ["--rerun"]
+            case .color: ["--color"]
+            case .verbose: ["-v", "--verbose"]
+            case .help: ["-h", "--help"]
+            }
+        }
+
+        /// The value's name in help; nil for a flag, which takes none.
+        var value: String? {
+            switch self {
+            case .commands: "COMMANDS"
+            case .endpoint: "URL"
+            case .sandboxRetryAfter: "SECONDS"
+            case .record, .replay: "FILE"
+            case .recordMode: "MODE"
+            case .anonymizeName: "NAME"
+            case .color: "WHEN"
+            case .sandbox, .anonymize, .rerun, .verbose, .help: nil
+            }
+        }
+
+        var help: String {
+            switch self {
+            case .commands: "Commands to run, instead of a script or the interactive shell."
+            case .endpoint: "The ARM endpoint (default: NWSH_ENDPOINT, else https://management.azure.com)."
+            case .sandbox: "Start the built-in ARM sandbox on a free loopback port and use it; no Azure account needed."
+            case .sandboxRetryAfter: "Retry-After seconds the sandbox gives long-running operations (default 1)."
+            case .record: "Record every command and HTTP exchange (redacted) to this cassette file."
+            case .replay: "Answer requests from this cassette instead of the network."
+            case .recordMode:
+                "none (replay only), once (record if the file does not exist, else replay), new_episodes (replay what matches, record the rest), all (always record). Default: NWSH_RECORD_MODE, else all with --record and none with --replay."
+            case .anonymize: "With --record: also replace subscription and tenant IDs with stable placeholders."
+            case .anonymizeName: "With --record --anonymize: a name to replace too (repeatable), such as a resource group."
+            case .rerun: "With --replay: run the command lines stored in the cassette."
+            case .color: "Colour: auto, always or never (NO_COLOR also turns it off)."
+            case .verbose: "Show request and response headers and timings."
+            case .help: "Show this help."
+            }
+        }
+    }
+
+    /// Reads the arguments after the program name.
+    public static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+        var options = Options()
+        var rest = arguments[...]
+        var positional: [String] = []
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("-"), argument != "-" else {
+                positional.append(argument)
+                continue
+            }
+            if argument == "--" {
+                positional += rest
+                break
+            }
+            var name = argument
+            var attached: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                attached = String(argument[argument.index(after: equals)...])
+            }
+            guard let flag = Flag.allCases.first(where: { $0.names.contains(name) }) else {
+                let suggestion = Suggestion.closest(to: name, in: Flag.allCases.flatMap(\.names)).map { " Did you mean '\($0)'?" } ?? ""
+                throw UsageError(message: "unknown option '\(name)'.\(suggestion)")
+            }
+            var value: String?
+            if let valueName = flag.value {
+                guard let given = attached ?? rest.popFirst() else { throw UsageError(message: "\(name) needs a value (\(valueName)).") }
+                value = given
+            } else if attached != nil {
+                throw UsageError(message: "\(name) takes no value.")
+            }
+            // A flag's value is nil; an option's is there (checked above).
+            let text = value ?? ""
+            switch flag {
+            case .sandbox: options.sandbox = true
+            case .anonymize: options.anonymize = true
+            case .rerun: options.rerun = true
+            case .verbose: options.verbose = true
+            case .help: options.help = true
+            case .commands: options.commands = text
+            case .endpoint: options.endpoint = text
+            case .sandboxRetryAfter:
+                guard let seconds = Int(text), seconds >= 0 else { throw UsageError(message: "--sandbox-retry-after must be a whole number of seconds, 0 or more, not '\(text)'.") }
+                options.sandboxRetryAfter = seconds
+            case .record: options.record = text
+            case .replay: options.replay = text
+            case .recordMode:
+                guard let mode = RecordMode(rawValue: text) else {
+                    throw UsageError(message: "--record-mode must be \(alternatives(RecordMode.allCases.map(\.rawValue))), not '\(text)'.")
+                }
+                options.recordMode = mode
+            case .anonymizeName: options.anonymizeName.append(text)
+            case .color:
+                guard let color = ColorChoice(rawValue: text) else {
+                    throw UsageError(message: "--color must be \(alternatives(ColorChoice.allCases.map(\.rawValue))), not '\(text)'.")
+                }
+                options.color = color
+            }
+        }
+        if positional.count > 1 { throw UsageError(message: "unexpected argument '\(positional[1])': give one script FILE.") }
+        options.file = positional.first
+        if !options.help { try options.validate() }
+        return options
+    }
+
+    /// "a, b or c".
+    static func alternatives(_ values: [String]) -> String {
+        values.count < 2 ? values.joined() : values.dropLast().joined(separator: ", ") + " or " + values[values.count - 1]
+    }
+
+    /// Combinations that make no sense.
+    func validate() throws(UsageError) {
+        func refuse(_ message: String) throws(UsageError) { throw UsageError(message: message) }
+        if commands != nil, file != nil { try refuse("Give either a script FILE or -c COMMANDS, not both.") }
+        if sandbox, endpoint != nil { try refuse("--sandbox and --endpoint cannot be used together.") }
+        if sandbox, replay != nil, recordMode != .newEpisodes { try refuse("--replay answers from the cassette; --sandbox is only useful with --record-mode new_episodes.") }
+        if record != nil, replay != nil { try refuse("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).") }
+        if rerun, replay == nil { try refuse("--rerun needs --replay FILE.") }
+        if rerun, commands != nil || file != nil { try refuse("--rerun runs the cassette's own commands; give no script or -c.") }
+        if anonymize || !anonymizeName.isEmpty, record == nil { try refuse("--anonymize needs --record FILE.") }
+        if recordMode != nil, record == nil, replay == nil { try refuse("--record-mode needs --record FILE or --replay FILE.") }
+    }
+
+    /// The text of `nwsh --help`.
+    public static var helpText: String {
+        var text = """
+            nwsh: the Network Watcher shell. Troubleshoot Azure networking through the ARM REST API.
+
+            Usage: \(usage)
+
+            Runs interactively on a terminal; runs FILE, -c COMMANDS, or commands piped to standard input otherwise.
+            A script stops at its first failed command.
+
+            Options:
+
+            """
+        for flag in Flag.allCases {
+            let left = flag.names.joined(separator: ", ") + (flag.value.map { " \($0)" } ?? "")
+            text += "  " + left + String(repeating: " ", count: max(2, 31 - left.count)) + flag.help + "\n"
+        }
+        text += """
+
+            Exit status: 0 success; 1 a command failed (an error, or an HTTP status of 400 or more);
+            2 an unreadable script or an endpoint that is not a URL; 3 a check found its destination not
+            reachable; 64 invalid flags; 'exit N' leaves with N.
+
+            Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
+            AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (service principal), AZURE_AUTHORITY_HOST,
+            HTTPS_PROXY / NO_PROXY, NO_COLOR, NWSH_HISTORY (history file; empty for none).
+
+            """
+        return text
+    }
+}

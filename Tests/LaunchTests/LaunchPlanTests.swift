@@ -1,0 +1,154 @@
+import ARM
+import Cassettes
+@testable import Launch
+import Shell
+import Testing
+
+/// What a run does, worked out from its command line, environment and terminal: one row a case.
+@Suite struct LaunchPlanTests {
+    static let terminal = LaunchPlan.Facts(environment: [:], stdinIsTerminal: true, stdoutIsTerminal: true, stderrIsTerminal: true, cassetteExists: false)
+    static let pipe = LaunchPlan.Facts(environment: [:], stdinIsTerminal: false, stdoutIsTerminal: false, stderrIsTerminal: false, cassetteExists: false)
+    static let azure = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: true))
+    static let azureScript = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: false))
+
+    static func facts(_ base: LaunchPlan.Facts, exists: Bool = false, environment: [String: String] = [:]) -> LaunchPlan.Facts {
+        var facts = base
+        facts.cassetteExists = exists
+        facts.environment = environment
+        return facts
+    }
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        var facts: LaunchPlan.Facts
+        var input: LaunchPlan.Input
+        var target: LaunchPlan.Target
+        var cassette: LaunchPlan.CassettePlan?
+        var signIn: LaunchPlan.SignIn
+        var sourceName: String?
+        var testDescription: String { "nwsh " + arguments.joined(separator: " ") }
+    }
+
+    static let rows: [Row] = [
+        // The shell on a terminal, on Azure; the same reading a pipe.
+        Row(arguments: [], facts: terminal, input: .interactive, target: .endpoint("https://management.azure.com"), signIn: azure),
+        Row(arguments: [], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin"),
+        // A script or -c never prompts, even on a terminal, so device-code sign-in is not offered.
+        Row(arguments: ["check.nwsh"], facts: terminal, input: .script(path: "check.nwsh"), target: .endpoint("https://management.azure.com"),
+            signIn: azureScript, sourceName: "check.nwsh"),
+        Row(arguments: ["-c", "whoami"], facts: terminal, input: .commands("whoami"), target: .endpoint("https://management.azure.com"),
+            signIn: azureScript, sourceName: "-c"),
+        // --endpoint wins over NWSH_ENDPOINT, which wins over the public cloud.
+        Row(arguments: [], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
+            target: .endpoint("https://arm.example"), signIn: .chain(CredentialSource.azure(environment: ["NWSH_ENDPOINT": "https://arm.example"], interactive: true))),
+        Row(arguments: ["--endpoint", "https://other.example"], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
+            target: .endpoint("https://other.example"), signIn: .chain(CredentialSource.azure(environment: [:], interactive: true))),
+        // The sandbox.
+        Row(arguments: ["--sandbox"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1), signIn: .sandboxPrincipal),
+        Row(arguments: ["--sandbox", "--sandbox-retry-after", "0", "-c", "get /x"], facts: pipe, input: .commands("get /x"),
+            target: .sandbox(retryAfter: 0), signIn: .sandboxPrincipal, sourceName: "-c"),
+        // Recording, anonymized or not.
+        Row(arguments: ["--sandbox", "--record", "s.yaml"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1),
+            cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: .sandboxPrincipal),
+        Row(arguments: ["--record", "s.yaml", "--anonymize-name", "ContosoRG"], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .all, reads: false, anonymizedNames: ["ContosoRG"]), signIn: azureScript, sourceName: "stdin"),
+        // Replaying: nothing is sent and no sign-in happens; the endpoint only names recorded URLs' host.
+        Row(arguments: ["--replay", "s.yaml"], facts: facts(terminal, exists: true), input: .interactive,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "s.yaml")])),
+        Row(arguments: ["--replay", "s.yaml", "--rerun"], facts: facts(pipe, exists: true), input: .rerun,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "s.yaml"),
+        // A missing cassette is still read for `none`, so the run stops at its error.
+        Row(arguments: ["--replay", "gone.yaml"], facts: pipe, input: .piped,
+            target: .replay(file: "gone.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "gone.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "gone.yaml")]), sourceName: "stdin"),
+        // once: record when the cassette does not exist, else replay; NWSH_RECORD_MODE when no flag.
+        Row(arguments: ["--record", "s.yaml", "--record-mode", "once"], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: azureScript, sourceName: "stdin"),
+        Row(arguments: ["--record", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_RECORD_MODE": "once"]), input: .piped,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "stdin"),
+        // new_episodes on the sandbox: what the cassette holds is answered, the rest sent and recorded.
+        Row(arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true), input: .interactive,
+            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true), signIn: .sandboxPrincipal),
+        // --rerun of a new_episodes cassette that does not exist yet has nothing to rerun.
+        Row(arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes", "--rerun"], facts: pipe, input: .piped,
+            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false), signIn: .sandboxPrincipal, sourceName: "s.yaml"),
+    ]
+
+    @Test(arguments: rows)
+    func thePlanFollowsFromTheCommandLine(row: Row) throws {
+        let plan = LaunchPlan(try Options.parse(row.arguments), facts: row.facts)
+        #expect(plan.input == row.input)
+        #expect(plan.target == row.target)
+        #expect(plan.cassette == row.cassette)
+        #expect(plan.signIn == row.signIn)
+        #expect(plan.sourceName == row.sourceName)
+    }
+
+    @Test func theDeviceCodeAuthorityComesFromTheEnvironment() {
+        let environment = ["AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us", "AZURE_TENANT_ID": "contoso"]
+        #expect(CredentialSource.azure(environment: environment, interactive: true) == [
+            .accessToken, .servicePrincipal, .azureCLI, .deviceCode(Authority(host: "https://login.microsoftonline.us", tenant: "contoso"), interactive: true),
+        ])
+        #expect(CredentialSource.azure(environment: [:], interactive: false).last
+            == .deviceCode(Authority(host: Authority.publicCloudHost, tenant: "organizations"), interactive: false))
+    }
+
+    @Test(arguments: [
+        (["--color", "auto"], terminal, OutputStyle(color: true, errorColor: true, progress: true)),
+        (["--color", "auto"], pipe, OutputStyle()),
+        (["--color", "always", "-v"], pipe, OutputStyle(color: true, errorColor: true, verbose: true)),
+        (["--color", "never"], terminal, OutputStyle(progress: true)),
+        ([], facts(terminal, environment: ["NO_COLOR": "1"]), OutputStyle(progress: true)),
+    ])
+    func theStyleFollowsTheTerminalAndTheColorChoice(arguments: [String], facts: LaunchPlan.Facts, style: OutputStyle) throws {
+        #expect(LaunchPlan(try Options.parse(arguments), facts: facts).style == style)
+    }
+
+    @Test func onlyAnInteractiveSandboxSaysWhereItRuns() throws {
+        #expect(LaunchPlan(try Options.parse(["--sandbox"]), facts: Self.terminal).announcesSandbox)
+        #expect(!LaunchPlan(try Options.parse(["--sandbox"]), facts: Self.pipe).announcesSandbox)
+        #expect(!LaunchPlan(try Options.parse([]), facts: Self.terminal).announcesSandbox)
+    }
+}
+
+/// The command line itself: every option is read by name, and combinations that make no sense
+/// are refused with the reason.
+@Suite struct OptionsTests {
+    @Test(arguments: [
+        (["--sandbox", "--endpoint", "https://x"], "--sandbox and --endpoint cannot be used together."),
+        (["--rerun"], "--rerun needs --replay FILE."),
+        (["--color", "sometimes"], "--color must be auto, always or never, not 'sometimes'."),
+        (["--record-mode=twice", "--record", "f"], "--record-mode must be none, once, new_episodes or all, not 'twice'."),
+        (["--sandbx"], "unknown option '--sandbx'. Did you mean '--sandbox'?"),
+        (["--sandbox=yes"], "--sandbox takes no value."),
+        (["--record"], "--record needs a value (FILE)."),
+        (["a.nwsh", "b.nwsh"], "unexpected argument 'b.nwsh': give one script FILE."),
+        (["--anonymize"], "--anonymize needs --record FILE."),
+    ])
+    func badCommandLinesSayWhy(arguments: [String], message: String) {
+        #expect(throws: Options.UsageError(message: message)) { try Options.parse(arguments) }
+    }
+
+    @Test func everyOptionIsReadAndListed() throws {
+        var expected = Options()
+        expected.commands = "vars"
+        expected.endpoint = "https://arm.example"
+        expected.record = "s.yaml"
+        expected.recordMode = .all
+        expected.anonymize = true
+        expected.anonymizeName = ["rg1", "rg2"]
+        expected.color = .never
+        expected.verbose = true
+        #expect(try Options.parse([
+            "-c", "vars", "--endpoint=https://arm.example", "--record", "s.yaml", "--record-mode", "all", "--anonymize",
+            "--anonymize-name", "rg1", "--anonymize-name=rg2", "--color", "never", "--verbose",
+        ]) == expected)
+        #expect(try Options.parse(["-h"]).help)
+        for flag in Options.Flag.allCases {
+            for name in flag.names { #expect(Options.helpText.contains(name)) }
+        }
+    }
+}

@@ -29,6 +29,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.append(Field(name: name, value: value))
     }
 
+    /// Appends every field of `other`, in order.
+    public mutating func add(contentsOf other: HTTPHeaders) {
+        fields += other.fields
+    }
+
     /// Replaces every field with this name by one with the given value.
     public mutating func replace(_ name: String, _ value: String) {
         remove(name)

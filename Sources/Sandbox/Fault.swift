@@ -61,3 +61,71 @@ public struct Fault: Sendable, Equatable {
         count = json["count"]?.numberValue?.intValue ?? 1
     }
 }
+
+extension Fault.Kind {
+    /// The answer that replaces the request's own, for the kinds that replace it: a status with
+    /// ARM's error envelope, a connection dropped mid-body, truncated JSON. Nil for the kinds
+    /// that change how the real answer is delivered (a delay) or carried out (never completing).
+    var answer: SandboxResponse? {
+        switch self {
+        case .status(let status, let retryAfter):
+            var headers = SandboxARM.jsonHeaders
+            if let retryAfter { headers.add("Retry-After", String(retryAfter)) }
+            let code = status == 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "InjectedFault"
+            return SandboxResponse(
+                status: status, headers: headers, body: SandboxARM.envelope(code: code, message: "The sandbox injected HTTP \(status) for this request."))
+        case .dropConnection:
+            return SandboxResponse(status: 200, headers: SandboxARM.jsonHeaders, body: Array("{\"partial\": ".utf8), delivery: .dropConnection)
+        case .malformedJSON:
+            return SandboxResponse(status: 200, headers: SandboxARM.jsonHeaders, body: Array("{\"hops\": [{\"type\": \"Source\",".utf8))
+        case .delay, .neverComplete:
+            return nil
+        }
+    }
+}
+
+/// The faults waiting for requests, and the `/sandbox/faults` endpoint that adds and clears them
+/// from another process.
+struct FaultInjection {
+    private var pending: [Fault] = []
+
+    /// Adds a fault for the next matching requests.
+    mutating func inject(_ fault: Fault) { pending.append(fault) }
+
+    /// Removes all pending faults.
+    mutating func clear() { pending.removeAll() }
+
+    /// The kind of the first pending fault that matches the request, counting the request
+    /// against it (a fault is gone once it has applied `count` times).
+    mutating func take(for request: SandboxRequest) -> Fault.Kind? {
+        guard let index = pending.firstIndex(where: { $0.matches(request) }) else { return nil }
+        let kind = pending[index].kind
+        pending[index].count -= 1
+        if pending[index].count <= 0 { pending.remove(at: index) }
+        return kind
+    }
+
+    /// Answers `/sandbox/faults`: POST adds the faults in the body (one, or an array), DELETE
+    /// clears them.
+    mutating func control(_ request: SandboxRequest) -> SandboxResponse {
+        guard request.path.lowercased() == "/sandbox/faults" else { return SandboxARM.error(404, "NotFound", "Unknown sandbox control path.") }
+        switch request.method {
+        case "POST":
+            do {
+                let json = try JSONParser.parse(bytes: request.body, mode: .relaxed)
+                let list = json.arrayValue ?? [json]
+                for item in list { pending.append(try Fault(json: item)) }
+                return SandboxResponse(status: 204)
+            } catch let error as SandboxDataError {
+                return SandboxARM.error(400, "InvalidFault", error.description)
+            } catch {
+                return SandboxARM.error(400, "InvalidFault", "\(error)")
+            }
+        case "DELETE":
+            pending.removeAll()
+            return SandboxResponse(status: 204)
+        default:
+            return SandboxARM.error(405, "MethodNotAllowed", "Use POST or DELETE.")
+        }
+    }
+}

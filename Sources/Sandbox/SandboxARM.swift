@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import JSON
 
 /// Settings of the sandbox.
@@ -31,10 +32,10 @@ public actor SandboxARM {
     public nonisolated let data: SandboxData
     public var options: SandboxOptions
     private var resources: [String: JSONValue] = [:]
-    private var tokens: [String: Date] = [:]
     private var operations: [String: Operation] = [:]
-    private var deviceCodes: [String: Int] = [:]
-    private var faults: [Fault] = []
+    /// The sign-in endpoints, and the tokens they issued.
+    private var identity: SandboxIdentity
+    private var faults = FaultInjection()
     private var counter = 0
     /// Every request received, in order (method and path), for tests.
     public private(set) var log: [String] = []
@@ -49,16 +50,17 @@ public actor SandboxARM {
     public init(data: SandboxData, options: SandboxOptions = SandboxOptions()) {
         self.data = data
         self.options = options
+        self.identity = SandboxIdentity(data: data)
         for resource in data.resources {
             if let id = resource["id"]?.stringValue { resources[Self.key(id)] = resource }
         }
     }
 
     /// Adds a fault for the next matching requests.
-    public func inject(_ fault: Fault) { faults.append(fault) }
+    public func inject(_ fault: Fault) { faults.inject(fault) }
 
     /// Removes all pending faults.
-    public func clearFaults() { faults.removeAll() }
+    public func clearFaults() { faults.clear() }
 
     /// Changes the options while running.
     public func setOptions(_ options: SandboxOptions) { self.options = options }
@@ -67,38 +69,27 @@ public actor SandboxARM {
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         log.append("\(request.method) \(request.path)")
         let lowered = request.path.lowercased()
-        if lowered.hasPrefix("/sandbox/") { return control(request) }
-        if lowered.contains("/oauth2/") { return identity(request) }
+        if lowered.hasPrefix("/sandbox/") { return faults.control(request) }
+        if lowered.contains("/oauth2/") { return identity.answer(request, options: options) }
         if !request.body.isEmpty { lastBody = String(decoding: request.body, as: UTF8.self) }
 
         var delivery = SandboxResponse.Delivery.normal
         var neverComplete = false
-        if let index = faults.firstIndex(where: { $0.matches(request) }) {
-            let fault = faults[index]
-            faults[index].count -= 1
-            if faults[index].count <= 0 { faults.remove(at: index) }
-            switch fault.kind {
-            case .status(let status, let retryAfter):
-                var headers = Self.jsonHeaders
-                if let retryAfter { headers.append(("Retry-After", String(retryAfter))) }
-                let code = status == 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "InjectedFault"
-                return SandboxResponse(status: status, headers: headers, body: Self.envelope(code: code, message: "The sandbox injected HTTP \(status) for this request."))
+        if let fault = faults.take(for: request) {
+            if let answer = fault.answer { return answer }
+            switch fault {
             case .delay(let seconds): delivery = .delayed(seconds)
-            case .dropConnection:
-                return SandboxResponse(status: 200, headers: Self.jsonHeaders, body: Array("{\"partial\": ".utf8), delivery: .dropConnection)
-            case .malformedJSON:
-                return SandboxResponse(status: 200, headers: Self.jsonHeaders, body: Array("{\"hops\": [{\"type\": \"Source\",".utf8))
             case .neverComplete: neverComplete = true
+            case .status, .dropConnection, .malformedJSON: break
             }
         }
         var response = arm(request, neverComplete: neverComplete)
         if delivery != .normal { response.delivery = delivery }
         // Like ARM, every answer carries IDs to quote to support.
         counter += 1
-        let requestID = response.headers.first { $0.name.lowercased() == "x-ms-request-id" }?.value ?? Self.uuid(seed: "request-\(counter)")
-        response.headers.removeAll { $0.name.lowercased() == "x-ms-request-id" }
-        response.headers.append(("x-ms-request-id", requestID))
-        response.headers.append(("x-ms-correlation-request-id", request.headers["x-ms-correlation-request-id"] ?? Self.uuid(seed: "correlation-\(counter)")))
+        let requestID = response.headers["x-ms-request-id"] ?? Self.uuid(seed: "request-\(counter)")
+        response.headers.replace("x-ms-request-id", requestID)
+        response.headers.add("x-ms-correlation-request-id", request.headers["x-ms-correlation-request-id"] ?? Self.uuid(seed: "correlation-\(counter)"))
         return response
     }
 
@@ -172,7 +163,7 @@ public actor SandboxARM {
         var token = header.dropFirst(7)
         while token.first == " " || token.first == "\t" { token.removeFirst() }
         while token.last == " " || token.last == "\t" { token.removeLast() }
-        guard let expiry = tokens[String(token)] else {
+        guard let expiry = identity.expiry(of: String(token)) else {
             return Self.error(401, "InvalidAuthenticationToken", "The access token is invalid.")
         }
         guard expiry > Date() else {
@@ -316,10 +307,9 @@ public actor SandboxARM {
         let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
         let apiVersion = request.queryValue("api-version") ?? ""
         let locationURL = "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/operationResults/\(operationID)?api-version=\(apiVersion)"
-        return SandboxResponse(
-            status: 202,
-            headers: [("Location", locationURL), ("Retry-After", String(options.retryAfter)), ("x-ms-request-id", operationID)] + Self.jsonHeaders,
-            body: Array("null".utf8))
+        var headers: HTTPHeaders = ["Location": locationURL, "Retry-After": String(options.retryAfter), "x-ms-request-id": operationID]
+        headers.add(contentsOf: Self.jsonHeaders)
+        return SandboxResponse(status: 202, headers: headers, body: Array("null".utf8))
     }
 
     private func operationResult(_ request: SandboxRequest, id: String) -> SandboxResponse {
@@ -330,110 +320,16 @@ public actor SandboxARM {
             if operation.remainingPolls != Int.max { operation.remainingPolls -= 1 }
             operations[id.lowercased()] = operation
             let pathAndQuery = request.path + "?" + request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
-            return SandboxResponse(
-                status: 202, headers: [("Location", request.baseURL + pathAndQuery), ("Retry-After", String(options.retryAfter))] + Self.jsonHeaders,
-                body: Array("null".utf8))
+            var headers: HTTPHeaders = ["Location": request.baseURL + pathAndQuery, "Retry-After": String(options.retryAfter)]
+            headers.add(contentsOf: Self.jsonHeaders)
+            return SandboxResponse(status: 202, headers: headers, body: Array("null".utf8))
         }
         return Self.json(200, operation.result)
     }
 
-    // MARK: Identity
-
-    private func identity(_ request: SandboxRequest) -> SandboxResponse {
-        let form = Self.parseForm(request.body)
-        let segments = request.path.split(separator: "/").map(String.init)
-        guard request.method == "POST", segments.count >= 3 else {
-            return Self.oauthError(400, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.")
-        }
-        let tenant = segments[0]
-        if segments.last == "devicecode" {
-            counter += 1
-            let code = Self.uuid(seed: "device-\(counter)")
-            deviceCodes[code] = options.deviceCodePendingPolls
-            let userCode = String(code.prefix(8)).uppercased()
-            return Self.json(200, .object(JSONObject([
-                "user_code": .string(userCode), "device_code": .string(code),
-                "verification_uri": .string("\(request.baseURL)/devicelogin"),
-                "expires_in": .number(JSONNumber(900)), "interval": .number(JSONNumber(1)),
-                "message": .string("To sign in to the nwsh sandbox, open \(request.baseURL)/devicelogin and enter the code \(userCode) (the sandbox approves it by itself)."),
-            ])))
-        }
-        guard segments.last == "token" else { return Self.oauthError(404, "invalid_request", "AADSTS90002: Unknown endpoint.") }
-        switch form["grant_type"] {
-        case "client_credentials":
-            guard tenant == data.tenantID || tenant.lowercased() == "sandbox" else {
-                return Self.oauthError(400, "invalid_request", "AADSTS90002: Tenant '\(tenant)' not found. The sandbox tenant is \(data.tenantID).")
-            }
-            guard form["client_id"] == data.clientID else {
-                return Self.oauthError(400, "unauthorized_client", "AADSTS700016: Application with identifier '\(form["client_id"] ?? "")' was not found in the directory.")
-            }
-            guard form["client_secret"] == data.clientSecret else {
-                return Self.oauthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-            }
-            return issueToken(claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)])
-        case "urn:ietf:params:oauth:grant-type:device_code":
-            guard let code = form["device_code"], let pending = deviceCodes[code] else {
-                return Self.oauthError(400, "invalid_grant", "AADSTS70000: The provided device code is invalid or has expired.")
-            }
-            if pending > 0 {
-                deviceCodes[code] = pending - 1
-                return Self.oauthError(400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
-            }
-            deviceCodes[code] = nil
-            return issueToken(claims: ["upn": .string(data.deviceCodeUser), "name": .string("Sandbox User")])
-        default:
-            return Self.oauthError(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '\(form["grant_type"] ?? "")'.")
-        }
-    }
-
-    private func issueToken(claims extra: KeyValuePairs<String, JSONValue>) -> SandboxResponse {
-        counter += 1
-        let now = Date()
-        let expiry = now.addingTimeInterval(options.tokenLifetime)
-        var claims = JSONObject([
-            "aud": .string("https://management.azure.com/"), "iss": .string("https://sts.windows.net/\(data.tenantID)/"),
-            "iat": .number(JSONNumber(Int(now.timeIntervalSince1970))), "exp": .number(JSONNumber(Int(expiry.timeIntervalSince1970))),
-            "tid": .string(data.tenantID), "oid": .string(Self.uuid(seed: "oid-\(counter)")),
-        ])
-        for (key, value) in extra { claims[key] = value }
-        let header = Self.base64URL(Array(#"{"alg":"none","typ":"JWT","x-nwsh":"sandbox"}"#.utf8))
-        let payload = Self.base64URL(Array(JSONFormatter.compact.format(.object(claims)).utf8))
-        let signature = Self.base64URL(Array(Self.uuid(seed: "signature-\(counter)-\(now.timeIntervalSince1970)").utf8))
-        let token = "\(header).\(payload).\(signature)"
-        tokens[token] = expiry
-        return Self.json(200, .object(JSONObject([
-            "token_type": .string("Bearer"), "expires_in": .number(JSONNumber(Int(options.tokenLifetime))),
-            "ext_expires_in": .number(JSONNumber(Int(options.tokenLifetime))), "access_token": .string(token),
-        ])))
-    }
-
-    // MARK: Control
-
-    private func control(_ request: SandboxRequest) -> SandboxResponse {
-        guard request.path.lowercased() == "/sandbox/faults" else { return Self.error(404, "NotFound", "Unknown sandbox control path.") }
-        switch request.method {
-        case "POST":
-            do {
-                let json = try JSONParser.parse(bytes: request.body, mode: .relaxed)
-                let list = json.arrayValue ?? [json]
-                for item in list { faults.append(try Fault(json: item)) }
-                return SandboxResponse(status: 204)
-            } catch let error as SandboxDataError {
-                return Self.error(400, "InvalidFault", error.description)
-            } catch {
-                return Self.error(400, "InvalidFault", "\(error)")
-            }
-        case "DELETE":
-            faults.removeAll()
-            return SandboxResponse(status: 204)
-        default:
-            return Self.error(405, "MethodNotAllowed", "Use POST or DELETE.")
-        }
-    }
-
     // MARK: Helpers
 
-    static let jsonHeaders: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-cache")]
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-cache"]
 
     static func key(_ path: String) -> String {
         var lowered = path.lowercased()

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// A request as the sandbox sees it, independent of the HTTP server that received it.
 public struct SandboxRequest: Sendable {
     public var method: String
@@ -5,17 +7,17 @@ public struct SandboxRequest: Sendable {
     public var path: String
     /// Query items in order.
     public var query: [(name: String, value: String)]
-    /// Header fields with lower-cased names.
-    public var headers: [String: String]
+    /// Header fields in order, repeated ones kept; looked up ignoring case.
+    public var headers: HTTPHeaders
     public var body: [UInt8]
     /// `scheme://host:port` the client used, for the URLs the sandbox hands out (Location, nextLink).
     public var baseURL: String
 
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: [String: String] = [:], body: [UInt8] = [], baseURL: String) {
+    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: [UInt8] = [], baseURL: String) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.headers = headers
         self.body = body
         self.baseURL = baseURL
     }
@@ -38,11 +40,11 @@ public struct SandboxResponse: Sendable {
     }
 
     public var status: Int
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPHeaders
     public var body: [UInt8]
     public var delivery: Delivery
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], delivery: Delivery = .normal) {
+    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], delivery: Delivery = .normal) {
         self.status = status
         self.headers = headers
         self.body = body

@@ -1,4 +1,5 @@
 import Foundation
+import struct HTTPCore.HTTPHeaders
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -72,8 +73,8 @@ public final class SandboxServer: Sendable {
 
     private static func respond(to request: Request, arm: SandboxARM) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        var headers = HTTPHeaders()
+        for field in request.headers { headers.add(field.name.rawName, field.value) }
         let host = request.head.authority ?? headers["host"] ?? "127.0.0.1"
         let query = (request.uri.query ?? "").split(separator: "&").map { pair -> (name: String, value: String) in
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }

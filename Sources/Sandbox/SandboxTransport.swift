@@ -31,19 +31,14 @@ public struct SandboxTransport: HTTPTransport {
         guard let components = URLComponents(string: request.url), let host = components.host else {
             throw TransportError.invalidURL(url: request.url)
         }
-        var headers: [String: String] = [:]
-        // A header sent twice: the last value, as its server keeps it.
-        for field in request.headers.fields { headers[field.name.lowercased()] = field.value }
         let answer = await arm.handle(SandboxRequest(
             method: request.method, path: components.path, query: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
-            headers: headers, body: request.body ?? [], baseURL: "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")"))
+            headers: request.headers, body: request.body ?? [], baseURL: "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")"))
         switch answer.delivery {
         case .normal: break
         case .delayed(let seconds): try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
         case .dropConnection: throw TransportError.connectionClosed(url: request.url)
         }
-        var fields = HTTPHeaders()
-        for header in answer.headers { fields.add(header.name, header.value) }
-        return HTTPResponse(status: answer.status, headers: fields, body: answer.body)
+        return HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)
     }
 }

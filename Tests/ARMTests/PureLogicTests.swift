@@ -147,3 +147,19 @@ import Testing
         #expect(found?.port == expected?.2, "\(url)")
     }
 }
+
+/// The sandbox reads headers as ARM's front door does, whichever way a request reaches it: in
+/// order, repeated ones kept, looked up ignoring case (the first of a repeated header counts).
+@Suite struct SandboxHeaderTests {
+    @Test(arguments: [false, true])
+    func aRepeatedHeaderIsKeptAndTheFirstCounts(overHTTP: Bool) async throws {
+        let fixture = try await SandboxFixture.start(overHTTP: overHTTP)
+        var headers: HTTPHeaders = ["x-ms-correlation-request-id": "first"]
+        headers.add("X-MS-Correlation-Request-Id", "second")
+        let response = try await fixture.transport.send(HTTPRequest(method: "GET", url: fixture.server.baseURL + "/subscriptions?api-version=2022-12-01", headers: headers))
+        #expect(response.status == 401)
+        #expect(response.headers["x-ms-correlation-request-id"] == "first")
+        #expect(response.headers.fields.filter { $0.name.lowercased() == "x-ms-request-id" }.count == 1)
+        await fixture.server.stop()
+    }
+}

@@ -43,24 +43,34 @@ public enum BenchmarkInputs {
         var index = 0
         func add(_ request: HTTPRequest, _ response: HTTPResponse) {
             requests.append(request)
-            events.append(.interaction(Interaction(request: request, response: response, at: Double(events.count) / 100, durationMilliseconds: 5)))
+            events.append(
+                .interaction(Interaction(request: request, response: response, at: Double(events.count) / 100, durationMilliseconds: 5)))
         }
         while events.count < count {
             if index % lroEvery == lroEvery - 1, count - events.count >= 4 {
                 let (post, body) = connectivityCheck(index)
                 script += "$c = post \(post.url) '\(body)'\n"
-                let operation = "https://management.azure.com/subscriptions/\(subscription)/providers/Microsoft.Network/locations/westcentralus/operationResults/op-\(index)?api-version=2024-05-01"
-                let accepted = HTTPResponse(status: 202, headers: ["Content-Type": "application/json; charset=utf-8", "Location": operation, "Retry-After": "10"], body: Array("null".utf8))
+                let operation =
+                    "https://management.azure.com/subscriptions/\(subscription)/providers/Microsoft.Network/locations/westcentralus/operationResults/op-\(index)?api-version=2024-05-01"
+                let accepted = HTTPResponse(
+                    status: 202, headers: ["Content-Type": "application/json; charset=utf-8", "Location": operation, "Retry-After": "10"],
+                    body: Array("null".utf8))
                 add(post, accepted)
                 add(HTTPRequest(method: "GET", url: operation, headers: ["Accept": "application/json"]), accepted)
                 add(HTTPRequest(method: "GET", url: operation, headers: ["Accept": "application/json"]), accepted)
-                add(HTTPRequest(method: "GET", url: operation, headers: ["Accept": "application/json"]),
-                    HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(connectivityResult(index).utf8)))
+                add(
+                    HTTPRequest(method: "GET", url: operation, headers: ["Accept": "application/json"]),
+                    HTTPResponse(
+                        status: 200, headers: ["Content-Type": "application/json; charset=utf-8"],
+                        body: Array(connectivityResult(index).utf8)))
             } else {
                 let url = "https://management.azure.com" + vmID(index) + "?api-version=2024-07-01"
                 script += "$r = get \(url)\n"
-                add(HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"]),
-                    HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8", "x-ms-request-id": "req-\(index)"], body: Array(vm(index).utf8)))
+                add(
+                    HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"]),
+                    HTTPResponse(
+                        status: 200, headers: ["Content-Type": "application/json; charset=utf-8", "x-ms-request-id": "req-\(index)"],
+                        body: Array(vm(index).utf8)))
             }
             index += 1
         }
@@ -76,13 +86,20 @@ public enum BenchmarkInputs {
 
     static func vm(_ index: Int) -> String {
         let id = vmID(index)
-        return #"{"name":"vm-\#(index)","id":"\#(id)","type":"Microsoft.Compute/virtualMachines","location":"westcentralus","properties":{"vmId":"\#(index)-0000-4000-8000-000000000000","hardwareProfile":{"vmSize":"Standard_D2s_v5"},"storageProfile":{"osDisk":{"osType":"Linux","name":"vm-\#(index)-osdisk","createOption":"FromImage","caching":"ReadWrite","diskSizeGB":30}},"osProfile":{"computerName":"vm-\#(index)","adminUsername":"azureuser","linuxConfiguration":{"disablePasswordAuthentication":true}},"networkProfile":{"networkInterfaces":[{"id":"/subscriptions/\#(subscription)/resourceGroups/rg-\#(index / 100)/providers/Microsoft.Network/networkInterfaces/nic-\#(index)"}]},"provisioningState":"Succeeded"}}"#
+        return
+            #"{"name":"vm-\#(index)","id":"\#(id)","type":"Microsoft.Compute/virtualMachines","location":"westcentralus","properties":{"vmId":"\#(index)-0000-4000-8000-000000000000","hardwareProfile":{"vmSize":"Standard_D2s_v5"},"storageProfile":{"osDisk":{"osType":"Linux","name":"vm-\#(index)-osdisk","createOption":"FromImage","caching":"ReadWrite","diskSizeGB":30}},"osProfile":{"computerName":"vm-\#(index)","adminUsername":"azureuser","linuxConfiguration":{"disablePasswordAuthentication":true}},"networkProfile":{"networkInterfaces":[{"id":"/subscriptions/\#(subscription)/resourceGroups/rg-\#(index / 100)/providers/Microsoft.Network/networkInterfaces/nic-\#(index)"}]},"provisioningState":"Succeeded"}}"#
     }
 
     static func connectivityCheck(_ index: Int) -> (HTTPRequest, String) {
-        let url = "https://management.azure.com/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2024-05-01"
-        let body = #"{"source":{"resourceId":"\#(vmID(index))"},"destination":{"address":"10.1.\#(index / 256 % 256).\#(index % 256)","port":80}}"#
-        return (HTTPRequest(method: "POST", url: url, headers: ["Accept": "application/json", "Content-Type": "application/json"], body: Array(body.utf8)), body)
+        let url =
+            "https://management.azure.com/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2024-05-01"
+        let body =
+            #"{"source":{"resourceId":"\#(vmID(index))"},"destination":{"address":"10.1.\#(index / 256 % 256).\#(index % 256)","port":80}}"#
+        return (
+            HTTPRequest(
+                method: "POST", url: url, headers: ["Accept": "application/json", "Content-Type": "application/json"],
+                body: Array(body.utf8)), body
+        )
     }
 
     static func connectivityResult(_ index: Int) -> String {
@@ -105,21 +122,29 @@ public enum BenchmarkInputs {
             let response = JSONObject([
                 "body": .object(JSONObject(["string": .string(String(decoding: interaction.response.body, as: UTF8.self))])),
                 "headers": headers(interaction.response.headers),
-                "status": .object(JSONObject(["code": .number(JSONNumber(interaction.response.status)), "message": .string(interaction.response.status == 200 ? "OK" : "Accepted")])),
+                "status": .object(
+                    JSONObject([
+                        "code": .number(JSONNumber(interaction.response.status)),
+                        "message": .string(interaction.response.status == 200 ? "OK" : "Accepted"),
+                    ])),
             ])
             return .object(JSONObject(["request": .object(request), "response": .object(response)]))
         }
-        return JSONFormatter.compact.format(.object(JSONObject(["interactions": .array(interactions), "version": .number(JSONNumber(1))]))) + "\n"
+        return JSONFormatter.compact.format(.object(JSONObject(["interactions": .array(interactions), "version": .number(JSONNumber(1))])))
+            + "\n"
     }
 
     /// The requests of a replay workload as JSON for the vcrpy peer: `[{"method", "url", "body"}]`.
     public static func peerRequests(_ replay: Replay) -> String {
-        JSONFormatter.compact.format(.array(replay.requests.map { request in
-            .object(JSONObject([
-                "method": .string(request.method), "url": .string(request.url),
-                "body": request.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null,
-            ]))
-        })) + "\n"
+        JSONFormatter.compact.format(
+            .array(
+                replay.requests.map { request in
+                    .object(
+                        JSONObject([
+                            "method": .string(request.method), "url": .string(request.url),
+                            "body": request.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null,
+                        ]))
+                })) + "\n"
     }
 
     /// The vcrpy peer: replays the requests through `requests` inside `vcr.use_cassette`, and fails
@@ -155,23 +180,38 @@ public enum BenchmarkInputs {
                 "type": .string(index == 0 ? "Source" : index == count - 1 ? "Destination" : "VirtualAppliance"),
                 "id": .string("hop-\(index)"),
                 "address": .string("10.\(index / 65536 % 256).\(index / 256 % 256).\(index % 256)"),
-                "resourceId": .string("/subscriptions/\(subscription)/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic-\(index)/ipConfigurations/ipconfig1"),
+                "resourceId": .string(
+                    "/subscriptions/\(subscription)/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic-\(index)/ipConfigurations/ipconfig1"
+                ),
                 "nextHopIds": .array(index == count - 1 ? [] : [.string("hop-\(index + 1)")]),
-                "issues": .array(index % 1000 == 999 ? [.object(JSONObject([
-                    "origin": .string("Outbound"), "severity": .string("Error"), "type": .string("NetworkSecurityRule"),
-                    "context": .array([.object(JSONObject(["key": .string("RuleName"), "value": .string("Deny-\(index)")]))]),
-                ]))] : []),
+                "issues": .array(
+                    index % 1000 == 999
+                        ? [
+                            .object(
+                                JSONObject([
+                                    "origin": .string("Outbound"), "severity": .string("Error"), "type": .string("NetworkSecurityRule"),
+                                    "context": .array([
+                                        .object(JSONObject(["key": .string("RuleName"), "value": .string("Deny-\(index)")]))
+                                    ]),
+                                ]))
+                        ] : []),
             ])
             if index < count - 1 {
-                hop["links"] = .array([.object(JSONObject([
-                    "nextHopId": .string("hop-\(index + 1)"), "roundTripTimeMin": .number(JSONNumber(1)),
-                    "roundTripTimeAvg": .number(JSONNumber(2)), "roundTripTimeMax": .number(JSONNumber(3)),
-                ]))])
+                hop["links"] = .array([
+                    .object(
+                        JSONObject([
+                            "nextHopId": .string("hop-\(index + 1)"), "roundTripTimeMin": .number(JSONNumber(1)),
+                            "roundTripTimeAvg": .number(JSONNumber(2)), "roundTripTimeMax": .number(JSONNumber(3)),
+                        ]))
+                ])
             }
             return .object(hop)
         }
-        return JSONFormatter.compact.format(.object(JSONObject([
-            "hops": .array(hops), "connectionStatus": .string("Unreachable"), "probesSent": .number(JSONNumber(100)), "probesFailed": .number(JSONNumber(100)),
-        ]))) + "\n"
+        return JSONFormatter.compact.format(
+            .object(
+                JSONObject([
+                    "hops": .array(hops), "connectionStatus": .string("Unreachable"), "probesSent": .number(JSONNumber(100)),
+                    "probesFailed": .number(JSONNumber(100)),
+                ]))) + "\n"
     }
 }

@@ -82,7 +82,8 @@ public struct Row: Sendable {
     /// The median of nwsh's time ÷ the peer's in each round, for a paired row of times.
     private var pairedRatio: Double? {
         guard paired, unit == .seconds, case .measured(let mine) = nwsh, case .measured(let theirs)? = peer?.status,
-              mine.seconds.count == theirs.seconds.count, !mine.seconds.isEmpty, !theirs.seconds.contains(where: { $0 <= 0 }) else { return nil }
+            mine.seconds.count == theirs.seconds.count, !mine.seconds.isEmpty, !theirs.seconds.contains(where: { $0 <= 0 })
+        else { return nil }
         return Timing(seconds: zip(mine.seconds, theirs.seconds).map { $0 / $1 }).median
     }
 
@@ -131,8 +132,10 @@ public enum Report {
     /// `generated` are appended when the document has none.
     public static func splice(_ generated: String, into document: String) -> String {
         let block = beginMarker + "\n" + generated + endMarker
-        guard let begin = document.range(of: beginMarker), let end = document.range(of: endMarker), begin.upperBound <= end.lowerBound else {
-            return document + (document.isEmpty || document.hasSuffix("\n\n") ? "" : document.hasSuffix("\n") ? "\n" : "\n\n") + block + "\n"
+        guard let begin = document.range(of: beginMarker), let end = document.range(of: endMarker), begin.upperBound <= end.lowerBound
+        else {
+            return document + (document.isEmpty || document.hasSuffix("\n\n") ? "" : document.hasSuffix("\n") ? "\n" : "\n\n") + block
+                + "\n"
         }
         return String(document[..<begin.lowerBound]) + block + String(document[end.upperBound...])
     }

@@ -53,8 +53,10 @@ public final class Anonymizer: Sendable {
     }
 
     nonisolated(unsafe) static let subscription = #/(?i)/subscriptions/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/#
-    nonisolated(unsafe) static let subscriptionMember = #/(?i)"subscriptionId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/#
-    nonisolated(unsafe) static let tenantMember = #/(?i)"(?:tenantId|tid)"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/#
+    nonisolated(unsafe) static let subscriptionMember =
+        #/(?i)"subscriptionId"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/#
+    nonisolated(unsafe) static let tenantMember =
+        #/(?i)"(?:tenantId|tid)"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/#
     nonisolated(unsafe) static let tenantPath = #/(?i)/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/oauth2/#
 }
 
@@ -97,4 +99,3 @@ private final class SynchronizedMap: Sendable {
         return result
     }
 }
-

@@ -28,16 +28,17 @@ public enum BugReportBundle {
             }
             failures.append(.object(failure))
         }
-        return .object(JSONObject([
-            "nwshVersion": .string(nwshVersion),
-            "source": .string(cassette.metadata.source),
-            "endpoint": .string(cassette.metadata.endpoint),
-            "recordedAt": .string(cassette.metadata.recordedAt),
-            "commands": .number(JSONNumber(cassette.commands.count)),
-            "interactions": .number(JSONNumber(cassette.interactions.count)),
-            "apiVersions": .array(apiVersions.sorted().map(JSONValue.string)),
-            "failedRequests": .array(failures),
-        ]))
+        return .object(
+            JSONObject([
+                "nwshVersion": .string(nwshVersion),
+                "source": .string(cassette.metadata.source),
+                "endpoint": .string(cassette.metadata.endpoint),
+                "recordedAt": .string(cassette.metadata.recordedAt),
+                "commands": .number(JSONNumber(cassette.commands.count)),
+                "interactions": .number(JSONNumber(cassette.interactions.count)),
+                "apiVersions": .array(apiVersions.sorted().map(JSONValue.string)),
+                "failedRequests": .array(failures),
+            ]))
     }
 
     static let readme = """

@@ -15,12 +15,13 @@ extension Cassette {
         ])
         if let description = metadata.description { metadataObject["description"] = .string(description) }
         if metadata.anonymized { metadataObject["anonymized"] = .bool(true) }
-        return .object(JSONObject([
-            "format": .string(Self.formatName),
-            "version": .number(JSONNumber(Self.formatVersion)),
-            "metadata": .object(metadataObject),
-            "events": .array(events),
-        ]))
+        return .object(
+            JSONObject([
+                "format": .string(Self.formatName),
+                "version": .number(JSONNumber(Self.formatVersion)),
+                "metadata": .object(metadataObject),
+                "events": .array(events),
+            ]))
     }
 
     /// The cassette as text: indented JSON with a final newline.
@@ -43,11 +44,12 @@ extension Cassette {
         case .interaction(let interaction):
             return encode(interaction, requestJSON: nil, responseJSON: nil)
         case .failure(let failure):
-            return .object(JSONObject([
-                "kind": .string("failure"), "at": .number(seconds(failure.at)),
-                "durationMs": .number(seconds(failure.durationMilliseconds)),
-                "request": encode(failure.request, json: nil), "error": encode(failure.error),
-            ]))
+            return .object(
+                JSONObject([
+                    "kind": .string("failure"), "at": .number(seconds(failure.at)),
+                    "durationMs": .number(seconds(failure.durationMilliseconds)),
+                    "request": encode(failure.request, json: nil), "error": encode(failure.error),
+                ]))
         case .ended(let status, let at):
             return .object(JSONObject(["kind": .string("end"), "at": .number(seconds(at)), "status": .string(status.rawValue)]))
         }
@@ -56,13 +58,18 @@ extension Cassette {
     /// A transport error as `{"type": CASE, ...its values}`.
     static func encode(_ error: TransportError) -> JSONValue {
         func object(_ type: String, _ members: [(String, JSONValue)]) -> JSONValue {
-            .object(JSONObject([JSONObject.Member(key: "type", value: .string(type))] + members.map { JSONObject.Member(key: $0.0, value: $0.1) }))
+            .object(
+                JSONObject(
+                    [JSONObject.Member(key: "type", value: .string(type))] + members.map { JSONObject.Member(key: $0.0, value: $0.1) }))
         }
         switch error {
-        case .connectionRefused(let host, let port): return object("connectionRefused", [("host", .string(host)), ("port", .number(JSONNumber(port)))])
+        case .connectionRefused(let host, let port):
+            return object("connectionRefused", [("host", .string(host)), ("port", .number(JSONNumber(port)))])
         case .hostNotFound(let host): return object("hostNotFound", [("host", .string(host))])
-        case .connectTimeout(let host, let limit): return object("connectTimeout", [("host", .string(host)), ("seconds", .number(seconds(limit)))])
-        case .responseTimeout(let url, let limit): return object("responseTimeout", [("url", .string(url)), ("seconds", .number(seconds(limit)))])
+        case .connectTimeout(let host, let limit):
+            return object("connectTimeout", [("host", .string(host)), ("seconds", .number(seconds(limit)))])
+        case .responseTimeout(let url, let limit):
+            return object("responseTimeout", [("url", .string(url)), ("seconds", .number(seconds(limit)))])
         case .connectionClosed(let url): return object("connectionClosed", [("url", .string(url))])
         case .tls(let host, let detail): return object("tls", [("host", .string(host)), ("detail", .string(detail))])
         case .invalidURL(let url): return object("invalidURL", [("url", .string(url))])
@@ -84,13 +91,14 @@ extension Cassette {
 
     /// An interaction as a cassette event; bodies already parsed as JSON are passed in.
     private static func encode(_ interaction: Interaction, requestJSON: JSONValue?, responseJSON: JSONValue?) -> JSONValue {
-            let request = encode(interaction.request, json: requestJSON)
-            var response = JSONObject([
-                "status": .number(JSONNumber(interaction.response.status)),
-                "headers": encode(interaction.response.headers),
-            ])
-            if let encoded = encode(body: interaction.response.body, json: responseJSON) { response["body"] = encoded }
-            return .object(JSONObject([
+        let request = encode(interaction.request, json: requestJSON)
+        var response = JSONObject([
+            "status": .number(JSONNumber(interaction.response.status)),
+            "headers": encode(interaction.response.headers),
+        ])
+        if let encoded = encode(body: interaction.response.body, json: responseJSON) { response["body"] = encoded }
+        return .object(
+            JSONObject([
                 "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
                 "durationMs": .number(seconds(interaction.durationMilliseconds)),
                 "request": request, "response": .object(response),
@@ -221,7 +229,9 @@ extension Cassette {
         }
 
         func int(_ value: JSONValue?, at location: String) throws(CassetteError) -> Int {
-            guard let number = value?.numberValue?.intValue else { throw fail(location, value == nil ? "missing" : "expected a whole number") }
+            guard let number = value?.numberValue?.intValue else {
+                throw fail(location, value == nil ? "missing" : "expected a whole number")
+            }
             return number
         }
 
@@ -254,19 +264,23 @@ extension Cassette {
                     status: try int(value["response"]?["status"], at: location + ".response.status"),
                     headers: try headers(value["response"]?["headers"], at: location + ".response.headers"),
                     body: try body(value["response"]?["body"], at: location + ".response.body") ?? [])
-                return .interaction(Interaction(
-                    request: request, response: response, at: try double(value["at"], at: location + ".at"),
-                    durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+                return .interaction(
+                    Interaction(
+                        request: request, response: response, at: try double(value["at"], at: location + ".at"),
+                        durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
             case "failure":
-                return .failure(Failure(
-                    request: try request(value["request"], at: location + ".request"),
-                    error: try transportError(value["error"], at: location + ".error"),
-                    at: try double(value["at"], at: location + ".at"),
-                    durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+                return .failure(
+                    Failure(
+                        request: try request(value["request"], at: location + ".request"),
+                        error: try transportError(value["error"], at: location + ".error"),
+                        at: try double(value["at"], at: location + ".at"),
+                        durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
             case "end":
                 let name = try string(value["status"], at: location + ".status")
                 guard let status = CommandStatus(rawValue: name) else {
-                    throw fail(location + ".status", "expected one of \(CommandStatus.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), found \"\(name)\"")
+                    throw fail(
+                        location + ".status",
+                        "expected one of \(CommandStatus.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), found \"\(name)\"")
                 }
                 return .ended(status, at: try double(value["at"], at: location + ".at"))
             case let other:
@@ -287,16 +301,22 @@ extension Cassette {
             let type = try string(value?["type"], at: location + ".type")
             func text(_ name: String) throws(CassetteError) -> String { try string(value?[name], at: "\(location).\(name)") }
             switch type {
-            case "connectionRefused": return .connectionRefused(host: try text("host"), port: try int(value?["port"], at: location + ".port"))
+            case "connectionRefused":
+                return .connectionRefused(host: try text("host"), port: try int(value?["port"], at: location + ".port"))
             case "hostNotFound": return .hostNotFound(host: try text("host"))
-            case "connectTimeout": return .connectTimeout(host: try text("host"), seconds: try double(value?["seconds"], at: location + ".seconds"))
-            case "responseTimeout": return .responseTimeout(url: try text("url"), seconds: try double(value?["seconds"], at: location + ".seconds"))
+            case "connectTimeout":
+                return .connectTimeout(host: try text("host"), seconds: try double(value?["seconds"], at: location + ".seconds"))
+            case "responseTimeout":
+                return .responseTimeout(url: try text("url"), seconds: try double(value?["seconds"], at: location + ".seconds"))
             case "connectionClosed": return .connectionClosed(url: try text("url"))
             case "tls": return .tls(host: try text("host"), detail: try text("detail"))
             case "invalidURL": return .invalidURL(url: try text("url"))
             case "other": return .other(url: try text("url"), detail: try text("detail"))
             default:
-                throw fail(location + ".type", "expected connectionRefused, hostNotFound, connectTimeout, responseTimeout, connectionClosed, tls, invalidURL or other, found \"\(type)\"")
+                throw fail(
+                    location + ".type",
+                    "expected connectionRefused, hostNotFound, connectTimeout, responseTimeout, connectionClosed, tls, invalidURL or other, found \"\(type)\""
+                )
             }
         }
 

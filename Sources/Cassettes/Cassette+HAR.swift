@@ -16,16 +16,18 @@ extension Cassette {
             var request = JSONObject([
                 "method": .string(interaction.request.method), "url": .string(interaction.request.url), "httpVersion": .string("HTTP/1.1"),
                 "cookies": .array([]), "headers": Self.harHeaders(interaction.request.headers),
-                "queryString": .array(URLParts.split(interaction.request.url).query.map {
-                    .object(JSONObject(["name": .string($0.name), "value": .string($0.value)]))
-                }),
+                "queryString": .array(
+                    URLParts.split(interaction.request.url).query.map {
+                        .object(JSONObject(["name": .string($0.name), "value": .string($0.value)]))
+                    }),
                 "headersSize": .number(JSONNumber(-1)), "bodySize": .number(JSONNumber(interaction.request.body?.count ?? 0)),
             ])
             if let body = interaction.request.body, !body.isEmpty {
-                request["postData"] = .object(JSONObject([
-                    "mimeType": .string(interaction.request.headers["Content-Type"] ?? "application/octet-stream"),
-                    "text": .string(String(decoding: body, as: UTF8.self)),
-                ]))
+                request["postData"] = .object(
+                    JSONObject([
+                        "mimeType": .string(interaction.request.headers["Content-Type"] ?? "application/octet-stream"),
+                        "text": .string(String(decoding: body, as: UTF8.self)),
+                    ]))
             }
             var content = JSONObject([
                 "size": .number(JSONNumber(interaction.response.body.count)),
@@ -38,16 +40,18 @@ extension Cassette {
                 content["encoding"] = .string("base64")
             }
             let response = JSONObject([
-                "status": .number(JSONNumber(interaction.response.status)), "statusText": .string(reasonPhrase(for: interaction.response.status)),
+                "status": .number(JSONNumber(interaction.response.status)),
+                "statusText": .string(reasonPhrase(for: interaction.response.status)),
                 "httpVersion": .string("HTTP/1.1"), "cookies": .array([]), "headers": Self.harHeaders(interaction.response.headers),
                 "content": .object(content), "redirectURL": .string(interaction.response.headers["Location"] ?? ""),
                 "headersSize": .number(JSONNumber(-1)), "bodySize": .number(JSONNumber(interaction.response.body.count)),
             ])
-            return .object(JSONObject([
-                "startedDateTime": .string(formatter.string(from: start.addingTimeInterval(interaction.at))),
-                "time": time, "request": .object(request), "response": .object(response), "cache": .object(JSONObject()),
-                "timings": .object(JSONObject(["send": .number(JSONNumber(0)), "wait": time, "receive": .number(JSONNumber(0))])),
-            ]))
+            return .object(
+                JSONObject([
+                    "startedDateTime": .string(formatter.string(from: start.addingTimeInterval(interaction.at))),
+                    "time": time, "request": .object(request), "response": .object(response), "cache": .object(JSONObject()),
+                    "timings": .object(JSONObject(["send": .number(JSONNumber(0)), "wait": time, "receive": .number(JSONNumber(0))])),
+                ]))
         }
         var log = JSONObject([
             "version": .string("1.2"),

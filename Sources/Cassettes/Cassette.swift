@@ -27,7 +27,9 @@ public struct Cassette: Sendable, Equatable {
         /// Whether subscription and tenant IDs were replaced by placeholders (`--anonymize`).
         public var anonymized: Bool = false
 
-        public init(source: String, endpoint: String, recordedWith: String, recordedAt: String, redacted: Bool = true, description: String? = nil) {
+        public init(
+            source: String, endpoint: String, recordedWith: String, recordedAt: String, redacted: Bool = true, description: String? = nil
+        ) {
             self.source = source
             self.endpoint = endpoint
             self.recordedWith = recordedWith

@@ -20,13 +20,15 @@ public enum CassetteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "Cannot read the cassette \(file): \(reason)."
         case .notJSON(let file, let reason, let line, let column):
-            return "The cassette \(file) is not valid JSON: \(reason) at line \(line), column \(column). Was it truncated? A recording interrupted by a crash is recovered from its .journal file the next time nwsh records or replays it."
+            return
+                "The cassette \(file) is not valid JSON: \(reason) at line \(line), column \(column). Was it truncated? A recording interrupted by a crash is recovered from its .journal file the next time nwsh records or replays it."
         case .notYAML(let file, let reason, let line, let column):
             return "\(file) is not valid YAML: \(reason) at line \(line), column \(column)."
         case .invalid(let file, let location, let reason):
             return "The cassette \(file) is not a valid nwsh cassette: \(location): \(reason)."
         case .unsupportedVersion(let file, let version):
-            return "The cassette \(file) has format version \(version); this nwsh reads version \(Cassette.formatVersion). Record it again, or use a newer nwsh."
+            return
+                "The cassette \(file) has format version \(version); this nwsh reads version \(Cassette.formatVersion). Record it again, or use a newer nwsh."
         case .unwritable(let file, let reason):
             return "Cannot write the cassette \(file): \(reason). The session goes on without recording."
         case .noMatch(let method, let url, let file, let closest):

@@ -54,7 +54,9 @@ public enum CassetteImporter {
 
     static func fromHAR(_ json: JSONValue, file: String) throws(CassetteError) -> Cassette {
         let reader = Cassette.Reader(file: file)
-        guard case .array(let entries)? = json["log"]?["entries"] else { throw .invalid(file: file, location: "log.entries", reason: "expected an array") }
+        guard case .array(let entries)? = json["log"]?["entries"] else {
+            throw .invalid(file: file, location: "log.entries", reason: "expected an array")
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let plain = ISO8601DateFormatter()
@@ -72,7 +74,9 @@ public enum CassetteImporter {
             var body: [UInt8] = []
             if let text = entry["response"]?["content"]?["text"]?.stringValue {
                 if entry["response"]?["content"]?["encoding"]?.stringValue == "base64" {
-                    guard let data = Data(base64Encoded: text) else { throw .invalid(file: file, location: location + ".response.content.text", reason: "not valid base64") }
+                    guard let data = Data(base64Encoded: text) else {
+                        throw .invalid(file: file, location: location + ".response.content.text", reason: "not valid base64")
+                    }
                     body = Array(data)
                 } else {
                     body = Array(text.utf8)
@@ -85,19 +89,30 @@ public enum CassetteImporter {
             let started = date(entry["startedDateTime"]?.stringValue)
             var at = 0.0
             if let started, let firstStart { at = started.timeIntervalSince(firstStart) }
-            events.append(.interaction(redactor.redact(Interaction(
-                request: request, response: response, at: max(0, at), durationMilliseconds: entry["time"]?.numberValue?.doubleValue ?? 0))))
+            events.append(
+                .interaction(
+                    redactor.redact(
+                        Interaction(
+                            request: request, response: response, at: max(0, at),
+                            durationMilliseconds: entry["time"]?.numberValue?.doubleValue ?? 0))))
         }
         let recordedAt = firstStart.map { ISO8601DateFormatter().string(from: $0) }
-        return Cassette(metadata: metadata(source: "imported from \((file as NSString).lastPathComponent) (HAR)", firstURL: entries.first?["request"]?["url"]?.stringValue, recordedAt: recordedAt), events: events)
+        return Cassette(
+            metadata: metadata(
+                source: "imported from \((file as NSString).lastPathComponent) (HAR)",
+                firstURL: entries.first?["request"]?["url"]?.stringValue, recordedAt: recordedAt), events: events)
     }
 
     private static func harHeaders(_ value: JSONValue?, at location: String, reader: Cassette.Reader) throws(CassetteError) -> HTTPHeaders {
         guard let value else { return HTTPHeaders() }
-        guard case .array(let items) = value else { throw .invalid(file: reader.file, location: location, reason: "expected an array of {name, value}") }
+        guard case .array(let items) = value else {
+            throw .invalid(file: reader.file, location: location, reason: "expected an array of {name, value}")
+        }
         var headers = HTTPHeaders()
         for (index, item) in items.enumerated() {
-            headers.add(try reader.string(item["name"], at: "\(location)[\(index)].name"), try reader.string(item["value"], at: "\(location)[\(index)].value"))
+            headers.add(
+                try reader.string(item["name"], at: "\(location)[\(index)].name"),
+                try reader.string(item["value"], at: "\(location)[\(index)].value"))
         }
         return headers
     }
@@ -107,7 +122,9 @@ public enum CassetteImporter {
     static func fromVCR(yaml: String, file: String) throws(CassetteError) -> Cassette {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: yaml) else { throw CassetteError.invalid(file: file, location: "the document", reason: "empty") }
+            guard let composed = try Yams.compose(yaml: yaml) else {
+                throw CassetteError.invalid(file: file, location: "the document", reason: "empty")
+            }
             root = composed
         } catch let error as CassetteError {
             throw error
@@ -132,19 +149,29 @@ public enum CassetteImporter {
             guard let uri = request["uri"]?.string else { throw invalid(file, request, location + ".request.uri", "missing") }
             firstURL = firstURL ?? uri
             let requestBody = try vcrBody(request["body"], file: file, location: location + ".request.body")
-            let responseBody = try vcrBody(response["body"]?["string"] ?? response["body"], file: file, location: location + ".response.body")
+            let responseBody = try vcrBody(
+                response["body"]?["string"] ?? response["body"], file: file, location: location + ".response.body")
             guard let status = response["status"]?["code"]?.int ?? response["status"]?.int else {
                 throw invalid(file, response, location + ".response.status.code", "missing or not a number")
             }
             var responseHeaders = try vcrHeaders(response["headers"], file: file, location: location + ".response.headers")
             // Scrubbed bodies no longer match the recorded length: state the real one.
             if responseHeaders.contains("Content-Length") { responseHeaders.replace("Content-Length", String(responseBody?.count ?? 0)) }
-            events.append(.interaction(redactor.redact(Interaction(
-                request: HTTPRequest(method: method.uppercased(), url: uri, headers: try vcrHeaders(request["headers"], file: file, location: location + ".request.headers"), body: requestBody),
-                response: HTTPResponse(status: status, headers: responseHeaders, body: responseBody ?? []),
-                at: Double(index), durationMilliseconds: 0))))
+            events.append(
+                .interaction(
+                    redactor.redact(
+                        Interaction(
+                            request: HTTPRequest(
+                                method: method.uppercased(), url: uri,
+                                headers: try vcrHeaders(request["headers"], file: file, location: location + ".request.headers"),
+                                body: requestBody),
+                            response: HTTPResponse(status: status, headers: responseHeaders, body: responseBody ?? []),
+                            at: Double(index), durationMilliseconds: 0))))
         }
-        return Cassette(metadata: metadata(source: "imported from \((file as NSString).lastPathComponent) (vcrpy)", firstURL: firstURL, recordedAt: nil), events: events)
+        return Cassette(
+            metadata: metadata(
+                source: "imported from \((file as NSString).lastPathComponent) (vcrpy)", firstURL: firstURL, recordedAt: nil),
+            events: events)
     }
 
     private static func invalid(_ file: String, _ node: Node, _ location: String, _ reason: String) -> CassetteError {
@@ -196,8 +223,9 @@ public enum CassetteImporter {
     public static func pythonBytesLiteral(_ text: String) -> [UInt8]? {
         let characters = Array(text.utf8)
         guard characters.count >= 3, characters[0] == UInt8(ascii: "b"),
-              let quote = characters.dropFirst().first, quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""),
-              characters.last == quote else { return nil }
+            let quote = characters.dropFirst().first, quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""),
+            characters.last == quote
+        else { return nil }
         var bytes: [UInt8] = []
         var index = 2
         let end = characters.count - 1

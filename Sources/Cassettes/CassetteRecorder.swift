@@ -119,7 +119,10 @@ public final class CassetteRecorder: Sendable {
     /// Records a request that got no response.
     public func record(_ failure: Cassette.Failure) {
         queue.async { [self] in
-            var prepared = redactor.prepare(Interaction(request: failure.request, response: HTTPResponse(status: 0), at: failure.at, durationMilliseconds: failure.durationMilliseconds))
+            var prepared = redactor.prepare(
+                Interaction(
+                    request: failure.request, response: HTTPResponse(status: 0), at: failure.at,
+                    durationMilliseconds: failure.durationMilliseconds))
             prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
             var recorded = failure
             recorded.request = prepared.interaction.request
@@ -209,7 +212,8 @@ public final class CassetteRecorder: Sendable {
         let values = secrets.values(from: state.scrubbed)
         state.scrubbed = learned
         var changed = false
-        for index in state.cassette.events.indices where state.cassette.events[index].texts.contains(where: { SecretLedger.contains(any: values, in: $0) }) {
+        for index in state.cassette.events.indices
+        where state.cassette.events[index].texts.contains(where: { SecretLedger.contains(any: values, in: $0) }) {
             state.cassette.events[index] = state.cassette.events[index].mappingText(secrets.scrub)
             state.encoded[index] = Cassette.encode(state.cassette.events[index])
             changed = true
@@ -309,7 +313,9 @@ public final class CassetteRecorder: Sendable {
         var cassette = Cassette(metadata: metadata)
         for (index, line) in lines.dropFirst().enumerated() {
             // A line cut short by the crash ends the journal.
-            guard let json = try? JSONParser.parse(String(line)), let event = try? reader.event(json, at: "line \(index + 2)") else { break }
+            guard let json = try? JSONParser.parse(String(line)), let event = try? reader.event(json, at: "line \(index + 2)") else {
+                break
+            }
             cassette.events.append(event)
         }
         if metadata.anonymized { cassette.events = Anonymizer().anonymize(events: cassette.events) }

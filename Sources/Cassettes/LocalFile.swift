@@ -47,7 +47,8 @@ public enum LocalFile {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
         if (status.st_mode & S_IFMT) == S_IFREG, status.st_size > 0,
-           let address = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED {
+            let address = mmap(nil, Int(status.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED
+        {
             let buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: Int(status.st_size))
             return ByteStorage(buffer: buffer) { munmap(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
         }

@@ -24,7 +24,9 @@ public struct Redactor: Sendable {
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary",
         "ocp-apim-subscription-key", "x-functions-key", "x-api-key",
     ]
-    static let secretFormFields: Set<String> = ["client_secret", "client_assertion", "refresh_token", "device_code", "password", "code", "assertion"]
+    static let secretFormFields: Set<String> = [
+        "client_secret", "client_assertion", "refresh_token", "device_code", "password", "code", "assertion",
+    ]
     static let secretJSONKeys: Set<String> = [
         "access_token", "refresh_token", "id_token", "client_secret", "password", "primarykey", "secondarykey",
         "primarymasterkey", "secondarymasterkey", "primaryconnectionstring", "secondaryconnectionstring", "accesstoken",
@@ -143,21 +145,23 @@ public struct Redactor: Sendable {
             var copy = request
             _ = redact(request: &copy, { $0 }, removed: &removed)
         }
-        for field in request.headers.fields where Self.secretHeaders.contains(field.name.lowercased()) && field.name.lowercased() != "authorization" {
+        for field in request.headers.fields
+        where Self.secretHeaders.contains(field.name.lowercased()) && field.name.lowercased() != "authorization" {
             removed.append(field.value)
         }
         return removed
     }
 
     private func redact(headers: HTTPHeaders, _ text: (String) -> String, removed: inout [String]) -> HTTPHeaders {
-        HTTPHeaders(headers.fields.map { field in
-            let name = field.name.lowercased()
-            guard Self.secretHeaders.contains(name) else { return .init(name: field.name, value: text(field.value)) }
-            // The bearer token nwsh itself adds is never typed anywhere: not learned, so the
-            // common case (no other secret) costs nothing elsewhere.
-            if name != "authorization" { removed.append(field.value) }
-            return .init(name: field.name, value: Self.placeholder)
-        })
+        HTTPHeaders(
+            headers.fields.map { field in
+                let name = field.name.lowercased()
+                guard Self.secretHeaders.contains(name) else { return .init(name: field.name, value: text(field.value)) }
+                // The bearer token nwsh itself adds is never typed anywhere: not learned, so the
+                // common case (no other secret) costs nothing elsewhere.
+                if name != "authorization" { removed.append(field.value) }
+                return .init(name: field.name, value: Self.placeholder)
+            })
     }
 
     private func redact(form body: [UInt8], _ text: (String) -> String, removed: inout [String]) -> [UInt8] {
@@ -167,7 +171,9 @@ public struct Redactor: Sendable {
             if parts.count == 2 {
                 let value = String(parts[1])
                 removed.append(value)
-                if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding, decoded != value { removed.append(decoded) }
+                if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding, decoded != value {
+                    removed.append(decoded)
+                }
             }
             return "\(name)=\(Self.placeholder)"
         }
@@ -197,7 +203,9 @@ public struct Redactor: Sendable {
 
     /// JSON with secret members replaced and `text` applied to every other string; `changed` is set
     /// when anything differs, and the values replaced are added to `removed`.
-    private func redact(json: JSONValue, key: String?, _ text: (String) -> String, changed: inout Bool, removed: inout [String]) -> JSONValue {
+    private func redact(
+        json: JSONValue, key: String?, _ text: (String) -> String, changed: inout Bool, removed: inout [String]
+    ) -> JSONValue {
         switch json {
         case .string(let string):
             if let key, Self.isSecret(jsonKey: key) {
@@ -211,17 +219,22 @@ public struct Redactor: Sendable {
         case .array(let elements):
             // listKeys: {"keys": [{"keyName": "key1", "value": "..."}]}
             let isKeyList = key?.lowercased() == "keys"
-            return .array(elements.map { element in
-                guard isKeyList, case .object(var object) = element, let value = object["value"] else {
-                    return redact(json: element, key: nil, text, changed: &changed, removed: &removed)
-                }
-                if case .string(let secret) = value { removed.append(secret) }
-                object["value"] = .string(Self.placeholder)
-                changed = true
-                return redact(json: .object(object), key: nil, text, changed: &changed, removed: &removed)
-            })
+            return .array(
+                elements.map { element in
+                    guard isKeyList, case .object(var object) = element, let value = object["value"] else {
+                        return redact(json: element, key: nil, text, changed: &changed, removed: &removed)
+                    }
+                    if case .string(let secret) = value { removed.append(secret) }
+                    object["value"] = .string(Self.placeholder)
+                    changed = true
+                    return redact(json: .object(object), key: nil, text, changed: &changed, removed: &removed)
+                })
         case .object(let object):
-            return .object(JSONObject(object.members.map { .init(key: $0.key, value: redact(json: $0.value, key: $0.key, text, changed: &changed, removed: &removed)) }))
+            return .object(
+                JSONObject(
+                    object.members.map {
+                        .init(key: $0.key, value: redact(json: $0.value, key: $0.key, text, changed: &changed, removed: &removed))
+                    }))
         default:
             return json
         }
@@ -243,7 +256,10 @@ public struct Redactor: Sendable {
         var previous: (UInt8, UInt8) = (0, 0)
         while let byte = bytes.next() {
             if byte == UInt8(ascii: "J"), previous == (UInt8(ascii: "e"), UInt8(ascii: "y")) { return true }
-            if byte == UInt8(ascii: "="), (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "i"), UInt8(ascii: "g")) || (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "e"), UInt8(ascii: "y")) {
+            if byte == UInt8(ascii: "="),
+                (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "i"), UInt8(ascii: "g"))
+                    || (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "e"), UInt8(ascii: "y"))
+            {
                 return true
             }
             previous = (previous.1, byte)

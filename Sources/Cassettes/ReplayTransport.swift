@@ -93,7 +93,8 @@ public final class ReplayTransport: HTTPTransport {
         }
         guard let chosen else {
             if let fallback { return try await fallback.send(request) }
-            throw CassetteError.noMatch(method: request.method, url: matchable.url, file: (file as NSString).lastPathComponent, closest: closest(to: matchable))
+            throw CassetteError.noMatch(
+                method: request.method, url: matchable.url, file: (file as NSString).lastPathComponent, closest: closest(to: matchable))
         }
         switch answers[chosen] {
         case .response(let response): return response
@@ -207,7 +208,7 @@ public final class ReplayTransport: HTTPTransport {
 
     static func firstDifference(_ left: JSONValue, _ right: JSONValue, path: String) -> String? {
         switch (left, right) {
-        case let (.object(a), .object(b)):
+        case (.object(let a), .object(let b)):
             for key in a.keys + b.keys.filter({ a[$0] == nil }) {
                 let child = path.isEmpty ? key : "\(path).\(key)"
                 guard let l = a[key] else { return "\(child): absent vs \(describe(b[key]))" }
@@ -215,7 +216,7 @@ public final class ReplayTransport: HTTPTransport {
                 if let found = firstDifference(l, r, path: child) { return found }
             }
             return nil
-        case let (.array(a), .array(b)):
+        case (.array(let a), .array(let b)):
             for (position, pair) in zip(a, b).enumerated() {
                 if let found = firstDifference(pair.0, pair.1, path: "\(path)[\(position)]") { return found }
             }

@@ -32,7 +32,8 @@ extension String {
     }
 
     /// Where `needle` first occurs in `haystack` at or after `start`.
-    private static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    private static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int?
+    {
         guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
         var index = start
         let last = haystack.count - needle.count

@@ -32,7 +32,8 @@ public struct TransportStack: Sendable {
             let recording = RecordingTransport(wrapping: live, slot: slot, secrets: secrets)
             signIn = recording
             replayOnly = nil
-            transport = first.map { ReplayTransport(cassette: $0.cassette, file: $0.file, fallback: recording, secrets: secrets) } ?? recording
+            transport =
+                first.map { ReplayTransport(cassette: $0.cassette, file: $0.file, fallback: recording, secrets: secrets) } ?? recording
         }
     }
 }

@@ -9,8 +9,9 @@ public enum URLParts {
         var bytes = Substring(url).utf8[...]
         // Skip "scheme://host" when the URL is absolute: the first "/" either starts "//" or the path.
         if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > bytes.startIndex,
-           bytes[bytes.index(before: slash)] == UInt8(ascii: ":"), bytes.index(after: slash) < bytes.endIndex,
-           bytes[bytes.index(after: slash)] == UInt8(ascii: "/") {
+            bytes[bytes.index(before: slash)] == UInt8(ascii: ":"), bytes.index(after: slash) < bytes.endIndex,
+            bytes[bytes.index(after: slash)] == UInt8(ascii: "/")
+        {
             let host = bytes[bytes.index(slash, offsetBy: 2)...]
             bytes = host[(host.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? host.endIndex)...]
         }
@@ -40,9 +41,13 @@ public enum URLParts {
         output.reserveCapacity(bytes.count)
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                let low = hexValue(bytes[index + 2])
+            {
                 let decoded = high << 4 | low
-                if decoded == UInt8(ascii: "/") || decoded == UInt8(ascii: "?") || decoded == UInt8(ascii: "#") || decoded == UInt8(ascii: "%") {
+                if decoded == UInt8(ascii: "/") || decoded == UInt8(ascii: "?") || decoded == UInt8(ascii: "#")
+                    || decoded == UInt8(ascii: "%")
+                {
                     output += [UInt8(ascii: "%")] + Array(String(format: "%02X", decoded).utf8)
                 } else {
                     output.append(decoded)

@@ -19,7 +19,8 @@ public struct CheckContext: Sendable, Equatable {
         let suffix = Array("/connectivitycheck".utf8)
         let marker = Array("/subscriptions/".utf8)
         guard lowered.count > suffix.count, Array(lowered.suffix(suffix.count)) == suffix,
-              let start = lowered.indices.first(where: { lowered[$0...].starts(with: marker) }) else { return nil }
+            let start = lowered.indices.first(where: { lowered[$0...].starts(with: marker) })
+        else { return nil }
         return String(decoding: path[start..<(path.count - suffix.count)], as: UTF8.self)
     }
 
@@ -32,6 +33,8 @@ public struct CheckContext: Sendable, Equatable {
     }
 
     static func isIPAddress(_ text: String) -> Bool {
-        !text.isEmpty && (text.allSatisfy { $0.isNumber || $0 == "." } || (text.contains(":") && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }))
+        !text.isEmpty
+            && (text.allSatisfy { $0.isNumber || $0 == "." }
+                || (text.contains(":") && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }))
     }
 }

@@ -70,7 +70,9 @@ public struct CheckRequest: Sendable, Equatable {
         var checked = self
         switch destination {
         case .resource(let id):
-            guard Narration.providerSegments(id) != nil, id.lowercased().hasPrefix("/subscriptions/") else { throw .destinationNotAResource(id) }
+            guard Narration.providerSegments(id) != nil, id.lowercased().hasPrefix("/subscriptions/") else {
+                throw .destinationNotAResource(id)
+            }
             if id.lowercased() == source.lowercased() { throw .sameSourceAndDestination }
         case .address(let address):
             guard !address.isEmpty else { throw .missingDestination }
@@ -78,7 +80,9 @@ public struct CheckRequest: Sendable, Equatable {
         if effectiveProtocol == "Icmp" {
             if destinationPort != nil || sourcePort != nil { throw .portWithIcmp }
         } else if destinationPort == nil {
-            guard case .address(let address) = destination, let port = Self.schemePort(address) else { throw .missingPort(protocolName: effectiveProtocol) }
+            guard case .address(let address) = destination, let port = Self.schemePort(address) else {
+                throw .missingPort(protocolName: effectiveProtocol)
+            }
             checked.destinationPort = port
         }
         if effectiveProtocol != "Http" && effectiveProtocol != "Https" {
@@ -147,7 +151,8 @@ public struct CheckRequest: Sendable, Equatable {
         let destination = body["destination"]
         self.init(
             source: source, sourcePort: port(body["source"]?["port"]),
-            destination: destination?["resourceId"]?.stringValue.map(Destination.resource) ?? destination?["address"]?.stringValue.map(Destination.address),
+            destination: destination?["resourceId"]?.stringValue.map(Destination.resource)
+                ?? destination?["address"]?.stringValue.map(Destination.address),
             destinationPort: port(destination?["port"]),
             protocolName: body["protocol"]?.stringValue.flatMap { Self.canonical($0, in: Self.protocols) })
     }
@@ -173,7 +178,8 @@ public struct CheckRequest: Sendable, Equatable {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = part.trimmingSpaces
             guard let code = Int(trimmed), (100...599).contains(code) else {
-                throw .invalidValue(field: .validStatusCodes, value: text, expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
+                throw .invalidValue(
+                    field: .validStatusCodes, value: text, expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
             }
             codes.append(code)
         }
@@ -186,7 +192,10 @@ public struct CheckRequest: Sendable, Equatable {
         if text.hasPrefix("/") { return (.resource(text), nil) }
         if text.contains("://") {
             // A URL goes to the service as it is; its explicit port is also the probe port.
-            let authority = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).dropFirst(2).first.map { $0.prefix { $0 != "/" } } ?? ""
+            let authority =
+                text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).dropFirst(2).first.map {
+                    $0.prefix { $0 != "/" }
+                } ?? ""
             if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
                 return (.address(text), try port(String(authority[authority.index(after: colon)...]), field: .shortFormDestinationPort))
             }
@@ -212,7 +221,9 @@ public struct CheckRequest: Sendable, Equatable {
     /// A network watcher's resource ID, checked (`--watcher`).
     public static func watcher(_ id: String) throws(CheckProblem) -> String {
         guard Narration.resource(id, namespace: "Microsoft.Network", type: "networkWatchers") == id else {
-            throw .invalidValue(field: .watcher, value: id, expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
+            throw .invalidValue(
+                field: .watcher, value: id,
+                expected: "a network watcher's resource ID (/subscriptions/…/providers/Microsoft.Network/networkWatchers/NAME)")
         }
         return id
     }

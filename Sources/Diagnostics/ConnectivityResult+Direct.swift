@@ -29,9 +29,13 @@ private struct DirectReader {
     var json: JSONParser
     let tree = ConnectivityResult.Reader()
 
-    static let resultFields = JSONParser.MemberNames(["connectionStatus", "probesSent", "probesFailed", "avgLatencyInMs", "minLatencyInMs", "maxLatencyInMs", "hops"])
+    static let resultFields = JSONParser.MemberNames([
+        "connectionStatus", "probesSent", "probesFailed", "avgLatencyInMs", "minLatencyInMs", "maxLatencyInMs", "hops",
+    ])
     static let hopFields = JSONParser.MemberNames(["type", "id", "address", "resourceId", "nextHopIds", "issues", "links"])
-    static let linkFields = JSONParser.MemberNames(["nextHopId", "roundTripTimeMin", "roundTripTimeAvg", "roundTripTimeMax", "context", "issues"])
+    static let linkFields = JSONParser.MemberNames([
+        "nextHopId", "roundTripTimeMin", "roundTripTimeAvg", "roundTripTimeMax", "context", "issues",
+    ])
 
     mutating func document() throws -> ConnectivityResult {
         var result = ConnectivityResult()

@@ -43,7 +43,10 @@ public struct ConnectivityResult: Sendable, Equatable {
         /// The hop's issues, then its links'.
         public var allIssues: [Issue] { issues + links.flatMap { $0.issues } }
 
-        public init(type: String, id: String? = nil, address: String? = nil, resourceId: String? = nil, nextHopIds: [String] = [], issues: [Issue] = [], links: [Link] = []) {
+        public init(
+            type: String, id: String? = nil, address: String? = nil, resourceId: String? = nil, nextHopIds: [String] = [],
+            issues: [Issue] = [], links: [Link] = []
+        ) {
             self.type = type
             self.id = id
             self.address = address
@@ -62,7 +65,10 @@ public struct ConnectivityResult: Sendable, Equatable {
         public var roundTripTimeMax: Int?
         public var issues: [Issue]
 
-        public init(nextHopId: String? = nil, roundTripTimeMin: Int? = nil, roundTripTimeAvg: Int? = nil, roundTripTimeMax: Int? = nil, issues: [Issue] = []) {
+        public init(
+            nextHopId: String? = nil, roundTripTimeMin: Int? = nil, roundTripTimeAvg: Int? = nil, roundTripTimeMax: Int? = nil,
+            issues: [Issue] = []
+        ) {
             self.nextHopId = nextHopId
             self.roundTripTimeMin = roundTripTimeMin
             self.roundTripTimeAvg = roundTripTimeAvg
@@ -195,13 +201,16 @@ extension ConnectivityResult {
 
         func array(_ value: JSONValue?, at field: @autoclosure () -> String) throws(ResultError) -> [JSONValue] {
             guard let value, value != .null else { return [] }
-            guard case .array(let elements) = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an array") }
+            guard case .array(let elements) = value else {
+                throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an array")
+            }
             return elements
         }
 
         func hop(_ value: JSONValue, at field: @autoclosure () -> String) throws(ResultError) -> Hop {
             guard case .object = value else { throw ResultError(field: field(), problem: "is \(Self.kind(value)), not an object") }
-            let nextHopIds = try array(value["nextHopIds"], at: field() + ".nextHopIds").enumerated().map { (index, id) throws(ResultError) in
+            let nextHopIds = try array(value["nextHopIds"], at: field() + ".nextHopIds").enumerated().map {
+                (index, id) throws(ResultError) in
                 guard let text = try string(id, at: "\(field()).nextHopIds[\(index)]") else {
                     throw ResultError(field: "\(field()).nextHopIds[\(index)]", problem: "is null, not a string")
                 }
@@ -229,7 +238,8 @@ extension ConnectivityResult {
             }
             return Link(
                 nextHopId: try string(value["nextHopId"], at: field() + ".nextHopId"),
-                roundTripTimeMin: try time("roundTripTimeMin"), roundTripTimeAvg: try time("roundTripTimeAvg"), roundTripTimeMax: try time("roundTripTimeMax"),
+                roundTripTimeMin: try time("roundTripTimeMin"), roundTripTimeAvg: try time("roundTripTimeAvg"),
+                roundTripTimeMax: try time("roundTripTimeMax"),
                 issues: try issues(value["issues"], at: field() + ".issues"))
         }
 
@@ -237,9 +247,12 @@ extension ConnectivityResult {
             try array(value, at: field()).enumerated().map { (index, item) throws(ResultError) in
                 let location = "\(field())[\(index)]"
                 guard case .object = item else { throw ResultError(field: location, problem: "is \(Self.kind(item)), not an object") }
-                let context = try array(item["context"], at: location + ".context").enumerated().map { (position, entry) throws(ResultError) -> [(key: String, value: String)] in
+                let context = try array(item["context"], at: location + ".context").enumerated().map {
+                    (position, entry) throws(ResultError) -> [(key: String, value: String)] in
                     let place = "\(location).context[\(position)]"
-                    guard case .object(let object) = entry else { throw ResultError(field: place, problem: "is \(Self.kind(entry)), not an object") }
+                    guard case .object(let object) = entry else {
+                        throw ResultError(field: place, problem: "is \(Self.kind(entry)), not an object")
+                    }
                     // Documented as {"key": K, "value": V}; also accept {K: V}.
                     if let key = entry["key"] {
                         guard let keyText = try string(key, at: place + ".key") else { return [] }

@@ -21,29 +21,42 @@ extension Explanation {
         case "networksecurityrule":
             if let nic, let nicName {
                 let rule = issue.context("RuleName").map { ", find \($0)" } ?? ""
-                steps.append(NextStep(why: "the security rules in effect on network interface \(nicName)\(rule)",
-                                      command: "post \(nic)/effectiveNetworkSecurityGroups?api-version=\(ARMAPIVersion.network)"))
+                steps.append(
+                    NextStep(
+                        why: "the security rules in effect on network interface \(nicName)\(rule)",
+                        command: "post \(nic)/effectiveNetworkSecurityGroups?api-version=\(ARMAPIVersion.network)"))
             }
         case "userdefinedroute":
             if let nic, let nicName {
-                steps.append(NextStep(why: "the routes in effect on network interface \(nicName): which route sends the traffic where",
-                                      command: "post \(nic)/effectiveRouteTable?api-version=\(ARMAPIVersion.network)"))
+                steps.append(
+                    NextStep(
+                        why: "the routes in effect on network interface \(nicName): which route sends the traffic where",
+                        command: "post \(nic)/effectiveRouteTable?api-version=\(ARMAPIVersion.network)"))
             }
         case "guestfirewall", "agentstopped":
             if let vm {
-                steps.append(NextStep(why: "the VM's extensions (NetworkWatcherAgent must be provisioned and running) and its state",
-                                      command: "get \(vm)/instanceView?api-version=\(ARMAPIVersion.compute)"))
+                steps.append(
+                    NextStep(
+                        why: "the VM's extensions (NetworkWatcherAgent must be provisioned and running) and its state",
+                        command: "get \(vm)/instanceView?api-version=\(ARMAPIVersion.compute)"))
             }
         case "dnsresolution":
             if let nic, let nicName {
-                steps.append(NextStep(why: "the DNS servers network interface \(nicName) uses (dnsSettings)",
-                                      command: "get \(nic)?api-version=\(ARMAPIVersion.network)"))
+                steps.append(
+                    NextStep(
+                        why: "the DNS servers network interface \(nicName) uses (dnsSettings)",
+                        command: "get \(nic)?api-version=\(ARMAPIVersion.network)"))
             }
         default:
             break
         }
         if steps.isEmpty, let resource = nic ?? vm ?? hop.resourceId {
-            steps.append(NextStep(why: "the resource at hop \(hop.address ?? hop.type)", command: "get \(resource)?api-version=\(nic != nil ? ARMAPIVersion.network : vm != nil ? ARMAPIVersion.compute : ARMAPIVersion.network)"))
+            steps.append(
+                NextStep(
+                    why: "the resource at hop \(hop.address ?? hop.type)",
+                    command:
+                        "get \(resource)?api-version=\(nic != nil ? ARMAPIVersion.network : vm != nil ? ARMAPIVersion.compute : ARMAPIVersion.network)"
+                ))
         }
         return steps
     }
@@ -52,8 +65,9 @@ extension Explanation {
     /// to its destination (the address the path ended at), on the check's watcher.
     static func watcherSteps(for issue: ConnectivityResult.Issue, result: ConnectivityResult, context: CheckContext) -> [NextStep] {
         guard let vm = context.request.source,
-              let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
-              let remote = context.destinationAddress(in: result) else { return [] }
+            let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
+            let remote = context.destinationAddress(in: result)
+        else { return [] }
         let vmName = Narration.providerSegments(vm).map { String($0.name) } ?? vm
         switch issue.type.lowercased() {
         case "networksecurityrule":
@@ -64,14 +78,21 @@ extension Explanation {
                 "localIPAddress": .string(local), "localPort": .string(context.request.sourcePort.map(String.init) ?? "*"),
                 "remoteIPAddress": .string(remote), "remotePort": .string(String(port)),
             ])
-            return [NextStep(
-                why: "whether the security rules let TCP from \(vmName) (\(local)) out to \(remote) port \(port), and which rule decides",
-                command: "post \(context.watcher)/ipFlowVerify?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")]
+            return [
+                NextStep(
+                    why:
+                        "whether the security rules let TCP from \(vmName) (\(local)) out to \(remote) port \(port), and which rule decides",
+                    command: "post \(context.watcher)/ipFlowVerify?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")
+            ]
         case "userdefinedroute":
-            let body = JSONObject(["targetResourceId": .string(vm), "sourceIPAddress": .string(local), "destinationIPAddress": .string(remote)])
-            return [NextStep(
-                why: "where \(vmName) (\(local)) sends packets for \(remote), and which route table says so",
-                command: "post \(context.watcher)/nextHop?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")]
+            let body = JSONObject([
+                "targetResourceId": .string(vm), "sourceIPAddress": .string(local), "destinationIPAddress": .string(remote),
+            ])
+            return [
+                NextStep(
+                    why: "where \(vmName) (\(local)) sends packets for \(remote), and which route table says so",
+                    command: "post \(context.watcher)/nextHop?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")
+            ]
         default:
             return []
         }

@@ -18,7 +18,9 @@ extension Explanation {
             return indexByID?[id]
         }
         var pointedTo = [Bool](repeating: false, count: hops.count)
-        for (index, hop) in hops.enumerated() { for id in hop.nextHopIds { if let target = lookup(id, from: index) { pointedTo[target] = true } } }
+        for (index, hop) in hops.enumerated() {
+            for id in hop.nextHopIds { if let target = lookup(id, from: index) { pointedTo[target] = true } }
+        }
         var drawn = [Bool](repeating: false, count: hops.count)
         var lines: [String] = []
         lines.reserveCapacity(hops.count)

@@ -33,7 +33,9 @@ public struct Explanation: Sendable, Equatable {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
                 // One suggestion per command, however many issues point to it.
                 let watcherSteps = context.map { Self.watcherSteps(for: issue, result: result, context: $0) } ?? []
-                for step in Self.nextSteps(for: issue, at: hop) + watcherSteps where suggested.insert(step.command).inserted { steps.append(step) }
+                for step in Self.nextSteps(for: issue, at: hop) + watcherSteps where suggested.insert(step.command).inserted {
+                    steps.append(step)
+                }
             }
         }
         self.findings = findings

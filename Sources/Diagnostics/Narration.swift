@@ -62,9 +62,10 @@ public enum Narration {
     /// ignoring case, as ARM does.
     static func resource(_ resourceId: String?, namespace: String, type: String) -> String? {
         guard let resourceId, resourceId.utf8.count > 15,
-              resourceId.utf8.prefix(15).elementsEqual("/subscriptions/".utf8, by: { $0 | 0x20 == $1 }),
-              let found = providerSegments(resourceId),
-              found.namespace.lowercased() == namespace.lowercased(), found.type.lowercased() == type.lowercased() else { return nil }
+            resourceId.utf8.prefix(15).elementsEqual("/subscriptions/".utf8, by: { $0 | 0x20 == $1 }),
+            let found = providerSegments(resourceId),
+            found.namespace.lowercased() == namespace.lowercased(), found.type.lowercased() == type.lowercased()
+        else { return nil }
         return String(resourceId[..<found.name.endIndex])
     }
 
@@ -76,7 +77,8 @@ public enum Narration {
         guard let found = id.withUTF8(providerRanges) else { return nil }
         let utf8 = resourceId.utf8
         func slice(_ range: Range<Int>) -> Substring {
-            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)])
+            Substring(
+                utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)])
         }
         return (slice(found.namespace), slice(found.type), slice(found.name))
     }
@@ -136,14 +138,15 @@ public enum Narration {
     /// One sentence for an issue at a hop: where, direction, severity, and what, with the context
     /// entries the issue type explains folded in and any others listed as they are.
     public static func sentence(for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, number: Int) -> String {
-        let direction = issue.origin.map { origin -> String in
-            switch origin.lowercased() {
-            case "inbound": "inbound traffic"
-            case "outbound": "outbound traffic"
-            case "local": "traffic at the hop itself"
-            default: "traffic (origin \(origin))"
-            }
-        } ?? "traffic"
+        let direction =
+            issue.origin.map { origin -> String in
+                switch origin.lowercased() {
+                case "inbound": "inbound traffic"
+                case "outbound": "outbound traffic"
+                case "local": "traffic at the hop itself"
+                default: "traffic (origin \(origin))"
+                }
+            } ?? "traffic"
         var used: Set<String> = []
         func take(_ key: String) -> String? {
             guard let value = issue.context(key) else { return nil }
@@ -156,7 +159,9 @@ public enum Narration {
             what = "\(direction) is denied by the network security rule " + (take("RuleName") ?? "(not named)")
         case "userdefinedroute":
             let routeType = take("RouteType")
-            what = "\(direction) is sent elsewhere by a route" + (routeType.map { " of type \($0)" } ?? "") + " (a user-defined route overrides the default routing)"
+            what =
+                "\(direction) is sent elsewhere by a route" + (routeType.map { " of type \($0)" } ?? "")
+                + " (a user-defined route overrides the default routing)"
         case "guestfirewall":
             what = "the firewall inside the VM's operating system blocks \(direction)"
         case "dnsresolution":
@@ -175,13 +180,14 @@ public enum Narration {
             what = "an issue of type \(issue.type) affects \(direction)"
         }
         let rest = issue.context.filter { !used.contains($0.key.lowercased()) }.map { "\($0.key): \($0.value)" }
-        let severity = issue.severity.map { severity -> String in
-            switch severity.lowercased() {
-            case "error": "Error"
-            case "warning": "Warning"
-            default: "Severity \(severity)"
-            }
-        } ?? "Issue"
+        let severity =
+            issue.severity.map { severity -> String in
+                switch severity.lowercased() {
+                case "error": "Error"
+                case "warning": "Warning"
+                default: "Severity \(severity)"
+                }
+            } ?? "Issue"
         let place = place(hop, number: number)
         return "\(severity) at \(place): \(what)" + (rest.isEmpty ? "" : " (\(rest.joined(separator: ", ")))") + "."
     }

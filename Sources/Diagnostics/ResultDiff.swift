@@ -49,7 +49,9 @@ public struct ResultDiff: Sendable, Equatable {
     static func verdict(_ before: String?, _ after: String?) -> String {
         let name = { (status: String?) in status ?? "no status" }
         guard before?.lowercased() != after?.lowercased() else { return "Verdict unchanged: \(name(after))." }
-        let change = Narration.isReachable(after) && !Narration.isReachable(before) ? ": fixed"
+        let change =
+            Narration.isReachable(after) && !Narration.isReachable(before)
+            ? ": fixed"
             : Narration.isReachable(before) && !Narration.isReachable(after) ? ": broken" : ""
         return "Verdict: \(name(before)) → \(name(after))\(change)."
     }
@@ -57,7 +59,8 @@ public struct ResultDiff: Sendable, Equatable {
     static func measurements(_ before: ConnectivityResult, _ after: ConnectivityResult) -> [String] {
         var lines: [String] = []
         if before.probesSent != nil || after.probesSent != nil,
-           before.probesSent != after.probesSent || before.probesFailed != after.probesFailed {
+            before.probesSent != after.probesSent || before.probesFailed != after.probesFailed
+        {
             func probes(_ result: ConnectivityResult) -> String {
                 result.probesSent.map { "\(result.probesFailed ?? 0) of \($0)" } ?? "none"
             }
@@ -69,9 +72,9 @@ public struct ResultDiff: Sendable, Equatable {
             ("max", before.maximumLatency, after.maximumLatency),
         ] where old != new {
             switch (old, new) {
-            case let (old?, new?): latency.append("\(name) \(old) → \(new) ms (\(new >= old ? "+" : "")\(new - old))")
-            case let (nil, new?): latency.append("\(name) none → \(new) ms")
-            case let (old?, nil): latency.append("\(name) \(old) ms → none")
+            case (let old?, let new?): latency.append("\(name) \(old) → \(new) ms (\(new >= old ? "+" : "")\(new - old))")
+            case (nil, let new?): latency.append("\(name) none → \(new) ms")
+            case (let old?, nil): latency.append("\(name) \(old) ms → none")
             case (nil, nil): break
             }
         }
@@ -92,7 +95,8 @@ public struct ResultDiff: Sendable, Equatable {
         for (index, hop) in result.hops.enumerated() {
             for issue in hop.allIssues {
                 let context = issue.context.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1E}")
-                let key = [hopKey(hop), issue.type, issue.origin ?? "", issue.severity ?? "", context].joined(separator: "\u{1F}").lowercased()
+                let key = [hopKey(hop), issue.type, issue.origin ?? "", issue.severity ?? "", context].joined(separator: "\u{1F}")
+                    .lowercased()
                 issues.append((key, Narration.sentence(for: issue, at: hop, number: index + 1)))
             }
         }

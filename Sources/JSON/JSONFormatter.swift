@@ -62,7 +62,10 @@ public struct JSONFormatter: Sendable {
         case .number(let number): colored(palette.number, into: &output) { $0.append(contentsOf: number.text.utf8) }
         case .string(let string): colored(palette.string, into: &output) { Self.quote(string, into: &$0) }
         case .array(let elements):
-            guard !elements.isEmpty else { output.append(contentsOf: "[]".utf8); return }
+            guard !elements.isEmpty else {
+                output.append(contentsOf: "[]".utf8)
+                return
+            }
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
@@ -72,7 +75,10 @@ public struct JSONFormatter: Sendable {
             newline(level, into: &output)
             output.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard !object.members.isEmpty else { output.append(contentsOf: "{}".utf8); return }
+            guard !object.members.isEmpty else {
+                output.append(contentsOf: "{}".utf8)
+                return
+            }
             output.append(UInt8(ascii: "{"))
             for (position, member) in object.members.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
@@ -117,7 +123,9 @@ public struct JSONFormatter: Sendable {
         defer { output.append(UInt8(ascii: "\"")) }
         let utf8 = string.utf8
         // Most strings need no escaping: check the bytes before escaping anything.
-        let special = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xC2 }
+        let special = { (byte: UInt8) in
+            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xC2
+        }
         guard utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? utf8.contains(where: special) else {
             output.append(contentsOf: utf8)
             return
@@ -177,7 +185,8 @@ public enum TerminalText {
         let raw = UnsafeRawBufferPointer(bytes)
         while offset + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let flags = ByteWord.bytes(below: 0x20, in: word) | ByteWord.bytes(equalTo: 0x7F, in: word) | ByteWord.bytes(equalTo: 0xC2, in: word)
+            let flags =
+                ByteWord.bytes(below: 0x20, in: word) | ByteWord.bytes(equalTo: 0x7F, in: word) | ByteWord.bytes(equalTo: 0xC2, in: word)
             if flags != 0, bytes[offset..<offset + 8].contains(where: suspect) { return true }
             offset += 8
         }
@@ -190,7 +199,8 @@ public enum TerminalText {
         // (U+0080–U+009F) start with 0xC2 in UTF-8, so text without those needs no scalar look.
         var copy = text
         guard copy.withUTF8(mayHaveControls),
-              text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+            text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" })
+        else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
             if isControl(scalar) && scalar != "\n" && scalar != "\t" {

@@ -105,7 +105,9 @@ extension JSONParser {
             name = Name(range: start..<start, isPlainASCII: false, unescaped: try parseString(quote: UInt8(ascii: "\"")))
         }
         try skipWhitespace()
-        guard consume(UInt8(ascii: ":")) else { throw failure("expected ':' after the member name \"\(text(of: name))\", found \(found())") }
+        guard consume(UInt8(ascii: ":")) else {
+            throw failure("expected ':' after the member name \"\(text(of: name))\", found \(found())")
+        }
         members.count += 1
         return name
     }
@@ -159,7 +161,7 @@ extension JSONParser {
         try skipWhitespace()
         let start = index
         let number = try parseNumberText()
-        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1 ..< number.upperBound : number
+        let digits = bytes[start] == UInt8(ascii: "-") ? start + 1..<number.upperBound : number
         // Up to 18 digits always fit; anything else (fractions, exponents) as JSONNumber reads it.
         guard digits.count <= 18, bytes[digits].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return JSONNumber(text: text(from: number.lowerBound, to: number.upperBound)).intValue
@@ -196,7 +198,7 @@ extension JSONParser {
             var utf8: [UInt8] = []
             ranges = names.map { name in
                 utf8 += name.utf8
-                return utf8.count - name.utf8.count ..< utf8.count
+                return utf8.count - name.utf8.count..<utf8.count
             }
             self.utf8 = utf8
             isASCII = utf8.allSatisfy { $0 < 0x80 }
@@ -218,7 +220,9 @@ extension JSONParser {
         let bytes = UnsafeRawBufferPointer(bytes)
         return names.utf8.withUnsafeBytes { utf8 in
             for (position, candidate) in names.ranges.enumerated() where candidate.count == range.count {
-                switch Self.compareASCII(bytes.baseAddress! + range.lowerBound, utf8.baseAddress! + candidate.lowerBound, count: range.count) {
+                switch Self.compareASCII(
+                    bytes.baseAddress! + range.lowerBound, utf8.baseAddress! + candidate.lowerBound, count: range.count)
+                {
                 case .equal: return (position, true)
                 case .equalIgnoringCase: return (position, false)
                 case .different: continue

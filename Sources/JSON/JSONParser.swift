@@ -52,11 +52,14 @@ public struct JSONParser {
 
     /// ``parse(bytes:streaming:element:)`` of bytes in storage (a cassette file mapped into
     /// memory, which is then never copied).
-    public static func parse(storage: ByteStorage, streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
+    public static func parse(storage: ByteStorage, streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue
+    {
         try parse(buffer: storage.buffer, streaming: member, element: element)
     }
 
-    private static func parse(buffer: UnsafeBufferPointer<UInt8>, streaming member: String, element: (JSONValue, Int) -> Void) throws(Failure) -> JSONValue {
+    private static func parse(
+        buffer: UnsafeBufferPointer<UInt8>, streaming member: String, element: (JSONValue, Int) -> Void
+    ) throws(Failure) -> JSONValue {
         try withoutActuallyEscaping(element) { (element) throws(Failure) -> JSONValue in
             var parser = JSONParser(bytes: buffer, mode: .strict)
             parser.streamed = (member, element)
@@ -143,7 +146,9 @@ public struct JSONParser {
             switch bytes[index] {
             case UInt8(ascii: "\""): key = try parseName(quote: UInt8(ascii: "\""))
             case UInt8(ascii: "'") where mode == .relaxed: key = try parseName(quote: UInt8(ascii: "'"))
-            case UInt8(ascii: "}") where mode == .relaxed: index += 1; return .object(JSONObject(members))
+            case UInt8(ascii: "}") where mode == .relaxed:
+                index += 1
+                return .object(JSONObject(members))
             default:
                 if mode == .relaxed, let word = readIdentifier() {
                     key = word
@@ -216,7 +221,8 @@ public struct JSONParser {
         var highBits: UInt64 = 0
         while end + 8 <= bytes.count {
             let word = bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self)
-            let stops = ByteWord.bytes(equalTo: quote, in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
+            let stops =
+                ByteWord.bytes(equalTo: quote, in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
                 | ByteWord.bytes(below: 0x20, in: word)
             if stops != 0 { break }
             highBits |= word
@@ -269,7 +275,8 @@ public struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try readHex4()
                     if (0xD800..<0xDC00).contains(scalar), bytes.count >= index + 6,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         index += 2
                         let low = try readHex4()
                         if (0xDC00..<0xE000).contains(low) {
@@ -285,7 +292,8 @@ public struct JSONParser {
                 continue
             }
             if byte < 0x20 {
-                throw failure(byte == 0x0A ? "a string is not closed before the end of the line" : "control character in a string (escape it)")
+                throw failure(
+                    byte == 0x0A ? "a string is not closed before the end of the line" : "control character in a string (escape it)")
             }
             scalars.append(byte)
             index += 1

@@ -75,7 +75,9 @@ public struct LaunchPlan: Equatable, Sendable {
         /// recording of it has been recovered.
         public var cassetteExists: Bool
 
-        public init(environment: [String: String], stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool, cassetteExists: Bool) {
+        public init(
+            environment: [String: String], stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool, cassetteExists: Bool
+        ) {
             self.environment = environment
             self.stdinIsTerminal = stdinIsTerminal
             self.stdoutIsTerminal = stdoutIsTerminal
@@ -90,7 +92,9 @@ public struct LaunchPlan: Equatable, Sendable {
         let interactive = options.commands == nil && options.file == nil && facts.stdinIsTerminal
 
         if let file = options.record ?? options.replay {
-            let given = options.recordMode ?? environment["NWSH_RECORD_MODE"].flatMap(RecordMode.init(rawValue:)) ?? (options.record != nil ? .all : .none)
+            let given =
+                options.recordMode ?? environment["NWSH_RECORD_MODE"].flatMap(RecordMode.init(rawValue:))
+                ?? (options.record != nil ? .all : .none)
             let mode = given.resolved(cassetteExists: facts.cassetteExists)
             cassette = CassettePlan(
                 file: file, mode: mode, reads: mode.readsCassette(exists: facts.cassetteExists),

@@ -31,7 +31,10 @@ public enum Launcher {
         var scriptText: String?
         if let file = options.file {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw StartFailure(message: "cannot read the script \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file").")
+                throw StartFailure(
+                    message:
+                        "cannot read the script \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")."
+                )
             }
             scriptText = String(decoding: data, as: UTF8.self)
         }
@@ -39,16 +42,19 @@ public enum Launcher {
         if let file = options.record ?? options.replay {
             do throws(CassetteError) {
                 if let recovered = try CassetteRecorder.recover(file: file) {
-                    output.err("Recovered \(recovered) interaction\(recovered == 1 ? "" : "s") from an interrupted recording into \(file).\n")
+                    output.err(
+                        "Recovered \(recovered) interaction\(recovered == 1 ? "" : "s") from an interrupted recording into \(file).\n")
                 }
             } catch {
                 throw StartFailure(message: error.description)
             }
             cassetteExists = FileManager.default.fileExists(atPath: file)
         }
-        let plan = LaunchPlan(options, facts: LaunchPlan.Facts(
-            environment: environment, stdinIsTerminal: isatty(STDIN_FILENO) == 1, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
-            stderrIsTerminal: isatty(STDERR_FILENO) == 1, cassetteExists: cassetteExists))
+        let plan = LaunchPlan(
+            options,
+            facts: LaunchPlan.Facts(
+                environment: environment, stdinIsTerminal: isatty(STDIN_FILENO) == 1, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
+                stderrIsTerminal: isatty(STDERR_FILENO) == 1, cassetteExists: cassetteExists))
 
         var replayed: Cassette?
         if let cassette = plan.cassette, cassette.reads {
@@ -82,7 +88,9 @@ public enum Launcher {
                     Authority(host: started.baseURL, tenant: data.tenantID), clientID: data.clientID, secret: data.clientSecret,
                     name: "the sandbox's service principal")
                 if plan.announcesSandbox {
-                    output.err("nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID)); no Azure account needed. Type 'help'.\n")
+                    output.err(
+                        "nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID)); no Azure account needed. Type 'help'.\n"
+                    )
                 }
             }
         } catch let error as ARMError {

@@ -38,7 +38,8 @@ public struct Options: Equatable, Sendable {
     /// nwsh's options, each declared once: its names, its value's name (nil for a flag) and its
     /// help. Parsing switches over them, so every option is handled by name.
     enum Flag: CaseIterable {
-        case commands, endpoint, sandbox, sandboxRetryAfter, record, replay, recordMode, anonymize, anonymizeName, rerun, color, verbose, help
+        case commands, endpoint, sandbox, sandboxRetryAfter, record, replay, recordMode, anonymize, anonymizeName, rerun, color, verbose,
+            help
 
         var names: [String] {
             switch self {
@@ -134,7 +135,9 @@ public struct Options: Equatable, Sendable {
             case .commands: options.commands = text
             case .endpoint: options.endpoint = text
             case .sandboxRetryAfter:
-                guard let seconds = Int(text), seconds >= 0 else { throw UsageError(message: "--sandbox-retry-after must be a whole number of seconds, 0 or more, not '\(text)'.") }
+                guard let seconds = Int(text), seconds >= 0 else {
+                    throw UsageError(message: "--sandbox-retry-after must be a whole number of seconds, 0 or more, not '\(text)'.")
+                }
                 options.sandboxRetryAfter = seconds
             case .record: options.record = text
             case .replay: options.replay = text
@@ -167,8 +170,12 @@ public struct Options: Equatable, Sendable {
         func refuse(_ message: String) throws(UsageError) { throw UsageError(message: message) }
         if commands != nil, file != nil { try refuse("Give either a script FILE or -c COMMANDS, not both.") }
         if sandbox, endpoint != nil { try refuse("--sandbox and --endpoint cannot be used together.") }
-        if sandbox, replay != nil, recordMode != .newEpisodes { try refuse("--replay answers from the cassette; --sandbox is only useful with --record-mode new_episodes.") }
-        if record != nil, replay != nil { try refuse("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).") }
+        if sandbox, replay != nil, recordMode != .newEpisodes {
+            try refuse("--replay answers from the cassette; --sandbox is only useful with --record-mode new_episodes.")
+        }
+        if record != nil, replay != nil {
+            try refuse("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).")
+        }
         if rerun, replay == nil { try refuse("--rerun needs --replay FILE.") }
         if rerun, commands != nil || file != nil { try refuse("--rerun runs the cassette's own commands; give no script or -c.") }
         if anonymize || !anonymizeName.isEmpty, record == nil { try refuse("--anonymize needs --record FILE.") }

@@ -81,7 +81,8 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     /// Creates the history file (and its folder) with owner-only permissions.
     static func prepareHistoryFile(_ path: String) {
         let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if !FileManager.default.fileExists(atPath: path) {
             let descriptor = open(path, O_CREAT | O_WRONLY, 0o600)
             if descriptor >= 0 { close(descriptor) }
@@ -117,7 +118,9 @@ private struct CompletionState {
 
 private let completionState = Mutex(CompletionState())
 
-private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+private func attemptCompletion(
+    _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
+) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
     nwsh_set_attempted_completion_over(1)
     let word = text.map { String(cString: $0) } ?? ""
     let line = nwsh_line_buffer().map { String(cString: $0) } ?? ""

@@ -14,7 +14,9 @@ struct ConnectivityScenarios {
             let alternatives = scenario["match"].map { $0.arrayValue ?? [$0] } ?? []
             if alternatives.contains(where: { alternative in
                 alternative.objectValue?.members.allSatisfy { matches(request, path: $0.key, expected: $0.value) } ?? false
-            }) { return result }
+            }) {
+                return result
+            }
         }
         var values: [String: String] = [:]
         let source = primaryIPConfiguration(ofVM: sourceVM)
@@ -51,8 +53,9 @@ struct ConnectivityScenarios {
 
     private func primaryIPConfiguration(ofVM vm: JSONValue) -> (address: String, id: String) {
         guard let nicID = vm["properties"]?["networkProfile"]?["networkInterfaces"]?.arrayValue?.first?["id"]?.stringValue,
-              let nic = resources[SandboxARM.key(nicID)],
-              let configuration = nic["properties"]?["ipConfigurations"]?.arrayValue?.first else {
+            let nic = resources[SandboxARM.key(nicID)],
+            let configuration = nic["properties"]?["ipConfigurations"]?.arrayValue?.first
+        else {
             return ("10.0.0.4", "Unknown")
         }
         return (configuration["properties"]?["privateIPAddress"]?.stringValue ?? "10.0.0.4", configuration["id"]?.stringValue ?? "Unknown")

@@ -44,7 +44,9 @@ public struct Fault: Sendable, Equatable {
 
     /// Reads a fault from the JSON accepted by `/sandbox/faults`.
     public init(json: JSONValue) throws(SandboxDataError) {
-        guard let kindName = json["kind"]?.stringValue else { throw .invalid("a fault needs \"kind\": status, delay, drop, malformed or neverComplete") }
+        guard let kindName = json["kind"]?.stringValue else {
+            throw .invalid("a fault needs \"kind\": status, delay, drop, malformed or neverComplete")
+        }
         switch kindName.lowercased() {
         case "status":
             guard let status = json["status"]?.numberValue?.intValue else { throw .invalid("a status fault needs \"status\"") }
@@ -73,9 +75,11 @@ extension Fault.Kind {
             if let retryAfter { headers.add("Retry-After", String(retryAfter)) }
             let code = status == 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "InjectedFault"
             return SandboxResponse(
-                status: status, headers: headers, body: SandboxARM.envelope(code: code, message: "The sandbox injected HTTP \(status) for this request."))
+                status: status, headers: headers,
+                body: SandboxARM.envelope(code: code, message: "The sandbox injected HTTP \(status) for this request."))
         case .dropConnection:
-            return SandboxResponse(status: 200, headers: SandboxARM.jsonHeaders, body: Array("{\"partial\": ".utf8), delivery: .dropConnection)
+            return SandboxResponse(
+                status: 200, headers: SandboxARM.jsonHeaders, body: Array("{\"partial\": ".utf8), delivery: .dropConnection)
         case .malformedJSON:
             return SandboxResponse(status: 200, headers: SandboxARM.jsonHeaders, body: Array("{\"hops\": [{\"type\": \"Source\",".utf8))
         case .delay, .neverComplete:
@@ -108,7 +112,9 @@ struct FaultInjection {
     /// Answers `/sandbox/faults`: POST adds the faults in the body (one, or an array), DELETE
     /// clears them.
     mutating func control(_ request: SandboxRequest) -> SandboxResponse {
-        guard request.path.lowercased() == "/sandbox/faults" else { return SandboxARM.error(404, "NotFound", "Unknown sandbox control path.") }
+        guard request.path.lowercased() == "/sandbox/faults" else {
+            return SandboxARM.error(404, "NotFound", "Unknown sandbox control path.")
+        }
         switch request.method {
         case "POST":
             do {

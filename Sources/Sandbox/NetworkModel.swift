@@ -27,18 +27,23 @@ struct NetworkModel {
     func effectiveSecurityGroups(networkInterface id: String) throws(Refusal) -> JSONValue {
         let nic = try networkInterface(id)
         let groups = securityGroups(of: nic)
-        return .object(JSONObject(["value": .array(groups.map { group in
-            var association = JSONObject()
-            switch group.attachedTo {
-            case .networkInterface: association["networkInterface"] = .object(JSONObject(["id": .string(nic.id)]))
-            case .subnet(let subnetID): association["subnet"] = .object(JSONObject(["id": .string(subnetID)]))
-            }
-            return .object(JSONObject([
-                "networkSecurityGroup": .object(JSONObject(["id": .string(group.id)])),
-                "association": .object(association),
-                "effectiveSecurityRules": .array(group.rules.map { $0.effectiveJSON(virtualNetwork: nic.addressSpace) }),
+        return .object(
+            JSONObject([
+                "value": .array(
+                    groups.map { group in
+                        var association = JSONObject()
+                        switch group.attachedTo {
+                        case .networkInterface: association["networkInterface"] = .object(JSONObject(["id": .string(nic.id)]))
+                        case .subnet(let subnetID): association["subnet"] = .object(JSONObject(["id": .string(subnetID)]))
+                        }
+                        return .object(
+                            JSONObject([
+                                "networkSecurityGroup": .object(JSONObject(["id": .string(group.id)])),
+                                "association": .object(association),
+                                "effectiveSecurityRules": .array(group.rules.map { $0.effectiveJSON(virtualNetwork: nic.addressSpace) }),
+                            ]))
+                    })
             ]))
-        })]))
     }
 
     /// `POST .../networkInterfaces/NIC/effectiveRouteTable`: system routes, then the user routes of
@@ -65,12 +70,17 @@ struct NetworkModel {
         let flow = Flow(
             direction: direction, protocolName: protocolName,
             source: direction == "Outbound" ? localAddress : remoteAddress, sourcePort: direction == "Outbound" ? localPort : remotePort,
-            destination: direction == "Outbound" ? remoteAddress : localAddress, destinationPort: direction == "Outbound" ? remotePort : localPort)
+            destination: direction == "Outbound" ? remoteAddress : localAddress,
+            destinationPort: direction == "Outbound" ? remotePort : localPort)
         var groups = securityGroups(of: nic)
         if direction == "Inbound" { groups.reverse() }
         var decision: SecurityRule?
         for group in groups {
-            guard let rule = group.rules.sorted(by: { $0.priority < $1.priority }).first(where: { $0.matches(flow, virtualNetwork: nic.addressSpace) }) else { continue }
+            guard
+                let rule = group.rules.sorted(by: { $0.priority < $1.priority }).first(where: {
+                    $0.matches(flow, virtualNetwork: nic.addressSpace)
+                })
+            else { continue }
             decision = rule
             if rule.access == "Deny" { break }
         }
@@ -136,7 +146,9 @@ struct NetworkModel {
         }
         throw Refusal(
             status: 400, code: "InvalidIPAddress",
-            message: "\(address) is not an address of virtual machine \(vmID.split(separator: "/").last.map(String.init) ?? vmID)'s network interfaces.")
+            message:
+                "\(address) is not an address of virtual machine \(vmID.split(separator: "/").last.map(String.init) ?? vmID)'s network interfaces."
+        )
     }
 
     private func virtualNetwork(ofSubnet subnetID: String) -> JSONValue? {
@@ -168,7 +180,9 @@ struct NetworkModel {
         if let id = nic.securityGroupID, let group = resource(id) {
             groups.append(AppliedGroup(id: id, attachedTo: .networkInterface, rules: SecurityRule.all(in: group)))
         }
-        if let subnetID = nic.subnetID, let id = subnet(subnetID)?["properties"]?["networkSecurityGroup"]?["id"]?.stringValue, let group = resource(id) {
+        if let subnetID = nic.subnetID, let id = subnet(subnetID)?["properties"]?["networkSecurityGroup"]?["id"]?.stringValue,
+            let group = resource(id)
+        {
             groups.append(AppliedGroup(id: id, attachedTo: .subnet(subnetID), rules: SecurityRule.all(in: group)))
         }
         return groups
@@ -183,15 +197,20 @@ struct NetworkModel {
             routes.append(Route(source: "Default", name: nil, prefix: prefix, nextHopType: "None"))
         }
         guard let subnetID = nic.subnetID, let tableID = subnet(subnetID)?["properties"]?["routeTable"]?["id"]?.stringValue,
-              let table = resource(tableID) else { return routes }
+            let table = resource(tableID)
+        else { return routes }
         for route in table["properties"]?["routes"]?.arrayValue ?? [] {
             guard let prefix = route["properties"]?["addressPrefix"]?.stringValue.flatMap(IPv4Prefix.init) else { continue }
             // A user route replaces the system route for the same prefix.
-            for index in routes.indices where routes[index].source == "Default" && routes[index].prefix == prefix { routes[index].active = false }
-            routes.append(Route(
-                source: "User", name: route["name"]?.stringValue, prefix: prefix,
-                nextHopType: route["properties"]?["nextHopType"]?.stringValue ?? "None",
-                nextHopAddress: route["properties"]?["nextHopIpAddress"]?.stringValue, routeTableID: table["id"]?.stringValue ?? tableID))
+            for index in routes.indices where routes[index].source == "Default" && routes[index].prefix == prefix {
+                routes[index].active = false
+            }
+            routes.append(
+                Route(
+                    source: "User", name: route["name"]?.stringValue, prefix: prefix,
+                    nextHopType: route["properties"]?["nextHopType"]?.stringValue ?? "None",
+                    nextHopAddress: route["properties"]?["nextHopIpAddress"]?.stringValue, routeTableID: table["id"]?.stringValue ?? tableID
+                ))
         }
         return routes
     }
@@ -208,7 +227,9 @@ struct NetworkModel {
     private func oneOf(_ request: JSONValue, _ name: String, _ allowed: [String]) throws(Refusal) -> String {
         let value = try field(request, name)
         guard let match = allowed.first(where: { $0.lowercased() == value.lowercased() }) else {
-            throw Refusal(status: 400, code: "InvalidRequestFormat", message: "'\(name)' must be \(allowed.joined(separator: " or ")), not '\(value)'.")
+            throw Refusal(
+                status: 400, code: "InvalidRequestFormat",
+                message: "'\(name)' must be \(allowed.joined(separator: " or ")), not '\(value)'.")
         }
         return match
     }
@@ -226,7 +247,8 @@ struct NetworkModel {
         let value = request[name].flatMap { $0.stringValue ?? $0.numberValue.map { $0.description } } ?? ""
         if value == "*" { return nil }
         guard let port = Int(value), (0...65535).contains(port) else {
-            throw Refusal(status: 400, code: "InvalidRequestFormat", message: "'\(name)' must be a port from 0 to 65535 or *, not '\(value)'.")
+            throw Refusal(
+                status: 400, code: "InvalidRequestFormat", message: "'\(name)' must be a port from 0 to 65535 or *, not '\(value)'.")
         }
         return port
     }
@@ -266,7 +288,8 @@ struct SecurityRule {
 
     init?(_ json: JSONValue, isDefault: Bool) {
         guard let name = json["name"]?.stringValue, let properties = json["properties"],
-              let priority = properties["priority"]?.numberValue?.intValue else { return nil }
+            let priority = properties["priority"]?.numberValue?.intValue
+        else { return nil }
         func list(_ single: String, _ plural: String) -> [String] {
             let many = properties[plural]?.arrayValue?.compactMap(\.stringValue) ?? []
             return many.isEmpty ? [properties[single]?.stringValue ?? "*"] : many
@@ -285,7 +308,8 @@ struct SecurityRule {
 
     func matches(_ flow: Flow, virtualNetwork: [IPv4Prefix]) -> Bool {
         guard direction.lowercased() == flow.direction.lowercased(),
-              protocolName == "*" || protocolName.lowercased() == flow.protocolName.lowercased() else { return false }
+            protocolName == "*" || protocolName.lowercased() == flow.protocolName.lowercased()
+        else { return false }
         return Self.matches(flow.source, sourcePrefixes, virtualNetwork) && Self.matches(flow.sourcePort, sourcePorts)
             && Self.matches(flow.destination, destinationPrefixes, virtualNetwork) && Self.matches(flow.destinationPort, destinationPorts)
     }
@@ -365,7 +389,8 @@ struct Route {
     var routeTableID: String?
     var active = true
 
-    init(source: String, name: String?, prefix: IPv4Prefix, nextHopType: String, nextHopAddress: String? = nil, routeTableID: String? = nil) {
+    init(source: String, name: String?, prefix: IPv4Prefix, nextHopType: String, nextHopAddress: String? = nil, routeTableID: String? = nil)
+    {
         self.source = source
         self.name = name
         self.prefix = prefix

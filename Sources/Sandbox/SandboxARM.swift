@@ -16,7 +16,9 @@ public struct SandboxOptions: Sendable {
     /// Device-code polls answered `authorization_pending` before the sign-in counts as done.
     public var deviceCodePendingPolls: Int
 
-    public init(retryAfter: Int = 1, pollsBeforeDone: Int = 2, pageSize: Int = 2, tokenLifetime: Double = 3600, deviceCodePendingPolls: Int = 1) {
+    public init(
+        retryAfter: Int = 1, pollsBeforeDone: Int = 2, pageSize: Int = 2, tokenLifetime: Double = 3600, deviceCodePendingPolls: Int = 1
+    ) {
         self.retryAfter = retryAfter
         self.pollsBeforeDone = pollsBeforeDone
         self.pageSize = pageSize
@@ -89,7 +91,8 @@ public actor SandboxARM {
         counter += 1
         let requestID = response.headers["x-ms-request-id"] ?? Self.uuid(seed: "request-\(counter)")
         response.headers.replace("x-ms-request-id", requestID)
-        response.headers.add("x-ms-correlation-request-id", request.headers["x-ms-correlation-request-id"] ?? Self.uuid(seed: "correlation-\(counter)"))
+        response.headers.add(
+            "x-ms-correlation-request-id", request.headers["x-ms-correlation-request-id"] ?? Self.uuid(seed: "correlation-\(counter)"))
         return response
     }
 
@@ -98,7 +101,8 @@ public actor SandboxARM {
     private func arm(_ request: SandboxRequest, neverComplete: Bool) -> SandboxResponse {
         if let failure = authenticate(request) { return failure }
         guard request.queryValue("api-version") != nil else {
-            return Self.error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+            return Self.error(
+                400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
         }
         var path = request.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
@@ -111,12 +115,14 @@ public actor SandboxARM {
             case "connectivitycheck":
                 return connectivityCheck(request, watcherPath: parent, neverComplete: neverComplete)
             case "ipflowverify", "nexthop":
-                return networkQuestion(request, watcherPath: parent, neverComplete: neverComplete) { model, body throws(NetworkModel.Refusal) in
+                return networkQuestion(request, watcherPath: parent, neverComplete: neverComplete) {
+                    model, body throws(NetworkModel.Refusal) in
                     action == "ipflowverify" ? try model.ipFlowVerify(body) : try model.nextHop(body)
                 }
             case "effectivenetworksecuritygroups", "effectiveroutetable":
                 return networkInterfaceQuestion(request, path: parent, neverComplete: neverComplete) { model throws(NetworkModel.Refusal) in
-                    action == "effectiveroutetable" ? try model.effectiveRoutes(networkInterface: parent) : try model.effectiveSecurityGroups(networkInterface: parent)
+                    action == "effectiveroutetable"
+                        ? try model.effectiveRoutes(networkInterface: parent) : try model.effectiveSecurityGroups(networkInterface: parent)
                 }
             default:
                 break
@@ -158,7 +164,8 @@ public actor SandboxARM {
             return Self.error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
         }
         guard header.lowercased().hasPrefix("bearer ") else {
-            return Self.error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+            return Self.error(
+                401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
         }
         var token = header.dropFirst(7)
         while token.first == " " || token.first == "\t" { token.removeFirst() }
@@ -177,14 +184,19 @@ public actor SandboxARM {
     private func list(path key: String) -> [JSONValue]? {
         let segments = key.split(separator: "/")
         // The subscriptions the caller can see: the sandbox's own.
-        if segments == ["subscriptions"] { return sortedResources.filter { Self.key($0["id"]?.stringValue ?? "").split(separator: "/").count == 2 } }
+        if segments == ["subscriptions"] {
+            return sortedResources.filter { Self.key($0["id"]?.stringValue ?? "").split(separator: "/").count == 2 }
+        }
         guard segments.count >= 2, segments[0] == "subscriptions" else { return nil }
         let subscriptionKey = Self.key("/subscriptions/\(segments[1])")
         guard resources[subscriptionKey] != nil else { return nil }
         let items: [JSONValue]
         if segments.count >= 5, segments[2] == "providers" {
             let type = segments[3...].joined(separator: "/")
-            items = sortedResources.filter { ($0["type"]?.stringValue?.lowercased() ?? "") == type && Self.key($0["id"]?.stringValue ?? "").hasPrefix(subscriptionKey + "/") }
+            items = sortedResources.filter {
+                ($0["type"]?.stringValue?.lowercased() ?? "") == type
+                    && Self.key($0["id"]?.stringValue ?? "").hasPrefix(subscriptionKey + "/")
+            }
         } else {
             let prefix = key + "/"
             items = sortedResources.filter {
@@ -219,12 +231,16 @@ public actor SandboxARM {
     private func notFound(_ path: String) -> SandboxResponse {
         let segments = path.split(separator: "/").map(String.init)
         if segments.count >= 4, segments[2].lowercased() == "resourcegroups",
-           resources[Self.key("/subscriptions/\(segments[1])/resourceGroups/\(segments[3])")] == nil {
+            resources[Self.key("/subscriptions/\(segments[1])/resourceGroups/\(segments[3])")] == nil
+        {
             return Self.error(404, "ResourceGroupNotFound", "Resource group '\(segments[3])' could not be found.")
         }
         if segments.count >= 8, segments[4].lowercased() == "providers" {
             let type = "\(segments[5])/\(segments[6])"
-            return Self.error(404, "ResourceNotFound", "The Resource '\(type)/\(segments[7])' under resource group '\(segments[3])' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            return Self.error(
+                404, "ResourceNotFound",
+                "The Resource '\(type)/\(segments[7])' under resource group '\(segments[3])' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+            )
         }
         if segments.count >= 2, resources[Self.key("/subscriptions/\(segments[1])")] == nil {
             return Self.error(404, "SubscriptionNotFound", "The subscription '\(segments[1])' could not be found.")
@@ -259,7 +275,9 @@ public actor SandboxARM {
         }
         let result = ConnectivityScenarios(data: data, resources: resources).answer(
             request: body, sourceVM: sourceVM, destinationID: destinationID, destinationAddress: destinationAddress)
-        return accepted(request, result: result, scope: watcherPath, seed: sourceID, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
+        return accepted(
+            request, result: result, scope: watcherPath, seed: sourceID, location: watcher["location"]?.stringValue,
+            neverComplete: neverComplete)
     }
 
     /// `ipFlowVerify` and `nextHop` on a watcher: answered from the network model, long-running
@@ -268,7 +286,9 @@ public actor SandboxARM {
         _ request: SandboxRequest, watcherPath: String, neverComplete: Bool,
         answer: (NetworkModel, JSONValue) throws(NetworkModel.Refusal) -> JSONValue
     ) -> SandboxResponse {
-        guard let watcher = resources[Self.key(watcherPath)], watcher["type"]?.stringValue?.lowercased() == "microsoft.network/networkwatchers" else {
+        guard let watcher = resources[Self.key(watcherPath)],
+            watcher["type"]?.stringValue?.lowercased() == "microsoft.network/networkwatchers"
+        else {
             return notFound(watcherPath)
         }
         let body: JSONValue
@@ -279,7 +299,8 @@ public actor SandboxARM {
         }
         do {
             let result = try answer(NetworkModel(resources: resources), body)
-            return accepted(request, result: result, scope: watcherPath, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
+            return accepted(
+                request, result: result, scope: watcherPath, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
         } catch {
             return Self.error(error.status, error.code, error.message)
         }
@@ -300,13 +321,16 @@ public actor SandboxARM {
 
     /// `202 Accepted` with `Location` and `Retry-After`; polling the location gives `result` after
     /// ``SandboxOptions/pollsBeforeDone`` polls (never, for the `neverComplete` fault).
-    private func accepted(_ request: SandboxRequest, result: JSONValue, scope: String, seed: String? = nil, location: String?, neverComplete: Bool) -> SandboxResponse {
+    private func accepted(
+        _ request: SandboxRequest, result: JSONValue, scope: String, seed: String? = nil, location: String?, neverComplete: Bool
+    ) -> SandboxResponse {
         counter += 1
         let operationID = Self.uuid(seed: "operation-\(counter)-\(seed ?? request.path)")
         operations[operationID] = Operation(remainingPolls: neverComplete ? Int.max : options.pollsBeforeDone, result: result)
         let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
         let apiVersion = request.queryValue("api-version") ?? ""
-        let locationURL = "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/operationResults/\(operationID)?api-version=\(apiVersion)"
+        let locationURL =
+            "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/operationResults/\(operationID)?api-version=\(apiVersion)"
         var headers: HTTPHeaders = ["Location": locationURL, "Retry-After": String(options.retryAfter), "x-ms-request-id": operationID]
         headers.add(contentsOf: Self.jsonHeaders)
         return SandboxResponse(status: 202, headers: headers, body: Array("null".utf8))
@@ -342,7 +366,10 @@ public actor SandboxARM {
     }
 
     static func envelope(code: String, message: String) -> [UInt8] {
-        Array(JSONFormatter(indent: 2).format(.object(JSONObject(["error": .object(JSONObject(["code": .string(code), "message": .string(message)]))]))).utf8)
+        Array(
+            JSONFormatter(indent: 2).format(
+                .object(JSONObject(["error": .object(JSONObject(["code": .string(code), "message": .string(message)]))]))
+            ).utf8)
     }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> SandboxResponse {
@@ -356,14 +383,17 @@ public actor SandboxARM {
     static func parseForm(_ body: [UInt8]) -> [String: String] {
         var result: [String: String] = [:]
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
             if let key = parts.first { result[key] = parts.count > 1 ? parts[1] : "" }
         }
         return result
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     /// A deterministic UUID-shaped identifier, so repeated sandbox sessions give the same IDs.
@@ -376,6 +406,7 @@ public actor SandboxARM {
         }
         let hex = String(format: "%016llx%016llx", hash, second)
         let characters = Array(hex)
-        return "\(String(characters[0..<8]))-\(String(characters[8..<12]))-4\(String(characters[13..<16]))-a\(String(characters[17..<20]))-\(String(characters[20..<32]))"
+        return
+            "\(String(characters[0..<8]))-\(String(characters[8..<12]))-4\(String(characters[13..<16]))-a\(String(characters[17..<20]))-\(String(characters[20..<32]))"
     }
 }

@@ -37,9 +37,10 @@ public struct SandboxData: Sendable {
         let subscription = try load("subscription")
         let connectivity = try load("connectivity")
         guard let tenant = subscription["tenantId"]?.stringValue,
-              let principal = subscription["servicePrincipal"],
-              let resources = subscription["resources"]?.arrayValue,
-              let subscriptionID = resources.first?["subscriptionId"]?.stringValue else {
+            let principal = subscription["servicePrincipal"],
+            let resources = subscription["resources"]?.arrayValue,
+            let subscriptionID = resources.first?["subscriptionId"]?.stringValue
+        else {
             throw .invalid("subscription.json needs tenantId, servicePrincipal and resources (the subscription first)")
         }
         return SandboxData(
@@ -53,9 +54,11 @@ public struct SandboxData: Sendable {
     }
 
     private static func load(_ name: String) throws(SandboxDataError) -> JSONValue {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Scenarios")
+        guard
+            let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Scenarios")
                 ?? Bundle.module.url(forResource: name, withExtension: "json"),
-              let data = try? Data(contentsOf: url) else {
+            let data = try? Data(contentsOf: url)
+        else {
             throw .missingFile("\(name).json")
         }
         do {

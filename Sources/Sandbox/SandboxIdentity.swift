@@ -36,38 +36,52 @@ struct SandboxIdentity {
             let code = SandboxARM.uuid(seed: "device-\(issued)")
             deviceCodes[code] = options.deviceCodePendingPolls
             let userCode = String(code.prefix(8)).uppercased()
-            return SandboxARM.json(200, .object(JSONObject([
-                "user_code": .string(userCode), "device_code": .string(code),
-                "verification_uri": .string("\(request.baseURL)/devicelogin"),
-                "expires_in": .number(JSONNumber(900)), "interval": .number(JSONNumber(1)),
-                "message": .string("To sign in to the nwsh sandbox, open \(request.baseURL)/devicelogin and enter the code \(userCode) (the sandbox approves it by itself)."),
-            ])))
+            return SandboxARM.json(
+                200,
+                .object(
+                    JSONObject([
+                        "user_code": .string(userCode), "device_code": .string(code),
+                        "verification_uri": .string("\(request.baseURL)/devicelogin"),
+                        "expires_in": .number(JSONNumber(900)), "interval": .number(JSONNumber(1)),
+                        "message": .string(
+                            "To sign in to the nwsh sandbox, open \(request.baseURL)/devicelogin and enter the code \(userCode) (the sandbox approves it by itself)."
+                        ),
+                    ])))
         }
         guard segments.last == "token" else { return SandboxARM.oauthError(404, "invalid_request", "AADSTS90002: Unknown endpoint.") }
         switch form["grant_type"] {
         case "client_credentials":
             guard tenant == data.tenantID || tenant.lowercased() == "sandbox" else {
-                return SandboxARM.oauthError(400, "invalid_request", "AADSTS90002: Tenant '\(tenant)' not found. The sandbox tenant is \(data.tenantID).")
+                return SandboxARM.oauthError(
+                    400, "invalid_request", "AADSTS90002: Tenant '\(tenant)' not found. The sandbox tenant is \(data.tenantID).")
             }
             guard form["client_id"] == data.clientID else {
-                return SandboxARM.oauthError(400, "unauthorized_client", "AADSTS700016: Application with identifier '\(form["client_id"] ?? "")' was not found in the directory.")
+                return SandboxARM.oauthError(
+                    400, "unauthorized_client",
+                    "AADSTS700016: Application with identifier '\(form["client_id"] ?? "")' was not found in the directory.")
             }
             guard form["client_secret"] == data.clientSecret else {
-                return SandboxARM.oauthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+                return SandboxARM.oauthError(
+                    401, "invalid_client",
+                    "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."
+                )
             }
-            return issueToken(claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)], options: options)
+            return issueToken(
+                claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)], options: options)
         case "urn:ietf:params:oauth:grant-type:device_code":
             guard let code = form["device_code"], let pending = deviceCodes[code] else {
                 return SandboxARM.oauthError(400, "invalid_grant", "AADSTS70000: The provided device code is invalid or has expired.")
             }
             if pending > 0 {
                 deviceCodes[code] = pending - 1
-                return SandboxARM.oauthError(400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
+                return SandboxARM.oauthError(
+                    400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
             }
             deviceCodes[code] = nil
             return issueToken(claims: ["upn": .string(data.deviceCodeUser), "name": .string("Sandbox User")], options: options)
         default:
-            return SandboxARM.oauthError(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '\(form["grant_type"] ?? "")'.")
+            return SandboxARM.oauthError(
+                400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '\(form["grant_type"] ?? "")'.")
         }
     }
 
@@ -86,9 +100,12 @@ struct SandboxIdentity {
         let signature = SandboxARM.base64URL(Array(SandboxARM.uuid(seed: "signature-\(issued)-\(now.timeIntervalSince1970)").utf8))
         let token = "\(header).\(payload).\(signature)"
         tokens[token] = expiry
-        return SandboxARM.json(200, .object(JSONObject([
-            "token_type": .string("Bearer"), "expires_in": .number(JSONNumber(Int(options.tokenLifetime))),
-            "ext_expires_in": .number(JSONNumber(Int(options.tokenLifetime))), "access_token": .string(token),
-        ])))
+        return SandboxARM.json(
+            200,
+            .object(
+                JSONObject([
+                    "token_type": .string("Bearer"), "expires_in": .number(JSONNumber(Int(options.tokenLifetime))),
+                    "ext_expires_in": .number(JSONNumber(Int(options.tokenLifetime))), "access_token": .string(token),
+                ])))
     }
 }

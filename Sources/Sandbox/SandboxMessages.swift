@@ -13,7 +13,10 @@ public struct SandboxRequest: Sendable {
     /// `scheme://host:port` the client used, for the URLs the sandbox hands out (Location, nextLink).
     public var baseURL: String
 
-    public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: [UInt8] = [], baseURL: String) {
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: [UInt8] = [],
+        baseURL: String
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query

@@ -1,9 +1,10 @@
 import Foundation
-import struct HTTPCore.HTTPHeaders
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+
+import struct HTTPCore.HTTPHeaders
 
 /// The sandbox on real HTTP: a Hummingbird server on a loopback port in front of ``SandboxARM``.
 public final class SandboxServer: Sendable {
@@ -26,7 +27,9 @@ public final class SandboxServer: Sendable {
     }
 
     /// Starts a server; port 0 picks a free one. Returns once it accepts connections.
-    public static func start(host: String = "127.0.0.1", port: Int = 0, options: SandboxOptions = SandboxOptions(), data: SandboxData? = nil) async throws -> SandboxServer {
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, options: SandboxOptions = SandboxOptions(), data: SandboxData? = nil
+    ) async throws -> SandboxServer {
         let arm = SandboxARM(data: try data ?? SandboxData.bundled(), options: options)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             try await Self.respond(to: request, arm: arm)
@@ -97,10 +100,12 @@ public final class SandboxServer: Sendable {
             return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
         case .dropConnection:
             let partial = answer.body
-            return Response(status: status, headers: fields, body: ResponseBody(contentLength: partial.count + 4096) { writer in
-                try await writer.write(ByteBuffer(bytes: partial))
-                throw SandboxDataError.invalid("connection dropped on purpose (fault injection)")
-            })
+            return Response(
+                status: status, headers: fields,
+                body: ResponseBody(contentLength: partial.count + 4096) { writer in
+                    try await writer.write(ByteBuffer(bytes: partial))
+                    throw SandboxDataError.invalid("connection dropped on purpose (fault injection)")
+                })
         }
     }
 }

@@ -31,9 +31,11 @@ public struct SandboxTransport: HTTPTransport {
         guard let components = URLComponents(string: request.url), let host = components.host else {
             throw TransportError.invalidURL(url: request.url)
         }
-        let answer = await arm.handle(SandboxRequest(
-            method: request.method, path: components.path, query: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
-            headers: request.headers, body: request.body ?? [], baseURL: "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")"))
+        let answer = await arm.handle(
+            SandboxRequest(
+                method: request.method, path: components.path, query: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
+                headers: request.headers, body: request.body ?? [],
+                baseURL: "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")"))
         switch answer.delivery {
         case .normal: break
         case .delayed(let seconds): try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))

@@ -32,7 +32,9 @@ public enum Completion {
             return names.filter { $0.hasPrefix(word.lowercased()) }.sorted()
         }
         let command = words.count >= 3 && words[1] == "=" ? words[2] : words[0]
-        if let spec = CommandRegistry.spec(named: command), let options = optionCandidates(spec: spec, words: words, word: word) { return options }
+        if let spec = CommandRegistry.spec(named: command), let options = optionCandidates(spec: spec, words: words, word: word) {
+            return options
+        }
         if words.first?.lowercased() == "help", words.count == 1 {
             return CommandRegistry.names.filter { $0.hasPrefix(word.lowercased()) }
         }
@@ -69,8 +71,9 @@ public enum Completion {
         guard partial.unicodeScalars.allSatisfy({ Lexer.isNameCharacter($0) || $0 == "-" }) else { return nil }
         let head = "$" + reference[..<dot]
         guard let tokens = try? Lexer.tokenize(head), tokens.filter({ $0 != .separator }).count == 1, case .word(let path)? = tokens.first,
-              let variable = path.soleVariable, "$" + variable.name + variable.path.map(\.displayText).joined() == head,
-              let value = try? Evaluator(variables: variables).value(of: variable) else { return [] }
+            let variable = path.soleVariable, "$" + variable.name + variable.path.map(\.displayText).joined() == head,
+            let value = try? Evaluator(variables: variables).value(of: variable)
+        else { return [] }
         var names: [String]
         switch value {
         case .object(let object):
@@ -84,7 +87,8 @@ public enum Completion {
         }
         // Only names a path can spell: letters, digits, _ and -.
         let prefix = partial.lowercased()
-        return names
+        return
+            names
             .filter { $0.lowercased().hasPrefix(prefix) && $0.unicodeScalars.allSatisfy { Lexer.isNameCharacter($0) || $0 == "-" } }
             .sorted { $0.lowercased() < $1.lowercased() }
             .map { before + head + "." + $0 }

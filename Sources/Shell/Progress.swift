@@ -47,7 +47,10 @@ final class CallReporter: Sendable {
     /// Clears the progress line, if one is shown.
     func finish() {
         let shown = state.withLock { state -> Bool in
-            defer { state.lineShown = false; state.polling = false }
+            defer {
+                state.lineShown = false
+                state.polling = false
+            }
             return state.lineShown
         }
         if shown { output.err("\r\u{1B}[K") }
@@ -61,7 +64,8 @@ final class CallReporter: Sendable {
             state.lineShown = true
             let elapsed = ContinuousClock.now - state.started
             let status = state.lastStatus.map { ", status \($0)" } ?? ""
-            return "waiting for the long-running operation: \(elapsed.components.seconds) s, \(counted(state.polls, "poll"))\(status) (Ctrl-C to stop)"
+            return
+                "waiting for the long-running operation: \(elapsed.components.seconds) s, \(counted(state.polls, "poll"))\(status) (Ctrl-C to stop)"
         }
         if let line { output.err("\r\u{1B}[K" + style.dim(line)) }
     }
@@ -77,7 +81,11 @@ final class CallReporter: Sendable {
             if let body = request.body, !body.isEmpty { text += "> (\(body.count) bytes of body)\n" }
             output.err(style.dim(text))
         case .received(_, let response, let seconds):
-            if response.status == 202 || response.status == 201 { state.withLock { $0.polling = $0.polling || response.headers["Location"] != nil || response.headers["Azure-AsyncOperation"] != nil } }
+            if response.status == 202 || response.status == 201 {
+                state.withLock {
+                    $0.polling = $0.polling || response.headers["Location"] != nil || response.headers["Azure-AsyncOperation"] != nil
+                }
+            }
             guard style.verbose else { return }
             clearLine()
             var text = "< HTTP \(response.status) \(reasonPhrase(for: response.status)) (\(Int(seconds * 1000)) ms)\n"
@@ -115,4 +123,3 @@ final class CallReporter: Sendable {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 }
-

@@ -33,7 +33,8 @@ public struct RecordingContext: Sendable {
             recordedAt: ISO8601DateFormatter().string(from: Date()),
             description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
         slot.recorder = try CassetteRecorder(
-            file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets, onFailure: onFailure)
+            file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets,
+            onFailure: onFailure)
     }
 
     /// The cassette recorded so far, if recording (`export`, `bundle`).

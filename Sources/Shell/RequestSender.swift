@@ -14,12 +14,14 @@ struct RequestSender: Sendable {
     /// Sends a call and returns the final response's value; a status of 400 or more is an error.
     func send(_ call: ARMCall) async throws -> CommandResult {
         reporter.begin()
-        let ticker = style.progress ? Task { [reporter] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                reporter.tick()
-            }
-        } : nil
+        let ticker =
+            style.progress
+            ? Task { [reporter] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    reporter.tick()
+                }
+            } : nil
         defer {
             ticker?.cancel()
             reporter.finish()
@@ -38,7 +40,9 @@ struct RequestSender: Sendable {
     /// not parse; nil for a body that does not claim to be JSON.
     static func whyNotJSON(_ response: HTTPResponse) -> String? {
         let declared = response.headers["Content-Type"]?.lowercased().contains("json") == true
-        let looksLikeJSON = response.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } ?? false
+        let looksLikeJSON =
+            response.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+            ?? false
         guard declared || looksLikeJSON else { return nil }
         do {
             _ = try JSONParser.parse(bytes: response.body)
@@ -55,24 +59,31 @@ struct RequestSender: Sendable {
             let envelope = ARMErrorEnvelope(body: response.body)
             throw ShellError.httpStatus(
                 method: method, url: result.url, status: response.status,
-                code: envelope?.code, message: envelope?.message ?? (envelope == nil && !response.body.isEmpty ? String(response.bodyText.prefix(300)) : nil),
+                code: envelope?.code,
+                message: envelope?.message ?? (envelope == nil && !response.body.isEmpty ? String(response.bodyText.prefix(300)) : nil),
                 requestID: response.headers["x-ms-request-id"], correlationID: response.headers["x-ms-correlation-request-id"])
         }
         if !waited, response.status == 201 || response.status == 202 {
             var summary = JSONObject(["statusCode": .number(JSONNumber(response.status))])
-            for (key, header) in [("location", "Location"), ("azureAsyncOperation", "Azure-AsyncOperation"), ("retryAfter", "Retry-After")] {
+            for (key, header) in [("location", "Location"), ("azureAsyncOperation", "Azure-AsyncOperation"), ("retryAfter", "Retry-After")]
+            {
                 if let value = response.headers[header] {
                     summary[key] = key == "retryAfter" ? (Int(value).map { .number(JSONNumber($0)) } ?? .string(value)) : .string(value)
                 }
             }
-            output.err("HTTP \(response.status) \(reasonPhrase(for: response.status)): not waiting for the operation (--no-wait); 'get' its location later to see the outcome.\n")
+            output.err(
+                "HTTP \(response.status) \(reasonPhrase(for: response.status)): not waiting for the operation (--no-wait); 'get' its location later to see the outcome.\n"
+            )
             return CommandResult(value: .object(summary))
         }
         if result.body == nil, !response.body.isEmpty {
             // Not JSON: show it as text, escaped; and when it claims to be JSON, say why it is not,
             // so text that stands in for a result never passes for one.
             if let reason = Self.whyNotJSON(response) {
-                output.err(style.red("warning: ") + "the response to \(method) \(TerminalText.sanitized(result.url)) is not valid JSON (\(reason)); it is kept as text.\n")
+                output.err(
+                    style.red("warning: ")
+                        + "the response to \(method) \(TerminalText.sanitized(result.url)) is not valid JSON (\(reason)); it is kept as text.\n"
+                )
             }
             return CommandResult(value: .string(response.bodyText))
         }

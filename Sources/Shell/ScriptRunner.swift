@@ -85,7 +85,9 @@ public struct ScriptRunner: Sendable {
 extension ScriptRunner {
     /// Whether a statement's text is a `record` command.
     static func isRecordingCommand(_ text: String) -> Bool {
-        guard let statements = try? Parser.parse(text), statements.count == 1, case .command(let invocation) = statements[0] else { return false }
+        guard let statements = try? Parser.parse(text), statements.count == 1, case .command(let invocation) = statements[0] else {
+            return false
+        }
         return invocation.name == "record"
     }
 }

@@ -70,7 +70,9 @@ public actor Session {
         let output: OutputSink = recording.map { JournaledOutput(inner: output, slot: $0.slot) } ?? output
         let reporter = CallReporter(output: output, style: style, secrets: secrets)
         self.reporter = reporter
-        let client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) { reporter.handle($0) }
+        let client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) {
+            reporter.handle($0)
+        }
         self.client = client
         self.sender = RequestSender(client: client, reporter: reporter, output: output, style: style)
         self.output = output
@@ -87,7 +89,6 @@ public actor Session {
     public nonisolated func flushRecording() {
         recording?.slot.recorder?.flush()
     }
-
 
     /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
     /// is `firstLine` of its source. Stops at the first statement that does not succeed.
@@ -134,7 +135,11 @@ public actor Session {
                 report(.unexpected(String(describing: error)), line: firstLine)
                 outcome = .failure
             }
-            if outcome == .unreachable { final = .unreachable } else if outcome != .success { return (outcome, outcome == .failure ? .failed : .succeeded) }
+            if outcome == .unreachable {
+                final = .unreachable
+            } else if outcome != .success {
+                return (outcome, outcome == .failure ? .failed : .succeeded)
+            }
         }
         return (final, final == .unreachable ? .unreachable : .succeeded)
     }
@@ -177,7 +182,9 @@ public actor Session {
     /// Runs a command: the one its name names in ``CommandRegistry``.
     private func perform(_ invocation: CommandInvocation) async throws -> CommandResult {
         if invocation.name == Parser.ignoredPrefix {
-            throw ShellError.missingArgument(command: "armclient", what: "a verb", usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
+            throw ShellError.missingArgument(
+                command: "armclient", what: "a verb",
+                usage: "armclient get|post|put|patch|delete URL ... (armclient is accepted and ignored)")
         }
         guard let command = CommandRegistry.command(named: invocation.name) else {
             throw ShellError.unknownCommand(invocation.name, suggestion: Suggestion.closest(to: invocation.name, in: CommandRegistry.names))

@@ -65,10 +65,17 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noHelp(let topic, let suggestion):
             return "No help for '\(topic)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? " Type 'help' for the list of commands.")
         case .httpStatus(let method, let url, let status, let code, let message, let requestID, let correlationID):
-            var text = "\(method) \(TerminalText.sanitized(url)) failed: HTTP \(status) \(reasonPhrase(for: status))".trimmingTrailingSpace()
-            if let code { text += "\n  \(TerminalText.sanitized(code))" + (message.map { ": \(TerminalText.sanitized($0))" } ?? "") }
-            else if let message { text += "\n  \(TerminalText.sanitized(message))" }
-            if status == 401 { text += "\n  Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again." }
+            var text = "\(method) \(TerminalText.sanitized(url)) failed: HTTP \(status) \(reasonPhrase(for: status))"
+                .trimmingTrailingSpace()
+            if let code {
+                text += "\n  \(TerminalText.sanitized(code))" + (message.map { ": \(TerminalText.sanitized($0))" } ?? "")
+            } else if let message {
+                text += "\n  \(TerminalText.sanitized(message))"
+            }
+            if status == 401 {
+                text +=
+                    "\n  Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again."
+            }
             if status == 403 { text += "\n  The identity in 'whoami' lacks permission for this operation on this scope." }
             var ids: [String] = []
             if let requestID { ids.append("x-ms-request-id \(requestID)") }
@@ -84,9 +91,11 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cassette(let error):
             return error.description
         case .noCassette(let command):
-            return "\(command): this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE."
+            return
+                "\(command): this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE."
         case .nothingToExplain:
-            return "Nothing to explain yet: run a connectivity check first ($r = post .../connectivityCheck ...), or name a result: explain $r, or explain @result.json."
+            return
+                "Nothing to explain yet: run a connectivity check first ($r = post .../connectivityCheck ...), or name a result: explain $r, or explain @result.json."
         case .notAConnectivityResult(let error):
             return error.description
         case .notAComparableResult(let which, let error):
@@ -96,7 +105,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lookup(let error):
             return Self.describe(error)
         case .unexpected(let detail):
-            return "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
+            return
+                "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
         case .language(let error):
             return error.description
         case .arm(let error):
@@ -139,10 +149,12 @@ extension ShellError {
     private static func describe(_ error: LookupError) -> String {
         switch error {
         case .noRegion(let vm):
-            return "check: VM \(TerminalText.sanitized(vm)) has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID."
+            return
+                "check: VM \(TerminalText.sanitized(vm)) has no location, so nwsh cannot find its region's network watcher; name one with --watcher ID."
         case .noVirtualMachineNamed(let name, let subscriptions):
             let seen = subscriptions == 1 ? "the one subscription" : "the \(subscriptions) subscriptions"
-            return "check: no VM is named '\(TerminalText.sanitized(name))' in \(seen) this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in."
+            return
+                "check: no VM is named '\(TerminalText.sanitized(name))' in \(seen) this sign-in can see. Give the VM's resource ID (--source /subscriptions/…/providers/Microsoft.Compute/virtualMachines/NAME), or sign in to the tenant it is in."
         case .virtualMachineNameIsAmbiguous(let name, let ids):
             let list = ids.map { "\n    " + TerminalText.sanitized($0) }.joined()
             return "check: \(ids.count) VMs are named '\(TerminalText.sanitized(name))'; give the one you mean by its resource ID:\(list)"

@@ -78,7 +78,10 @@ struct Bench: ParsableCommand {
             explainHops = min(explainHops, 50)
             noPeers = true
         }
-        for (name, value) in [("--runs", runs), ("--startup-runs", startupRuns), ("--paired-runs", pairedRuns), ("--gets", gets), ("--replay", replay), ("--replay-large", replayLarge), ("--vcr-interactions", vcrInteractions), ("--explain-hops", explainHops)] where value < 1 {
+        for (name, value) in [
+            ("--runs", runs), ("--startup-runs", startupRuns), ("--paired-runs", pairedRuns), ("--gets", gets), ("--replay", replay),
+            ("--replay-large", replayLarge), ("--vcr-interactions", vcrInteractions), ("--explain-hops", explainHops),
+        ] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value)).")
         }
     }
@@ -105,7 +108,8 @@ struct Bench: ParsableCommand {
         let nwsh = binDirectory + "/nwsh"
         let sandboxExecutable = binDirectory + "/nwsh-sandbox"
         for executable in [nwsh, sandboxExecutable] where !FileManager.default.isExecutableFile(atPath: executable) {
-            throw BenchError(description: "\(executable) not found; build first (scripts/bench builds release), or name the folder with --bin.")
+            throw BenchError(
+                description: "\(executable) not found; build first (scripts/bench builds release), or name the folder with --bin.")
         }
         let work = URL(fileURLWithPath: self.work).standardizedFileURL.path
         do {
@@ -120,7 +124,9 @@ struct Bench: ParsableCommand {
         let peerStatus = { (name: String, measure: () throws -> Timing) -> PeerStatus in
             if noPeers { return .notRun(smoke ? "not run (smoke mode)" : "not run (--no-peers)") }
             if let reason = missing[name] { return .missing(reason) }
-            do { return .measured(try measure()) } catch let error as BenchError { return .missing(error.description) } catch { return .missing("\(error)") }
+            do { return .measured(try measure()) } catch let error as BenchError { return .missing(error.description) } catch {
+                return .missing("\(error)")
+            }
         }
         func time(_ command: Command, runs: Int) throws -> Timing {
             log("Timing \(command.display) (\(runs) run\(runs == 1 ? "" : "s"))...")
@@ -137,17 +143,32 @@ struct Bench: ParsableCommand {
 
         // Start-up.
         let startup = try time(Command(arguments: [nwsh, "-c", "exit"], environment: base), runs: startupRuns)
-        rows.append(Row(figure: "start-up to ready, `nwsh -c exit`", nwsh: .measured(startup), target: "≤ 15 ms") { nwsh, _ in nwsh <= 0.015 })
-        rows.append(Row(
-            figure: "start-up vs Azure CLI", nwsh: .measured(startup),
-            peer: ("`az --version`", peerStatus("az") { try time(Command(arguments: [peers.az, "--version"], environment: base), runs: min(startupRuns, 5)) }),
-            target: "≥ 50× faster (≤ 0.02×)") { nwsh, peer in peer.map { nwsh * 50 <= $0 } ?? false })
-        rows.append(Row(
-            figure: "start-up vs HTTPie", nwsh: .measured(startup),
-            peer: ("`http --version`", peerStatus("http") { try time(Command(arguments: [peers.http, "--version"], environment: base), runs: min(startupRuns, 10)) }),
-            target: "— (reference)"))
+        rows.append(
+            Row(figure: "start-up to ready, `nwsh -c exit`", nwsh: .measured(startup), target: "≤ 15 ms") { nwsh, _ in nwsh <= 0.015 })
+        rows.append(
+            Row(
+                figure: "start-up vs Azure CLI", nwsh: .measured(startup),
+                peer: (
+                    "`az --version`",
+                    peerStatus("az") {
+                        try time(Command(arguments: [peers.az, "--version"], environment: base), runs: min(startupRuns, 5))
+                    }
+                ),
+                target: "≥ 50× faster (≤ 0.02×)"
+            ) { nwsh, peer in peer.map { nwsh * 50 <= $0 } ?? false })
+        rows.append(
+            Row(
+                figure: "start-up vs HTTPie", nwsh: .measured(startup),
+                peer: (
+                    "`http --version`",
+                    peerStatus("http") {
+                        try time(Command(arguments: [peers.http, "--version"], environment: base), runs: min(startupRuns, 10))
+                    }
+                ),
+                target: "— (reference)"))
         let floor = try time(Command(arguments: ["/bin/true"], environment: base), runs: startupRuns)
-        rows.append(Row(figure: "start-up vs the floor", nwsh: .measured(startup), peer: ("`/bin/true`", .measured(floor)), target: "— (floor)"))
+        rows.append(
+            Row(figure: "start-up vs the floor", nwsh: .measured(startup), peer: ("`/bin/true`", .measured(floor)), target: "— (floor)"))
 
         // Sequential GETs against the sandbox, with and without recording, and curl.
         let sandbox = try SandboxProcess(executable: sandboxExecutable)
@@ -175,27 +196,46 @@ struct Bench: ParsableCommand {
         } else if smoke {
             curlStatus = .notRun("not run (smoke mode)")
         }
-        let timings = try interleaved([
-            Command(arguments: [nwsh, scriptFile], environment: sandboxEnvironment),
-            Command(arguments: [nwsh, "--record", cassetteFile, scriptFile], environment: sandboxEnvironment, prepare: removeCassette),
-        ] + (curlCommand.map { [$0] } ?? []))
+        let timings = try interleaved(
+            [
+                Command(arguments: [nwsh, scriptFile], environment: sandboxEnvironment),
+                Command(arguments: [nwsh, "--record", cassetteFile, scriptFile], environment: sandboxEnvironment, prepare: removeCassette),
+            ] + (curlCommand.map { [$0] } ?? []))
         let (plain, recording) = (timings[0], timings[1])
         if curlCommand != nil { curlStatus = .measured(timings[2]) }
         let getsLabel = "\(Report.grouped(gets)) sequential GETs against the sandbox, one session"
-        rows.append(Row(figure: getsLabel, nwsh: .measured(plain), peer: ("curl, same URLs, one process", curlStatus), target: "≤ 2× curl", paired: true) { nwsh, peer in
-            peer.map { nwsh <= 2 * $0 } ?? false
-        })
-        rows.append(Row(figure: getsLabel + ", recording", nwsh: .measured(recording), peer: ("nwsh without recording", .measured(plain)), target: "≤ 1.25×", paired: true) { nwsh, peer in
-            peer.map { nwsh <= 1.25 * $0 } ?? false
-        })
+        rows.append(
+            Row(
+                figure: getsLabel, nwsh: .measured(plain), peer: ("curl, same URLs, one process", curlStatus), target: "≤ 2× curl",
+                paired: true
+            ) { nwsh, peer in
+                peer.map { nwsh <= 2 * $0 } ?? false
+            })
+        rows.append(
+            Row(
+                figure: getsLabel + ", recording", nwsh: .measured(recording), peer: ("nwsh without recording", .measured(plain)),
+                target: "≤ 1.25×", paired: true
+            ) { nwsh, peer in
+                peer.map { nwsh <= 1.25 * $0 } ?? false
+            })
 
         // Replay.
         let smallFile = try replayInput(vcrInteractions, in: work, name: "replay-small", peerFiles: !noPeers)
-        let smallReplay = try time(Command(arguments: [nwsh, "--replay", smallFile + ".cassette.json", smallFile + ".nwsh"], environment: base), runs: runs)
-        rows.append(Row(figure: "replaying \(Report.grouped(vcrInteractions)) recorded interactions", nwsh: .measured(smallReplay), peer: ("vcrpy + requests", peerStatus("vcrpy") {
-            try write(BenchmarkInputs.vcrPeerScript, to: work + "/vcr_peer.py")
-            return try time(Command(arguments: [peers.python, work + "/vcr_peer.py", smallFile + ".vcr.yaml", smallFile + ".requests.json"], environment: base), runs: min(runs, 3))
-        }), target: "— (reference)"))
+        let smallReplay = try time(
+            Command(arguments: [nwsh, "--replay", smallFile + ".cassette.json", smallFile + ".nwsh"], environment: base), runs: runs)
+        rows.append(
+            Row(
+                figure: "replaying \(Report.grouped(vcrInteractions)) recorded interactions", nwsh: .measured(smallReplay),
+                peer: (
+                    "vcrpy + requests",
+                    peerStatus("vcrpy") {
+                        try write(BenchmarkInputs.vcrPeerScript, to: work + "/vcr_peer.py")
+                        return try time(
+                            Command(
+                                arguments: [peers.python, work + "/vcr_peer.py", smallFile + ".vcr.yaml", smallFile + ".requests.json"],
+                                environment: base), runs: min(runs, 3))
+                    }
+                ), target: "— (reference)"))
         let replayFile = try replayInput(replay, in: work, name: "replay")
         let largeFile = try replayInput(replayLarge, in: work, name: "replay-large")
         // The large replay is judged against the small one: timed in alternation.
@@ -204,11 +244,18 @@ struct Bench: ParsableCommand {
             Command(arguments: [nwsh, "--replay", largeFile + ".cassette.json", largeFile + ".nwsh"], environment: base),
         ])
         let (replayTime, largeTime) = (replays[0], replays[1])
-        rows.append(Row(figure: "replaying \(Report.grouped(replay)) recorded interactions (LRO poll chains included)", nwsh: .measured(replayTime), target: "≤ 1 s") { nwsh, _ in nwsh <= 1 })
+        rows.append(
+            Row(
+                figure: "replaying \(Report.grouped(replay)) recorded interactions (LRO poll chains included)", nwsh: .measured(replayTime),
+                target: "≤ 1 s"
+            ) { nwsh, _ in nwsh <= 1 })
         let growth = Double(replayLarge) / Double(replay)
-        rows.append(Row(
-            figure: "replaying \(Report.grouped(replayLarge)) recorded interactions", nwsh: .measured(largeTime),
-            peer: ("nwsh replaying \(Report.grouped(replay))", .measured(replayTime)), target: "≤ \(Report.formatted(growth * 1.1, digits: 1))× (linear)", paired: true) { nwsh, peer in
+        rows.append(
+            Row(
+                figure: "replaying \(Report.grouped(replayLarge)) recorded interactions", nwsh: .measured(largeTime),
+                peer: ("nwsh replaying \(Report.grouped(replay))", .measured(replayTime)),
+                target: "≤ \(Report.formatted(growth * 1.1, digits: 1))× (linear)", paired: true
+            ) { nwsh, peer in
                 peer.map { nwsh <= growth * 1.1 * $0 } ?? false
             })
 
@@ -217,16 +264,23 @@ struct Bench: ParsableCommand {
         try write(BenchmarkInputs.longConnectivityResult(hops: explainHops), to: explainFile)
         // A short command, timed as often as start-up.
         let explainTime = try time(Command(arguments: [nwsh, "-c", "explain @\(explainFile)"], environment: base), runs: startupRuns)
-        rows.append(Row(figure: "`explain` of a generated \(Report.grouped(explainHops))-hop result (`nwsh -c`, start-up included)", nwsh: .measured(explainTime), target: "≤ 100 ms") { nwsh, _ in
-            nwsh <= 0.1
-        })
+        rows.append(
+            Row(
+                figure: "`explain` of a generated \(Report.grouped(explainHops))-hop result (`nwsh -c`, start-up included)",
+                nwsh: .measured(explainTime), target: "≤ 100 ms"
+            ) { nwsh, _ in
+                nwsh <= 0.1
+            })
 
         // Memory.
         let cassetteSize = (try? FileManager.default.attributesOfItem(atPath: replayFile + ".cassette.json")[.size] as? Int) ?? 0
         let limit = 3 * cassetteSize + 50_000_000
-        rows.append(Row(
-            figure: "peak memory replaying the \(Report.grouped(replay))-interaction cassette (\(Report.bytes(cassetteSize)) file)", nwsh: .measured(replayTime),
-            target: "≤ 3 × file + 50 MB = \(Report.bytes(limit))", unit: .bytes) { nwsh, _ in nwsh <= Double(limit) })
+        rows.append(
+            Row(
+                figure: "peak memory replaying the \(Report.grouped(replay))-interaction cassette (\(Report.bytes(cassetteSize)) file)",
+                nwsh: .measured(replayTime),
+                target: "≤ 3 × file + 50 MB = \(Report.bytes(limit))", unit: .bytes
+            ) { nwsh, _ in nwsh <= Double(limit) })
 
         let table = Report.table(rows)
         print(table, terminator: "")
@@ -255,7 +309,8 @@ struct Bench: ParsableCommand {
         let prefix = "\(work)/\(name)-\(count)"
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let result = try Runner.output(
-            of: [executable, "--generate-replay", String(count), "--generate-prefix", prefix] + (peerFiles ? ["--generate-peer-files"] : []), scratch: work)
+            of: [executable, "--generate-replay", String(count), "--generate-prefix", prefix]
+                + (peerFiles ? ["--generate-peer-files"] : []), scratch: work)
         guard result.status == 0 else { throw BenchError(description: "generating the \(count)-interaction replay failed: \(result.err)") }
         return prefix
     }
@@ -280,10 +335,12 @@ struct Bench: ParsableCommand {
 
     /// A bearer token from the sandbox's token endpoint, fetched with curl (the peer needs one).
     func sandboxToken(curl: String, sandbox: SandboxProcess, scratch: String) throws -> String {
-        let result = try Runner.output(of: [
-            curl, "-s", "-d", "grant_type=client_credentials&client_id=\(SandboxProcess.clientID)&client_secret=\(SandboxProcess.clientSecret)&scope=https://management.azure.com/.default",
-            "\(sandbox.baseURL)/\(SandboxProcess.tenant)/oauth2/v2.0/token",
-        ], scratch: scratch)
+        let result = try Runner.output(
+            of: [
+                curl, "-s", "-d",
+                "grant_type=client_credentials&client_id=\(SandboxProcess.clientID)&client_secret=\(SandboxProcess.clientSecret)&scope=https://management.azure.com/.default",
+                "\(sandbox.baseURL)/\(SandboxProcess.tenant)/oauth2/v2.0/token",
+            ], scratch: scratch)
         guard result.status == 0, let token = (try? JSONParser.parse(result.out))?["access_token"]?.stringValue else {
             throw BenchError(description: "could not get a token from the sandbox with curl: \(result.out)\(result.err)")
         }

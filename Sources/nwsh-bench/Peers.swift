@@ -28,11 +28,15 @@ struct PythonPeers {
         let wanted: [(peer: String, packages: [String], present: () -> Bool)] = [
             ("az", ["azure-cli"], { FileManager.default.isExecutableFile(atPath: az) }),
             ("http", ["httpie"], { FileManager.default.isExecutableFile(atPath: http) }),
-            ("vcrpy", ["vcrpy", "requests", "pyyaml"], { (try? Runner.output(of: [python, "-c", "import vcr, requests, yaml"], scratch: scratch).status) == 0 }),
+            (
+                "vcrpy", ["vcrpy", "requests", "pyyaml"],
+                { (try? Runner.output(of: [python, "-c", "import vcr, requests, yaml"], scratch: scratch).status) == 0 }
+            ),
         ]
         for (peer, packages, present) in wanted where !present() {
             log("Installing \(packages.joined(separator: ", ")) with pip (once; it can take a few minutes)...")
-            let result = try? Runner.output(of: [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + packages, scratch: scratch)
+            let result = try? Runner.output(
+                of: [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + packages, scratch: scratch)
             if result?.status != 0 || !present() {
                 missing[peer] = "pip install \(packages.joined(separator: " ")) failed: " + lastLine(result?.err ?? "could not run pip")
             }

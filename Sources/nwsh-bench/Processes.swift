@@ -36,7 +36,9 @@ enum Runner {
         posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let started = ContinuousClock.now
         let spawned = posix_spawnp(&pid, command.arguments[0], &actions, nil, &argv, &envp)
-        guard spawned == 0 else { throw BenchError(description: "cannot start \(command.arguments[0]): \(String(cString: strerror(spawned)))") }
+        guard spawned == 0 else {
+            throw BenchError(description: "cannot start \(command.arguments[0]): \(String(cString: strerror(spawned)))")
+        }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
@@ -64,7 +66,10 @@ enum Runner {
                 let result = try runOnce(command, errorFile: errorFile)
                 guard result.status == 0 else {
                     let detail = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-                    throw BenchError(description: "\(command.display) exited with status \(result.status >> 8)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
+                    throw BenchError(
+                        description:
+                            "\(command.display) exited with status \(result.status >> 8)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))"
+                    )
                 }
                 if run > 0 {
                     seconds[index].append(result.seconds)
@@ -84,10 +89,13 @@ enum Runner {
         let errorFile = scratch + "/hyperfine-stderr.txt"
         let result = try runOnce(Command(arguments: arguments, environment: command.environment), errorFile: errorFile)
         guard result.status == 0, let data = FileManager.default.contents(atPath: export),
-              let json = try? JSONParser.parse(bytes: Array(data)),
-              let times = json["results"]?.arrayValue?.first?["times"]?.arrayValue?.compactMap({ $0.numberValue?.doubleValue }), !times.isEmpty else {
+            let json = try? JSONParser.parse(bytes: Array(data)),
+            let times = json["results"]?.arrayValue?.first?["times"]?.arrayValue?.compactMap({ $0.numberValue?.doubleValue }),
+            !times.isEmpty
+        else {
             let detail = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-            throw BenchError(description: "hyperfine could not time \(command.display)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
+            throw BenchError(
+                description: "hyperfine could not time \(command.display)\(detail.isEmpty ? "" : ":\n" + String(detail.suffix(2000)))")
         }
         command.prepare?()
         let memory = try runOnce(command, errorFile: errorFile).peakMemory
@@ -100,7 +108,9 @@ enum Runner {
 
     /// Runs a command to completion and returns its status, standard output and standard error
     /// (for setup steps). Standard error goes through a file, so neither stream can fill and block.
-    static func output(of arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, scratch: String) throws -> (status: Int32, out: String, err: String) {
+    static func output(
+        of arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, scratch: String
+    ) throws -> (status: Int32, out: String, err: String) {
         let errorPath = scratch + "/setup-stderr.txt"
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()

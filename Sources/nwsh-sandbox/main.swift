@@ -32,7 +32,8 @@ struct SandboxCommand: AsyncParsableCommand {
     var pageSize: Int = 2
 
     func run() async throws {
-        let server = try await SandboxServer.start(host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize))
+        let server = try await SandboxServer.start(
+            host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize))
         let data = server.arm.data
         let banner = """
             nwsh-sandbox listening on \(server.baseURL)

@@ -9,7 +9,8 @@ import Testing
     @Test func aConnectivityCheckIsPolledHonouringRetryAfter() async throws {
         let fixture = try await SandboxFixture.start()
         defer { Task { await fixture.stop() } }
-        let result = try await fixture.checkConnectivity(to: "13.107.21.200", watcher: "https://management.azure.com\(SandboxFixture.watcher)")
+        let result = try await fixture.checkConnectivity(
+            to: "13.107.21.200", watcher: "https://management.azure.com\(SandboxFixture.watcher)")
         #expect(result.accepted?.status == 202)
         #expect(result.response.status == 200)
         #expect(result.polls == 3)
@@ -31,10 +32,14 @@ import Testing
 
     @Test func listsFollowNextLinkAndMergePages() async throws {
         let fixture = try await SandboxFixture.start()
-        let path = "/subscriptions/\(SandboxFixture.subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines?api-version=2015-05-01-preview"
+        let path =
+            "/subscriptions/\(SandboxFixture.subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines?api-version=2015-05-01-preview"
         let all = try await fixture.client.perform(ARMCall(method: "GET", target: path))
         #expect(all.pages == 2)
-        #expect(all.body?["value"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Auditor0", "Database0", "Firewall0", "MultiTierApp0"])
+        #expect(
+            all.body?["value"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == [
+                "Auditor0", "Database0", "Firewall0", "MultiTierApp0",
+            ])
         #expect(all.body?["nextLink"] == nil)
         let first = try await fixture.client.perform(ARMCall(method: "GET", target: path, followPages: false))
         #expect(first.pages == 1)
@@ -45,14 +50,18 @@ import Testing
 
     @Test func armPathsAreCaseInsensitiveAndMissingResourcesAre404() async throws {
         let fixture = try await SandboxFixture.start()
-        let found = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM.uppercased() + "?api-version=2023-03-01"))
+        let found = try await fixture.client.perform(
+            ARMCall(method: "GET", target: SandboxFixture.sourceVM.uppercased() + "?api-version=2023-03-01"))
         #expect(found.response.status == 200)
         #expect(found.body?["name"]?.stringValue == "MultiTierApp0")
         let missing = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "x?api-version=2023-03-01"))
         #expect(missing.response.status == 404)
         let envelope = ARMErrorEnvelope(body: missing.response.body)
         #expect(envelope?.code == "ResourceNotFound")
-        #expect(envelope?.message == "The Resource 'Microsoft.Compute/virtualMachines/MultiTierApp0x' under resource group 'ContosoRG' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+        #expect(
+            envelope?.message
+                == "The Resource 'Microsoft.Compute/virtualMachines/MultiTierApp0x' under resource group 'ContosoRG' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+        )
         let noVersion = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM))
         #expect(noVersion.response.status == 400)
         #expect(ARMErrorEnvelope(body: noVersion.response.body)?.code == "MissingApiVersionParameter")
@@ -113,7 +122,9 @@ import Testing
             _ = try await fixture.checkConnectivity(to: "http://bing.com")
             Issue.record("the operation did not time out")
         } catch let error as ARMError {
-            #expect(error.description.hasPrefix("The long-running operation did not finish within 60 s (6 polls of \(fixture.server.baseURL)/subscriptions/"))
+            #expect(
+                error.description.hasPrefix(
+                    "The long-running operation did not finish within 60 s (6 polls of \(fixture.server.baseURL)/subscriptions/"))
             guard case .pollingTimedOut(let url, 60, 6) = error else {
                 Issue.record("unexpected \(error)")
                 return
@@ -125,7 +136,8 @@ import Testing
 
     @Test func aSlowResponseHitsTheResponseTimeout() async throws {
         // The sign-in request shares the timeout: 1.5 s leaves it room on a busy two-core machine.
-        let fixture = try await SandboxFixture.start(configure: { $0.retry = .none }, timeouts: .init(connect: 5, response: 1.5), overHTTP: true)
+        let fixture = try await SandboxFixture.start(
+            configure: { $0.retry = .none }, timeouts: .init(connect: 5, response: 1.5), overHTTP: true)
         await fixture.server.arm.inject(Fault(.delay(6), pathContains: "MultiTierApp0"))
         do {
             _ = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
@@ -145,7 +157,8 @@ import Testing
         defer { close(socket) }
         let endpoint = "http://127.0.0.1:\(port)"
         let client = ARMClient(
-            configuration: ARMConfiguration(endpoint: try Endpoint(endpoint)), transport: LiveTransport(environment: [:], timeouts: .init(connect: 30, response: 60)),
+            configuration: ARMConfiguration(endpoint: try Endpoint(endpoint)),
+            transport: LiveTransport(environment: [:], timeouts: .init(connect: 30, response: 60)),
             credentials: Credentials(sources: [EnvironmentTokenSource(environment: ["NWSH_ACCESS_TOKEN": "t"])]), sleeper: VirtualSleeper())
         let started = ContinuousClock.now
         do {
@@ -210,18 +223,32 @@ import Testing
     }
 
     @Test func aPollURLOnAnotherHostIsRefusedNamingTheHeaderThatSentIt() async throws {
-        let transport = TableTransport(["/check": HTTPResponse(status: 202, headers: ["Azure-AsyncOperation": "https://elsewhere.example/op?x=1", "Retry-After": "0"])])
-        await #expect(throws: ARMError.serverPointedElsewhere(what: "its Azure-AsyncOperation header", url: "https://elsewhere.example/op?x=1", endpoint: "http://127.0.0.1:9")) {
+        let transport = TableTransport([
+            "/check": HTTPResponse(status: 202, headers: ["Azure-AsyncOperation": "https://elsewhere.example/op?x=1", "Retry-After": "0"])
+        ])
+        await #expect(
+            throws: ARMError.serverPointedElsewhere(
+                what: "its Azure-AsyncOperation header", url: "https://elsewhere.example/op?x=1", endpoint: "http://127.0.0.1:9")
+        ) {
             _ = try await client(transport).perform(ARMCall(method: "POST", target: "/check"))
         }
         #expect(transport.urls == ["http://127.0.0.1:9/check"])
-        #expect(ARMError.serverPointedElsewhere(what: "its Location header", url: "https://elsewhere.example/op", endpoint: "http://127.0.0.1:9").description
-            == "The server pointed nwsh at https://elsewhere.example/op (its Location header), which is not its ARM endpoint http://127.0.0.1:9: nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host.")
+        #expect(
+            ARMError.serverPointedElsewhere(
+                what: "its Location header", url: "https://elsewhere.example/op", endpoint: "http://127.0.0.1:9"
+            ).description
+                == "The server pointed nwsh at https://elsewhere.example/op (its Location header), which is not its ARM endpoint http://127.0.0.1:9: nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."
+        )
     }
 
     @Test func aNextLinkOnAnotherHostIsRefusedNamingThePage() async throws {
-        let transport = TableTransport(["/list": HTTPResponse(status: 200, body: Array(#"{"value": [1], "nextLink": "http://127.0.0.1:10/list?page=2"}"#.utf8))])
-        await #expect(throws: ARMError.serverPointedElsewhere(what: "the nextLink of page 1", url: "http://127.0.0.1:10/list?page=2", endpoint: "http://127.0.0.1:9")) {
+        let transport = TableTransport([
+            "/list": HTTPResponse(status: 200, body: Array(#"{"value": [1], "nextLink": "http://127.0.0.1:10/list?page=2"}"#.utf8))
+        ])
+        await #expect(
+            throws: ARMError.serverPointedElsewhere(
+                what: "the nextLink of page 1", url: "http://127.0.0.1:10/list?page=2", endpoint: "http://127.0.0.1:9")
+        ) {
             _ = try await client(transport).perform(ARMCall(method: "GET", target: "/list"))
         }
         #expect(transport.urls == ["http://127.0.0.1:9/list"])

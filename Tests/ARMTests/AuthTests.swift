@@ -17,16 +17,22 @@ import Testing
 
     @Test func aWrongClientSecretIsRefusedWithEntraIDsMessage() async throws {
         let fixture = try await SandboxFixture.start(sources: { server, transport in
-            [ClientSecretTokenSource.fromEnvironment([
-                "AZURE_TENANT_ID": server.arm.data.tenantID, "AZURE_CLIENT_ID": server.arm.data.clientID,
-                "AZURE_CLIENT_SECRET": "wrong", "AZURE_AUTHORITY_HOST": server.baseURL,
-            ], transport: transport)]
+            [
+                ClientSecretTokenSource.fromEnvironment(
+                    [
+                        "AZURE_TENANT_ID": server.arm.data.tenantID, "AZURE_CLIENT_ID": server.arm.data.clientID,
+                        "AZURE_CLIENT_SECRET": "wrong", "AZURE_AUTHORITY_HOST": server.baseURL,
+                    ], transport: transport)
+            ]
         })
         do {
             _ = try await fixture.client.perform(ARMCall(method: "GET", target: SandboxFixture.sourceVM + "?api-version=2023-03-01"))
             Issue.record("no error")
         } catch let error as ARMError {
-            #expect(error.description == "Sign-in with service principal (AZURE_CLIENT_ID) was refused: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+            #expect(
+                error.description
+                    == "Sign-in with service principal (AZURE_CLIENT_ID) was refused: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."
+            )
         }
         await fixture.stop()
     }
@@ -34,9 +40,11 @@ import Testing
     @Test func theDeviceCodeFlowWaitsForTheSignIn() async throws {
         let shown = Mutex<[String]>([])
         let fixture = try await SandboxFixture.start(sources: { server, transport in
-            [DeviceCodeTokenSource(
-                authority: Authority(host: server.baseURL, tenant: "organizations"), transport: transport, sleeper: VirtualSleeper(),
-                interactive: true, show: { message in shown.withLock { $0.append(message) } })]
+            [
+                DeviceCodeTokenSource(
+                    authority: Authority(host: server.baseURL, tenant: "organizations"), transport: transport, sleeper: VirtualSleeper(),
+                    interactive: true, show: { message in shown.withLock { $0.append(message) } })
+            ]
         })
         let token = try await fixture.client.credentials.login()
         #expect(token.identity == "sandbox.user@contoso.example")
@@ -66,20 +74,23 @@ import Testing
             EnvironmentTokenSource(environment: [:]),
             ClientSecretTokenSource.fromEnvironment(["AZURE_TENANT_ID": "t"], transport: LiveTransport(environment: [:])),
             AzureCLITokenSource(environment: ["PATH": "/nonexistent"]),
-            DeviceCodeTokenSource(authority: Authority(host: "https://login.example", tenant: "organizations"), transport: LiveTransport(environment: [:]), sleeper: VirtualSleeper(), interactive: false, show: { _ in }),
+            DeviceCodeTokenSource(
+                authority: Authority(host: "https://login.example", tenant: "organizations"), transport: LiveTransport(environment: [:]),
+                sleeper: VirtualSleeper(), interactive: false, show: { _ in }),
         ])
         do {
             _ = try await credentials.login()
             Issue.record("no error")
         } catch let error as AuthError {
-            #expect(error.description == """
-                Could not get an access token for Azure Resource Manager. Tried:
-                  - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set
-                  - service principal: AZURE_CLIENT_ID, AZURE_CLIENT_SECRET not set
-                  - Azure CLI: 'az' is not on PATH
-                  - device-code sign-in: only in an interactive session
-                Set NWSH_ACCESS_TOKEN, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or sign in with 'az login', or run 'login' in an interactive nwsh. To try nwsh without Azure, start it with --sandbox.
-                """)
+            #expect(
+                error.description == """
+                    Could not get an access token for Azure Resource Manager. Tried:
+                      - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set
+                      - service principal: AZURE_CLIENT_ID, AZURE_CLIENT_SECRET not set
+                      - Azure CLI: 'az' is not on PATH
+                      - device-code sign-in: only in an interactive session
+                    Set NWSH_ACCESS_TOKEN, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or sign in with 'az login', or run 'login' in an interactive nwsh. To try nwsh without Azure, start it with --sandbox.
+                    """)
         }
     }
 
@@ -149,13 +160,18 @@ final class CountingSource: TokenSource {
     }
 
     @Test func theTokenComesFromAzAccountGetAccessToken() async throws {
-        let (directory, log) = try fakeAzureCLI(output: #"{"accessToken": "cli-token", "expiresOn": "2030-01-01 00:00:00.000000", "expires_on": 1893456000, "subscription": "s", "tenant": "t", "tokenType": "Bearer"}"#)
+        let (directory, log) = try fakeAzureCLI(
+            output:
+                #"{"accessToken": "cli-token", "expiresOn": "2030-01-01 00:00:00.000000", "expires_on": 1893456000, "subscription": "s", "tenant": "t", "tokenType": "Bearer"}"#
+        )
         let source = AzureCLITokenSource(environment: ["PATH": directory])
         #expect(source.unavailableReason == nil)
         let token = try await source.acquire(scope: Credentials.armScope)
         #expect(token.value == "cli-token")
         #expect(token.expiresOn == Date(timeIntervalSince1970: 1_893_456_000))
-        #expect(try String(contentsOfFile: log, encoding: .utf8) == "account get-access-token --resource https://management.azure.com/ --output json\n")
+        #expect(
+            try String(contentsOfFile: log, encoding: .utf8)
+                == "account get-access-token --resource https://management.azure.com/ --output json\n")
     }
 
     @Test func aFailingAzSaysToSignInFirst() async throws {
@@ -164,6 +180,8 @@ final class CountingSource: TokenSource {
         await #expect(throws: AuthError.azureCLIFailed(detail: "exit status 1")) {
             _ = try await source.acquire(scope: Credentials.armScope)
         }
-        #expect(AuthError.azureCLIFailed(detail: "exit status 1").description == "'az account get-access-token' failed: exit status 1. Run 'az login' first, or use another way to sign in.")
+        #expect(
+            AuthError.azureCLIFailed(detail: "exit status 1").description
+                == "'az account get-access-token' failed: exit status 1. Run 'az login' first, or use another way to sign in.")
     }
 }

@@ -1,25 +1,32 @@
 import ARM
 import Foundation
 import JSON
-@testable import Sandbox
 import Testing
+
+@testable import Sandbox
 
 /// The sandbox's answers to the follow-up calls `explain` suggests, over HTTP, checked against
 /// the page's documented results: they must tell the same story.
 @Suite struct NetworkQuestionsTests {
     static let subscription = SandboxFixture.subscription
     static let network = "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Network"
-    static func vm(_ name: String) -> String { "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/\(name)" }
+    static func vm(_ name: String) -> String {
+        "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/\(name)"
+    }
 
     func post(_ fixture: SandboxFixture, _ path: String, _ body: String = "") async throws -> ARMResult {
-        try await fixture.client.perform(ARMCall(method: "POST", target: "\(path)?api-version=2024-05-01", body: body.isEmpty ? nil : Array(body.utf8)))
+        try await fixture.client.perform(
+            ARMCall(method: "POST", target: "\(path)?api-version=2024-05-01", body: body.isEmpty ? nil : Array(body.utf8)))
     }
 
     func compact(_ result: ARMResult) -> String {
         result.body.map { JSONFormatter.compact.format($0) } ?? "(no body: \(result.response.status) \(result.response.bodyText))"
     }
 
-    static func flow(vm: String = vm("MultiTierApp0"), direction: String = "Outbound", local: String = "10.1.1.4", localPort: String = "*", remote: String, remotePort: String, protocolName: String = "TCP") -> String {
+    static func flow(
+        vm: String = vm("MultiTierApp0"), direction: String = "Outbound", local: String = "10.1.1.4", localPort: String = "*",
+        remote: String, remotePort: String, protocolName: String = "TCP"
+    ) -> String {
         #"{"targetResourceId":"\#(vm)","direction":"\#(direction)","protocol":"\#(protocolName)","localIPAddress":"\#(local)","localPort":"\#(localPort)","remoteIPAddress":"\#(remote)","remotePort":"\#(remotePort)"}"#
     }
 
@@ -28,10 +35,20 @@ import Testing
         (flow(remote: "10.1.4.4", remotePort: "80"), #"{"access":"Deny","ruleName":"securityRules/Port80"}"#),
         (flow(remote: "10.1.4.4", remotePort: "443"), #"{"access":"Allow","ruleName":"defaultSecurityRules/AllowVnetOutBound"}"#),
         (flow(remote: "204.79.197.200", remotePort: "80"), #"{"access":"Allow","ruleName":"defaultSecurityRules/AllowInternetOutBound"}"#),
-        (flow(direction: "Inbound", localPort: "22", remote: "203.0.113.9", remotePort: "50000"), #"{"access":"Deny","ruleName":"defaultSecurityRules/DenyAllInBound"}"#),
-        (flow(direction: "Inbound", localPort: "22", remote: "10.2.1.4", remotePort: "50000", protocolName: "udp"), #"{"access":"Allow","ruleName":"defaultSecurityRules/AllowVnetInBound"}"#),
+        (
+            flow(direction: "Inbound", localPort: "22", remote: "203.0.113.9", remotePort: "50000"),
+            #"{"access":"Deny","ruleName":"defaultSecurityRules/DenyAllInBound"}"#
+        ),
+        (
+            flow(direction: "Inbound", localPort: "22", remote: "10.2.1.4", remotePort: "50000", protocolName: "udp"),
+            #"{"access":"Allow","ruleName":"defaultSecurityRules/AllowVnetInBound"}"#
+        ),
         // ContosoVM's interface has no security group: allowed, and no rule named.
-        (flow(vm: vm("ContosoVM").replacingOccurrences(of: "ContosoRG", with: "ContosoExampleRG"), local: "10.2.1.4", remote: "10.1.4.4", remotePort: "80"), #"{"access":"Allow"}"#),
+        (
+            flow(
+                vm: vm("ContosoVM").replacingOccurrences(of: "ContosoRG", with: "ContosoExampleRG"), local: "10.2.1.4", remote: "10.1.4.4",
+                remotePort: "80"), #"{"access":"Allow"}"#
+        ),
     ])
     func ipFlowVerifyNamesTheDecidingRule(body: String, expected: String) async throws {
         let fixture = try await SandboxFixture.start()
@@ -45,7 +62,10 @@ import Testing
         // Example 2: the user route drops 13.107.21.0/24.
         ("13.107.21.200", #"{"nextHopType":"None","routeTableId":"\#(network)/routeTables/ContosoAppRoutes"}"#),
         // Example 1: database traffic goes to the firewall appliance first.
-        ("10.1.4.4", #"{"nextHopType":"VirtualAppliance","nextHopIpAddress":"10.1.2.4","routeTableId":"\#(network)/routeTables/ContosoAppRoutes"}"#),
+        (
+            "10.1.4.4",
+            #"{"nextHopType":"VirtualAppliance","nextHopIpAddress":"10.1.2.4","routeTableId":"\#(network)/routeTables/ContosoAppRoutes"}"#
+        ),
         ("10.1.3.4", #"{"nextHopType":"VnetLocal","routeTableId":"System Route"}"#),
         ("204.79.197.200", #"{"nextHopType":"Internet","routeTableId":"System Route"}"#),
         ("192.168.7.7", #"{"nextHopType":"None","routeTableId":"System Route"}"#),
@@ -53,7 +73,8 @@ import Testing
     func nextHopFollowsTheLongestMatchingRoute(destination: String, expected: String) async throws {
         let fixture = try await SandboxFixture.start()
         defer { Task { await fixture.stop() } }
-        let body = #"{"targetResourceId":"\#(Self.vm("MultiTierApp0"))","sourceIPAddress":"10.1.1.4","destinationIPAddress":"\#(destination)"}"#
+        let body =
+            #"{"targetResourceId":"\#(Self.vm("MultiTierApp0"))","sourceIPAddress":"10.1.1.4","destinationIPAddress":"\#(destination)"}"#
         let result = try await post(fixture, "\(SandboxFixture.watcher)/nextHop", body)
         #expect(compact(result) == expected)
     }
@@ -63,17 +84,18 @@ import Testing
         defer { Task { await fixture.stop() } }
         let result = try await post(fixture, "\(Self.network)/networkInterfaces/appNic0/effectiveRouteTable")
         let lines = result.body?["value"]?.arrayValue?.map { JSONFormatter.compact.format($0) } ?? []
-        #expect(lines == [
-            #"{"source":"Default","state":"Active","addressPrefix":["10.1.0.0/16"],"nextHopIpAddress":[],"nextHopType":"VnetLocal"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["10.2.0.0/16"],"nextHopIpAddress":[],"nextHopType":"VnetLocal"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["0.0.0.0/0"],"nextHopIpAddress":[],"nextHopType":"Internet"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["10.0.0.0/8"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["172.16.0.0/12"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["192.168.0.0/16"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
-            #"{"source":"Default","state":"Active","addressPrefix":["100.64.0.0/10"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
-            #"{"name":"ToDatabaseThroughFirewall","source":"User","state":"Active","addressPrefix":["10.1.4.0/24"],"nextHopIpAddress":["10.1.2.4"],"nextHopType":"VirtualAppliance"}"#,
-            #"{"name":"BlockBingRange","source":"User","state":"Active","addressPrefix":["13.107.21.0/24"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
-        ])
+        #expect(
+            lines == [
+                #"{"source":"Default","state":"Active","addressPrefix":["10.1.0.0/16"],"nextHopIpAddress":[],"nextHopType":"VnetLocal"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["10.2.0.0/16"],"nextHopIpAddress":[],"nextHopType":"VnetLocal"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["0.0.0.0/0"],"nextHopIpAddress":[],"nextHopType":"Internet"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["10.0.0.0/8"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["172.16.0.0/12"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["192.168.0.0/16"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
+                #"{"source":"Default","state":"Active","addressPrefix":["100.64.0.0/10"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
+                #"{"name":"ToDatabaseThroughFirewall","source":"User","state":"Active","addressPrefix":["10.1.4.0/24"],"nextHopIpAddress":["10.1.2.4"],"nextHopType":"VirtualAppliance"}"#,
+                #"{"name":"BlockBingRange","source":"User","state":"Active","addressPrefix":["13.107.21.0/24"],"nextHopIpAddress":[],"nextHopType":"None"}"#,
+            ])
     }
 
     @Test func effectiveSecurityRulesShowTheRuleTheCheckNamed() async throws {
@@ -86,8 +108,14 @@ import Testing
         #expect(group?["association"]?["networkInterface"]?["id"]?.stringValue == "\(Self.network)/networkInterfaces/auNic")
         let rules = group?["effectiveSecurityRules"]?.arrayValue ?? []
         #expect(rules.count == 7)
-        #expect(rules.first.map { JSONFormatter.compact.format($0) } == #"{"name":"securityRules/Port80","protocol":"Tcp","sourcePortRange":"0-65535","destinationPortRange":"80-80","sourceAddressPrefix":"0.0.0.0/0","destinationAddressPrefix":"10.1.4.0/24","access":"Deny","priority":100,"direction":"Outbound"}"#)
-        #expect(rules.dropFirst().first.map { JSONFormatter.compact.format($0) } == #"{"name":"defaultSecurityRules/AllowVnetInBound","protocol":"All","sourcePortRange":"0-65535","destinationPortRange":"0-65535","sourceAddressPrefix":"VirtualNetwork","destinationAddressPrefix":"VirtualNetwork","expandedSourceAddressPrefix":["10.1.0.0/16","10.2.0.0/16"],"expandedDestinationAddressPrefix":["10.1.0.0/16","10.2.0.0/16"],"access":"Allow","priority":65000,"direction":"Inbound"}"#)
+        #expect(
+            rules.first.map { JSONFormatter.compact.format($0) }
+                == #"{"name":"securityRules/Port80","protocol":"Tcp","sourcePortRange":"0-65535","destinationPortRange":"80-80","sourceAddressPrefix":"0.0.0.0/0","destinationAddressPrefix":"10.1.4.0/24","access":"Deny","priority":100,"direction":"Outbound"}"#
+        )
+        #expect(
+            rules.dropFirst().first.map { JSONFormatter.compact.format($0) }
+                == #"{"name":"defaultSecurityRules/AllowVnetInBound","protocol":"All","sourcePortRange":"0-65535","destinationPortRange":"0-65535","sourceAddressPrefix":"VirtualNetwork","destinationAddressPrefix":"VirtualNetwork","expandedSourceAddressPrefix":["10.1.0.0/16","10.2.0.0/16"],"expandedDestinationAddressPrefix":["10.1.0.0/16","10.2.0.0/16"],"access":"Allow","priority":65000,"direction":"Inbound"}"#
+        )
     }
 
     @Test func aNetworkInterfaceWithoutASecurityGroupHasNone() async throws {
@@ -106,10 +134,22 @@ import Testing
     }
 
     @Test(arguments: [
-        (flow(local: "10.9.9.9", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidIPAddress", "10.9.9.9 is not an address of virtual machine MultiTierApp0's network interfaces."),
-        (flow(direction: "Sideways", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidRequestFormat", "'direction' must be Inbound or Outbound, not 'Sideways'."),
-        (flow(remote: "db.contoso.example", remotePort: "80"), 400, "InvalidIPAddress", "'remoteIPAddress' must be an IPv4 address, not 'db.contoso.example'."),
-        (flow(remote: "10.1.4.4", remotePort: "70000"), 400, "InvalidRequestFormat", "'remotePort' must be a port from 0 to 65535 or *, not '70000'."),
+        (
+            flow(local: "10.9.9.9", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidIPAddress",
+            "10.9.9.9 is not an address of virtual machine MultiTierApp0's network interfaces."
+        ),
+        (
+            flow(direction: "Sideways", remote: "10.1.4.4", remotePort: "80"), 400, "InvalidRequestFormat",
+            "'direction' must be Inbound or Outbound, not 'Sideways'."
+        ),
+        (
+            flow(remote: "db.contoso.example", remotePort: "80"), 400, "InvalidIPAddress",
+            "'remoteIPAddress' must be an IPv4 address, not 'db.contoso.example'."
+        ),
+        (
+            flow(remote: "10.1.4.4", remotePort: "70000"), 400, "InvalidRequestFormat",
+            "'remotePort' must be a port from 0 to 65535 or *, not '70000'."
+        ),
         (flow(vm: vm("Nobody"), remote: "10.1.4.4", remotePort: "80"), 404, "NotFound", "Virtual machine \(vm("Nobody")) was not found."),
         (#"{"direction":"Outbound"}"#, 400, "InvalidRequestFormat", "The request needs 'targetResourceId'."),
     ])

@@ -1,7 +1,8 @@
-@testable import ARM
 import Foundation
 import HTTPCore
 import Testing
+
+@testable import ARM
 
 @Suite struct LongRunningOperationTests {
     private func response(_ status: Int, _ headers: HTTPHeaders = [:], _ body: String = "") -> HTTPResponse {
@@ -9,9 +10,11 @@ import Testing
     }
 
     @Test func azureAsyncOperationIsPreferredAndAPostReadsItsResultFromLocation() {
-        guard var (operation, action) = LongRunningOperation.start(
-            method: "POST", requestURL: "https://h/x",
-            response: response(202, ["Azure-AsyncOperation": "https://h/op", "Location": "https://h/result", "Retry-After": "3"])) else {
+        guard
+            var (operation, action) = LongRunningOperation.start(
+                method: "POST", requestURL: "https://h/x",
+                response: response(202, ["Azure-AsyncOperation": "https://h/op", "Location": "https://h/result", "Retry-After": "3"]))
+        else {
             Issue.record("not an operation")
             return
         }
@@ -25,7 +28,10 @@ import Testing
     }
 
     @Test func aPutReadsTheResourceAfterSuccess() {
-        guard var (operation, _) = LongRunningOperation.start(method: "PUT", requestURL: "https://h/r", response: response(201, ["Azure-AsyncOperation": "https://h/op"])) else {
+        guard
+            var (operation, _) = LongRunningOperation.start(
+                method: "PUT", requestURL: "https://h/r", response: response(201, ["Azure-AsyncOperation": "https://h/op"]))
+        else {
             Issue.record("not an operation")
             return
         }
@@ -33,7 +39,10 @@ import Testing
     }
 
     @Test func aFailedOperationEndsWithItsError() {
-        guard var (operation, _) = LongRunningOperation.start(method: "DELETE", requestURL: "https://h/r", response: response(202, ["Azure-AsyncOperation": "https://h/op"])) else {
+        guard
+            var (operation, _) = LongRunningOperation.start(
+                method: "DELETE", requestURL: "https://h/r", response: response(202, ["Azure-AsyncOperation": "https://h/op"]))
+        else {
             Issue.record("not an operation")
             return
         }
@@ -42,7 +51,10 @@ import Testing
     }
 
     @Test func locationPollingEndsWhenTheAnswerIsNot202() {
-        guard let (start, action) = LongRunningOperation.start(method: "POST", requestURL: "https://h/x", response: response(202, ["Location": "https://h/l", "Retry-After": "10"])) else {
+        guard
+            let (start, action) = LongRunningOperation.start(
+                method: "POST", requestURL: "https://h/x", response: response(202, ["Location": "https://h/l", "Retry-After": "10"]))
+        else {
             Issue.record("not an operation")
             return
         }
@@ -85,10 +97,15 @@ import Testing
 
     @Test func badTargetsAreExplained() throws {
         let endpoint = try Endpoint(Endpoint.publicCloud)
-        #expect(throws: ARMError.invalidURL("/a b", reason: "it contains white space at character 3 (did a variable expand to text with spaces?)")) {
+        #expect(
+            throws: ARMError.invalidURL(
+                "/a b", reason: "it contains white space at character 3 (did a variable expand to text with spaces?)")
+        ) {
             try endpoint.resolve("/a b")
         }
-        #expect(throws: ARMError.invalidURL("subscriptions/x", reason: "it is neither an absolute URL (https://...) nor a path starting with /")) {
+        #expect(
+            throws: ARMError.invalidURL("subscriptions/x", reason: "it is neither an absolute URL (https://...) nor a path starting with /")
+        ) {
             try endpoint.resolve("subscriptions/x")
         }
         #expect(throws: ARMError.invalidEndpoint("ftp://x")) { try Endpoint("ftp://x") }
@@ -97,7 +114,9 @@ import Testing
 
 @Suite struct ProxySettingsTests {
     @Test func noProxyExcludesHostsAndDomains() {
-        let settings = ProxySettings(environment: ["HTTPS_PROXY": "http://user:pw@proxy.local:3128", "NO_PROXY": "localhost, .internal.example,127.0.0.1"])
+        let settings = ProxySettings(environment: [
+            "HTTPS_PROXY": "http://user:pw@proxy.local:3128", "NO_PROXY": "localhost, .internal.example,127.0.0.1",
+        ])
         #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.host == "proxy.local")
         #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.port == 3128)
         #expect(settings.proxy(forScheme: "https", host: "management.azure.com")?.username == "user")
@@ -156,7 +175,8 @@ import Testing
         let fixture = try await SandboxFixture.start(overHTTP: overHTTP)
         var headers: HTTPHeaders = ["x-ms-correlation-request-id": "first"]
         headers.add("X-MS-Correlation-Request-Id", "second")
-        let response = try await fixture.transport.send(HTTPRequest(method: "GET", url: fixture.server.baseURL + "/subscriptions?api-version=2022-12-01", headers: headers))
+        let response = try await fixture.transport.send(
+            HTTPRequest(method: "GET", url: fixture.server.baseURL + "/subscriptions?api-version=2022-12-01", headers: headers))
         #expect(response.status == 401)
         #expect(response.headers["x-ms-correlation-request-id"] == "first")
         #expect(response.headers.fields.filter { $0.name.lowercased() == "x-ms-request-id" }.count == 1)

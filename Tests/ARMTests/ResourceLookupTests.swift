@@ -28,16 +28,23 @@ import Testing
     @Test func aVMIsFoundByNameIgnoringCaseAcrossSubscriptions() async throws {
         let listings = Listings([
             Self.subscriptions,
-            ("/subscriptions/s1/providers/Microsoft.Compute/virtualMachines", #"{"value": [{"name": "web", "id": "/subscriptions/s1/vm/web"}]}"#),
-            ("/subscriptions/s2/providers/Microsoft.Compute/virtualMachines", #"{"value": [{"name": "App0", "id": "/subscriptions/s2/vm/App0", "location": "westus"}]}"#),
+            (
+                "/subscriptions/s1/providers/Microsoft.Compute/virtualMachines",
+                #"{"value": [{"name": "web", "id": "/subscriptions/s1/vm/web"}]}"#
+            ),
+            (
+                "/subscriptions/s2/providers/Microsoft.Compute/virtualMachines",
+                #"{"value": [{"name": "App0", "id": "/subscriptions/s2/vm/App0", "location": "westus"}]}"#
+            ),
         ])
         let vm = try await listings.lookup.virtualMachine(named: "app0")
         #expect(vm == ResourceLookup.VirtualMachine(id: "/subscriptions/s2/vm/App0", location: "westus"))
-        #expect(listings.asked.withLock { $0 } == [
-            "/subscriptions?api-version=\(ARMAPIVersion.subscriptions)",
-            "/subscriptions/s1/providers/Microsoft.Compute/virtualMachines?api-version=\(ARMAPIVersion.compute)",
-            "/subscriptions/s2/providers/Microsoft.Compute/virtualMachines?api-version=\(ARMAPIVersion.compute)",
-        ])
+        #expect(
+            listings.asked.withLock { $0 } == [
+                "/subscriptions?api-version=\(ARMAPIVersion.subscriptions)",
+                "/subscriptions/s1/providers/Microsoft.Compute/virtualMachines?api-version=\(ARMAPIVersion.compute)",
+                "/subscriptions/s2/providers/Microsoft.Compute/virtualMachines?api-version=\(ARMAPIVersion.compute)",
+            ])
     }
 
     @Test func aNameNoVMOrSeveralHaveIsRefused() async throws {
@@ -46,25 +53,35 @@ import Testing
             ("/subscriptions/s1/providers/Microsoft.Compute/virtualMachines", #"{"value": [{"name": "db", "id": "/a/db"}]}"#),
             ("/subscriptions/s2/providers/Microsoft.Compute/virtualMachines", #"{"value": [{"name": "DB", "id": "/b/DB"}]}"#),
         ])
-        await #expect(throws: LookupError.noVirtualMachineNamed("web", subscriptions: 2)) { try await listings.lookup.virtualMachine(named: "web") }
-        await #expect(throws: LookupError.virtualMachineNameIsAmbiguous("db", ids: ["/a/db", "/b/DB"])) { try await listings.lookup.virtualMachine(named: "db") }
+        await #expect(throws: LookupError.noVirtualMachineNamed("web", subscriptions: 2)) {
+            try await listings.lookup.virtualMachine(named: "web")
+        }
+        await #expect(throws: LookupError.virtualMachineNameIsAmbiguous("db", ids: ["/a/db", "/b/DB"])) {
+            try await listings.lookup.virtualMachine(named: "db")
+        }
     }
 
     @Test func theWatcherIsTheOneInTheVMsRegionWrittenEitherWay() async throws {
         let vm = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/app"
         let listings = Listings([
             (vm, #"{"location": "West US"}"#),
-            ("/subscriptions/s1/providers/Microsoft.Network/networkWatchers", """
+            (
+                "/subscriptions/s1/providers/Microsoft.Network/networkWatchers",
+                """
                 {"value": [{"name": "NetworkWatcher_eastus", "id": "/w/east", "location": "eastus"},
                            {"name": "NetworkWatcher_westus", "id": "/w/west", "location": "westus"}]}
-                """),
+                """
+            ),
         ])
         let found = try await listings.lookup.networkWatcher(forVirtualMachine: vm)
         #expect(found == ResourceLookup.NetworkWatcher(id: "/w/west", name: "NetworkWatcher_westus", region: "West US"))
         // A known region is not asked for again.
         let known = Listings(listings.answers)
         _ = try await known.lookup.networkWatcher(forVirtualMachine: vm, location: "eastus")
-        #expect(known.asked.withLock { $0 } == ["/subscriptions/s1/providers/Microsoft.Network/networkWatchers?api-version=\(ARMAPIVersion.network)"])
+        #expect(
+            known.asked.withLock { $0 } == [
+                "/subscriptions/s1/providers/Microsoft.Network/networkWatchers?api-version=\(ARMAPIVersion.network)"
+            ])
     }
 
     @Test func noRegionOrNoWatcherThereIsSaidAsSuch() async throws {

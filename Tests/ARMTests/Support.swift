@@ -1,6 +1,6 @@
 import ARM
-import HTTPCore
 import Foundation
+import HTTPCore
 import Sandbox
 import Synchronization
 
@@ -34,8 +34,10 @@ struct SandboxFixture {
     let transport: HTTPTransport
 
     static let subscription = "00000000-0000-0000-0000-000000000000"
-    static let watcher = "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
-    static let sourceVM = "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+    static let watcher =
+        "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
+    static let sourceVM =
+        "/subscriptions/\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
 
     static func start(
         options: SandboxOptions = SandboxOptions(retryAfter: 10, pollsBeforeDone: 2, pageSize: 2),
@@ -59,12 +61,14 @@ struct SandboxFixture {
         var configuration = ARMConfiguration(endpoint: try Endpoint(server.baseURL))
         configure(&configuration)
         let data = server.arm.data
-        let tokenSources = sources?(server, transport) ?? [
-            ClientSecretTokenSource(
-                authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
-                clientSecret: data.clientSecret, transport: transport),
-        ]
-        let client = ARMClient(configuration: configuration, transport: transport, credentials: Credentials(sources: tokenSources), sleeper: sleeper)
+        let tokenSources =
+            sources?(server, transport) ?? [
+                ClientSecretTokenSource(
+                    authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
+                    clientSecret: data.clientSecret, transport: transport)
+            ]
+        let client = ARMClient(
+            configuration: configuration, transport: transport, credentials: Credentials(sources: tokenSources), sleeper: sleeper)
         return SandboxFixture(server: server, client: client, sleeper: sleeper, transport: transport)
     }
 
@@ -72,9 +76,10 @@ struct SandboxFixture {
 
     /// Posts a connectivity check from the page's source VM to `destination`.
     func checkConnectivity(to destination: String, watcher: String = watcher, waitForCompletion: Bool = true) async throws -> ARMResult {
-        try await client.perform(ARMCall(
-            method: "POST", target: "\(watcher)/connectivityCheck?api-version=2017-03-01",
-            body: Self.connectivityBody(destination: destination), waitForCompletion: waitForCompletion))
+        try await client.perform(
+            ARMCall(
+                method: "POST", target: "\(watcher)/connectivityCheck?api-version=2017-03-01",
+                body: Self.connectivityBody(destination: destination), waitForCompletion: waitForCompletion))
     }
 
     static func connectivityBody(destination: String) -> [UInt8] {

@@ -34,24 +34,34 @@ import Testing
 
     @Test func theTableSaysWhatWasMeasuredMissingOrNotRun() {
         let rows = [
-            Row(figure: "start-up", nwsh: .measured(Timing(seconds: [0.012, 0.010, 0.011])), target: "≤ 15 ms") { nwsh, _ in nwsh <= 0.015 },
-            Row(figure: "vs az", nwsh: .measured(Timing(seconds: [0.011])), peer: ("`az --version`", .measured(Timing(seconds: [0.5, 0.6]))), target: "≥ 50×") { nwsh, peer in
+            Row(figure: "start-up", nwsh: .measured(Timing(seconds: [0.012, 0.010, 0.011])), target: "≤ 15 ms") { nwsh, _ in nwsh <= 0.015
+            },
+            Row(
+                figure: "vs az", nwsh: .measured(Timing(seconds: [0.011])),
+                peer: ("`az --version`", .measured(Timing(seconds: [0.5, 0.6]))), target: "≥ 50×"
+            ) { nwsh, peer in
                 peer.map { nwsh * 50 <= $0 } ?? false
             },
-            Row(figure: "vs http", nwsh: .measured(Timing(seconds: [0.011])), peer: ("`http`", .missing("pip install httpie failed: no network")), target: "—") { _, _ in true },
+            Row(
+                figure: "vs http", nwsh: .measured(Timing(seconds: [0.011])),
+                peer: ("`http`", .missing("pip install httpie failed: no network")), target: "—"
+            ) { _, _ in true },
             Row(figure: "explain | hops", nwsh: .notRun("not measured"), target: "≤ 100 ms"),
-            Row(figure: "memory", nwsh: .measured(Timing(seconds: [1], peakMemory: 80_000_000)), target: "≤ 71 MB", unit: .bytes) { nwsh, _ in nwsh <= 71_000_000 },
+            Row(figure: "memory", nwsh: .measured(Timing(seconds: [1], peakMemory: 80_000_000)), target: "≤ 71 MB", unit: .bytes) {
+                nwsh, _ in nwsh <= 71_000_000
+            },
         ]
-        #expect(Report.table(rows) == """
-            | figure | nwsh (median) | peer (median) | nwsh ÷ peer | target | result |
-            |---|---|---|---|---|---|
-            | start-up | 11 ms (3 runs) | — | — | ≤ 15 ms | pass |
-            | vs az | 11 ms (1 run) | `az --version`: 550 ms (2 runs) | 0.020× | ≥ 50× | pass |
-            | vs http | 11 ms (1 run) | `http`: missing: pip install httpie failed: no network | — | — | — |
-            | explain \\| hops | not measured | — | — | ≤ 100 ms | — |
-            | memory | 80.0 MB (1 run) | — | — | ≤ 71 MB | FAIL |
+        #expect(
+            Report.table(rows) == """
+                | figure | nwsh (median) | peer (median) | nwsh ÷ peer | target | result |
+                |---|---|---|---|---|---|
+                | start-up | 11 ms (3 runs) | — | — | ≤ 15 ms | pass |
+                | vs az | 11 ms (1 run) | `az --version`: 550 ms (2 runs) | 0.020× | ≥ 50× | pass |
+                | vs http | 11 ms (1 run) | `http`: missing: pip install httpie failed: no network | — | — | — |
+                | explain \\| hops | not measured | — | — | ≤ 100 ms | — |
+                | memory | 80.0 MB (1 run) | — | — | ≤ 71 MB | FAIL |
 
-            """)
+                """)
     }
 
     /// Timed in alternation, a row is judged by the median of its rounds' ratios: one slow round
@@ -61,21 +71,28 @@ import Testing
         let large = Timing(seconds: [6.3, 6.5, 6.2, 7.6, 7.9])
         let target: @Sendable (Double, Double?) -> Bool = { nwsh, peer in peer.map { nwsh <= 11 * $0 } ?? false }
         let separate = Row(figure: "100k", nwsh: .measured(large), peer: ("10k", .measured(small)), target: "≤ 11×", check: target)
-        let paired = Row(figure: "100k", nwsh: .measured(large), peer: ("10k", .measured(small)), target: "≤ 11×", paired: true, check: target)
+        let paired = Row(
+            figure: "100k", nwsh: .measured(large), peer: ("10k", .measured(small)), target: "≤ 11×", paired: true, check: target)
         // Medians 6.5 s and 0.60 s: 10.83×. Rounds: 10.5, 10.48, 11.27, 10.86, 13.62.
         #expect(Report.ratio(separate.ratio ?? 0) == "10.83×")
         #expect(Report.ratio(paired.ratio ?? 0) == "10.86×")
         #expect(paired.verdict == "pass")
-        let slowRounds = Row(figure: "100k", nwsh: .measured(Timing(seconds: [6.9, 7.0, 6.8])), peer: ("10k", .measured(Timing(seconds: [0.6, 0.6, 0.6]))), target: "≤ 11×", paired: true, check: target)
+        let slowRounds = Row(
+            figure: "100k", nwsh: .measured(Timing(seconds: [6.9, 7.0, 6.8])), peer: ("10k", .measured(Timing(seconds: [0.6, 0.6, 0.6]))),
+            target: "≤ 11×", paired: true, check: target)
         #expect(slowRounds.verdict == "FAIL")
         // Unequal counts cannot be paired: the medians decide.
-        let unequal = Row(figure: "x", nwsh: .measured(Timing(seconds: [2, 2])), peer: ("y", .measured(Timing(seconds: [1]))), target: "", paired: true, check: target)
+        let unequal = Row(
+            figure: "x", nwsh: .measured(Timing(seconds: [2, 2])), peer: ("y", .measured(Timing(seconds: [1]))), target: "", paired: true,
+            check: target)
         #expect(unequal.ratio == 2)
     }
 
     @Test func theTableReplacesTheTextBetweenTheMarkersAndKeepsTheRest() {
         let document = "# Benchmarks\n\n\(Report.beginMarker)\nold table\n\(Report.endMarker)\n\n## Notes\nkept\n"
-        #expect(Report.splice("new table\n", into: document) == "# Benchmarks\n\n\(Report.beginMarker)\nnew table\n\(Report.endMarker)\n\n## Notes\nkept\n")
+        #expect(
+            Report.splice("new table\n", into: document)
+                == "# Benchmarks\n\n\(Report.beginMarker)\nnew table\n\(Report.endMarker)\n\n## Notes\nkept\n")
         #expect(Report.splice("t\n", into: "# B\n") == "# B\n\n\(Report.beginMarker)\nt\n\(Report.endMarker)\n")
         #expect(Report.splice("t\n", into: "") == "\(Report.beginMarker)\nt\n\(Report.endMarker)\n")
     }
@@ -96,7 +113,10 @@ import Testing
         #expect(lines.count == 3 * 10 + 11)
         #expect(statuses.filter { $0 == 202 }.count == 9)
         #expect(lines[9].hasPrefix("$c = post https://management.azure.com/subscriptions/"))
-        #expect(lines[0] == "$r = get https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-0/providers/Microsoft.Compute/virtualMachines/vm-0?api-version=2024-07-01")
+        #expect(
+            lines[0]
+                == "$r = get https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-0/providers/Microsoft.Compute/virtualMachines/vm-0?api-version=2024-07-01"
+        )
         // Written and read back, the cassette is the same.
         #expect(try Cassette(text: replay.cassette.text, file: "generated") == replay.cassette)
         #expect(replay.cassette.metadata.description?.contains("synthetic, not recorded from Azure") == true)
@@ -129,16 +149,19 @@ import Testing
         let (paths, script) = BenchmarkInputs.sandboxGets(count: 7)
         #expect(paths.count == 7)
         #expect(paths[5] == paths[0])
-        #expect(script.hasPrefix("$r = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\n"))
-        #expect(BenchmarkInputs.curlConfig(base: "http://127.0.0.1:1", paths: ["/a", "/b"], token: "T") == """
-            silent
-            fail
-            header = "Authorization: Bearer T"
-            url = "http://127.0.0.1:1/a"
-            output = "/dev/null"
-            url = "http://127.0.0.1:1/b"
-            output = "/dev/null"
+        #expect(
+            script.hasPrefix(
+                "$r = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\n"))
+        #expect(
+            BenchmarkInputs.curlConfig(base: "http://127.0.0.1:1", paths: ["/a", "/b"], token: "T") == """
+                silent
+                fail
+                header = "Authorization: Bearer T"
+                url = "http://127.0.0.1:1/a"
+                output = "/dev/null"
+                url = "http://127.0.0.1:1/b"
+                output = "/dev/null"
 
-            """)
+                """)
     }
 }

@@ -7,7 +7,8 @@ import Testing
     static var fixtures: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path }
 
     @Test func aVcrpyCassetteFromAzureCLIImportsWithItsQuirks() throws {
-        let (cassette, format) = try CassetteImporter.load(path: Self.fixtures + "/cli-connectivity.yaml", displayName: "cli-connectivity.yaml")
+        let (cassette, format) = try CassetteImporter.load(
+            path: Self.fixtures + "/cli-connectivity.yaml", displayName: "cli-connectivity.yaml")
         #expect(format == .vcrpy)
         #expect(cassette.interactions.count == 5)
         let first = cassette.interactions[0]
@@ -27,10 +28,14 @@ import Testing
             configuration: ARMConfiguration(endpoint: try Endpoint(Endpoint.publicCloud)),
             transport: ReplayTransport(cassette: cassette, file: "cli-connectivity.yaml"),
             credentials: Credentials(sources: [ReplayTokenSource(file: "cli-connectivity.yaml")]), sleeper: ImmediateSleeper())
-        let result = try await client.perform(ARMCall(
-            method: "POST",
-            target: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01",
-            body: Array(#"{"destination": {"port": 80, "address": "www.bing.com"}, "source": {"resourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1"}}"#.utf8)))
+        let result = try await client.perform(
+            ARMCall(
+                method: "POST",
+                target:
+                    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01",
+                body: Array(
+                    #"{"destination": {"port": 80, "address": "www.bing.com"}, "source": {"resourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1"}}"#
+                        .utf8)))
         #expect(result.polls == 3)
         #expect(result.body?["connectionStatus"] == .string("Reachable"))
     }
@@ -45,11 +50,27 @@ import Testing
     }
 
     static let broken: [(String, String, String)] = [
-        ("bad.yaml", "interactions:\n- request: {method: GET\n", "bad.yaml is not valid YAML: did not find expected ',' or '}' at line 3, column 1."),
-        ("bad.yaml", "interactions:\n- request: {method: GET}\n  response: {status: {code: 200}}\n", "The cassette bad.yaml is not a valid nwsh cassette: interactions[0].request.uri (line 2, column 12): missing."),
-        ("bad.yaml", "version: 1\n", "The cassette bad.yaml is not a valid nwsh cassette: interactions: missing: this is neither a HAR file nor a vcrpy cassette."),
-        ("bad.har", "{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"https://x\"}, \"response\": {\"status\": \"OK\"}}]}}", "The cassette bad.har is not a valid nwsh cassette: log.entries[0].response.status: expected a whole number."),
-        ("bad.har", "{\"log\": {\"entries\": [", "The cassette bad.har is not valid JSON: expected a value, found the end of the text at line 1, column 22. Was it truncated? A recording interrupted by a crash is recovered from its .journal file the next time nwsh records or replays it."),
+        (
+            "bad.yaml", "interactions:\n- request: {method: GET\n",
+            "bad.yaml is not valid YAML: did not find expected ',' or '}' at line 3, column 1."
+        ),
+        (
+            "bad.yaml", "interactions:\n- request: {method: GET}\n  response: {status: {code: 200}}\n",
+            "The cassette bad.yaml is not a valid nwsh cassette: interactions[0].request.uri (line 2, column 12): missing."
+        ),
+        (
+            "bad.yaml", "version: 1\n",
+            "The cassette bad.yaml is not a valid nwsh cassette: interactions: missing: this is neither a HAR file nor a vcrpy cassette."
+        ),
+        (
+            "bad.har",
+            "{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"https://x\"}, \"response\": {\"status\": \"OK\"}}]}}",
+            "The cassette bad.har is not a valid nwsh cassette: log.entries[0].response.status: expected a whole number."
+        ),
+        (
+            "bad.har", "{\"log\": {\"entries\": [",
+            "The cassette bad.har is not valid JSON: expected a value, found the end of the text at line 1, column 22. Was it truncated? A recording interrupted by a crash is recovered from its .journal file the next time nwsh records or replays it."
+        ),
     ]
 
     @Test("broken imports name the file and the place", arguments: broken)

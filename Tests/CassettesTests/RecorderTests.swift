@@ -20,9 +20,11 @@ import Testing
         let recorder = try CassetteRecorder(file: file, metadata: metadata, endpointBase: server.baseURL)
         let transport = RecordingTransport(wrapping: LiveTransport(environment: [:]), slot: RecorderSlot(recorder))
         recorder.record(command: "get /subscriptions")
-        _ = try await transport.send(HTTPRequest(
-            method: "GET", url: "\(server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups?z=1&api-version=2021-04-01",
-            headers: ["Authorization": "Bearer secret-token"]))
+        _ = try await transport.send(
+            HTTPRequest(
+                method: "GET",
+                url: "\(server.baseURL)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups?z=1&api-version=2021-04-01",
+                headers: ["Authorization": "Bearer secret-token"]))
         #expect(FileManager.default.fileExists(atPath: file + ".journal"))
         #expect(try recorder.finish() == 1)
         #expect(!FileManager.default.fileExists(atPath: file + ".journal"))
@@ -30,7 +32,10 @@ import Testing
         #expect(!text.contains("secret-token"))
         #expect(!text.contains(server.baseURL))
         let cassette = try Cassette(text: text, file: file)
-        #expect(cassette.interactions.first?.request.url == "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups?api-version=2021-04-01&z=1")
+        #expect(
+            cassette.interactions.first?.request.url
+                == "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups?api-version=2021-04-01&z=1"
+        )
         #expect(cassette.interactions.first?.response.status == 401)
         await server.stop()
     }
@@ -39,7 +44,10 @@ import Testing
         let file = try temporaryFile("crashed.cassette.json")
         let recorder = try CassetteRecorder(file: file, metadata: metadata)
         recorder.record(command: "first")
-        recorder.record(Interaction(request: HTTPRequest(method: "GET", url: "https://h/a"), response: HTTPResponse(status: 200), at: 0, durationMilliseconds: 1))
+        recorder.record(
+            Interaction(
+                request: HTTPRequest(method: "GET", url: "https://h/a"), response: HTTPResponse(status: 200), at: 0, durationMilliseconds: 1
+            ))
         // What the session shows is flushed to the journal first.
         recorder.flush()
         // Simulate a crash in the middle of writing the next line.

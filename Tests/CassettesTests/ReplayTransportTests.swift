@@ -1,51 +1,64 @@
 import ARM
-@testable import Cassettes
 import Foundation
 import HTTPCore
 import Testing
+
+@testable import Cassettes
 
 @Suite struct ReplayTransportTests {
     private func cassette(_ interactions: [(String, String, String?, Int, String)]) -> Cassette {
         Cassette(
             metadata: .init(source: "test", endpoint: "e", recordedWith: "t", recordedAt: "t"),
             events: interactions.enumerated().map { position, item in
-                .interaction(Interaction(
-                    request: HTTPRequest(method: item.0, url: item.1, body: item.2.map { Array($0.utf8) }),
-                    response: HTTPResponse(status: item.3, body: Array(item.4.utf8)), at: Double(position), durationMilliseconds: 1))
+                .interaction(
+                    Interaction(
+                        request: HTTPRequest(method: item.0, url: item.1, body: item.2.map { Array($0.utf8) }),
+                        response: HTTPResponse(status: item.3, body: Array(item.4.utf8)), at: Double(position), durationMilliseconds: 1))
             })
     }
 
     @Test func pathsMatchCaseInsensitivelyQueriesInAnyOrderAndHostsAreIgnored() async throws {
-        let replay = ReplayTransport(cassette: cassette([("GET", "https://management.azure.com/Subscriptions/S/x?b=2&api-version=1", nil, 200, "one")]), file: "c.json")
+        let replay = ReplayTransport(
+            cassette: cassette([("GET", "https://management.azure.com/Subscriptions/S/x?b=2&api-version=1", nil, 200, "one")]),
+            file: "c.json")
         let response = try await replay.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/subscriptions/s/X?API-VERSION=1&b=2"))
         #expect(response.bodyText == "one")
     }
 
     @Test func identicalRequestsGetTheirAnswersInRecordedOrder() async throws {
-        let replay = ReplayTransport(cassette: cassette([
-            ("GET", "https://h/op", nil, 202, "first"), ("GET", "https://h/op", nil, 202, "second"), ("GET", "https://h/op", nil, 200, "done"),
-        ]), file: "c.json")
+        let replay = ReplayTransport(
+            cassette: cassette([
+                ("GET", "https://h/op", nil, 202, "first"), ("GET", "https://h/op", nil, 202, "second"),
+                ("GET", "https://h/op", nil, 200, "done"),
+            ]), file: "c.json")
         var bodies: [String] = []
         for _ in 0..<4 { bodies.append(try await replay.send(HTTPRequest(method: "GET", url: "https://h/op")).bodyText) }
         #expect(bodies == ["first", "second", "done", "done"])
     }
 
     @Test func bodiesMatchAsJSONValues() async throws {
-        let replay = ReplayTransport(cassette: cassette([
-            ("POST", "https://h/check", #"{"destination": {"address": "a", "port": 80}}"#, 202, "eighty"),
-            ("POST", "https://h/check", #"{"destination": {"address": "a", "port": 443}}"#, 202, "four-four-three"),
-        ]), file: "c.json")
-        let response = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"port":443,"address":"a"}}"#.utf8)))
+        let replay = ReplayTransport(
+            cassette: cassette([
+                ("POST", "https://h/check", #"{"destination": {"address": "a", "port": 80}}"#, 202, "eighty"),
+                ("POST", "https://h/check", #"{"destination": {"address": "a", "port": 443}}"#, 202, "four-four-three"),
+            ]), file: "c.json")
+        let response = try await replay.send(
+            HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"port":443,"address":"a"}}"#.utf8)))
         #expect(response.bodyText == "four-four-three")
-        let earlier = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"port":80,"address":"a"}}"#.utf8)))
+        let earlier = try await replay.send(
+            HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"port":80,"address":"a"}}"#.utf8)))
         #expect(earlier.bodyText == "eighty")
     }
 
     @Test func manyChecksPostedToOneURLAreMatchedByBodyNumbersByValue() async throws {
-        let checks: [(String, String, String?, Int, String)] = (0..<300).map { ("POST", "https://h/check", #"{"destination": {"port": \#($0), "address": "a"}}"#, 202, "check \($0)") }
+        let checks: [(String, String, String?, Int, String)] = (0..<300).map {
+            ("POST", "https://h/check", #"{"destination": {"port": \#($0), "address": "a"}}"#, 202, "check \($0)")
+        }
         let replay = ReplayTransport(cassette: cassette(checks), file: "c.json")
         for port in [299, 0, 150] {
-            let response = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"address":"a","port":\#(port).0}}"#.utf8)))
+            let response = try await replay.send(
+                HTTPRequest(method: "POST", url: "https://h/check", body: Array(#"{"destination":{"address":"a","port":\#(port).0}}"#.utf8))
+            )
             #expect(response.bodyText == "check \(port)")
         }
         #expect(ReplayTransport.canonicalBody(Array(#"{"b": [1, 2.50], "a": null}"#.utf8)) == #"j{"a":null,"b":[1.0,2.5]}"#)
@@ -54,15 +67,25 @@ import Testing
     }
 
     @Test func anUnmatchedRequestNamesTheClosestInteractionAndTheDifference() async throws {
-        let replay = ReplayTransport(cassette: cassette([
-            ("GET", "https://h/subscriptions/s?api-version=1", nil, 200, "{}"),
-            ("POST", "https://h/check?api-version=1", #"{"source": {"id": "vm"}, "destination": {"address": "a", "port": 80}}"#, 202, "null"),
-        ]), file: "vm-to-db.cassette.json")
+        let replay = ReplayTransport(
+            cassette: cassette([
+                ("GET", "https://h/subscriptions/s?api-version=1", nil, 200, "{}"),
+                (
+                    "POST", "https://h/check?api-version=1", #"{"source": {"id": "vm"}, "destination": {"address": "a", "port": 80}}"#, 202,
+                    "null"
+                ),
+            ]), file: "vm-to-db.cassette.json")
         do {
-            _ = try await replay.send(HTTPRequest(method: "POST", url: "https://h/check?api-version=1", body: Array(#"{"source": {"id": "vm"}, "destination": {"address": "a", "port": 443}}"#.utf8)))
+            _ = try await replay.send(
+                HTTPRequest(
+                    method: "POST", url: "https://h/check?api-version=1",
+                    body: Array(#"{"source": {"id": "vm"}, "destination": {"address": "a", "port": 443}}"#.utf8)))
             Issue.record("matched")
         } catch let error as CassetteError {
-            #expect(error.description == "No recorded interaction matches POST https://h/check?api-version=1 in 'vm-to-db.cassette.json' (closest: interaction 2, body differs at destination.port: 80 vs 443). Record it with --record-mode new_episodes (or record the session again with --record).")
+            #expect(
+                error.description
+                    == "No recorded interaction matches POST https://h/check?api-version=1 in 'vm-to-db.cassette.json' (closest: interaction 2, body differs at destination.port: 80 vs 443). Record it with --record-mode new_episodes (or record the session again with --record)."
+            )
         }
         do {
             _ = try await replay.send(HTTPRequest(method: "GET", url: "https://h/subscriptions/s?api-version=2"))

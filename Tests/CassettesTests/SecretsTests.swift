@@ -1,8 +1,9 @@
 import ARM
-@testable import Cassettes
 import Foundation
 import HTTPCore
 import Testing
+
+@testable import Cassettes
 
 /// Secrets removed by where they sit are removed wherever else they appear, and replay matches a
 /// request after redacting it the way recording did.
@@ -17,7 +18,11 @@ import Testing
 
     private let metadata = Cassette.Metadata(source: "sandbox", endpoint: "nwsh sandbox", recordedWith: "test", recordedAt: "t")
 
-    private func put(_ body: String, url: String = "https://management.azure.com/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/sites/app1?api-version=2023-12-01") -> HTTPRequest {
+    private func put(
+        _ body: String,
+        url: String =
+            "https://management.azure.com/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/sites/app1?api-version=2023-12-01"
+    ) -> HTTPRequest {
         HTTPRequest(method: "PUT", url: url, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
     }
 
@@ -34,9 +39,10 @@ import Testing
     @Test(arguments: ["password", "adminPassword", "clientSecret", "sharedKey", "primaryKey"])
     func membersThatHoldSecretsAreRedactedAndLearned(name: String) {
         let ledger = SecretLedger()
-        let redacted = Redactor(ledger: ledger).redact(Interaction(
-            request: put(#"{"properties": {"\#(name)": "s3cr3t-value", "note": "plain"}}"#),
-            response: HTTPResponse(status: 200, body: Array(#"{"echo": "set to s3cr3t-value"}"#.utf8)), at: 0, durationMilliseconds: 1))
+        let redacted = Redactor(ledger: ledger).redact(
+            Interaction(
+                request: put(#"{"properties": {"\#(name)": "s3cr3t-value", "note": "plain"}}"#),
+                response: HTTPResponse(status: 200, body: Array(#"{"echo": "set to s3cr3t-value"}"#.utf8)), at: 0, durationMilliseconds: 1))
         #expect(String(decoding: redacted.request.body ?? [], as: UTF8.self) == #"{"properties":{"\#(name)":"REDACTED","note":"plain"}}"#)
         // Echoed under a name redaction does not know, in the same exchange.
         #expect(redacted.response.bodyText == #"{"echo":"set to REDACTED"}"#)
@@ -44,7 +50,8 @@ import Testing
     }
 
     @Test func aSecretHeaderTypedInACommandIsLearnedButTheBearerTokenIsNot() {
-        let request = HTTPRequest(method: "GET", url: "https://h/x", headers: ["x-functions-key": "fn-key-123", "Authorization": "Bearer token-value"])
+        let request = HTTPRequest(
+            method: "GET", url: "https://h/x", headers: ["x-functions-key": "fn-key-123", "Authorization": "Bearer token-value"])
         #expect(Redactor().secrets(in: request) == ["fn-key-123"])
     }
 
@@ -58,8 +65,10 @@ import Testing
         // Nothing has taught the recorder yet: as typed, for now.
         #expect(try String(contentsOfFile: file + ".journal", encoding: .utf8).contains("hunter2-typed"))
         recorder.record(command: #"put /x "{'properties': {'adminPassword': '$pw'}}""#)
-        recorder.record(Interaction(
-            request: put(#"{"properties":{"adminPassword":"hunter2-typed"}}"#), response: HTTPResponse(status: 201), at: 1, durationMilliseconds: 1))
+        recorder.record(
+            Interaction(
+                request: put(#"{"properties":{"adminPassword":"hunter2-typed"}}"#), response: HTTPResponse(status: 201), at: 1,
+                durationMilliseconds: 1))
         recorder.flush()
         let journal = try String(contentsOfFile: file + ".journal", encoding: .utf8)
         #expect(!journal.contains("hunter2-typed"))
@@ -86,20 +95,32 @@ import Testing
     }
 
     @Test func aRequestThatSendsASecretMatchesItsRedactedRecording() async throws {
-        let recorded = Redactor().redact(Interaction(
-            request: put(#"{"location": "westus", "properties": {"password": "hunter2"}}"#),
-            response: HTTPResponse(status: 201, body: Array(#"{"name": "app1"}"#.utf8)), at: 0, durationMilliseconds: 1))
+        let recorded = Redactor().redact(
+            Interaction(
+                request: put(#"{"location": "westus", "properties": {"password": "hunter2"}}"#),
+                response: HTTPResponse(status: 201, body: Array(#"{"name": "app1"}"#.utf8)), at: 0, durationMilliseconds: 1))
         let replay = ReplayTransport(cassette: Cassette(metadata: metadata, events: [.interaction(recorded)]), file: "c.json")
         let response = try await replay.send(put(#"{"properties": {"password": "hunter2"}, "location": "westus"}"#))
         #expect(response.bodyText == #"{"name": "app1"}"#)
     }
 
     @Test func aMismatchNeverShowsTheSecretItCarries() async throws {
-        let replay = ReplayTransport(cassette: Cassette(metadata: metadata, events: [.interaction(Interaction(
-            request: put(#"{"properties":{"password":"REDACTED","size":1}}"#), response: HTTPResponse(status: 201), at: 0, durationMilliseconds: 1))]), file: "c.json")
-        await #expect(throws: CassetteError.noMatch(
-            method: "PUT", url: "https://management.azure.com/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/sites/app1?api-version=2023-12-01",
-            file: "c.json", closest: "interaction 1, body differs at properties.size: 1 vs 2")) {
+        let replay = ReplayTransport(
+            cassette: Cassette(
+                metadata: metadata,
+                events: [
+                    .interaction(
+                        Interaction(
+                            request: put(#"{"properties":{"password":"REDACTED","size":1}}"#), response: HTTPResponse(status: 201), at: 0,
+                            durationMilliseconds: 1))
+                ]), file: "c.json")
+        await #expect(
+            throws: CassetteError.noMatch(
+                method: "PUT",
+                url:
+                    "https://management.azure.com/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/sites/app1?api-version=2023-12-01",
+                file: "c.json", closest: "interaction 1, body differs at properties.size: 1 vs 2")
+        ) {
             try await replay.send(put(#"{"properties":{"password":"hunter2","size":2}}"#))
         }
     }
@@ -111,15 +132,24 @@ import Testing
         ("/vaults/v/secrets/a%2fb", "/vaults/v/secrets/a%2Fb"),
     ])
     func equivalentEncodingsOfAPathMatch(recorded: String, sent: String) async throws {
-        let replay = ReplayTransport(cassette: Cassette(metadata: metadata, events: [.interaction(Interaction(
-            request: HTTPRequest(method: "GET", url: "https://h" + recorded + "?api-version=1"), response: HTTPResponse(status: 200, body: Array("ok".utf8)), at: 0, durationMilliseconds: 1))]), file: "c.json")
+        let replay = ReplayTransport(
+            cassette: Cassette(
+                metadata: metadata,
+                events: [
+                    .interaction(
+                        Interaction(
+                            request: HTTPRequest(method: "GET", url: "https://h" + recorded + "?api-version=1"),
+                            response: HTTPResponse(status: 200, body: Array("ok".utf8)), at: 0, durationMilliseconds: 1))
+                ]), file: "c.json")
         #expect(try await replay.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1" + sent + "?api-version=1")).bodyText == "ok")
     }
 
     @Test func anEncodedSlashIsNotAPathSeparator() {
         #expect(URLParts.normalized(path: "/a%2Fb%25c%3b") == "/a%2Fb%25c;")
         #expect(URLParts.normalized(path: "/a%2") == "/a%2")
-        #expect(ReplayTransport.key(HTTPRequest(method: "GET", url: "https://h/a%2Fb")) != ReplayTransport.key(HTTPRequest(method: "GET", url: "https://h/a/b")))
+        #expect(
+            ReplayTransport.key(HTTPRequest(method: "GET", url: "https://h/a%2Fb"))
+                != ReplayTransport.key(HTTPRequest(method: "GET", url: "https://h/a/b")))
     }
 
     /// The imported recording's own requests, secrets and all, as the Azure CLI sends them when its
@@ -130,16 +160,20 @@ import Testing
         for secret in ["Pa55w0rd-Secret!", "c2VjcmV0LWFjY291bnQta2V5PT0="] { #expect(!text.contains(secret)) }
         #expect(cassette.interactions[0].response.bodyText.contains("created with REDACTED"))
         let replay = ReplayTransport(cassette: cassette, file: "cli-secrets.yaml")
-        let base = "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_secrets/providers"
-        let vm = try await replay.send(put(
-            #"{"location": "westus", "properties": {"osProfile": {"computerName": "vm1", "adminUsername": "azureuser", "adminPassword": "Pa55w0rd-Secret!"}}}"#,
-            url: base + "/Microsoft.Compute/virtualMachines/vm1?api-version=2024-07-01"))
+        let base =
+            "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_secrets/providers"
+        let vm = try await replay.send(
+            put(
+                #"{"location": "westus", "properties": {"osProfile": {"computerName": "vm1", "adminUsername": "azureuser", "adminPassword": "Pa55w0rd-Secret!"}}}"#,
+                url: base + "/Microsoft.Compute/virtualMachines/vm1?api-version=2024-07-01"))
         #expect(vm.status == 201)
-        let settings = try await replay.send(put(
-            #"{"properties": {"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=clitest;AccountKey=c2VjcmV0LWFjY291bnQta2V5PT0=;EndpointSuffix=core.windows.net"}}"#,
-            url: base + "/Microsoft.Web/sites/app1/config/appsettings?api-version=2023-12-01"))
+        let settings = try await replay.send(
+            put(
+                #"{"properties": {"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=clitest;AccountKey=c2VjcmV0LWFjY291bnQta2V5PT0=;EndpointSuffix=core.windows.net"}}"#,
+                url: base + "/Microsoft.Web/sites/app1/config/appsettings?api-version=2023-12-01"))
         #expect(settings.status == 200)
-        let slot = try await replay.send(HTTPRequest(method: "GET", url: base + "/Microsoft.Web/sites/app1/slots/staging;v2?api-version=2023-12-01"))
+        let slot = try await replay.send(
+            HTTPRequest(method: "GET", url: base + "/Microsoft.Web/sites/app1/slots/staging;v2?api-version=2023-12-01"))
         #expect(slot.bodyText == #"{"name": "app1/staging;v2"}"#)
     }
 }
@@ -150,40 +184,60 @@ import Testing
     private let metadata = Cassette.Metadata(source: "sandbox", endpoint: "nwsh sandbox", recordedWith: "test", recordedAt: "t")
 
     @Test func failuresAndEndingsSurviveARoundTrip() throws {
-        let cassette = Cassette(metadata: metadata, events: [
-            .command(text: "get /x", at: 0),
-            .failure(Cassette.Failure(request: HTTPRequest(method: "GET", url: "https://management.azure.com/x", headers: ["Accept": "application/json"]),
-                                      error: .connectionRefused(host: "127.0.0.1", port: 1), at: 0.5, durationMilliseconds: 2)),
-            .ended(.failed, at: 1),
-            .command(text: "get /y", at: 2),
-            .failure(Cassette.Failure(request: HTTPRequest(method: "GET", url: "https://management.azure.com/y"), error: .responseTimeout(url: "https://management.azure.com/y", seconds: 120), at: 2.5, durationMilliseconds: 3)),
-            .ended(.interrupted, at: 3),
-        ])
+        let cassette = Cassette(
+            metadata: metadata,
+            events: [
+                .command(text: "get /x", at: 0),
+                .failure(
+                    Cassette.Failure(
+                        request: HTTPRequest(method: "GET", url: "https://management.azure.com/x", headers: ["Accept": "application/json"]),
+                        error: .connectionRefused(host: "127.0.0.1", port: 1), at: 0.5, durationMilliseconds: 2)),
+                .ended(.failed, at: 1),
+                .command(text: "get /y", at: 2),
+                .failure(
+                    Cassette.Failure(
+                        request: HTTPRequest(method: "GET", url: "https://management.azure.com/y"),
+                        error: .responseTimeout(url: "https://management.azure.com/y", seconds: 120), at: 2.5, durationMilliseconds: 3)),
+                .ended(.interrupted, at: 3),
+            ])
         #expect(try Cassette(text: cassette.text, file: "c.json") == cassette)
-        #expect(cassette.commandRuns == [
-            Cassette.CommandRun(text: "get /x", requests: 1, status: .failed),
-            Cassette.CommandRun(text: "get /y", requests: 1, status: .interrupted),
-        ])
+        #expect(
+            cassette.commandRuns == [
+                Cassette.CommandRun(text: "get /x", requests: 1, status: .failed),
+                Cassette.CommandRun(text: "get /y", requests: 1, status: .interrupted),
+            ])
     }
 
     @Test func anUnknownEndingIsNamedWithTheOnesThatExist() throws {
-        let text = #"{"format": "nwsh-cassette", "version": 1, "metadata": {"source": "s", "endpoint": "e", "recordedWith": "t", "recordedAt": "t"}, "events": [{"kind": "end", "at": 0, "status": "crashed"}]}"#
-        #expect(throws: CassetteError.invalid(file: "c.json", location: "events[0].status", reason: #"expected one of "succeeded", "failed", "interrupted", "unreachable", found "crashed""#)) {
+        let text =
+            #"{"format": "nwsh-cassette", "version": 1, "metadata": {"source": "s", "endpoint": "e", "recordedWith": "t", "recordedAt": "t"}, "events": [{"kind": "end", "at": 0, "status": "crashed"}]}"#
+        #expect(
+            throws: CassetteError.invalid(
+                file: "c.json", location: "events[0].status",
+                reason: #"expected one of "succeeded", "failed", "interrupted", "unreachable", found "crashed""#)
+        ) {
             try Cassette(text: text, file: "c.json")
         }
     }
 
     @Test func aRecordedFailureIsReplayedAsTheSameError() async throws {
-        let replay = ReplayTransport(cassette: Cassette(metadata: metadata, events: [
-            .failure(Cassette.Failure(request: HTTPRequest(method: "GET", url: "https://management.azure.com/x"), error: .connectionRefused(host: "127.0.0.1", port: 1), at: 0, durationMilliseconds: 1)),
-        ]), file: "c.json")
+        let replay = ReplayTransport(
+            cassette: Cassette(
+                metadata: metadata,
+                events: [
+                    .failure(
+                        Cassette.Failure(
+                            request: HTTPRequest(method: "GET", url: "https://management.azure.com/x"),
+                            error: .connectionRefused(host: "127.0.0.1", port: 1), at: 0, durationMilliseconds: 1))
+                ]), file: "c.json")
         await #expect(throws: TransportError.connectionRefused(host: "127.0.0.1", port: 1)) {
             try await replay.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/x"))
         }
     }
 
     @Test func anAllowanceCancelsTheRequestAfterTheLastOneRecorded() async throws {
-        let poll = Interaction(request: HTTPRequest(method: "GET", url: "https://h/op"), response: HTTPResponse(status: 202), at: 0, durationMilliseconds: 1)
+        let poll = Interaction(
+            request: HTTPRequest(method: "GET", url: "https://h/op"), response: HTTPResponse(status: 202), at: 0, durationMilliseconds: 1)
         let replay = ReplayTransport(cassette: Cassette(metadata: metadata, events: [.interaction(poll)]), file: "c.json")
         replay.allowRequests(1)
         #expect(try await replay.send(poll.request).status == 202)
@@ -198,16 +252,23 @@ import Testing
         let file = directory.appendingPathComponent("killed.cassette.json").path
         let recorder = try CassetteRecorder(file: file, metadata: metadata)
         recorder.record(command: "get /a")
-        recorder.record(Interaction(request: HTTPRequest(method: "GET", url: "https://h/a"), response: HTTPResponse(status: 200), at: 0, durationMilliseconds: 1))
+        recorder.record(
+            Interaction(
+                request: HTTPRequest(method: "GET", url: "https://h/a"), response: HTTPResponse(status: 200), at: 0, durationMilliseconds: 1
+            ))
         recorder.record(ending: .succeeded)
         recorder.record(command: "post /check")
-        recorder.record(Interaction(request: HTTPRequest(method: "POST", url: "https://h/check"), response: HTTPResponse(status: 202), at: 1, durationMilliseconds: 1))
+        recorder.record(
+            Interaction(
+                request: HTTPRequest(method: "POST", url: "https://h/check"), response: HTTPResponse(status: 202), at: 1,
+                durationMilliseconds: 1))
         recorder.flush()
         #expect(try CassetteRecorder.recover(file: file) == 2)
-        #expect(try Cassette.load(path: file).commandRuns == [
-            Cassette.CommandRun(text: "get /a", requests: 1, status: .succeeded),
-            Cassette.CommandRun(text: "post /check", requests: 1, status: .interrupted),
-        ])
+        #expect(
+            try Cassette.load(path: file).commandRuns == [
+                Cassette.CommandRun(text: "get /a", requests: 1, status: .succeeded),
+                Cassette.CommandRun(text: "post /check", requests: 1, status: .interrupted),
+            ])
     }
 }
 
@@ -242,10 +303,15 @@ import Testing
     }
 
     @Test func aMappedCassetteLoadsAsItsBytesDo() throws {
-        let cassette = Cassette(metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), events: [
-            .command(text: "get /x", at: 0),
-            .interaction(Interaction(request: HTTPRequest(method: "GET", url: "https://h/x"), response: HTTPResponse(status: 200, body: Array("{\"a\":1}".utf8)), at: 0, durationMilliseconds: 1)),
-        ])
+        let cassette = Cassette(
+            metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"),
+            events: [
+                .command(text: "get /x", at: 0),
+                .interaction(
+                    Interaction(
+                        request: HTTPRequest(method: "GET", url: "https://h/x"),
+                        response: HTTPResponse(status: 200, body: Array("{\"a\":1}".utf8)), at: 0, durationMilliseconds: 1)),
+            ])
         let path = try file(Array(cassette.text.utf8))
         #expect(try Cassette.load(path: path) == cassette)
         #expect(try Cassette(bytes: Array(cassette.text.utf8), file: path) == cassette)
@@ -272,12 +338,18 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("early.cassette.json").path
         let ledger = SecretLedger()
-        let recorder = try CassetteRecorder(file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger)
+        let recorder = try CassetteRecorder(
+            file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger)
         let peek = JournalPeek(journal: file + ".journal")
         peek.recorder = recorder
         let transport = RecordingTransport(wrapping: peek, slot: RecorderSlot(recorder), secrets: ledger)
-        recorder.record(command: #"put /x "{'properties': {'adminPassword': 'hunter2-early'}}""#.replacingOccurrences(of: "put", with: "$pw = 'hunter2-early'; put"))
-        _ = try await transport.send(HTTPRequest(method: "PUT", url: "https://h/x", headers: ["Content-Type": "application/json"], body: Array(#"{"properties":{"adminPassword":"hunter2-early"}}"#.utf8)))
+        recorder.record(
+            command: #"put /x "{'properties': {'adminPassword': 'hunter2-early'}}""#.replacingOccurrences(
+                of: "put", with: "$pw = 'hunter2-early'; put"))
+        _ = try await transport.send(
+            HTTPRequest(
+                method: "PUT", url: "https://h/x", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"properties":{"adminPassword":"hunter2-early"}}"#.utf8)))
         #expect(peek.seen.contains("$pw = 'REDACTED'"))
         #expect(!peek.seen.contains("hunter2-early"))
         try recorder.finish()
@@ -289,7 +361,9 @@ import Testing
         let file = directory.appendingPathComponent("gone.cassette.json").path
         let ledger = SecretLedger()
         let failures = Failures()
-        let recorder = try CassetteRecorder(file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger) { failures.add($0) }
+        let recorder = try CassetteRecorder(
+            file: file, metadata: .init(source: "s", endpoint: "e", recordedWith: "t", recordedAt: "t"), secrets: ledger
+        ) { failures.add($0) }
         recorder.record(command: "$key = 'fn-key-typed-1'")
         recorder.flush()
         // The new journal cannot be created (a folder stands where it goes, which stops root
@@ -307,8 +381,16 @@ import Testing
     final class Failures: @unchecked Sendable {
         private var errors: [CassetteError] = []
         private let lock = NSLock()
-        func add(_ error: CassetteError) { lock.lock(); errors.append(error); lock.unlock() }
-        var count: Int { lock.lock(); defer { lock.unlock() }; return errors.count }
+        func add(_ error: CassetteError) {
+            lock.lock()
+            errors.append(error)
+            lock.unlock()
+        }
+        var count: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return errors.count
+        }
     }
 }
 
@@ -316,6 +398,8 @@ import Testing
     @Test func aFolderIsNamedAsSuch() {
         let folder = FileManager.default.temporaryDirectory.path
         #expect(throws: CassetteError.unreadable(file: "f", reason: "it is a folder")) { try Cassette.load(path: folder, displayName: "f") }
-        #expect(throws: CassetteError.unreadable(file: "g", reason: "no such file")) { try Cassette.load(path: "/nonexistent-nwsh/c.json", displayName: "g") }
+        #expect(throws: CassetteError.unreadable(file: "g", reason: "no such file")) {
+            try Cassette.load(path: "/nonexistent-nwsh/c.json", displayName: "g")
+        }
     }
 }

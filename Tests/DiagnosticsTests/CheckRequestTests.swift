@@ -11,8 +11,12 @@ import Testing
         (CheckRequest(source: "app", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNameNotResolved("app")),
         (CheckRequest(source: "42", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNotAVirtualMachine("42")),
         (CheckRequest(source: "my vm", destination: .address("10.0.0.4"), destinationPort: 80), .sourceNotAVirtualMachine("my vm")),
-        (CheckRequest(source: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic", destination: .address("a"), destinationPort: 1),
-         .sourceNotAVirtualMachine("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic")),
+        (
+            CheckRequest(
+                source: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic", destination: .address("a"),
+                destinationPort: 1),
+            .sourceNotAVirtualMachine("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic")
+        ),
         (CheckRequest(source: vm), .missingDestination),
         (CheckRequest(source: vm, destination: .address(""), destinationPort: 80), .missingDestination),
         (CheckRequest(source: vm, destination: .resource("db"), destinationPort: 80), .destinationNotAResource("db")),
@@ -21,10 +25,23 @@ import Testing
         (CheckRequest(source: vm, destination: .address("10.0.0.4"), destinationPort: 80, protocolName: "Icmp"), .portWithIcmp),
         (CheckRequest(source: vm, sourcePort: 5000, destination: .address("10.0.0.4"), protocolName: "Icmp"), .portWithIcmp),
         (CheckRequest(source: vm, destination: .resource(vm.uppercased()), destinationPort: 80), .sameSourceAndDestination),
-        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, method: "Get"), .httpSettingWithoutHTTP(field: .method, protocolName: "Tcp")),
-        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, protocolName: "Icmp", headers: [.init(name: "a", value: "b")]), .portWithIcmp),
-        (CheckRequest(source: vm, destination: .address("a"), protocolName: "Icmp", headers: [.init(name: "a", value: "b")]), .httpSettingWithoutHTTP(field: .headers, protocolName: "Icmp")),
-        (CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, validStatusCodes: [200]), .httpSettingWithoutHTTP(field: .validStatusCodes, protocolName: "Tcp")),
+        (
+            CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, method: "Get"),
+            .httpSettingWithoutHTTP(field: .method, protocolName: "Tcp")
+        ),
+        (
+            CheckRequest(
+                source: vm, destination: .address("a"), destinationPort: 80, protocolName: "Icmp", headers: [.init(name: "a", value: "b")]),
+            .portWithIcmp
+        ),
+        (
+            CheckRequest(source: vm, destination: .address("a"), protocolName: "Icmp", headers: [.init(name: "a", value: "b")]),
+            .httpSettingWithoutHTTP(field: .headers, protocolName: "Icmp")
+        ),
+        (
+            CheckRequest(source: vm, destination: .address("a"), destinationPort: 80, validStatusCodes: [200]),
+            .httpSettingWithoutHTTP(field: .validStatusCodes, protocolName: "Tcp")
+        ),
     ])
     func invalidRequestsAreRefusedBeforeSending(request: CheckRequest, problem: CheckProblem) {
         #expect(throws: problem) { try request.validated() }
@@ -62,13 +79,16 @@ import Testing
         let request = CheckRequest(
             source: Self.vm, sourcePort: 5000, destination: .address("contoso.com"), destinationPort: 443, protocolName: "Https",
             method: "Get", headers: [.init(name: "X-Probe", value: "nwsh")], validStatusCodes: [200, 301], ipVersion: "IPv4")
-        #expect(JSONFormatter.compact.format(request.body) == """
-            {"source":{"resourceId":"\(Self.vm)","port":5000},"destination":{"address":"contoso.com","port":443},"protocol":"Https",\
-            "protocolConfiguration":{"HTTPConfiguration":{"method":"Get","headers":[{"name":"X-Probe","value":"nwsh"}],"validStatusCodes":[200,301]}},\
-            "preferredIPVersion":"IPv4"}
-            """)
+        #expect(
+            JSONFormatter.compact.format(request.body) == """
+                {"source":{"resourceId":"\(Self.vm)","port":5000},"destination":{"address":"contoso.com","port":443},"protocol":"Https",\
+                "protocolConfiguration":{"HTTPConfiguration":{"method":"Get","headers":[{"name":"X-Probe","value":"nwsh"}],"validStatusCodes":[200,301]}},\
+                "preferredIPVersion":"IPv4"}
+                """)
         let minimal = CheckRequest(source: Self.vm, destination: .resource(Self.otherVM), destinationPort: 80)
-        #expect(JSONFormatter.compact.format(minimal.body) == #"{"source":{"resourceId":"\#(Self.vm)"},"destination":{"resourceId":"\#(Self.otherVM)","port":80}}"#)
+        #expect(
+            JSONFormatter.compact.format(minimal.body)
+                == #"{"source":{"resourceId":"\#(Self.vm)"},"destination":{"resourceId":"\#(Self.otherVM)","port":80}}"#)
     }
 
     @Test(arguments: [
@@ -80,7 +100,10 @@ import Testing
         ("http://bing.com", .address("http://bing.com"), nil),
         ("https://contoso.com:8443/health", .address("https://contoso.com:8443/health"), 8443),
         ("https://build2017nwdiag360.blob.core.windows.net/", .address("https://build2017nwdiag360.blob.core.windows.net/"), nil),
-        ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/db", .resource("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/db"), nil),
+        (
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/db",
+            .resource("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/db"), nil
+        ),
         ("contoso.com", .address("contoso.com"), nil),
     ])
     func shortFormDestinations(text: String, destination: CheckRequest.Destination, port: Int?) throws {
@@ -103,7 +126,10 @@ import Testing
         #expect(CheckRequest.canonical("HTTPS", in: CheckRequest.protocols) == "Https")
         #expect(CheckRequest.canonical("udp", in: CheckRequest.protocols) == nil)
         #expect(try CheckRequest.statusCodes("200, 202") == [200, 202])
-        #expect(throws: CheckProblem.invalidValue(field: .validStatusCodes, value: "200,,", expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")) {
+        #expect(
+            throws: CheckProblem.invalidValue(
+                field: .validStatusCodes, value: "200,,", expected: "HTTP status codes from 100 to 599, separated by commas (200,202)")
+        ) {
             try CheckRequest.statusCodes("200,,")
         }
         #expect(throws: CheckProblem.invalidValue(field: .destinationPort, value: "65536", expected: "a port number from 1 to 65535")) {
@@ -112,15 +138,24 @@ import Testing
     }
 
     @Test func thePagesRequestBodyIsReadBack() throws {
-        let body = try JSONParser.parse(#"{ 'source': { 'resourceId': '\#(Self.vm)', 'port': 0 }, 'destination': { 'address': '13.107.21.200', 'port': '80' }, 'protocol': 'tcp' }"#, mode: .relaxed)
-        #expect(CheckRequest(body: body) == CheckRequest(source: Self.vm, destination: .address("13.107.21.200"), destinationPort: 80, protocolName: "Tcp"))
+        let body = try JSONParser.parse(
+            #"{ 'source': { 'resourceId': '\#(Self.vm)', 'port': 0 }, 'destination': { 'address': '13.107.21.200', 'port': '80' }, 'protocol': 'tcp' }"#,
+            mode: .relaxed)
+        #expect(
+            CheckRequest(body: body)
+                == CheckRequest(source: Self.vm, destination: .address("13.107.21.200"), destinationPort: 80, protocolName: "Tcp"))
         #expect(CheckRequest(body: try JSONParser.parse(#"{"destination": {"address": "a"}}"#)) == nil)
     }
 
     @Test(arguments: [
-        ("https://management.azure.com/subscriptions/s/ResourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NW_w/connectivityCheck?api-version=2017-03-01",
-         "/subscriptions/s/ResourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NW_w" as String?),
-        ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkWatchers/w/CONNECTIVITYCHECK", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkWatchers/w"),
+        (
+            "https://management.azure.com/subscriptions/s/ResourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NW_w/connectivityCheck?api-version=2017-03-01",
+            "/subscriptions/s/ResourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NW_w" as String?
+        ),
+        (
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkWatchers/w/CONNECTIVITYCHECK",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkWatchers/w"
+        ),
         ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkWatchers/w/ipFlowVerify", nil),
         ("/connectivityCheck", nil),
     ])

@@ -1,6 +1,7 @@
-@testable import Diagnostics
 import JSON
 import Testing
+
+@testable import Diagnostics
 
 /// Reading a result straight from its text (`ConnectivityResult.readDirectly`), the way
 /// `explain @file` reads: it must give what the tree reader gives, and decline whatever the
@@ -63,7 +64,9 @@ import Testing
     func declinesWhatTheTreeReadsItsOwnWay(text: String) throws {
         #expect(ConnectivityResult.readDirectly(Array(text.utf8)) == nil)
         let fromBytes = Result { () throws(ResultError) in
-            do { return try ConnectivityResult(bytes: Array(text.utf8)) } catch let error as ResultError { throw error } catch { fatalError("\(error)") }
+            do { return try ConnectivityResult(bytes: Array(text.utf8)) } catch let error as ResultError { throw error } catch {
+                fatalError("\(error)")
+            }
         }
         #expect(fromBytes == Self.tree(text))
     }
@@ -78,10 +81,15 @@ import Testing
         // The shape of the benchmark's input: a hop per line, links with round trips, an issue
         // now and then.
         let hops = (0..<500).map { index in
-            let issues = index % 100 == 99 ? #"[{"origin": "Outbound", "severity": "Error", "type": "NetworkSecurityRule", "context": [{"key": "RuleName", "value": "Deny"}]}]"# : "[]"
-            return #"{"type": "VirtualAppliance", "id": "hop-\#(index)", "address": "10.0.\#(index / 256).\#(index % 256)", "resourceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic-\#(index)/ipConfigurations/ipconfig1", "nextHopIds": ["hop-\#(index + 1)"], "issues": \#(issues), "links": [{"nextHopId": "hop-\#(index + 1)", "roundTripTimeMin": 1, "roundTripTimeAvg": 2, "roundTripTimeMax": 3}]}"#
+            let issues =
+                index % 100 == 99
+                ? #"[{"origin": "Outbound", "severity": "Error", "type": "NetworkSecurityRule", "context": [{"key": "RuleName", "value": "Deny"}]}]"#
+                : "[]"
+            return
+                #"{"type": "VirtualAppliance", "id": "hop-\#(index)", "address": "10.0.\#(index / 256).\#(index % 256)", "resourceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic-\#(index)/ipConfigurations/ipconfig1", "nextHopIds": ["hop-\#(index + 1)"], "issues": \#(issues), "links": [{"nextHopId": "hop-\#(index + 1)", "roundTripTimeMin": 1, "roundTripTimeAvg": 2, "roundTripTimeMax": 3}]}"#
         }
-        let text = #"{"connectionStatus": "Unreachable", "hops": [\#(hops.joined(separator: ",\n"))], "probesSent": 100, "probesFailed": 100}"#
+        let text =
+            #"{"connectionStatus": "Unreachable", "hops": [\#(hops.joined(separator: ",\n"))], "probesSent": 100, "probesFailed": 100}"#
         let direct = try #require(ConnectivityResult.readDirectly(Array(text.utf8)))
         #expect(direct.hops.count == 500)
         #expect(direct.hops.filter(\.hasIssues).count == 5)

@@ -3,13 +3,20 @@ import Testing
 
 @Suite struct ResultDiffTests {
     static let nic = "/subscriptions/s/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces"
-    static let routeIssue = ConnectivityResult.Issue(origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
+    static let routeIssue = ConnectivityResult.Issue(
+        origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
 
-    static func result(status: String, failed: Int, issues: [ConnectivityResult.Issue], last: String, latency: Int? = nil) -> ConnectivityResult {
-        var result = ConnectivityResult(status: status, probesSent: 100, probesFailed: failed, hops: [
-            .init(type: "Source", id: "\(status)-1", address: "10.1.1.4", resourceId: "\(nic)/appNic0/ipConfigurations/ipconfig1", nextHopIds: ["\(status)-2"], issues: issues),
-            .init(type: last, id: "\(status)-2", address: "13.107.21.200", resourceId: last == "Internet" ? "Internet" : "Unknown"),
-        ])
+    static func result(
+        status: String, failed: Int, issues: [ConnectivityResult.Issue], last: String, latency: Int? = nil
+    ) -> ConnectivityResult {
+        var result = ConnectivityResult(
+            status: status, probesSent: 100, probesFailed: failed,
+            hops: [
+                .init(
+                    type: "Source", id: "\(status)-1", address: "10.1.1.4", resourceId: "\(nic)/appNic0/ipConfigurations/ipconfig1",
+                    nextHopIds: ["\(status)-2"], issues: issues),
+                .init(type: last, id: "\(status)-2", address: "13.107.21.200", resourceId: last == "Internet" ? "Internet" : "Unknown"),
+            ])
         result.averageLatency = latency
         return result
     }
@@ -17,21 +24,22 @@ import Testing
     @Test func aFixedRouteShowsTheVerdictProbesHopsAndTheResolvedIssue() {
         let before = Self.result(status: "Unreachable", failed: 100, issues: [Self.routeIssue], last: "Destination")
         let after = Self.result(status: "Reachable", failed: 0, issues: [], last: "Internet", latency: 3)
-        #expect(ResultDiff(before: before, after: after).text == """
-            Verdict: Unreachable → Reachable: fixed.
-            Probes failed: 100 of 100 → 0 of 100.
-            Latency: avg none → 3 ms.
+        #expect(
+            ResultDiff(before: before, after: after).text == """
+                Verdict: Unreachable → Reachable: fixed.
+                Probes failed: 100 of 100 → 0 of 100.
+                Latency: avg none → 3 ms.
 
-            Hops no longer on the path:
-              - hop 2 (Destination 13.107.21.200)
+                Hops no longer on the path:
+                  - hop 2 (Destination 13.107.21.200)
 
-            Hops new on the path:
-              + hop 2 (Internet 13.107.21.200)
+                Hops new on the path:
+                  + hop 2 (Internet 13.107.21.200)
 
-            Issues resolved:
-              - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+                Issues resolved:
+                  - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
 
-            """)
+                """)
         // The other way round, it broke.
         let reverse = ResultDiff(before: after, after: before)
         #expect(reverse.verdict == "Verdict: Reachable → Unreachable: broken.")
@@ -48,17 +56,21 @@ import Testing
         after.averageLatency = 4
         before.minimumLatency = 1
         after.minimumLatency = 1
-        #expect(ResultDiff(before: before, after: after).text == """
-            Verdict unchanged: Reachable.
-            Latency: avg 9 → 4 ms (-5).
+        #expect(
+            ResultDiff(before: before, after: after).text == """
+                Verdict unchanged: Reachable.
+                Latency: avg 9 → 4 ms (-5).
 
-            Same path, same issues.
+                Same path, same issues.
 
-            """)
+                """)
     }
 
     @Test func anIssueWhoseContextChangedIsOneResolvedAndOneNew() {
-        let rule = { (name: String) in ConnectivityResult.Issue(origin: "Outbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: name)]) }
+        let rule = { (name: String) in
+            ConnectivityResult.Issue(
+                origin: "Outbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: name)])
+        }
         let diff = ResultDiff(
             before: Self.result(status: "Unreachable", failed: 100, issues: [rule("UserRule_Port80")], last: "Destination"),
             after: Self.result(status: "Unreachable", failed: 100, issues: [rule("UserRule_DenyAll")], last: "Destination"))

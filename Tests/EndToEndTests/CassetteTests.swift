@@ -55,12 +55,12 @@ import Testing
         let cassette = directory.appendingPathComponent("check.cassette.json").path
         let script = directory.appendingPathComponent("check.nwsh").path
         try """
-            $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
-            check $src 13.107.21.200:80
-            explain
-            $hop = post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/nextHop?api-version=2024-05-01 "{ 'targetResourceId': '$src', 'sourceIPAddress': '10.1.1.4', 'destinationIPAddress': '13.107.21.200' }"
-            $hop.nextHopType
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        check $src 13.107.21.200:80
+        explain
+        $hop = post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/nextHop?api-version=2024-05-01 "{ 'targetResourceId': '$src', 'sourceIPAddress': '10.1.1.4', 'destinationIPAddress': '13.107.21.200' }"
+        $hop.nextHopType
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, script])
         #expect(recorded.status == 3, "\(recorded.err)")
         #expect(recorded.out.hasSuffix("\nNone\n"))
@@ -71,9 +71,14 @@ import Testing
 
     @Test func anUnrecordedRequestIsAClearErrorNamingTheClosestInteraction() throws {
         let cassette = Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path
-        let result = try Binary.run(Binary.nwsh, ["--replay", cassette], input: "get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01\n")
+        let result = try Binary.run(
+            Binary.nwsh, ["--replay", cassette],
+            input: "get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01\n")
         #expect(result.status == 1)
-        #expect(result.err.contains("error: stdin:1: No recorded interaction matches GET https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01 in 'page-example-1-vm-to-vm-nsg.cassette.json' (closest: interaction "))
+        #expect(
+            result.err.contains(
+                "error: stdin:1: No recorded interaction matches GET https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Other?api-version=2021-04-01 in 'page-example-1-vm-to-vm-nsg.cassette.json' (closest: interaction "
+            ))
     }
 
     @Test func secretsNeverReachTheCassette() throws {
@@ -83,13 +88,16 @@ import Testing
         let cassette = directory.appendingPathComponent("secrets.cassette.json").path
         let secret = "nwsh-sandbox-secret"
         let sasSignature = "sv2030SECRETsignature%2Bx"
-        let result = try Binary.run(Binary.nwsh, [
-            "--endpoint", server.baseURL, "--record", cassette, "-c",
-            "login; get \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01&sig=\(sasSignature)\"",
-        ], environment: [
-            "AZURE_TENANT_ID": "72f988bf-0000-0000-0000-000000000000", "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
-            "AZURE_CLIENT_SECRET": secret, "AZURE_AUTHORITY_HOST": server.baseURL,
-        ])
+        let result = try Binary.run(
+            Binary.nwsh,
+            [
+                "--endpoint", server.baseURL, "--record", cassette, "-c",
+                "login; get \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01&sig=\(sasSignature)\"",
+            ],
+            environment: [
+                "AZURE_TENANT_ID": "72f988bf-0000-0000-0000-000000000000", "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
+                "AZURE_CLIENT_SECRET": secret, "AZURE_AUTHORITY_HOST": server.baseURL,
+            ])
         #expect(result.status == 0, "\(result.err)")
         let text = try String(contentsOfFile: cassette, encoding: .utf8)
         #expect(!text.contains(secret))
@@ -100,7 +108,8 @@ import Testing
         #expect(text.contains("\"access_token\": \"REDACTED\""))
 
         // What is made from the cassette for sharing holds no secret either.
-        let shared = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/report"])
+        let shared = try Binary.run(
+            Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/report"])
         #expect(shared.status == 0, "\(shared.err)")
         for file in ["s.har", "report/session.cassette.json", "report/session.har", "report/info.json", "report/README.md"] {
             let content = try String(contentsOfFile: directory.appendingPathComponent(file).path, encoding: .utf8)
@@ -109,8 +118,9 @@ import Testing
             #expect(!content.contains("eyJ"), "\(file)")
         }
 
-        let tokenRun = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, "--record", cassette, "-c", "get /subscriptions?api-version=2020-01-01"],
-                                      environment: ["NWSH_ACCESS_TOKEN": "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.known-token-signature"])
+        let tokenRun = try Binary.run(
+            Binary.nwsh, ["--endpoint", server.baseURL, "--record", cassette, "-c", "get /subscriptions?api-version=2020-01-01"],
+            environment: ["NWSH_ACCESS_TOKEN": "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0.known-token-signature"])
         #expect(tokenRun.status == 1)
         #expect(!(try String(contentsOfFile: cassette, encoding: .utf8)).contains("known-token-signature"))
     }
@@ -119,7 +129,9 @@ import Testing
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("anonymous.cassette.json").path
         let script = Binary.fixtures.appendingPathComponent("page-example-2-routing-udr.nwsh").path
-        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, "--anonymize", "--anonymize-name", "ContosoRG", script])
+        let recorded = try Binary.run(
+            Binary.nwsh,
+            ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, "--anonymize", "--anonymize-name", "ContosoRG", script])
         #expect(recorded.status == 0, "\(recorded.err)")
         let text = try String(contentsOfFile: cassette, encoding: .utf8)
         #expect(!text.lowercased().contains("00000000-0000-0000-0000-000000000000"))
@@ -134,24 +146,32 @@ import Testing
         let directory = try temporaryDirectory()
         let cassette = Self.recordings.appendingPathComponent("page-example-3-website-latency.cassette.json").path
         let script = Binary.fixtures.appendingPathComponent("page-example-3-website-latency.nwsh").path
-        let lines = try String(contentsOfFile: script, encoding: .utf8) + "\nexport har \(directory.path)/s.har\nbundle \(directory.path)/report\n"
+        let lines =
+            try String(contentsOfFile: script, encoding: .utf8) + "\nexport har \(directory.path)/s.har\nbundle \(directory.path)/report\n"
         let result = try Binary.run(Binary.nwsh, ["--replay", cassette], input: lines)
         #expect(result.status == 0, "\(result.err)")
         #expect(result.err.contains("Wrote 5 exchanges to \(directory.path)/s.har (HAR 1.2, redacted).\n"))
-        #expect(result.err.contains("Wrote a bug-report bundle to \(directory.path)/report: session.cassette.json, session.har, info.json, README.md.\n"))
+        #expect(
+            result.err.contains(
+                "Wrote a bug-report bundle to \(directory.path)/report: session.cassette.json, session.har, info.json, README.md.\n"))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/report/info.json"))
         let none = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "export har x.har"])
-        #expect(none.err == "error: -c:1: export: this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE.\n")
+        #expect(
+            none.err
+                == "error: -c:1: export: this session has no cassette; record one (record start FILE, or nwsh --record FILE) or name one with --from CASSETTE.\n"
+        )
     }
 
     @Test func newEpisodesReplaysWhatMatchesAndRecordsTheRest() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("episodes.cassette.json").path
-        try FileManager.default.copyItem(atPath: Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, toPath: cassette)
+        try FileManager.default.copyItem(
+            atPath: Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, toPath: cassette)
         let first = Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path
         let second = Binary.fixtures.appendingPathComponent("page-example-2-routing-udr.nwsh").path
         let script = try String(contentsOfFile: first, encoding: .utf8) + "\n" + String(contentsOfFile: second, encoding: .utf8)
-        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--replay", cassette, "--record-mode", "new_episodes", "-c", script])
+        let result = try Binary.run(
+            Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--replay", cassette, "--record-mode", "new_episodes", "-c", script])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("\"value\": \"UserRule_Port80\""))
         #expect(result.out.contains("\"type\": \"UserDefinedRoute\""))
@@ -163,7 +183,8 @@ import Testing
     @Test func onceRecordsTheFirstTimeAndReplaysAfterwards() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("once.cassette.json").path
-        let command = "login; $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name"
+        let command =
+            "login; $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name"
         let first = try Binary.run(Binary.nwsh, ["--sandbox", "--record", cassette, "--record-mode", "once", "-c", command])
         #expect(first.status == 0, "\(first.err)")
         #expect(first.err.hasSuffix("Recorded 2 interactions to \(cassette).\n"))
@@ -177,7 +198,10 @@ import Testing
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "--record", "/nonexistent-nwsh/c.json", "-c", "$x = 'still running'; $x"])
         #expect(result.status == 0)
         #expect(result.out == "still running\n")
-        #expect(result.err == "error: Cannot write the cassette /nonexistent-nwsh/c.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
+        #expect(
+            result.err
+                == "error: Cannot write the cassette /nonexistent-nwsh/c.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n"
+        )
     }
 
     @Test func anImportedAzureCLICassetteReplays() throws {
@@ -186,13 +210,20 @@ import Testing
         let cassette = directory.appendingPathComponent("cli.cassette.json").path
         let imported = try Binary.run(Binary.nwsh, ["-c", "import \(source) \(cassette)"])
         #expect(imported.status == 0, "\(imported.err)")
-        #expect(imported.err == "Imported 5 interactions from \(source) (vcrpy YAML) into \(cassette); replay it with nwsh --replay \(cassette).\n")
-        let replayed = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", """
-            $vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2018-04-01
-            $id = $vm.id
-            $r = post "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01" "{'source': {'resourceId': '$id'}, 'destination': {'address': 'www.bing.com', 'port': 80}}"
-            $r.connectionStatus
-            """])
+        #expect(
+            imported.err
+                == "Imported 5 interactions from \(source) (vcrpy YAML) into \(cassette); replay it with nwsh --replay \(cassette).\n")
+        let replayed = try Binary.run(
+            Binary.nwsh,
+            [
+                "--replay", cassette, "-c",
+                """
+                $vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_nw/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2018-04-01
+                $id = $vm.id
+                $r = post "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westus/connectivityCheck?api-version=2018-06-01" "{'source': {'resourceId': '$id'}, 'destination': {'address': 'www.bing.com', 'port': 80}}"
+                $r.connectionStatus
+                """,
+            ])
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == "Reachable\n")
     }
@@ -212,7 +243,10 @@ import Testing
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        input.fileHandleForWriting.write(Data("$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\n$rg.name\n".utf8))
+        input.fileHandleForWriting.write(
+            Data(
+                "$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01\n$rg.name\n"
+                    .utf8))
         var shown = ""
         while !shown.contains("ContosoRG\n") {
             let chunk = output.fileHandleForReading.availableData
@@ -225,7 +259,12 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cassette))
         #expect(FileManager.default.fileExists(atPath: cassette + ".journal"))
 
-        let replay = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", "$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name"])
+        let replay = try Binary.run(
+            Binary.nwsh,
+            [
+                "--replay", cassette, "-c",
+                "$rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $rg.name",
+            ])
         #expect(replay.status == 0, "\(replay.err)")
         #expect(replay.out == "ContosoRG\n")
         #expect(replay.err.hasPrefix("Recovered 2 interactions from an interrupted recording into \(cassette).\n"))
@@ -233,23 +272,33 @@ import Testing
 
     @Test func recordStartStopAndStatusInTheShell() throws {
         let directory = try temporaryDirectory()
-        let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
-            record status
-            record start /nonexistent-nwsh/x.json
+        let result = try Binary.run(
+            Binary.nwsh, ["--sandbox"],
+            input: """
+                record status
+                record start /nonexistent-nwsh/x.json
 
-            """)
+                """)
         #expect(result.status == 1)
         #expect(result.out == "Not recording.\n")
-        #expect(result.err == "error: stdin:2: Cannot write the cassette /nonexistent-nwsh/x.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n")
+        #expect(
+            result.err
+                == "error: stdin:2: Cannot write the cassette /nonexistent-nwsh/x.json: the folder /nonexistent-nwsh does not exist. The session goes on without recording.\n"
+        )
 
         let inner = "\(directory.path)/inner.cassette.json"
-        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "-c", """
-            record status
-            record start \(inner)
-            $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
-            record status
-            record stop
-            """])
+        let recorded = try Binary.run(
+            Binary.nwsh,
+            [
+                "--sandbox", "-c",
+                """
+                record status
+                record start \(inner)
+                $x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
+                record status
+                record stop
+                """,
+            ])
         #expect(recorded.status == 0, "\(recorded.err)")
         #expect(recorded.out == "Not recording.\nRecording to \(inner): 2 interactions so far.\n")
         #expect(recorded.err == "Recording to \(inner); 'record stop' writes it.\nRecorded 2 interactions to \(inner).\n")
@@ -259,12 +308,18 @@ import Testing
         let directory = try temporaryDirectory()
         let stop = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record stop"])
         #expect(stop.err == "error: -c:1: record: not recording; start with 'record start FILE'.\n")
-        let twice = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record start \(directory.path)/a.json; record start \(directory.path)/b.json"])
+        let twice = try Binary.run(
+            Binary.nwsh, ["--sandbox", "-c", "record start \(directory.path)/a.json; record start \(directory.path)/b.json"])
         #expect(twice.status == 1)
         #expect(twice.err.contains("error: -c:1: record: already recording to \(directory.path)/a.json; run 'record stop' first.\n"))
         #expect(twice.err.hasSuffix("Recorded 0 interactions to \(directory.path)/a.json.\n"))
-        let replaying = try Binary.run(Binary.nwsh, ["--replay", Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, "-c", "record status"])
-        #expect(replaying.err == "error: -c:1: record: this session replays a cassette, so there is nothing new to record; start nwsh without --replay to record.\n")
+        let replaying = try Binary.run(
+            Binary.nwsh,
+            ["--replay", Self.recordings.appendingPathComponent("page-example-1-vm-to-vm-nsg.cassette.json").path, "-c", "record status"])
+        #expect(
+            replaying.err
+                == "error: -c:1: record: this session replays a cassette, so there is nothing new to record; start nwsh without --replay to record.\n"
+        )
     }
 }
 
@@ -280,8 +335,12 @@ final class CountingListener {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
         guard bound == 0, named == 0, listen(descriptor, 16) == 0 else {
             self.port = 0
             throw CocoaError(.fileWriteUnknown)

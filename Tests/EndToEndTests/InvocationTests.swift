@@ -15,11 +15,14 @@ import Testing
     /// A CI job's check script: 0 when every check is reachable, 3 when one is not (the script
     /// carries on, so its `explain` runs), 1 when a command fails.
     @Test func aCheckScriptsExitStatusSaysWhetherTheDestinationsWereReachable() throws {
-        let source = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        let source =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
         let reachable = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "-c", "check \(source) http://bing.com"])
         #expect(reachable.status == 0, "\(reachable.err)")
         #expect(reachable.out.hasPrefix("Reachable: the destination answered.\n"))
-        let blocked = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "-c", "check \(source) 13.107.21.200:80\nexplain\ncheck \(source) http://bing.com"])
+        let blocked = try Binary.run(
+            Binary.nwsh,
+            ["--sandbox", "--sandbox-retry-after", "0", "-c", "check \(source) 13.107.21.200:80\nexplain\ncheck \(source) http://bing.com"])
         #expect(blocked.status == 3, "\(blocked.err)")
         #expect(blocked.out.contains("Next steps:"))
         #expect(blocked.out.hasSuffix("2. Internet 204.79.197.200\n"))
@@ -28,13 +31,15 @@ import Testing
     }
 
     @Test func pipedCommandsRunWithoutAPromptAndStopAtTheFirstFailure() throws {
-        let result = try Binary.run(Binary.nwsh, ["--sandbox"], input: """
-            $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
-            $rg.name
-            get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Nope?api-version=2021-04-01
-            "not reached"
+        let result = try Binary.run(
+            Binary.nwsh, ["--sandbox"],
+            input: """
+                $rg = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01
+                $rg.name
+                get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Nope?api-version=2021-04-01
+                "not reached"
 
-            """)
+                """)
         #expect(result.status == 1)
         #expect(result.out == "ContosoRG\n")
         #expect(result.err.contains("error: stdin:3: GET "))
@@ -52,7 +57,9 @@ import Testing
     @Test func anUnclosedHereStringAtTheEndOfAScriptIsAnError() throws {
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$b = @\"\n{"])
         #expect(result.status == 1)
-        #expect(result.err == "error: The here-string opened with @\" at line 1, column 6 is not closed; end it with a line that starts with \"@.\n")
+        #expect(
+            result.err
+                == "error: The here-string opened with @\" at line 1, column 6 is not closed; end it with a line that starts with \"@.\n")
     }
 
     @Test func aMissingScriptIsAUsageError() throws {
@@ -72,26 +79,36 @@ import Testing
         (["--color=blue", "-c", "exit"], "error: --color must be auto, always or never, not 'blue'."),
         (["-c"], "error: -c needs a value (COMMANDS)."),
         (["a.nwsh", "b.nwsh"], "error: unexpected argument 'b.nwsh': give one script FILE."),
-        (["--sandbox-retry-after", "-1", "--sandbox"], "error: --sandbox-retry-after must be a whole number of seconds, 0 or more, not '-1'."),
+        (
+            ["--sandbox-retry-after", "-1", "--sandbox"],
+            "error: --sandbox-retry-after must be a whole number of seconds, 0 or more, not '-1'."
+        ),
         (["--sandbox=yes"], "error: --sandbox takes no value."),
         (["--rerun"], "error: --rerun needs --replay FILE."),
-        (["--record-mode", "sometimes", "--record", "x.json"], "error: --record-mode must be none, once, new_episodes or all, not 'sometimes'."),
+        (
+            ["--record-mode", "sometimes", "--record", "x.json"],
+            "error: --record-mode must be none, once, new_episodes or all, not 'sometimes'."
+        ),
     ])
     func badCommandLinesAreUsageErrors(arguments: [String], message: String) throws {
         let result = try Binary.run(Binary.nwsh, arguments)
         #expect(result.status == 64)
-        #expect(result.err == message + "\nUsage: nwsh [FILE | -c COMMANDS] [--sandbox | --endpoint URL] [--record FILE | --replay FILE] [options]; 'nwsh --help' lists the options.\n")
+        #expect(
+            result.err == message
+                + "\nUsage: nwsh [FILE | -c COMMANDS] [--sandbox | --endpoint URL] [--record FILE | --replay FILE] [options]; 'nwsh --help' lists the options.\n"
+        )
         #expect(result.out.isEmpty)
     }
 
     @Test func optionsTakeTheirValueAttachedOrNext() throws {
-        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after=0", "--color=never", "-c", "$x = 'ok'; $x", "--", ])
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after=0", "--color=never", "-c", "$x = 'ok'; $x", "--"])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out == "ok\n")
     }
 
     /// Whether this kernel offers transparent huge pages to a process that asks.
-    static let hugePagesOffered = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8))
+    static let hugePagesOffered =
+        (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8))
         .map { !$0.contains("[never]") } ?? false
 
     /// nwsh tunes malloc at start-up (`Sources/CMalloc`; it once compiled to a no-op): its heap
@@ -128,8 +145,8 @@ import Testing
 
     @Test func mallocTuningReportsWhatItDid() {
         #if canImport(Glibc)
-        // In this (threaded) test process the heap is not the main one, so no huge pages.
-        #expect(nwsh_tune_malloc() & 1 == 1)
+            // In this (threaded) test process the heap is not the main one, so no huge pages.
+            #expect(nwsh_tune_malloc() & 1 == 1)
         #endif
     }
 
@@ -137,21 +154,35 @@ import Testing
         let result = try Binary.run(Binary.nwsh, ["--help"])
         #expect(result.status == 0)
         #expect(result.out.contains("Exit status: 0 success; 1 a command failed"))
-        #expect(result.out.contains("\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives long-running operations (default 1).\n"))
+        #expect(
+            result.out.contains(
+                "\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives long-running operations (default 1).\n"))
     }
 
     @Test func aRefusedConnectionFailsFast() throws {
         let started = Date()
-        let result = try Binary.run(Binary.nwsh, ["--endpoint", "http://127.0.0.1:9", "-c", "get /subscriptions?api-version=2020-01-01"], environment: ["NWSH_ACCESS_TOKEN": "t"])
+        let result = try Binary.run(
+            Binary.nwsh, ["--endpoint", "http://127.0.0.1:9", "-c", "get /subscriptions?api-version=2020-01-01"],
+            environment: ["NWSH_ACCESS_TOKEN": "t"])
         #expect(result.status == 1)
         #expect(result.err == "error: -c:1: Connection refused by 127.0.0.1:9 (GET); is the endpoint right and the server running?\n")
         #expect(Date().timeIntervalSince(started) < 10)
     }
 
     @Test func colourIsOffWhenPipedAndOnWhenAsked() throws {
-        let plain = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties"])
+        let plain = try Binary.run(
+            Binary.nwsh,
+            [
+                "--sandbox", "-c",
+                "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties",
+            ])
         #expect(plain.out == "{\n  \"provisioningState\": \"Succeeded\"\n}\n")
-        let colored = try Binary.run(Binary.nwsh, ["--sandbox", "--color", "always", "-c", "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties"])
+        let colored = try Binary.run(
+            Binary.nwsh,
+            [
+                "--sandbox", "--color", "always", "-c",
+                "$x = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG?api-version=2021-04-01; $x.properties",
+            ])
         #expect(colored.out == "{\n  \u{1B}[34;1m\"provisioningState\"\u{1B}[0m: \u{1B}[32m\"Succeeded\"\u{1B}[0m\n}\n")
         let noColor = try Binary.run(Binary.nwsh, ["--sandbox", "--color", "auto", "-c", "$true"], environment: ["NO_COLOR": "1"])
         #expect(noColor.out == "true\n")
@@ -165,19 +196,23 @@ import Testing
         try "# Benchmarks\n\nNotes written by hand stay.\n".write(toFile: output, atomically: true, encoding: .utf8)
         let result = try await Binary.runOffThePool(
             Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
-            ["--smoke", "--bin", Binary.productsDirectory.path, "--work", directory.appendingPathComponent("work").path, "--output", output],
+            [
+                "--smoke", "--bin", Binary.productsDirectory.path, "--work", directory.appendingPathComponent("work").path, "--output",
+                output,
+            ],
             timeout: 120)
         #expect(result.status == 0, "\(result.err)")
         let document = try String(contentsOfFile: output, encoding: .utf8)
         #expect(document.hasPrefix("# Benchmarks\n\nNotes written by hand stay.\n\n<!-- nwsh-bench: begin"))
         let rows = document.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| figure") }
-        #expect(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == [
-            "start-up to ready, `nwsh -c exit`", "start-up vs Azure CLI", "start-up vs HTTPie", "start-up vs the floor",
-            "5 sequential GETs against the sandbox, one session", "5 sequential GETs against the sandbox, one session, recording",
-            "replaying 20 recorded interactions", "replaying 40 recorded interactions (LRO poll chains included)",
-            "replaying 400 recorded interactions", "`explain` of a generated 50-hop result (`nwsh -c`, start-up included)",
-            "peak memory replaying the 40-interaction cassette (0.1 MB file)",
-        ])
+        #expect(
+            rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == [
+                "start-up to ready, `nwsh -c exit`", "start-up vs Azure CLI", "start-up vs HTTPie", "start-up vs the floor",
+                "5 sequential GETs against the sandbox, one session", "5 sequential GETs against the sandbox, one session, recording",
+                "replaying 20 recorded interactions", "replaying 40 recorded interactions (LRO poll chains included)",
+                "replaying 400 recorded interactions", "`explain` of a generated 50-hop result (`nwsh -c`, start-up included)",
+                "peak memory replaying the 40-interaction cassette (0.1 MB file)",
+            ])
         // nwsh was measured for every figure; peers are not run in smoke mode.
         for row in rows {
             #expect(row.split(separator: "|")[1].contains(#/[0-9.]+ (ms|s|MB) \(1 run\)/#), "\(row)")
@@ -187,9 +222,13 @@ import Testing
     }
 
     @Test func aMissingExecutableFolderIsAClearError() throws {
-        let result = try Binary.run(Binary.productsDirectory.appendingPathComponent("nwsh-bench").path, ["--smoke", "--bin", "/nonexistent-nwsh-bin"])
+        let result = try Binary.run(
+            Binary.productsDirectory.appendingPathComponent("nwsh-bench").path, ["--smoke", "--bin", "/nonexistent-nwsh-bin"])
         #expect(result.status == 1)
-        #expect(result.err == "nwsh-bench: /nonexistent-nwsh-bin/nwsh not found; build first (scripts/bench builds release), or name the folder with --bin.\n")
+        #expect(
+            result.err
+                == "nwsh-bench: /nonexistent-nwsh-bin/nwsh not found; build first (scripts/bench builds release), or name the folder with --bin.\n"
+        )
         #expect(result.out.isEmpty)
     }
 }

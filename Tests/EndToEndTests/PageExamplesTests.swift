@@ -24,16 +24,18 @@ import Testing
     @Test func theStorageExampleShowsTheDocumentedLatencyAndAddress() throws {
         let script = Binary.fixtures.appendingPathComponent("page-example-4-storage-endpoint.nwsh").path
         let result = try Binary.run(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", script])
-        #expect(result.out.hasSuffix("""
-              "connectionStatus": "Reachable",
-              "avgLatencyInMs": 1,
-              "minLatencyInMs": 0,
-              "maxLatencyInMs": 7,
-              "probesSent": 100,
-              "probesFailed": 0
-            }
+        #expect(
+            result.out.hasSuffix(
+                """
+                  "connectionStatus": "Reachable",
+                  "avgLatencyInMs": 1,
+                  "minLatencyInMs": 0,
+                  "maxLatencyInMs": 7,
+                  "probesSent": 100,
+                  "probesFailed": 0
+                }
 
-            """))
+                """))
         #expect(result.out.contains("\"address\": \"13.71.200.248\""))
     }
 
@@ -41,28 +43,33 @@ import Testing
         let script = Binary.fixtures.appendingPathComponent("page-retrieve-vm.nwsh").path
         let result = try Binary.run(Binary.nwsh, ["--sandbox", script])
         #expect(result.status == 0, "\(result.err)")
-        #expect(result.out.contains("""
-                  "type": "Microsoft.Compute/virtualMachines",
-                  "location": "westcentralus",
-                  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoExampleRG/providers/Microsoft.Compute/virtualMachines/ContosoVM",
-                  "name": "ContosoVM"
+        #expect(
+            result.out.contains(
+                """
+                      "type": "Microsoft.Compute/virtualMachines",
+                      "location": "westcentralus",
+                      "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoExampleRG/providers/Microsoft.Compute/virtualMachines/ContosoVM",
+                      "name": "ContosoVM"
+                    }
+                  ]
                 }
-              ]
-            }
-            """))
+                """))
     }
 
     @Test func theSameScriptAgainstAServerThatAnswers401FailsClearly() throws {
         let server = try SandboxProcess.start()
         defer { server.stop() }
         let script = Binary.fixtures.appendingPathComponent("page-example-1-vm-to-vm-nsg.nwsh").path
-        let result = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, script], environment: ["NWSH_ACCESS_TOKEN": "expired-or-foreign-token"])
+        let result = try Binary.run(
+            Binary.nwsh, ["--endpoint", server.baseURL, script], environment: ["NWSH_ACCESS_TOKEN": "expired-or-foreign-token"])
         #expect(result.status == 1)
-        #expect(result.err.contains("""
-            failed: HTTP 401 Unauthorized
-              InvalidAuthenticationToken: The access token is invalid.
-              Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again.
-            """))
+        #expect(
+            result.err.contains(
+                """
+                failed: HTTP 401 Unauthorized
+                  InvalidAuthenticationToken: The access token is invalid.
+                  Your token was refused: run 'login' (or check NWSH_ACCESS_TOKEN / the service principal variables), then try again.
+                """))
         #expect(result.err.hasPrefix("Signed in with environment variable NWSH_ACCESS_TOKEN;"))
         #expect(!result.err.contains("expired-or-foreign-token"))
     }
@@ -70,9 +77,14 @@ import Testing
     @Test func withoutCredentialsAScriptSaysHowToSignIn() throws {
         let server = try SandboxProcess.start()
         defer { server.stop() }
-        let result = try Binary.run(Binary.nwsh, ["--endpoint", server.baseURL, "-c", "get /subscriptions?api-version=2020-01-01"], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try Binary.run(
+            Binary.nwsh, ["--endpoint", server.baseURL, "-c", "get /subscriptions?api-version=2020-01-01"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 1)
-        #expect(result.err.hasPrefix("error: -c:1: Could not get an access token for Azure Resource Manager. Tried:\n  - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set\n"))
+        #expect(
+            result.err.hasPrefix(
+                "error: -c:1: Could not get an access token for Azure Resource Manager. Tried:\n  - NWSH_ACCESS_TOKEN / ARMCLIENT_TOKEN: not set\n"
+            ))
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 private let subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
-private let check = "post \(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2017-03-01 \"{source: {resourceId: '\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0'}, destination: {address: 'bing.com', port: 443}}\""
+private let check =
+    "post \(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2017-03-01 \"{source: {resourceId: '\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0'}, destination: {address: 'bing.com', port: 443}}\""
 
 /// Every file nwsh writes, searched for every secret a session typed or sent.
 private func files(under directory: URL) throws -> [(path: String, text: String)] {
@@ -25,10 +26,10 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         let cassette = directory.appendingPathComponent("secrets.cassette.json").path
         let script = directory.appendingPathComponent("secrets.nwsh").path
         try """
-            $pw = 'hunter2-typed'
-            $site = put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app1?api-version=2023-12-01 "{'location': 'westus', 'properties': {'adminPassword': '$pw'}}" -h "x-functions-key: fnkey-e2e-1"
-            put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app2?api-version=2023-12-01 '{"location": "westus", "properties": {"password": "hunter2-inline"}}'
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        $pw = 'hunter2-typed'
+        $site = put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app1?api-version=2023-12-01 "{'location': 'westus', 'properties': {'adminPassword': '$pw'}}" -h "x-functions-key: fnkey-e2e-1"
+        put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app2?api-version=2023-12-01 '{"location": "westus", "properties": {"password": "hunter2-inline"}}'
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--record", cassette, "-v", script])
         #expect(recorded.status == 0, "\(recorded.err)")
         #expect(recorded.err.contains("> x-functions-key: (redacted)\n"))
@@ -45,7 +46,8 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         // What the sandbox echoed was redacted when recorded, so it replays redacted.
         #expect(rerun.out == recorded.out.replacingOccurrences(of: "hunter2-inline", with: "REDACTED"))
 
-        let shared = try Binary.run(Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/bundle"])
+        let shared = try Binary.run(
+            Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/bundle"])
         #expect(shared.status == 0, "\(shared.err)")
         let written = try files(under: directory).filter { !$0.path.hasSuffix(".nwsh") }
         #expect(written.count >= 5)
@@ -59,13 +61,16 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("refused.cassette.json").path
         let command = "get \(subscription)/resourceGroups?api-version=2021-04-01"
-        let recorded = try Binary.run(Binary.nwsh, ["--endpoint", "http://127.0.0.1:1", "--record", cassette, "-c", command], environment: ["NWSH_ACCESS_TOKEN": "token-for-test"])
+        let recorded = try Binary.run(
+            Binary.nwsh, ["--endpoint", "http://127.0.0.1:1", "--record", cassette, "-c", command],
+            environment: ["NWSH_ACCESS_TOKEN": "token-for-test"])
         #expect(recorded.status == 1)
         let message = "error: -c:1: Connection refused by 127.0.0.1:1 (GET); is the endpoint right and the server running?\n"
         #expect(recorded.err.hasSuffix(message + "Recorded 0 interactions to \(cassette).\n"))
         let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
         // As recorded: the same failure, which the rerun expected.
-        #expect(rerun.err == "error: \(cassette):1: Connection refused by 127.0.0.1:1 (GET); is the endpoint right and the server running?\n")
+        #expect(
+            rerun.err == "error: \(cassette):1: Connection refused by 127.0.0.1:1 (GET); is the endpoint right and the server running?\n")
         #expect(rerun.status == 0)
     }
 
@@ -82,7 +87,9 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !((try? String(contentsOfFile: cassette + ".journal", encoding: .utf8))?.contains(#""status":202"#) ?? false) {
+        while Date() < deadline,
+            !((try? String(contentsOfFile: cassette + ".journal", encoding: .utf8))?.contains(#""status":202"#) ?? false)
+        {
             usleep(20_000)
         }
         kill(process.processIdentifier, SIGKILL)
@@ -105,7 +112,9 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         try terminal.wait { $0.contains("nwsh> ") }
         try terminal.type("$pw = 'hunter2-at-the-prompt'")
         try terminal.enter(expectingPrompts: 2)
-        try terminal.type("put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app3?api-version=2023-12-01 \"{'location': 'westus', 'properties': {'adminPassword': '$pw'}}\"")
+        try terminal.type(
+            "put \(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Web/sites/app3?api-version=2023-12-01 \"{'location': 'westus', 'properties': {'adminPassword': '$pw'}}\""
+        )
         try terminal.enter(expectingPrompts: 3)
         try terminal.type(check)
         try terminal.send("Enter")
@@ -133,7 +142,10 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         // session goes on to its last command.
         let lines = rerun.err.split(separator: "\n").map(String.init)
         #expect(lines.first == "Interrupted.")
-        #expect(lines.dropFirst().first == "error: \(cassette):4: GET https://management.azure.com\(subscription)/resourceGroups/NoSuchGroup?api-version=2021-04-01 failed: HTTP 404 Not Found")
+        #expect(
+            lines.dropFirst().first
+                == "error: \(cassette):4: GET https://management.azure.com\(subscription)/resourceGroups/NoSuchGroup?api-version=2021-04-01 failed: HTTP 404 Not Found"
+        )
         #expect(lines.filter { $0.hasPrefix("error:") }.count == 1)
         #expect(rerun.out.contains("\"name\": \"ContosoRG\""))
     }
@@ -142,9 +154,18 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
 /// `record`'s arguments, read from its declared options.
 @Suite struct RecordArgumentsTests {
     @Test(arguments: [
-        ("record start /tmp/nwsh-a.json /tmp/nwsh-b.json", "error: -c:1: record: unexpected argument '/tmp/nwsh-b.json'. Usage: record start FILE [--anonymize] | record stop | record status\n"),
-        ("record stop --anonymize", "error: -c:1: record: unexpected argument '--anonymize'. Usage: record start FILE [--anonymize] | record stop | record status\n"),
-        ("record start --anonymize", "error: -c:1: record: missing the cassette file. Usage: record start FILE [--anonymize] | record stop | record status\n"),
+        (
+            "record start /tmp/nwsh-a.json /tmp/nwsh-b.json",
+            "error: -c:1: record: unexpected argument '/tmp/nwsh-b.json'. Usage: record start FILE [--anonymize] | record stop | record status\n"
+        ),
+        (
+            "record stop --anonymize",
+            "error: -c:1: record: unexpected argument '--anonymize'. Usage: record start FILE [--anonymize] | record stop | record status\n"
+        ),
+        (
+            "record start --anonymize",
+            "error: -c:1: record: missing the cassette file. Usage: record start FILE [--anonymize] | record stop | record status\n"
+        ),
         ("record start x.json --anonymise", "error: -c:1: record: unknown option '--anonymise'. Did you mean '--anonymize'?\n"),
         ("record strat x.json", "error: -c:1: record: unknown option 'strat'. Did you mean 'start'?\n"),
     ])
@@ -161,7 +182,12 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
     @Test func recordCommandsAreNotRunAgain() throws {
         let directory = try temporaryDirectory()
         let cassette = directory.appendingPathComponent("inner.cassette.json").path
-        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record start \(cassette)\nget \(subscription)/resourceGroups/ContosoRG?api-version=2021-04-01\nrecord status\nrecord stop"])
+        let recorded = try Binary.run(
+            Binary.nwsh,
+            [
+                "--sandbox", "-c",
+                "record start \(cassette)\nget \(subscription)/resourceGroups/ContosoRG?api-version=2021-04-01\nrecord status\nrecord stop",
+            ])
         #expect(recorded.status == 0, "\(recorded.err)")
         let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
         #expect(rerun.status == 0, "\(rerun.err)")

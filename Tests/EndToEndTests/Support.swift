@@ -34,21 +34,28 @@ enum Binary {
     /// ``run(_:_:input:environment:timeout:)`` on a GCD thread, for long runs: waiting for a process
     /// inside an async test would hold one of the few threads of Swift's cooperative pool, and
     /// starve the tests that run beside it (a two-core machine has two).
-    static func runOffThePool(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 60) async throws -> Result {
+    static func runOffThePool(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 60
+    ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try run(executable, arguments, input: input, environment: environment, timeout: timeout) })
+                continuation.resume(
+                    with: Swift.Result { try run(executable, arguments, input: input, environment: environment, timeout: timeout) })
             }
         }
     }
 
     /// Runs an executable to completion (killed after `timeout` seconds), feeding `input` on stdin.
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 60) throws -> Result {
+    static func run(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 60
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        for key in ["NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "NWSH_ENDPOINT"] { env[key] = nil }
+        for key in ["NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "NWSH_ENDPOINT"] {
+            env[key] = nil
+        }
         env["NWSH_HISTORY"] = ""
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -11,8 +11,10 @@ final class TmuxSession {
         let command = ([Binary.nwsh] + arguments).map { "'\($0)'" }.joined(separator: " ")
         // Started with posix_spawn and waitpid: Foundation's Process does not notice this client
         // exiting (its daemonised server lingers), and would wait for ever.
-        let status = Self.spawnAndWait(["tmux", "-L", socket, "new-session", "-d", "-s", "t", "-x", "160", "-y", "50",
-                                        "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(command); echo EXIT=$?; sleep 60"])
+        let status = Self.spawnAndWait([
+            "tmux", "-L", socket, "new-session", "-d", "-s", "t", "-x", "160", "-y", "50",
+            "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(command); echo EXIT=$?; sleep 60",
+        ])
         guard status == 0 else { throw CocoaError(.executableLoad) }
     }
 
@@ -128,7 +130,9 @@ final class TmuxSession {
         let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: historyFile())
         defer { terminal.close() }
         try terminal.wait { $0.contains("nwsh> ") }
-        try terminal.type("$vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0?api-version=2024-07-01")
+        try terminal.type(
+            "$vm = get /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0?api-version=2024-07-01"
+        )
         try terminal.enter(expectingPrompts: 2)
         try terminal.type("\"$($vm.properties.netw")
         try terminal.send("Tab")
@@ -141,7 +145,10 @@ final class TmuxSession {
         try terminal.type(")\"")
         try terminal.send("Enter")
         let result = try terminal.wait { $0.contains("/networkInterfaces/appNic0\n") }
-        #expect(result.contains("\n/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0\n"))
+        #expect(
+            result.contains(
+                "\n/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0\n"
+            ))
     }
 
     @Test(.enabled(if: tmuxAvailable)) func secretsTypedAtThePromptNeverReachTheHistoryFile() throws {
@@ -210,7 +217,9 @@ final class TmuxSession {
         try terminal.wait { $0.contains("nwsh> half a line") }
         try terminal.send("C-c")
         try terminal.wait { $0.components(separatedBy: "nwsh> ").count == 3 }
-        try terminal.type("post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2017-03-01 \"{source: {resourceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0'}, destination: {address: 'bing.com', port: 443}}\"")
+        try terminal.type(
+            "post /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2017-03-01 \"{source: {resourceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0'}, destination: {address: 'bing.com', port: 443}}\""
+        )
         try terminal.send("Enter")
         let waiting = try terminal.wait { $0.contains("waiting for the long-running operation") }
         #expect(waiting.contains("waiting for the long-running operation"))

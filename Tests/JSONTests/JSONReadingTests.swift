@@ -1,5 +1,6 @@
-@testable import JSON
 import Testing
+
+@testable import JSON
 
 /// The piece-by-piece reader (`JSONParser(reading:)`): it must accept exactly what the parser
 /// accepts, fail at the same place, and find member names as `JSONObject` does.
@@ -55,28 +56,36 @@ import Testing
     func readingAgreesWithParsing(text: String) {
         let parsed = Result { () throws(JSONParser.Failure) -> JSONValue in try JSONParser.parse(text) }
         switch (Self.read(text), parsed) {
-        case let (.success(read), .success(parsed)):
+        case (.success(let read), .success(let parsed)):
             #expect(read == parsed)
             #expect(JSONFormatter.compact.format(read) == JSONFormatter.compact.format(parsed))
-        case let (.failure(read), .failure(parsed)):
+        case (.failure(let read), .failure(let parsed)):
             #expect(read.location == parsed.location, "\(read) / \(parsed)")
-        case let (read, parsed):
+        case (let read, let parsed):
             Issue.record("read \(read), parsed \(parsed)")
         }
     }
 
     @Test func failuresSayWhatAndWhere() {
         #expect(Self.read(#"{"a": 1,}"#).failureDescription == "expected a member name in double quotes, found '}' at line 1, column 9")
-        #expect(Self.read(#"{"a": 1 "b": 2}"#).failureDescription == "expected ',' or '}' after a member's value, found '\"' at line 1, column 9")
+        #expect(
+            Self.read(#"{"a": 1 "b": 2}"#).failureDescription
+                == "expected ',' or '}' after a member's value, found '\"' at line 1, column 9")
         #expect(Self.read("[1 2]").failureDescription == "expected ',' or ']' after an array element, found '2' at line 1, column 4")
         #expect(Self.read("{\"a\"\n 1}").failureDescription == "expected ':' after the member name \"a\", found '1' at line 2, column 2")
         #expect(Self.read("[1] x").failureDescription == "expected the end of the text after the value, found 'x' at line 1, column 5")
         // Asking for a kind the text does not have.
         var json = JSONParser(reading: Array(#" [1]"#.utf8))
-        #expect(Result { () throws(JSONParser.Failure) in try json.beginObject() }.failureDescription == "expected an object, found '[' at line 1, column 2")
-        #expect(Result { () throws(JSONParser.Failure) in try json.readString() }.failureDescription == "expected a string, found '[' at line 1, column 2")
+        #expect(
+            Result { () throws(JSONParser.Failure) in try json.beginObject() }.failureDescription
+                == "expected an object, found '[' at line 1, column 2")
+        #expect(
+            Result { () throws(JSONParser.Failure) in try json.readString() }.failureDescription
+                == "expected a string, found '[' at line 1, column 2")
         json = JSONParser(reading: Array("{}".utf8))
-        #expect(Result { () throws(JSONParser.Failure) in try json.beginArray() }.failureDescription == "expected an array, found '{' at line 1, column 1")
+        #expect(
+            Result { () throws(JSONParser.Failure) in try json.beginArray() }.failureDescription
+                == "expected an array, found '{' at line 1, column 1")
     }
 
     @Test func stringsOfEveryLengthWithAnEscapeOrAControlAnywhere() {
@@ -90,7 +99,8 @@ import Testing
                     #expect(Result { () throws(JSONParser.Failure) in try json.readString() } == .success(before + meaning + after))
                 }
                 var json = JSONParser(reading: Array("\"\(before)\t\(after)\"".utf8))
-                let failure = JSONParser.Failure(reason: "control character in a string (escape it)", location: SourceLocation(line: 1, column: offset + 2))
+                let failure = JSONParser.Failure(
+                    reason: "control character in a string (escape it)", location: SourceLocation(line: 1, column: offset + 2))
                 #expect(Result { () throws(JSONParser.Failure) in try json.readString() } == .failure(failure))
             }
         }
@@ -122,7 +132,9 @@ import Testing
         for vocabulary in Self.vocabularies {
             let match = json.match(read, among: JSONParser.MemberNames(vocabulary))
             let expected = Self.treeMatch(name, among: vocabulary)
-            #expect(match?.position == expected?.position && match?.exactly == expected?.exactly, "\(String(describing: match)) / \(String(describing: expected))")
+            #expect(
+                match?.position == expected?.position && match?.exactly == expected?.exactly,
+                "\(String(describing: match)) / \(String(describing: expected))")
         }
     }
 
@@ -130,7 +142,9 @@ import Testing
         func match(_ name: String) throws -> (position: Int, exactly: Bool)? {
             var json = JSONParser(reading: Array("{\"\(name)\": 1}".utf8))
             var members = try json.beginObject()
-            return json.match(try #require(try json.nextMember(&members)), among: JSONParser.MemberNames(["type", "roundTripTimeMin", "roundTripTimeAvg"]))
+            return json.match(
+                try #require(try json.nextMember(&members)),
+                among: JSONParser.MemberNames(["type", "roundTripTimeMin", "roundTripTimeAvg"]))
         }
         #expect(try match("type")! == (0, true))
         #expect(try match("Type")! == (0, false))
@@ -204,7 +218,8 @@ extension JSONReadingTests {
     /// Thousands of damaged documents: a byte replaced, removed or repeated. Reading must agree
     /// with parsing on each (the same tree, or a failure at the same place).
     @Test func damagedDocumentsAreReadAsTheyParse() async {
-        let seed = #"{"hops": [{"type": "Source", "id": "a\u00e9\"b", "n": -1.5e3, "ok": true, "none": null, "list": [1, [2, {}], "x"]}], "é": "ü"}"#
+        let seed =
+            #"{"hops": [{"type": "Source", "id": "a\u00e9\"b", "n": -1.5e3, "ok": true, "none": null, "list": [1, [2, {}], "x"]}], "é": "ü"}"#
         let bytes = Array(seed.utf8)
         let alphabet = Array(#"{}[]:,"\ -01eE.tfnul"#.utf8) + [0x09, 0x0A, 0xC3, 0xA9]
         var random = SeededGenerator(state: 2026)
@@ -224,9 +239,9 @@ extension JSONReadingTests {
             let text = String(decoding: damaged, as: UTF8.self)
             let parsed = Result { () throws(JSONParser.Failure) -> JSONValue in try JSONParser.parse(bytes: Array(text.utf8)) }
             switch (Self.read(text), parsed) {
-            case let (.success(read), .success(parsed)) where read == parsed: continue
-            case let (.failure(read), .failure(parsed)) where read.location == parsed.location: continue
-            case let (read, parsed): disagreements.append("\(text): read \(read), parsed \(parsed)")
+            case (.success(let read), .success(let parsed)) where read == parsed: continue
+            case (.failure(let read), .failure(let parsed)) where read.location == parsed.location: continue
+            case (let read, let parsed): disagreements.append("\(text): read \(read), parsed \(parsed)")
             }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
@@ -258,10 +273,11 @@ extension Result where Failure == JSONParser.Failure {
         do {
             let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.count)
             _ = copy.initialize(from: text)
-            var stored = JSONParser(reading: ByteStorage(buffer: UnsafeBufferPointer(copy)) { buffer in
-                released += 1
-                UnsafeMutableBufferPointer(mutating: buffer).deallocate()
-            })
+            var stored = JSONParser(
+                reading: ByteStorage(buffer: UnsafeBufferPointer(copy)) { buffer in
+                    released += 1
+                    UnsafeMutableBufferPointer(mutating: buffer).deallocate()
+                })
             #expect(try status(&stored) == "Reachable")
         }
         // The storage went with the reader that kept it.
@@ -274,7 +290,11 @@ extension Result where Failure == JSONParser.Failure {
     @Test func aFailureInStorageIsPlacedAsInAnArray() throws {
         let text = Array("{\n  \"a\": [1,\n  ]}".utf8)
         var viaStorage = JSONParser(reading: ByteStorage(copying: text))
-        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) { _ = try viaStorage.readValue() }
-        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) { _ = try JSONParser.parse(bytes: text) }
+        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) {
+            _ = try viaStorage.readValue()
+        }
+        #expect(throws: JSONParser.Failure(reason: "expected a value, found ']'", location: SourceLocation(line: 3, column: 3))) {
+            _ = try JSONParser.parse(bytes: text)
+        }
     }
 }

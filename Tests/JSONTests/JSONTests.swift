@@ -1,5 +1,6 @@
-@testable import JSON
 import Testing
+
+@testable import JSON
 
 @Suite struct JSONTests {
     static let relaxed: [(String, String)] = [
@@ -79,13 +80,18 @@ import Testing
 
     @Test func aTopLevelArrayMemberCanBeStreamed() throws {
         var seen: [String] = []
-        let document = try JSONParser.parse(bytes: Array(#"{"a": 1, "events": [{"n": 1}, [2], "three"], "inner": {"events": [4]}}"#.utf8), streaming: "events") { value, position in
+        let document = try JSONParser.parse(
+            bytes: Array(#"{"a": 1, "events": [{"n": 1}, [2], "three"], "inner": {"events": [4]}}"#.utf8), streaming: "events"
+        ) { value, position in
             seen.append("\(position): \(JSONFormatter.compact.format(value))")
         }
         #expect(seen == [#"0: {"n":1}"#, "1: [2]", #"2: "three""#])
         // The streamed member is left empty; the same name deeper down is parsed as usual.
         #expect(JSONFormatter.compact.format(document) == #"{"a":1,"events":[],"inner":{"events":[4]}}"#)
-        #expect(throws: JSONParser.Failure(reason: "expected ',' or ']' after an array element, found '}'", location: SourceLocation(line: 2, column: 6))) {
+        #expect(
+            throws: JSONParser.Failure(
+                reason: "expected ',' or ']' after an array element, found '}'", location: SourceLocation(line: 2, column: 6))
+        ) {
             try JSONParser.parse(bytes: Array("{\"events\": [1,\n 2, 3}".utf8), streaming: "events") { _, _ in }
         }
     }
@@ -98,7 +104,9 @@ import Testing
 
     @Test func numbersCompareByValue() {
         #expect(JSONNumber(text: "1.0") == JSONNumber(1))
-        #expect(JSONValue.object(JSONObject(["a": .number(JSONNumber(1)), "b": .null])) == .object(JSONObject(["b": .null, "a": .number(JSONNumber(text: "1e0"))])))
+        #expect(
+            JSONValue.object(JSONObject(["a": .number(JSONNumber(1)), "b": .null]))
+                == .object(JSONObject(["b": .null, "a": .number(JSONNumber(text: "1e0"))])))
     }
 
     @Test(arguments: [
@@ -112,8 +120,11 @@ import Testing
 
     /// Long member names are shared between objects; names of the same length must still differ.
     @Test func longMemberNamesRepeatedAcrossObjectsKeepTheirText() throws {
-        let text = #"[{"roundTripTimeMin": 1, "roundTripTimeMax": 3}, {"roundTripTimeMax": 4, "roundTripTimeMin": 2, "roundTripTime\u004Din": 5}]"#
+        let text =
+            #"[{"roundTripTimeMin": 1, "roundTripTimeMax": 3}, {"roundTripTimeMax": 4, "roundTripTimeMin": 2, "roundTripTime\u004Din": 5}]"#
         let value = try JSONParser.parse(text)
-        #expect(JSONFormatter.compact.format(value) == #"[{"roundTripTimeMin":1,"roundTripTimeMax":3},{"roundTripTimeMax":4,"roundTripTimeMin":5}]"#)
+        #expect(
+            JSONFormatter.compact.format(value)
+                == #"[{"roundTripTimeMin":1,"roundTripTimeMax":3},{"roundTripTimeMax":4,"roundTripTimeMin":5}]"#)
     }
 }

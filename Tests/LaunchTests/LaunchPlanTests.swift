@@ -1,13 +1,16 @@
 import ARM
 import Cassettes
-@testable import Launch
 import Shell
 import Testing
 
+@testable import Launch
+
 /// What a run does, worked out from its command line, environment and terminal: one row a case.
 @Suite struct LaunchPlanTests {
-    static let terminal = LaunchPlan.Facts(environment: [:], stdinIsTerminal: true, stdoutIsTerminal: true, stderrIsTerminal: true, cassetteExists: false)
-    static let pipe = LaunchPlan.Facts(environment: [:], stdinIsTerminal: false, stdoutIsTerminal: false, stderrIsTerminal: false, cassetteExists: false)
+    static let terminal = LaunchPlan.Facts(
+        environment: [:], stdinIsTerminal: true, stdoutIsTerminal: true, stderrIsTerminal: true, cassetteExists: false)
+    static let pipe = LaunchPlan.Facts(
+        environment: [:], stdinIsTerminal: false, stdoutIsTerminal: false, stderrIsTerminal: false, cassetteExists: false)
     static let azure = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: true))
     static let azureScript = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: false))
 
@@ -32,49 +35,77 @@ import Testing
     static let rows: [Row] = [
         // The shell on a terminal, on Azure; the same reading a pipe.
         Row(arguments: [], facts: terminal, input: .interactive, target: .endpoint("https://management.azure.com"), signIn: azure),
-        Row(arguments: [], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin"),
+        Row(
+            arguments: [], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"), signIn: azureScript,
+            sourceName: "stdin"),
         // A script or -c never prompts, even on a terminal, so device-code sign-in is not offered.
-        Row(arguments: ["check.nwsh"], facts: terminal, input: .script(path: "check.nwsh"), target: .endpoint("https://management.azure.com"),
+        Row(
+            arguments: ["check.nwsh"], facts: terminal, input: .script(path: "check.nwsh"),
+            target: .endpoint("https://management.azure.com"),
             signIn: azureScript, sourceName: "check.nwsh"),
-        Row(arguments: ["-c", "whoami"], facts: terminal, input: .commands("whoami"), target: .endpoint("https://management.azure.com"),
+        Row(
+            arguments: ["-c", "whoami"], facts: terminal, input: .commands("whoami"), target: .endpoint("https://management.azure.com"),
             signIn: azureScript, sourceName: "-c"),
         // --endpoint wins over NWSH_ENDPOINT, which wins over the public cloud.
-        Row(arguments: [], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
-            target: .endpoint("https://arm.example"), signIn: .chain(CredentialSource.azure(environment: ["NWSH_ENDPOINT": "https://arm.example"], interactive: true))),
-        Row(arguments: ["--endpoint", "https://other.example"], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
+        Row(
+            arguments: [], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
+            target: .endpoint("https://arm.example"),
+            signIn: .chain(CredentialSource.azure(environment: ["NWSH_ENDPOINT": "https://arm.example"], interactive: true))),
+        Row(
+            arguments: ["--endpoint", "https://other.example"],
+            facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
             target: .endpoint("https://other.example"), signIn: .chain(CredentialSource.azure(environment: [:], interactive: true))),
         // The sandbox.
         Row(arguments: ["--sandbox"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1), signIn: .sandboxPrincipal),
-        Row(arguments: ["--sandbox", "--sandbox-retry-after", "0", "-c", "get /x"], facts: pipe, input: .commands("get /x"),
+        Row(
+            arguments: ["--sandbox", "--sandbox-retry-after", "0", "-c", "get /x"], facts: pipe, input: .commands("get /x"),
             target: .sandbox(retryAfter: 0), signIn: .sandboxPrincipal, sourceName: "-c"),
         // Recording, anonymized or not.
-        Row(arguments: ["--sandbox", "--record", "s.yaml"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1),
+        Row(
+            arguments: ["--sandbox", "--record", "s.yaml"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1),
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: .sandboxPrincipal),
-        Row(arguments: ["--record", "s.yaml", "--anonymize-name", "ContosoRG"], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"),
-            cassette: .init(file: "s.yaml", mode: .all, reads: false, anonymizedNames: ["ContosoRG"]), signIn: azureScript, sourceName: "stdin"),
+        Row(
+            arguments: ["--record", "s.yaml", "--anonymize-name", "ContosoRG"], facts: pipe, input: .piped,
+            target: .endpoint("https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .all, reads: false, anonymizedNames: ["ContosoRG"]), signIn: azureScript,
+            sourceName: "stdin"),
         // Replaying: nothing is sent and no sign-in happens; the endpoint only names recorded URLs' host.
-        Row(arguments: ["--replay", "s.yaml"], facts: facts(terminal, exists: true), input: .interactive,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+        Row(
+            arguments: ["--replay", "s.yaml"], facts: facts(terminal, exists: true), input: .interactive,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .none, reads: true),
             signIn: .chain([.cassette(file: "s.yaml")])),
-        Row(arguments: ["--replay", "s.yaml", "--rerun"], facts: facts(pipe, exists: true), input: .rerun,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+        Row(
+            arguments: ["--replay", "s.yaml", "--rerun"], facts: facts(pipe, exists: true), input: .rerun,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .none, reads: true),
             signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "s.yaml"),
         // A missing cassette is still read for `none`, so the run stops at its error.
-        Row(arguments: ["--replay", "gone.yaml"], facts: pipe, input: .piped,
-            target: .replay(file: "gone.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "gone.yaml", mode: .none, reads: true),
+        Row(
+            arguments: ["--replay", "gone.yaml"], facts: pipe, input: .piped,
+            target: .replay(file: "gone.yaml", endpoint: "https://management.azure.com"),
+            cassette: .init(file: "gone.yaml", mode: .none, reads: true),
             signIn: .chain([.cassette(file: "gone.yaml")]), sourceName: "stdin"),
         // once: record when the cassette does not exist, else replay; NWSH_RECORD_MODE when no flag.
-        Row(arguments: ["--record", "s.yaml", "--record-mode", "once"], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"),
+        Row(
+            arguments: ["--record", "s.yaml", "--record-mode", "once"], facts: pipe, input: .piped,
+            target: .endpoint("https://management.azure.com"),
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: azureScript, sourceName: "stdin"),
-        Row(arguments: ["--record", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_RECORD_MODE": "once"]), input: .piped,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+        Row(
+            arguments: ["--record", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_RECORD_MODE": "once"]), input: .piped,
+            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            cassette: .init(file: "s.yaml", mode: .none, reads: true),
             signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "stdin"),
         // new_episodes on the sandbox: what the cassette holds is answered, the rest sent and recorded.
-        Row(arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true), input: .interactive,
+        Row(
+            arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true),
+            input: .interactive,
             target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true), signIn: .sandboxPrincipal),
         // --rerun of a new_episodes cassette that does not exist yet has nothing to rerun.
-        Row(arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes", "--rerun"], facts: pipe, input: .piped,
-            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false), signIn: .sandboxPrincipal, sourceName: "s.yaml"),
+        Row(
+            arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes", "--rerun"], facts: pipe, input: .piped,
+            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false), signIn: .sandboxPrincipal,
+            sourceName: "s.yaml"),
     ]
 
     @Test(arguments: rows)
@@ -89,11 +120,14 @@ import Testing
 
     @Test func theDeviceCodeAuthorityComesFromTheEnvironment() {
         let environment = ["AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us", "AZURE_TENANT_ID": "contoso"]
-        #expect(CredentialSource.azure(environment: environment, interactive: true) == [
-            .accessToken, .servicePrincipal, .azureCLI, .deviceCode(Authority(host: "https://login.microsoftonline.us", tenant: "contoso"), interactive: true),
-        ])
-        #expect(CredentialSource.azure(environment: [:], interactive: false).last
-            == .deviceCode(Authority(host: Authority.publicCloudHost, tenant: "organizations"), interactive: false))
+        #expect(
+            CredentialSource.azure(environment: environment, interactive: true) == [
+                .accessToken, .servicePrincipal, .azureCLI,
+                .deviceCode(Authority(host: "https://login.microsoftonline.us", tenant: "contoso"), interactive: true),
+            ])
+        #expect(
+            CredentialSource.azure(environment: [:], interactive: false).last
+                == .deviceCode(Authority(host: Authority.publicCloudHost, tenant: "organizations"), interactive: false))
     }
 
     @Test(arguments: [
@@ -142,10 +176,11 @@ import Testing
         expected.anonymizeName = ["rg1", "rg2"]
         expected.color = .never
         expected.verbose = true
-        #expect(try Options.parse([
-            "-c", "vars", "--endpoint=https://arm.example", "--record", "s.yaml", "--record-mode", "all", "--anonymize",
-            "--anonymize-name", "rg1", "--anonymize-name=rg2", "--color", "never", "--verbose",
-        ]) == expected)
+        #expect(
+            try Options.parse([
+                "-c", "vars", "--endpoint=https://arm.example", "--record", "s.yaml", "--record-mode", "all", "--anonymize",
+                "--anonymize-name", "rg1", "--anonymize-name=rg2", "--color", "never", "--verbose",
+            ]) == expected)
         #expect(try Options.parse(["-h"]).help)
         for flag in Options.Flag.allCases {
             for name in flag.names { #expect(Options.helpText.contains(name)) }

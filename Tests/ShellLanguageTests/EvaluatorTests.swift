@@ -1,20 +1,26 @@
 import JSON
-@testable import ShellLanguage
 import Testing
+
+@testable import ShellLanguage
 
 @Suite struct EvaluatorTests {
     private func evaluator() throws -> Evaluator {
         var variables = Variables(environment: ["HOME": "/root"])
-        variables.set("response", to: try JSONParser.parse("""
-            {"hops": [{"type": "Source", "issues": []}, {"type": "VnetLocal", "issues": [{"type": "NetworkSecurityRule"}]}],
-             "connectionStatus": "Unreachable"}
-            """))
+        variables.set(
+            "response",
+            to: try JSONParser.parse(
+                """
+                {"hops": [{"type": "Source", "issues": []}, {"type": "VnetLocal", "issues": [{"type": "NetworkSecurityRule"}]}],
+                 "connectionStatus": "Unreachable"}
+                """))
         variables.set("subscriptionId", to: .string("0000"))
         return Evaluator(variables: variables)
     }
 
     private func reference(_ text: String) throws -> VariableReference {
-        guard case .show(let reference) = try Parser.parse(text).first else { throw LanguageError.misplacedEquals(at: .init(line: 0, column: 0)) }
+        guard case .show(let reference) = try Parser.parse(text).first else {
+            throw LanguageError.misplacedEquals(at: .init(line: 0, column: 0))
+        }
         return reference
     }
 
@@ -38,9 +44,18 @@ import Testing
 
     static let failures: [(String, String)] = [
         ("$subscriptionID2", "Variable $subscriptionID2 is not defined (at line 1, column 1). Did you mean $subscriptionId?"),
-        ("$nothing", "Variable $nothing is not defined (at line 1, column 1). Assign it first: $nothing = \"...\"; 'vars' lists the defined ones."),
-        ("$response.hopz", "$response has no member 'hopz' (at line 1, column 1). Did you mean 'hops'? Its members: hops, connectionStatus."),
-        ("$response.hops[5]", "Index [5] is out of range for $response.hops, which has 2 elements (at line 1, column 1); use 0 to 1, or -1 for the last."),
+        (
+            "$nothing",
+            "Variable $nothing is not defined (at line 1, column 1). Assign it first: $nothing = \"...\"; 'vars' lists the defined ones."
+        ),
+        (
+            "$response.hopz",
+            "$response has no member 'hopz' (at line 1, column 1). Did you mean 'hops'? Its members: hops, connectionStatus."
+        ),
+        (
+            "$response.hops[5]",
+            "Index [5] is out of range for $response.hops, which has 2 elements (at line 1, column 1); use 0 to 1, or -1 for the last."
+        ),
         ("$response.hops[0].issues[0]", "Index [0] is out of range for $response.hops[0].issues, which is empty (at line 1, column 1)."),
         ("$response.connectionStatus.x", "Cannot apply .x to $response.connectionStatus, which is a string (at line 1, column 1)."),
     ]

@@ -1,6 +1,7 @@
 import JSON
-@testable import ShellLanguage
 import Testing
+
+@testable import ShellLanguage
 
 /// Evaluates `text` as one statement's words, with the given variables, to plain strings.
 private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throws -> [String] {
@@ -114,16 +115,34 @@ private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throw
     static let errors: [(String, String)] = [
         ("say \"open", "The string starting at line 1, column 5 has no closing \"; add one."),
         ("$b = @\"\n{", "The here-string opened with @\" at line 1, column 6 is not closed; end it with a line that starts with \"@."),
-        ("$b = @\" trailing", "Unexpected text after a here-string opener at line 1, column 9; @\" or @' must end its line, with the text starting on the next line."),
+        (
+            "$b = @\" trailing",
+            "Unexpected text after a here-string opener at line 1, column 9; @\" or @' must end its line, with the text starting on the next line."
+        ),
         ("say ${x", "The variable reference ${ at line 1, column 5 has no closing }."),
         ("say ${}", "Empty variable name ${} at line 1, column 5."),
-        ("say $(1+1)", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
-        ("say \"$($obj.a + 1)\"", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 6); for anything else, assign the value to a variable first and use $name."),
-        ("say $($obj", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
-        ("say $(Get-Date)", "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."),
+        (
+            "say $(1+1)",
+            "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."
+        ),
+        (
+            "say \"$($obj.a + 1)\"",
+            "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 6); for anything else, assign the value to a variable first and use $name."
+        ),
+        (
+            "say $($obj",
+            "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."
+        ),
+        (
+            "say $(Get-Date)",
+            "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at line 1, column 5); for anything else, assign the value to a variable first and use $name."
+        ),
         ("$a.b = 5", "Unexpected '=' at line 1, column 6; assignments look like $name = value."),
         ("$x =", "Nothing to assign to $x at line 1, column 4; write $x = \"text\", a number, $other, or a command such as get."),
-        ("$x = \"a\" \"b\"", "Too many words after $x = at line 1, column 10; quote text that contains spaces, or start with a command such as get."),
+        (
+            "$x = \"a\" \"b\"",
+            "Too many words after $x = at line 1, column 10; quote text that contains spaces, or start with a command such as get."
+        ),
         ("\"a\" b", "'a' at line 1, column 1 is not a command; a statement starts with a command (see 'help') or $name."),
     ]
 

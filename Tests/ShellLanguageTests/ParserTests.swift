@@ -1,6 +1,7 @@
 import JSON
-@testable import ShellLanguage
 import Testing
+
+@testable import ShellLanguage
 
 @Suite struct ParserTests {
     @Test func armclientPrefixIsIgnored() throws {

@@ -1,7 +1,8 @@
 import JSON
-@testable import Shell
 import ShellLanguage
 import Testing
+
+@testable import Shell
 
 /// A command's options are declared once, as the cases of an enum; parsing, help and completion
 /// all read the declaration.
@@ -32,16 +33,18 @@ import Testing
         #expect(parsed.options.map(\.option) == [.verbose, .added, .color])
         #expect(parsed.options.map { $0.value?.literalText } == [nil, "3", "never"])
 
-        let spec = CommandSpec(name: "sample", usage: "sample [options] WORD...", summary: "a sample", detail: "", optionSpecs: SampleOption.specs)
-        #expect(CommandRegistry.help(for: spec) == """
-            usage: sample [options] WORD...
-              a sample
-              Options:
-                --verbose, -v  say more
-                --color WHEN   colour the output
-                --added N      an option added in one line
+        let spec = CommandSpec(
+            name: "sample", usage: "sample [options] WORD...", summary: "a sample", detail: "", optionSpecs: SampleOption.specs)
+        #expect(
+            CommandRegistry.help(for: spec) == """
+                usage: sample [options] WORD...
+                  a sample
+                  Options:
+                    --verbose, -v  say more
+                    --color WHEN   colour the output
+                    --added N      an option added in one line
 
-            """)
+                """)
         #expect(Completion.optionCandidates(spec: spec, words: ["sample"], word: "--a") == ["--added"])
         #expect(Completion.optionCandidates(spec: spec, words: ["sample", "--color"], word: "a") == ["auto", "always"])
         #expect(Completion.optionCandidates(spec: spec, words: ["sample"], word: "x") == nil)
@@ -83,7 +86,10 @@ import Testing
         let help = CommandRegistry.help(for: try #require(CommandRegistry.spec(named: "get")))
         #expect(help.contains("    --header, -h, -header \"Name: value\"  add a request header (repeatable)\n"))
         #expect(help.contains("    --no-wait, -nowait"))
-        #expect(Completion.candidates(lineBeforeWord: "get /x ", word: "--", variables: Variables()) == ["--header", "--no-wait", "--no-paging"])
+        #expect(
+            Completion.candidates(lineBeforeWord: "get /x ", word: "--", variables: Variables()) == [
+                "--header", "--no-wait", "--no-paging",
+            ])
     }
 
     /// Every option of check is declared, and Tab offers each one.

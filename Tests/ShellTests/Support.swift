@@ -13,7 +13,6 @@ final class MemoryOutput: OutputSink {
     func err(_ text: String) { buffers.withLock { $0.err += text } }
 }
 
-
 /// The sandbox in process, as the fixtures use it: its emulator, the base URL it hands out, and
 /// no server to stop.
 struct InProcessSandbox {
@@ -35,14 +34,16 @@ struct SessionFixture {
     let session: Session
     let output: MemoryOutput
 
-    static func start(sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath) async throws -> SessionFixture {
+    static func start(
+        sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) async throws -> SessionFixture {
         let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10))
         let transport = server.transport
         let data = server.arm.data
         let credentials = Credentials(sources: [
             ClientSecretTokenSource(
                 authority: Authority(host: server.baseURL, tenant: data.tenantID), clientID: data.clientID,
-                clientSecret: data.clientSecret, transport: transport, name: "the sandbox's service principal"),
+                clientSecret: data.clientSecret, transport: transport, name: "the sandbox's service principal")
         ])
         let output = MemoryOutput()
         let session = Session(

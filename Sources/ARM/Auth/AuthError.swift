@@ -16,7 +16,8 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noCredentials(let tried):
             var message = "Could not get an access token for Azure Resource Manager. Tried:\n"
             message += tried.map { "  - \($0)" }.joined(separator: "\n")
-            message += "\nSet NWSH_ACCESS_TOKEN, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or sign in with 'az login', or run 'login' in an interactive nwsh. To try nwsh without Azure, start it with --sandbox."
+            message +=
+                "\nSet NWSH_ACCESS_TOKEN, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or sign in with 'az login', or run 'login' in an interactive nwsh. To try nwsh without Azure, start it with --sandbox."
             return message
         case .rejected(let source, let code, let description):
             let firstLine = description.split(separator: "\n").first.map(String.init) ?? description

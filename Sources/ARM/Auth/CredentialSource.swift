@@ -23,7 +23,8 @@ public enum CredentialSource: Sendable, Equatable {
     /// cloud's) for `AZURE_TENANT_ID` (else `organizations`, any work or school account).
     public static func azure(environment: [String: String], interactive: Bool) -> [CredentialSource] {
         let authority = Authority(
-            host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost, tenant: environment["AZURE_TENANT_ID"] ?? "organizations")
+            host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost,
+            tenant: environment["AZURE_TENANT_ID"] ?? "organizations")
         return [.accessToken, .servicePrincipal, .azureCLI, .deviceCode(authority, interactive: interactive)]
     }
 }
@@ -36,17 +37,20 @@ extension Credentials {
         chain: [CredentialSource], environment: [String: String], transport: HTTPTransport, sleeper: Sleeper,
         show: @escaping @Sendable (String) -> Void
     ) {
-        self.init(sources: chain.map { source -> TokenSource in
-            switch source {
-            case .accessToken: EnvironmentTokenSource(environment: environment)
-            case .servicePrincipal: ClientSecretTokenSource.fromEnvironment(environment, transport: transport)
-            case .azureCLI: AzureCLITokenSource(environment: environment)
-            case .deviceCode(let authority, let interactive):
-                DeviceCodeTokenSource(authority: authority, transport: transport, sleeper: sleeper, interactive: interactive, show: show)
-            case .clientSecret(let authority, let clientID, let secret, let name):
-                ClientSecretTokenSource(authority: authority, clientID: clientID, clientSecret: secret, transport: transport, name: name)
-            case .cassette(let file): ReplayTokenSource(file: file)
-            }
-        })
+        self.init(
+            sources: chain.map { source -> TokenSource in
+                switch source {
+                case .accessToken: EnvironmentTokenSource(environment: environment)
+                case .servicePrincipal: ClientSecretTokenSource.fromEnvironment(environment, transport: transport)
+                case .azureCLI: AzureCLITokenSource(environment: environment)
+                case .deviceCode(let authority, let interactive):
+                    DeviceCodeTokenSource(
+                        authority: authority, transport: transport, sleeper: sleeper, interactive: interactive, show: show)
+                case .clientSecret(let authority, let clientID, let secret, let name):
+                    ClientSecretTokenSource(
+                        authority: authority, clientID: clientID, clientSecret: secret, transport: transport, name: name)
+                case .cassette(let file): ReplayTokenSource(file: file)
+                }
+            })
     }
 }

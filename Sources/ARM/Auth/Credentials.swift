@@ -38,7 +38,10 @@ public actor Credentials {
     public func login() async throws -> AccessToken {
         var tried: [String] = []
         var order = Array(sources.indices)
-        if let index = cachedSourceIndex { order.removeAll { $0 == index }; order.insert(index, at: 0) }
+        if let index = cachedSourceIndex {
+            order.removeAll { $0 == index }
+            order.insert(index, at: 0)
+        }
         for index in order {
             let source = sources[index]
             if let reason = source.unavailableReason {

@@ -132,7 +132,8 @@ public struct ClientSecretTokenSource: TokenSource {
     /// The source configured by `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` and `AZURE_AUTHORITY_HOST`.
     public static func fromEnvironment(_ environment: [String: String], transport: HTTPTransport) -> ClientSecretTokenSource {
         ClientSecretTokenSource(
-            authority: Authority(host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost, tenant: environment["AZURE_TENANT_ID"] ?? ""),
+            authority: Authority(
+                host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost, tenant: environment["AZURE_TENANT_ID"] ?? ""),
             clientID: environment["AZURE_CLIENT_ID"], clientSecret: environment["AZURE_CLIENT_SECRET"], transport: transport)
     }
 
@@ -186,13 +187,15 @@ public struct DeviceCodeTokenSource: TokenSource {
     }
 
     public func acquire(scope: String) async throws -> AccessToken {
-        let start = try await transport.send(OAuthResponse.request(
-            url: authority.deviceCodeURL, form: OAuthResponse.form(["client_id": clientID, "scope": scope])))
+        let start = try await transport.send(
+            OAuthResponse.request(
+                url: authority.deviceCodeURL, form: OAuthResponse.form(["client_id": clientID, "scope": scope])))
         let object = try OAuthResponse.object(from: start, source: name)
         guard let deviceCode = object["device_code"]?.stringValue else {
             throw AuthError.malformedResponse(source: name, detail: "no device_code")
         }
-        let message = object["message"]?.stringValue
+        let message =
+            object["message"]?.stringValue
             ?? "To sign in, open \(object["verification_uri"]?.stringValue ?? "the sign-in page") and enter the code \(object["user_code"]?.stringValue ?? "")."
         show(TerminalText.sanitized(message))
         var interval = object["interval"]?.numberValue?.doubleValue ?? 5
@@ -201,11 +204,12 @@ public struct DeviceCodeTokenSource: TokenSource {
         while waited < lifetime {
             try await sleeper.sleep(seconds: interval)
             waited += interval
-            let response = try await transport.send(OAuthResponse.request(
-                url: authority.tokenURL,
-                form: OAuthResponse.form([
-                    "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": clientID, "device_code": deviceCode,
-                ])))
+            let response = try await transport.send(
+                OAuthResponse.request(
+                    url: authority.tokenURL,
+                    form: OAuthResponse.form([
+                        "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": clientID, "device_code": deviceCode,
+                    ])))
             do {
                 return try OAuthResponse.token(from: response, source: name, now: now())
             } catch AuthError.rejected(_, let code, _) where code == "authorization_pending" {
@@ -264,7 +268,8 @@ public struct AzureCLITokenSource: TokenSource {
         guard let json = try? JSONParser.parse(bytes: Array(outputData)), let token = json["accessToken"]?.stringValue else {
             throw AuthError.azureCLIFailed(detail: "its output has no accessToken")
         }
-        let expiry = json["expires_on"]?.numberValue.map { Date(timeIntervalSince1970: $0.doubleValue) }
+        let expiry =
+            json["expires_on"]?.numberValue.map { Date(timeIntervalSince1970: $0.doubleValue) }
             ?? AccessToken.expiry(ofJWT: token) ?? Date().addingTimeInterval(3000)
         return AccessToken(value: token, expiresOn: expiry, source: name)
     }

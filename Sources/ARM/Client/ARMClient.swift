@@ -14,7 +14,10 @@ public struct ARMCall: Sendable {
     /// Follow `nextLink` and merge the pages' `value` arrays (`--no-paging` turns it off).
     public var followPages: Bool
 
-    public init(method: String, target: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, waitForCompletion: Bool = true, followPages: Bool = true) {
+    public init(
+        method: String, target: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, waitForCompletion: Bool = true,
+        followPages: Bool = true
+    ) {
         self.method = method.uppercased()
         self.target = target
         self.headers = headers
@@ -100,8 +103,10 @@ public struct ARMClient: Sendable {
         if call.body != nil, !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
         let first = try await send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body))
 
-        if call.waitForCompletion, let (operation, action) = LongRunningOperation.start(
-            method: call.method, requestURL: url, response: first, defaultDelay: configuration.defaultPollDelay) {
+        if call.waitForCompletion,
+            let (operation, action) = LongRunningOperation.start(
+                method: call.method, requestURL: url, response: first, defaultDelay: configuration.defaultPollDelay)
+        {
             let (final, polls) = try await poll(operation, action: action, accepted: first)
             return ARMResult(response: final, body: Self.json(final.body), accepted: first, polls: polls, pages: 1, url: url)
         }
@@ -112,7 +117,9 @@ public struct ARMClient: Sendable {
     }
 
     /// Performs the operation's actions until it ends; returns the final response and the number of polls.
-    private func poll(_ start: LongRunningOperation, action: LongRunningOperation.Action, accepted: HTTPResponse) async throws -> (HTTPResponse, Int) {
+    private func poll(
+        _ start: LongRunningOperation, action: LongRunningOperation.Action, accepted: HTTPResponse
+    ) async throws -> (HTTPResponse, Int) {
         var operation = start
         var action = action
         var waited = 0.0
@@ -133,7 +140,8 @@ public struct ARMClient: Sendable {
                 try await sleeper.sleep(seconds: delay)
                 waited += delay
                 let header = ["Azure-AsyncOperation", "Location"].first { accepted.headers[$0] == pollURL }
-                let target = try resolve(serverURL: pollURL, from: header.map { "its \($0) header" } ?? "a long-running operation's poll URL")
+                let target = try resolve(
+                    serverURL: pollURL, from: header.map { "its \($0) header" } ?? "a long-running operation's poll URL")
                 let response = try await send(HTTPRequest(method: "GET", url: target))
                 observe(.polling(count: operation.polls, elapsed: waited, status: LongRunningOperation.operationStatus(response)))
                 action = operation.next(after: response)
@@ -154,7 +162,8 @@ public struct ARMClient: Sendable {
 
     private func readPages(first: HTTPResponse, url: String) async throws -> ARMResult {
         guard var body = Self.json(first.body), case .object(var object) = body,
-              case .array(var values)? = object["value"], var next = object["nextLink"]?.stringValue, !next.isEmpty else {
+            case .array(var values)? = object["value"], var next = object["nextLink"]?.stringValue, !next.isEmpty
+        else {
             return ARMResult(response: first, body: Self.json(first.body), accepted: nil, polls: 0, pages: 1, url: url)
         }
         var pages = 1
@@ -163,7 +172,8 @@ public struct ARMClient: Sendable {
             guard pages < configuration.maximumPages else { throw ARMError.tooManyPages(limit: configuration.maximumPages) }
             pages += 1
             observe(.page(number: pages))
-            let response = try await send(HTTPRequest(method: "GET", url: try resolve(serverURL: next, from: "the nextLink of page \(pages - 1)")))
+            let response = try await send(
+                HTTPRequest(method: "GET", url: try resolve(serverURL: next, from: "the nextLink of page \(pages - 1)")))
             last = response
             guard response.isSuccess else {
                 return ARMResult(response: response, body: Self.json(response.body), accepted: nil, polls: 0, pages: pages, url: url)
@@ -235,7 +245,10 @@ public struct ARMClient: Sendable {
                 guard error.isTransient, let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: nil) else {
                     throw ARMError.transport(error, method: request.method)
                 }
-                observe(.retrying(reason: ARMError.transport(error, method: request.method).description, after: delay, attempt: attempt, of: configuration.retry.maximumRetries))
+                observe(
+                    .retrying(
+                        reason: ARMError.transport(error, method: request.method).description, after: delay, attempt: attempt,
+                        of: configuration.retry.maximumRetries))
                 try await sleeper.sleep(seconds: delay)
             }
         }

@@ -26,9 +26,11 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidURL(let url, let reason):
             return "Cannot send a request to '\(TerminalText.sanitized(url))': \(reason)."
         case .foreignHost(let host, let endpoint):
-            return "Refusing to send a request to \(host): nwsh sends requests (and your token) only to its ARM endpoint \(endpoint). Use a path such as /subscriptions/..., or start nwsh with --endpoint."
+            return
+                "Refusing to send a request to \(host): nwsh sends requests (and your token) only to its ARM endpoint \(endpoint). Use a path such as /subscriptions/..., or start nwsh with --endpoint."
         case .serverPointedElsewhere(let what, let url, let endpoint):
-            return "The server pointed nwsh at \(TerminalText.sanitized(url)) (\(what)), which is not its ARM endpoint \(endpoint): nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."
+            return
+                "The server pointed nwsh at \(TerminalText.sanitized(url)) (\(what)), which is not its ARM endpoint \(endpoint): nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."
         case .transport(let error, let method):
             switch error {
             case .connectionRefused(let host, let port):
@@ -55,7 +57,8 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .pollFailed(let status, let code, let message):
             return "Polling the long-running operation failed with HTTP \(status)" + Self.detail(code: code, message: message) + "."
         case .pollingTimedOut(let url, let seconds, let polls):
-            return "The long-running operation did not finish within \(Self.seconds(seconds)) (\(polls) polls of \(url)); run 'get' on that URL later to see its result."
+            return
+                "The long-running operation did not finish within \(Self.seconds(seconds)) (\(polls) polls of \(url)); run 'get' on that URL later to see its result."
         case .tooManyPages(let limit):
             return "Stopped after \(limit) pages of results; use --no-paging to read the first page only, or narrow the query."
         }
@@ -63,9 +66,9 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
 
     private static func detail(code: String?, message: String?) -> String {
         switch (code, message) {
-        case let (code?, message?): ": \(code): \(TerminalText.sanitized(message))"
-        case let (code?, nil): ": \(code)"
-        case let (nil, message?): ": \(TerminalText.sanitized(message))"
+        case (let code?, let message?): ": \(code): \(TerminalText.sanitized(message))"
+        case (let code?, nil): ": \(code)"
+        case (nil, let message?): ": \(TerminalText.sanitized(message))"
         case (nil, nil): ""
         }
     }

@@ -19,7 +19,8 @@ public struct Endpoint: Sendable, Equatable {
     /// Parses an endpoint such as `https://management.azure.com` or `http://127.0.0.1:8080`.
     public init(_ text: String) throws(ARMError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
             throw .invalidEndpoint(text)
         }
         guard components.path.isEmpty || components.path == "/" else { throw .invalidEndpoint(text) }
@@ -36,8 +37,13 @@ public struct Endpoint: Sendable, Equatable {
     /// The absolute URL for what a user wrote: a path or an absolute URL.
     public func resolve(_ target: String) throws(ARMError) -> String {
         if target.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") }),
-           let offset = target.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            throw .invalidURL(target, reason: "it contains white space at character \(target.distance(from: target.startIndex, to: offset) + 1) (did a variable expand to text with spaces?)")
+            let offset = target.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        {
+            throw .invalidURL(
+                target,
+                reason:
+                    "it contains white space at character \(target.distance(from: target.startIndex, to: offset) + 1) (did a variable expand to text with spaces?)"
+            )
         }
         if target.hasPrefix("/") {
             return baseURL + target
@@ -68,26 +74,36 @@ public struct Endpoint: Sendable, Equatable {
     static func authority(of url: String) -> (scheme: String, host: String, port: Int?)? {
         let bytes = Array(url.utf8)
         if let plain = plainAuthority(bytes) { return plain }
-        guard let components = URLComponents(string: url), let host = components.host?.lowercased(), let scheme = components.scheme else { return nil }
+        guard let components = URLComponents(string: url), let host = components.host?.lowercased(), let scheme = components.scheme else {
+            return nil
+        }
         return (scheme, host, components.port)
     }
 
     private static func plainAuthority(_ bytes: [UInt8]) -> (scheme: String, host: String, port: Int?)? {
         guard bytes.allSatisfy(isPlainURLByte), let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
-              colon > 0, bytes.count > colon + 2, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
-              bytes[..<colon].allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }),
-              isLetter(bytes[0]) else { return nil }
+            colon > 0, bytes.count > colon + 2, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
+            bytes[..<colon].allSatisfy({
+                isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+            }),
+            isLetter(bytes[0])
+        else { return nil }
         let start = colon + 3
-        let end = bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        let end =
+            bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
         let authority = bytes[start..<end]
-        guard !authority.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "%") }) else { return nil }
+        guard !authority.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "%") }) else {
+            return nil
+        }
         var host = authority[...]
         var port: Int?
         if let portColon = authority.lastIndex(of: UInt8(ascii: ":")) {
             host = authority[..<portColon]
             let digits = authority[(portColon + 1)...]
             if !digits.isEmpty {
-                guard digits.count <= 5, digits.allSatisfy(isDigit), let number = Int(String(decoding: digits, as: UTF8.self)), number <= 65535 else { return nil }
+                guard digits.count <= 5, digits.allSatisfy(isDigit), let number = Int(String(decoding: digits, as: UTF8.self)),
+                    number <= 65535
+                else { return nil }
                 port = number
             }
         }
@@ -103,9 +119,9 @@ public struct Endpoint: Sendable, Equatable {
         if isLetter(byte) || isDigit(byte) { return true }
         switch byte {
         case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "/"),
-             UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"), UInt8(ascii: "!"),
-             UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
-             UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"):
+            UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"), UInt8(ascii: "!"),
+            UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+            UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"):
             return true
         default:
             return false
@@ -120,9 +136,11 @@ public struct Endpoint: Sendable, Equatable {
     /// The path, query and fragment of an absolute URL, as written.
     static func pathAndQuery(of url: String) -> String {
         let bytes = url.utf8
-        guard let schemeEnd = bytes.indices.first(where: { index in
-            bytes[index] == UInt8(ascii: ":") && bytes[index...].starts(with: "://".utf8)
-        }) else { return url }
+        guard
+            let schemeEnd = bytes.indices.first(where: { index in
+                bytes[index] == UInt8(ascii: ":") && bytes[index...].starts(with: "://".utf8)
+            })
+        else { return url }
         let afterAuthority = bytes[bytes.index(schemeEnd, offsetBy: 3)...]
         guard let slash = afterAuthority.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else { return "/" }
         let rest = String(Substring(afterAuthority[slash...]))

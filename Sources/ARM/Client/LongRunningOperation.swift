@@ -47,7 +47,9 @@ public struct LongRunningOperation: Sendable {
 
     /// Starts tracking an operation; returns nil when the response is not a long-running one
     /// (no 201/202 with `Azure-AsyncOperation` or `Location`).
-    public static func start(method: String, requestURL: String, response: HTTPResponse, defaultDelay: Double = 5) -> (LongRunningOperation, Action)? {
+    public static func start(
+        method: String, requestURL: String, response: HTTPResponse, defaultDelay: Double = 5
+    ) -> (LongRunningOperation, Action)? {
         guard response.status == 201 || response.status == 202 else { return nil }
         let asyncURL = response.headers["Azure-AsyncOperation"]
         let location = response.headers["Location"]
@@ -59,7 +61,8 @@ public struct LongRunningOperation: Sendable {
         } else {
             return nil
         }
-        var operation = LongRunningOperation(method: method.uppercased(), requestURL: requestURL, phase: phase, location: location, defaultDelay: defaultDelay)
+        var operation = LongRunningOperation(
+            method: method.uppercased(), requestURL: requestURL, phase: phase, location: location, defaultDelay: defaultDelay)
         let action = operation.pollAction(url: asyncURL ?? location ?? requestURL, response: response)
         return (operation, action)
     }

@@ -75,10 +75,12 @@ public struct ResourceLookup: Sendable {
             location = try await fetch("\(vm)?api-version=\(ARMAPIVersion.compute)")?["location"]?.stringValue
         }
         guard let location else { throw LookupError.noRegion(vm: vmName) }
-        let list = try await fetch("/subscriptions/\(subscription)/providers/Microsoft.Network/networkWatchers?api-version=\(ARMAPIVersion.network)")
+        let list = try await fetch(
+            "/subscriptions/\(subscription)/providers/Microsoft.Network/networkWatchers?api-version=\(ARMAPIVersion.network)")
         let watchers = list?["value"]?.arrayValue ?? []
         guard let found = watchers.first(where: { Self.sameRegion($0["location"]?.stringValue ?? "", location) }),
-              let id = found["id"]?.stringValue else {
+            let id = found["id"]?.stringValue
+        else {
             throw LookupError.noWatcher(region: location, subscription: subscription, vm: vmName)
         }
         return NetworkWatcher(id: id, name: found["name"]?.stringValue ?? id, region: location)

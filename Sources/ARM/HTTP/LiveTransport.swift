@@ -44,11 +44,17 @@ public final class LiveTransport: HTTPTransport {
 
     private func client(proxied: Bool) -> HTTPClient {
         clients.withLock { clients in
-            let made = clients ?? Clients(
-                direct: HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: nil)),
-                viaProxy: (proxySettings.httpsProxy ?? proxySettings.httpProxy).map {
-                    HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: Self.configuration(timeouts: timeouts, proxy: $0))
-                })
+            let made =
+                clients
+                ?? Clients(
+                    direct: HTTPClient(
+                        eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                        configuration: Self.configuration(timeouts: timeouts, proxy: nil)),
+                    viaProxy: (proxySettings.httpsProxy ?? proxySettings.httpProxy).map {
+                        HTTPClient(
+                            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                            configuration: Self.configuration(timeouts: timeouts, proxy: $0))
+                    })
             clients = made
             return proxied ? (made.viaProxy ?? made.direct) : made.direct
         }
@@ -56,7 +62,8 @@ public final class LiveTransport: HTTPTransport {
 
     private static func configuration(timeouts: Timeouts, proxy: ProxySettings.Server?) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .milliseconds(Int64(timeouts.connect * 1000)), read: .milliseconds(Int64(timeouts.response * 1000)))
+        configuration.timeout = .init(
+            connect: .milliseconds(Int64(timeouts.connect * 1000)), read: .milliseconds(Int64(timeouts.response * 1000)))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(100))
@@ -137,7 +144,10 @@ public final class LiveTransport: HTTPTransport {
         if detail.lowercased().contains("ssl") || detail.lowercased().contains("tls") || detail.contains("handshake") {
             return .tls(host: host, detail: detail)
         }
-        if detail.contains("HTTPParserError") || detail.contains("invalidEOFState") || detail.contains("stream ended at an unexpected time") { return .connectionClosed(url: url) }
+        if detail.contains("HTTPParserError") || detail.contains("invalidEOFState") || detail.contains("stream ended at an unexpected time")
+        {
+            return .connectionClosed(url: url)
+        }
         return .other(url: url, detail: detail)
     }
 }

@@ -60,4 +60,3 @@ public struct ProxySettings: Sendable, Equatable {
         return Server(host: String(host), port: port, username: username, password: password)
     }
 }
-

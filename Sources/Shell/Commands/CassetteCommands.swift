@@ -7,7 +7,8 @@ import ShellLanguage
 /// `export har FILE [--from CASSETTE]`: the session's exchanges as HAR 1.2.
 struct ExportCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "export", usage: "export har FILE [--from CASSETTE]", summary: "write the session's exchanges as HAR 1.2", detail: """
+        name: "export", usage: "export har FILE [--from CASSETTE]", summary: "write the session's exchanges as HAR 1.2",
+        detail: """
               HAR files open in a browser's developer tools. The session's own cassette (being recorded or
               replayed) is used unless --from names another. Redacted like the cassette.
             """, optionSpecs: SharingOption.specs, keywords: ["har"])
@@ -30,10 +31,12 @@ struct ExportCommand: ShellCommand {
 
 /// `bundle DIR [--from CASSETTE]`: a bug-report folder.
 struct BundleCommand: ShellCommand {
-    let spec = CommandSpec(name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder", detail: """
-          The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
-          request IDs of failed requests) and a README of what is inside.
-        """, optionSpecs: SharingOption.specs)
+    let spec = CommandSpec(
+        name: "bundle", usage: "bundle DIR [--from CASSETTE]", summary: "write a bug-report folder",
+        detail: """
+              The redacted cassette, a HAR export, info.json (nwsh version, endpoint, api-versions used, the
+              request IDs of failed requests) and a README of what is inside.
+            """, optionSpecs: SharingOption.specs)
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         let (words, from) = try SharingOption.read(arguments, for: spec, in: session)
@@ -42,7 +45,8 @@ struct BundleCommand: ShellCommand {
         let cassette = try SharingOption.cassette(from, for: spec, in: session)
         do {
             let files = try BugReportBundle.write(cassette, to: session.directory.resolve(folder), nwshVersion: NWSHVersion.number)
-            session.output.err("Wrote a bug-report bundle to \(folder): \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")).\n")
+            session.output.err(
+                "Wrote a bug-report bundle to \(folder): \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")).\n")
         } catch {
             throw ShellError.cassette(error)
         }
@@ -53,7 +57,8 @@ struct BundleCommand: ShellCommand {
 /// `import SOURCE CASSETTE`: a HAR file or vcrpy YAML cassette becomes an nwsh cassette.
 struct ImportCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "import", usage: "import SOURCE CASSETTE", summary: "turn a HAR file or vcrpy YAML cassette into an nwsh cassette", detail: """
+        name: "import", usage: "import SOURCE CASSETTE", summary: "turn a HAR file or vcrpy YAML cassette into an nwsh cassette",
+        detail: """
               vcrpy cassettes are what Azure CLI and the Azure SDK for Python record in their tests: flow-style
               YAML, bodies as text, !!binary or Python bytes literals (b'...'). Long-running-operation polls
               replay in order. Imported exchanges are redacted like recorded ones.
@@ -68,7 +73,8 @@ struct ImportCommand: ShellCommand {
             let (cassette, format) = try CassetteImporter.load(path: session.directory.resolve(words[0]), displayName: words[0])
             try CassetteRecorder.write(cassette, to: session.directory.resolve(words[1]))
             session.output.err(
-                "Imported \(counted(cassette.interactions.count, "interaction")) from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n")
+                "Imported \(counted(cassette.interactions.count, "interaction")) from \(words[0]) (\(format.rawValue)) into \(words[1]); replay it with nwsh --replay \(words[1]).\n"
+            )
         } catch {
             throw ShellError.cassette(error)
         }
@@ -87,7 +93,8 @@ enum SharingOption: CommandOption {
     }
 
     /// The arguments other than `--from`, evaluated, and the cassette `--from` names.
-    static func read(_ arguments: [Word], for command: CommandSpec, in session: isolated Session) throws -> (words: [String], from: String?) {
+    static func read(_ arguments: [Word], for command: CommandSpec, in session: isolated Session) throws -> (words: [String], from: String?)
+    {
         let evaluator = Evaluator(variables: session.variables)
         let parsed = try parse(arguments, command: command.name)
         var from: String?

@@ -10,8 +10,10 @@ import ShellLanguage
 /// (and as what `explain` explains), and ends `.unreachable` unless the destination is reachable.
 struct CheckCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "check", usage: "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT",
-        summary: "check whether a VM can reach a destination (Network Watcher connectivity check)", detail: """
+        name: "check",
+        usage: "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT",
+        summary: "check whether a VM can reach a destination (Network Watcher connectivity check)",
+        detail: """
               VM is a resource ID, a VM you got ($vm = get ...), or a VM's name (looked up in the
               subscriptions you can see; it must name one VM). The short form's destination is HOST:PORT,
               [IPv6]:PORT, a URL (http: port 80, https: 443, unless it names one), or a resource ID.
@@ -32,13 +34,18 @@ struct CheckCommand: ShellCommand {
                 let valueWord = value ?? word
                 switch option {
                 case .source: request.source = try resourceText(valueWord, evaluator: evaluator, field: .source)
-                case .destinationResource: try request.setDestination(.resource(try resourceText(valueWord, evaluator: evaluator, field: .destinationResource)))
-                case .destinationAddress: try request.setDestination(.address(try resourceText(valueWord, evaluator: evaluator, field: .destinationAddress)))
-                case .destinationPort: request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), field: .destinationPort)
+                case .destinationResource:
+                    try request.setDestination(.resource(try resourceText(valueWord, evaluator: evaluator, field: .destinationResource)))
+                case .destinationAddress:
+                    try request.setDestination(.address(try resourceText(valueWord, evaluator: evaluator, field: .destinationAddress)))
+                case .destinationPort:
+                    request.destinationPort = try CheckRequest.port(try evaluator.string(valueWord), field: .destinationPort)
                 case .sourcePort: request.sourcePort = try CheckRequest.port(try evaluator.string(valueWord), field: .sourcePort)
-                case .protocolName: request.protocolName = try canonical(valueWord, field: .protocolName, in: CheckRequest.protocols, evaluator: evaluator)
+                case .protocolName:
+                    request.protocolName = try canonical(valueWord, field: .protocolName, in: CheckRequest.protocols, evaluator: evaluator)
                 case .method: request.method = try canonical(valueWord, field: .method, in: CheckRequest.methods, evaluator: evaluator)
-                case .ipVersion: request.ipVersion = try canonical(valueWord, field: .ipVersion, in: CheckRequest.ipVersions, evaluator: evaluator)
+                case .ipVersion:
+                    request.ipVersion = try canonical(valueWord, field: .ipVersion, in: CheckRequest.ipVersions, evaluator: evaluator)
                 case .validStatus: request.validStatusCodes += try CheckRequest.statusCodes(try evaluator.string(valueWord))
                 case .header:
                     let header = try CommandArguments.header(try evaluator.string(valueWord))
@@ -51,14 +58,17 @@ struct CheckCommand: ShellCommand {
             let allowed = (request.source == nil ? 1 : 0) + (request.destination == nil ? 1 : 0)
             if parsed.positional.count > allowed { throw spec.unexpected(parsed.positional[allowed], evaluator: evaluator) }
             var rest = parsed.positional[...]
-            if request.source == nil, let word = rest.popFirst() { request.source = try resourceText(word, evaluator: evaluator, field: .shortFormSource) }
+            if request.source == nil, let word = rest.popFirst() {
+                request.source = try resourceText(word, evaluator: evaluator, field: .shortFormSource)
+            }
             if let word = rest.popFirst() {
                 let text = try resourceText(word, evaluator: evaluator, field: .shortFormDestination)
                 let (destination, port) = try CheckRequest.destination(shortForm: text)
                 request.destination = destination
                 if let port {
                     if let given = request.destinationPort, given != port {
-                        throw CheckProblem.invalidValue(field: .destinationPort, value: String(given), expected: "the port the destination names (\(port))")
+                        throw CheckProblem.invalidValue(
+                            field: .destinationPort, value: String(given), expected: "the port the destination names (\(port))")
                     }
                     request.destinationPort = port
                 }
@@ -76,7 +86,8 @@ struct CheckCommand: ShellCommand {
             do {
                 let found = try await lookup.networkWatcher(forVirtualMachine: request.source ?? "", location: location)
                 session.output.err(
-                    "check: using network watcher \(TerminalText.sanitized(found.name)) (region \(TerminalText.sanitized(found.region)), the VM's).\n")
+                    "check: using network watcher \(TerminalText.sanitized(found.name)) (region \(TerminalText.sanitized(found.region)), the VM's).\n"
+                )
                 watcherID = found.id
             } catch let error as LookupError {
                 throw ShellError.lookup(error)
@@ -85,7 +96,9 @@ struct CheckCommand: ShellCommand {
 
         let body = Array(JSONFormatter.compact.format(request.body).utf8)
         let call = ARMCall(method: "post", target: "\(watcherID)/connectivityCheck?api-version=\(apiVersion)", body: body)
-        guard let value = try await session.sender.send(call).value else { throw ShellError.notAConnectivityResult(ResultError(field: "", problem: "is empty")) }
+        guard let value = try await session.sender.send(call).value else {
+            throw ShellError.notAConnectivityResult(ResultError(field: "", problem: "is empty"))
+        }
         let result: ConnectivityResult
         do {
             result = try ConnectivityResult(json: value)
@@ -128,14 +141,16 @@ struct CheckCommand: ShellCommand {
         if let text = value.stringValue { return text }
         if let number = value.numberValue { return number.description }
         if let id = value["id"]?.stringValue { return id }
-        throw CheckProblem.invalidValue(field: field, value: value.kindDescription, expected: "a resource ID or an address, or a resource you got ($vm = get ...)")
+        throw CheckProblem.invalidValue(
+            field: field, value: value.kindDescription, expected: "a resource ID or an address, or a resource you got ($vm = get ...)")
     }
 
     /// A value from a fixed list, matched ignoring case and returned as the API spells it.
     private func canonical(_ word: Word, field: CheckField, in allowed: [String], evaluator: Evaluator) throws -> String {
         let text = try evaluator.string(word)
         guard let value = CheckRequest.canonical(text, in: allowed) else {
-            throw CheckProblem.invalidValue(field: field, value: text, expected: allowed.count == 1 ? allowed[0] : "one of " + allowed.joined(separator: ", "))
+            throw CheckProblem.invalidValue(
+                field: field, value: text, expected: allowed.count == 1 ? allowed[0] : "one of " + allowed.joined(separator: ", "))
         }
         return value
     }
@@ -161,11 +176,13 @@ enum CheckOption: CommandOption {
         case .destinationResource: OptionSpec("--dest-resource", value: "ID", help: "an Azure resource (a VM)")
         case .destinationPort: OptionSpec("--dest-port", value: "N", help: "required unless --protocol Icmp (a URL's scheme gives one)")
         case .sourcePort: OptionSpec("--source-port", value: "N", help: "the port to send from")
-        case .protocolName: OptionSpec("--protocol", value: "P", choices: CheckRequest.protocols, help: "Tcp (the service's default), Http, Https or Icmp")
+        case .protocolName:
+            OptionSpec("--protocol", value: "P", choices: CheckRequest.protocols, help: "Tcp (the service's default), Http, Https or Icmp")
         case .method: OptionSpec("--method", value: "M", choices: CheckRequest.methods, help: "HTTP probes only: the request method (Get)")
         case .header: OptionSpec("--header", value: "'Name: value'", help: "HTTP probes only: a request header (repeatable)")
         case .validStatus: OptionSpec("--valid-status", value: "200,202", help: "HTTP probes only: the statuses that count as reachable")
-        case .ipVersion: OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
+        case .ipVersion:
+            OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
         case .watcher: OptionSpec("--watcher", value: "ID", help: "the network watcher (default: the one in the VM's region)")
         case .apiVersion: OptionSpec("--api-version", value: "V", help: "default \(ARMAPIVersion.network)")
         }

@@ -26,8 +26,9 @@ enum CommandArguments {
     /// `Name: value`, checked: a token before the colon, no line breaks anywhere.
     static func header(_ text: String) throws(ShellError) -> (name: String, value: String) {
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
-              !text[..<colon].contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x21 || $0 > 0x7E } ?? true }),
-              !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+            !text[..<colon].contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x21 || $0 > 0x7E } ?? true }),
+            !text.contains(where: { $0 == "\n" || $0 == "\r" })
+        else {
             throw .invalidHeader(text)
         }
         return (String(text[..<colon]), text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
@@ -76,7 +77,8 @@ struct WorkingDirectory: Sendable {
         guard let bytes = LocalFile.bytes(atPath: resolved) else {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder)
-            throw .unreadableFile(path: path, reason: !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it is not readable")
+            throw .unreadableFile(
+                path: path, reason: !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it is not readable")
         }
         return (path, bytes)
     }

@@ -74,16 +74,16 @@ public enum CommandRegistry {
         }
         text += """
 
-        Language (PowerShell-flavoured, so armclient snippets paste as they are):
-          $name = "text" | 'literal' | 42 | $other | <command ...>     assign
-          "...$name...${name}..."   interpolate (also in bare words);  '...' is literal
-          "...$($r.hops[0].id)..."  a member inside a string
-          @" ... "@  /  @' ... '@   here-strings over several lines
-          $name, $r.hops[0].issues  print a value;  # starts a comment
-          armclient <verb> ...      the same as <verb> ...
-        Type 'help <command>' for details.
+            Language (PowerShell-flavoured, so armclient snippets paste as they are):
+              $name = "text" | 'literal' | 42 | $other | <command ...>     assign
+              "...$name...${name}..."   interpolate (also in bare words);  '...' is literal
+              "...$($r.hops[0].id)..."  a member inside a string
+              @" ... "@  /  @' ... '@   here-strings over several lines
+              $name, $r.hops[0].issues  print a value;  # starts a comment
+              armclient <verb> ...      the same as <verb> ...
+            Type 'help <command>' for details.
 
-        """
+            """
         return text
     }
 

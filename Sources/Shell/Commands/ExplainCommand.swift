@@ -7,7 +7,8 @@ import ShellLanguage
 /// plain `explain` explains it).
 struct ExplainCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found", detail: """
+        name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found",
+        detail: """
               The verdict, probes and latency; the path hop by hop (branches drawn as a tree, ✗ on hops
               with issues); one sentence per issue (where, direction, severity, what); and the nwsh
               commands to run next, with resource IDs filled in. With no argument: the last result a
@@ -49,7 +50,8 @@ struct ExplainCommand: ShellCommand {
 /// `diff $before $after`: what changed between two connectivity results.
 struct DiffCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "diff", usage: "diff $before $after", summary: "compare two connectivity results (did the fix work?)", detail: """
+        name: "diff", usage: "diff $before $after", summary: "compare two connectivity results (did the fix work?)",
+        detail: """
               The verdict, probes and latency, hops no longer or newly on the path, and issues resolved or
               new. Results are $variables, @file.json or JSON text. Hops are matched by type, address and
               resource, not by their id (each check makes new ones).
@@ -86,12 +88,13 @@ enum ExplainOption: CommandOption {
 extension Explanation {
     /// The explanation as JSON, for scripts: the same findings as the text.
     public var json: JSONValue {
-        .object(JSONObject([
-            "verdict": .string(verdict),
-            "probes": probes.map(JSONValue.string) ?? .null,
-            "path": .array(path.map(JSONValue.string)),
-            "findings": .array(findings.map(JSONValue.string)),
-            "nextSteps": .array(nextSteps.map { .object(JSONObject(["why": .string($0.why), "command": .string($0.command)])) }),
-        ]))
+        .object(
+            JSONObject([
+                "verdict": .string(verdict),
+                "probes": probes.map(JSONValue.string) ?? .null,
+                "path": .array(path.map(JSONValue.string)),
+                "findings": .array(findings.map(JSONValue.string)),
+                "nextSteps": .array(nextSteps.map { .object(JSONObject(["why": .string($0.why), "command": .string($0.command)])) }),
+            ]))
     }
 }

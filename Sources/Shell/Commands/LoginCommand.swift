@@ -5,13 +5,15 @@ import ShellLanguage
 
 /// `login`: get an access token now (requests also sign in by themselves).
 struct LoginCommand: ShellCommand {
-    let spec = CommandSpec(name: "login", usage: "login", summary: "get an access token", detail: """
-          Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
-          (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, authority AZURE_AUTHORITY_HOST);
-          'az account get-access-token' when az is on PATH; then, in an interactive session, the
-          device-code flow. With --sandbox the sandbox issues the token. Requests log in by
-          themselves when needed, and tokens are renewed before they expire.
-        """)
+    let spec = CommandSpec(
+        name: "login", usage: "login", summary: "get an access token",
+        detail: """
+              Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
+              (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, authority AZURE_AUTHORITY_HOST);
+              'az account get-access-token' when az is on PATH; then, in an interactive session, the
+              device-code flow. With --sandbox the sandbox issues the token. Requests log in by
+              themselves when needed, and tokens are renewed before they expire.
+            """)
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }
@@ -45,7 +47,8 @@ struct LoginCommand: ShellCommand {
 /// `whoami`: the signed-in identity, tenant and token expiry.
 struct WhoamiCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry", detail: "  Never shows the token itself.")
+        name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry",
+        detail: "  Never shows the token itself.")
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }

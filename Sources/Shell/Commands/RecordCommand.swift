@@ -27,7 +27,8 @@ struct RecordCommand: ShellCommand {
         guard let recording = session.recording else { throw ShellError.recordingUnavailable }
         guard let action = RecordAction(rawValue: actionWord) else {
             throw ShellError.unknownOption(
-                command: spec.name, option: actionWord, suggestion: Suggestion.closest(to: actionWord, in: RecordAction.allCases.map(\.rawValue)))
+                command: spec.name, option: actionWord,
+                suggestion: Suggestion.closest(to: actionWord, in: RecordAction.allCases.map(\.rawValue)))
         }
         // --anonymize goes with start only.
         if action != .start, anonymize { throw spec.unexpected("--anonymize") }

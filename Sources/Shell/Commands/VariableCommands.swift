@@ -3,7 +3,8 @@ import ShellLanguage
 
 /// `vars`: the session's variables, one line each.
 struct VarsCommand: ShellCommand {
-    let spec = CommandSpec(name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.")
+    let spec = CommandSpec(
+        name: "vars", usage: "vars", summary: "list the session's variables", detail: "  Names are case-insensitive, as in PowerShell.")
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }

@@ -18,7 +18,8 @@ struct VerbCommand: ShellCommand {
     static let get = VerbCommand(
         method: "get", usage: "get URL [-h \"Name: value\"]... [--no-paging]", summary: "GET an ARM resource or list")
     static let post = VerbCommand(
-        method: "post", usage: "post URL [BODY] [-h \"Name: value\"]... [--no-wait]", summary: "POST to ARM (actions such as connectivityCheck)")
+        method: "post", usage: "post URL [BODY] [-h \"Name: value\"]... [--no-wait]",
+        summary: "POST to ARM (actions such as connectivityCheck)")
     static let put = VerbCommand(
         method: "put", usage: "put URL BODY [-h \"Name: value\"]... [--no-wait]", summary: "PUT (create or replace) a resource")
     static let patch = VerbCommand(
@@ -72,7 +73,8 @@ struct VerbCommand: ShellCommand {
             // The page's `armclient post .../connectivityCheck $requestBody`: remember the check,
             // so `explain` can ask about the same flow.
             if method == "post", let body, let watcher = CheckContext.watcher(ofCheckURL: url),
-               let json = try? JSONParser.parse(bytes: body), let request = CheckRequest(body: json) {
+                let json = try? JSONParser.parse(bytes: body), let request = CheckRequest(body: json)
+            {
                 session.lastCheck = (CheckContext(watcher: watcher, request: request), value)
             }
         }
@@ -112,11 +114,14 @@ enum VerbOption: CommandOption {
 
     var spec: OptionSpec {
         switch self {
-        case .header: OptionSpec("--header", aliases: ["-h", "-header"], value: "\"Name: value\"", help: "add a request header (repeatable)")
+        case .header:
+            OptionSpec("--header", aliases: ["-h", "-header"], value: "\"Name: value\"", help: "add a request header (repeatable)")
         case .noWait:
             OptionSpec("--no-wait", aliases: ["-nowait"], help: "stop at 201/202 instead of polling the long-running operation")
         case .noPaging:
-            OptionSpec("--no-paging", help: "GET: return the first page only (by default nextLink pages are followed and their 'value' arrays merged)")
+            OptionSpec(
+                "--no-paging",
+                help: "GET: return the first page only (by default nextLink pages are followed and their 'value' arrays merged)")
         }
     }
 }

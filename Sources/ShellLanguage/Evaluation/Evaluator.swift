@@ -24,7 +24,9 @@ public struct Evaluator: Sendable {
 
     /// One step into a value. A member of an array reads that member of every element, as
     /// PowerShell's member enumeration does (`$r.hops.type` lists every hop's type).
-    static func navigate(_ value: JSONValue, step: PathComponent, walked: String, location: SourceLocation) throws(LanguageError) -> JSONValue {
+    static func navigate(
+        _ value: JSONValue, step: PathComponent, walked: String, location: SourceLocation
+    ) throws(LanguageError) -> JSONValue {
         switch (step, value) {
         case (.member(let name), .object(let object)):
             if let member = object.member(named: name) { return member.value }

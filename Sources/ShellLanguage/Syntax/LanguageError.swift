@@ -45,13 +45,15 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unterminatedHereString(let quote, let location):
             return "The here-string opened with @\(quote) at \(location) is not closed; end it with a line that starts with \(quote)@."
         case .textAfterHereStringOpener(let location):
-            return "Unexpected text after a here-string opener at \(location); @\" or @' must end its line, with the text starting on the next line."
+            return
+                "Unexpected text after a here-string opener at \(location); @\" or @' must end its line, with the text starting on the next line."
         case .unterminatedBraceVariable(let location):
             return "The variable reference ${ at \(location) has no closing }."
         case .emptyVariableName(let location):
             return "Empty variable name ${} at \(location)."
         case .subexpression(let location):
-            return "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at \(location)); for anything else, assign the value to a variable first and use $name."
+            return
+                "A subexpression $(...) holds only a variable and its members here, as in $($vm.id) (at \(location)); for anything else, assign the value to a variable first and use $name."
         case .misplacedEquals(let location):
             return "Unexpected '=' at \(location); assignments look like $name = value."
         case .missingAssignmentValue(let name, let location):
@@ -62,7 +64,11 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "'\(word)' at \(location) is not a command; a statement starts with a command (see 'help') or $name."
         case .undefinedVariable(let name, let location, let suggestion):
             var message = "Variable $\(name) is not defined (at \(location))."
-            if let suggestion { message += " Did you mean $\(suggestion)?" } else { message += " Assign it first: $\(name) = \"...\"; 'vars' lists the defined ones." }
+            if let suggestion {
+                message += " Did you mean $\(suggestion)?"
+            } else {
+                message += " Assign it first: $\(name) = \"...\"; 'vars' lists the defined ones."
+            }
             return message
         case .noSuchMember(let reference, let member, let available, let suggestion, let location):
             var message = "\(reference) has no member '\(member)' (at \(location))."
@@ -74,11 +80,13 @@ public enum LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
             return message
         case .indexOutOfRange(let reference, let index, let count, let location):
             if count == 0 { return "Index [\(index)] is out of range for \(reference), which is empty (at \(location))." }
-            return "Index [\(index)] is out of range for \(reference), which has \(count) element\(count == 1 ? "" : "s") (at \(location)); use 0 to \(count - 1), or -1 for the last."
+            return
+                "Index [\(index)] is out of range for \(reference), which has \(count) element\(count == 1 ? "" : "s") (at \(location)); use 0 to \(count - 1), or -1 for the last."
         case .notNavigable(let reference, let step, let kind, let location):
             return "Cannot apply \(step) to \(reference), which is \(kind) (at \(location))."
         case .invalidJSON(let what, let failure, let beforeSending):
-            return "The \(what) is not valid JSON: \(failure.reason) at \(failure.location) of the \(what)." + (beforeSending ? " Nothing was sent." : "")
+            return "The \(what) is not valid JSON: \(failure.reason) at \(failure.location) of the \(what)."
+                + (beforeSending ? " Nothing was sent." : "")
         }
     }
 }

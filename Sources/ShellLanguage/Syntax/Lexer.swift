@@ -241,7 +241,8 @@ public struct Lexer {
 
     /// `$x=5` with no spaces: the `=` ends the variable word.
     private func isAssignmentPositionInsideWord(parts: [Word.Part], literal: String) -> Bool {
-        wordsInStatement == 0 && literal.isEmpty && parts.count == 1 && { if case .variable = parts[0] { return true } else { return false } }()
+        wordsInStatement == 0 && literal.isEmpty && parts.count == 1
+            && { if case .variable = parts[0] { return true } else { return false } }()
     }
 
     private mutating func lexSingleQuoted(into literal: inout String) throws(LanguageError) {
@@ -408,7 +409,9 @@ public struct Lexer {
             return scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
         }
         switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber, .otherNumber: return true
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber,
+            .otherNumber:
+            return true
         default: return false
         }
     }

@@ -63,7 +63,8 @@ public enum Parser {
         guard let first = words.first, first.isBare, var name = first.literalText, isCommandName(name) else { return nil }
         var location = first.location
         if name.lowercased() == ignoredPrefix, let next = words.dropFirst().first, next.isBare,
-           let verb = next.literalText, isCommandName(verb) {
+            let verb = next.literalText, isCommandName(verb)
+        {
             words = words.dropFirst()
             name = verb
             location = next.location
@@ -76,4 +77,3 @@ public enum Parser {
         return !["true", "false", "null"].contains(text)
     }
 }
-

@@ -1,13 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Whether the benchmark harness is in the graph (see the end of this file).
+let benchmarks = Context.environment["NWSH_BENCHMARKS"].map { !$0.isEmpty && $0 != "0" } ?? false
+
 let package = Package(
     name: "nwsh",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "nwsh", targets: ["nwsh"]),
         .executable(name: "nwsh-sandbox", targets: ["nwsh-sandbox"]),
-        .executable(name: "nwsh-bench", targets: ["nwsh-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,14 +82,6 @@ let package = Package(
         ),
         // Connectivity results: reading them, and narrating verdicts and issues. Pure.
         .target(name: "Diagnostics", dependencies: ["HTTPCore", "JSON"]),
-        // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
-        .target(name: "Benchmarks", dependencies: ["HTTPCore", "Cassettes", "JSON"]),
-        // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
-        .executableTarget(
-            name: "nwsh-bench",
-            dependencies: ["Benchmarks", "Cassettes", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "HTTPCore", "JSON"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSON"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
@@ -96,6 +90,25 @@ let package = Package(
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "Diagnostics", "HTTPCore", "JSON", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"],
+            swiftSettings: benchmarks ? [.define("NWSH_BENCHMARKS")] : []),
     ]
 )
+
+// The benchmark harness is not part of the product: it joins the package graph only when
+// NWSH_BENCHMARKS is set, as scripts/test (which runs its smoke mode) and scripts/bench do, the way
+// hummingbird keeps its benchmarks behind ENABLE_HB_BENCHMARKS.
+if benchmarks {
+    package.products.append(.executable(name: "nwsh-bench", targets: ["nwsh-bench"]))
+    package.targets += [
+        // Benchmark inputs (generated cassettes, scripts, peers' files) and the report table. Pure.
+        .target(name: "Benchmarks", dependencies: ["HTTPCore", "Cassettes", "JSON"]),
+        // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
+        .executableTarget(
+            name: "nwsh-bench",
+            dependencies: ["Benchmarks", "Cassettes", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "HTTPCore", "JSON"]),
+    ]
+}

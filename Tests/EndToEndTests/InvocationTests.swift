@@ -189,6 +189,8 @@ import Testing
     }
 }
 
+// The benchmark harness is built only with NWSH_BENCHMARKS set (scripts/test sets it).
+#if NWSH_BENCHMARKS
 @Suite struct BenchmarkHarnessTests {
     @Test func theBenchmarkRunsInSmokeModeAndWritesEveryFigure() async throws {
         let directory = try temporaryDirectory()
@@ -232,6 +234,7 @@ import Testing
         #expect(result.out.isEmpty)
     }
 }
+#endif
 
 extension BenchmarkHarnessTests {
     @Test func aCommandThatFailsStopsTheBenchmarkWithItsErrorOutput() throws {

@@ -10,8 +10,9 @@ import Shell
 /// sandbox, builds the credential chain and the transport stack, runs the session, and writes
 /// the recording at the end.
 public enum Launcher {
-    /// Runs nwsh with checked options; returns the exit status (0 success, 1 a command failed,
-    /// 2 an unreadable script or cassette or a bad endpoint, 3 an unreachable check).
+    /// Runs nwsh with checked options; returns the exit status: 0 success, 1 a command failed,
+    /// 2 an unreadable script or cassette, a bad endpoint or a sandbox that did not start, 3 an
+    /// unreachable check, or the status `exit N` gave.
     public static func run(_ options: Options, environment: [String: String]) async -> Int32 {
         let output = StandardOutput()
         do {
@@ -98,12 +99,16 @@ public enum Launcher {
         } catch let error as StartFailure {
             throw error
         } catch {
-            throw StartFailure(message: String(describing: error))
+            // Endpoint(_:) throws ARMError only, and a sandbox that does not start is a StartFailure.
+            preconditionFailure("unexpected error starting a session: \(error)")
         }
         let signIn: [CredentialSource]
         switch plan.signIn {
         case .chain(let sources): signIn = sources
-        case .sandboxPrincipal: signIn = sandboxPrincipal.map { [$0] } ?? []
+        case .sandboxPrincipal:
+            // A plan signs in to the sandbox only when its target is the sandbox, started above.
+            guard let sandboxPrincipal else { preconditionFailure("a sandbox sign-in without a sandbox") }
+            signIn = [sandboxPrincipal]
         }
 
         // The recorder's one owner, and the transports stacked over the network.
@@ -127,7 +132,8 @@ public enum Launcher {
                     output.err("error: \(error.description)\n")
                 }
             }
-            let first = plan.cassette?.mode == .newEpisodes ? replayed.map { (cassette: $0, file: plan.cassette?.file ?? "") } : nil
+            var first: (cassette: Cassette, file: String)?
+            if let cassette = plan.cassette, cassette.mode == .newEpisodes, let replayed { first = (replayed, cassette.file) }
             layers = .record(into: context.slot, replayingFirst: first)
         }
         let stack = TransportStack(live: LiveTransport(environment: environment), layers: layers, secrets: secrets)

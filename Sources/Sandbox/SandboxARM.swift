@@ -72,7 +72,7 @@ public actor SandboxARM {
         log.append("\(request.method) \(request.path)")
         let lowered = request.path.lowercased()
         if lowered.hasPrefix("/sandbox/") { return faults.control(request) }
-        if lowered.contains("/oauth2/") { return identity.answer(request, options: options) }
+        if lowered.contains("/oauth2/") { return identity.answer(request, options: options, sequence: &counter) }
         if !request.body.isEmpty { lastBody = String(decoding: request.body, as: UTF8.self) }
 
         var delivery = SandboxResponse.Delivery.normal

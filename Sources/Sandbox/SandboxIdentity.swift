@@ -11,8 +11,6 @@ struct SandboxIdentity {
     private var tokens: [String: Date] = [:]
     /// Device codes waiting for approval, and how many more polls they stay pending.
     private var deviceCodes: [String: Int] = [:]
-    /// How many codes and tokens have been issued, for their deterministic seeds.
-    private var issued = 0
 
     init(data: SandboxData) {
         self.data = data
@@ -23,8 +21,10 @@ struct SandboxIdentity {
         tokens[token]
     }
 
-    /// Answers a request to an `/oauth2/` path.
-    mutating func answer(_ request: SandboxRequest, options: SandboxOptions) -> SandboxResponse {
+    /// Answers a request to an `/oauth2/` path. `sequence` is the sandbox's one counter of
+    /// answers, shared with the ARM side, so that every session gives the same IDs in the same
+    /// order (a recording made before this type was split out still matches).
+    mutating func answer(_ request: SandboxRequest, options: SandboxOptions, sequence: inout Int) -> SandboxResponse {
         let form = SandboxARM.parseForm(request.body)
         let segments = request.path.split(separator: "/").map(String.init)
         guard request.method == "POST", segments.count >= 3 else {
@@ -32,8 +32,8 @@ struct SandboxIdentity {
         }
         let tenant = segments[0]
         if segments.last == "devicecode" {
-            issued += 1
-            let code = SandboxARM.uuid(seed: "device-\(issued)")
+            sequence += 1
+            let code = SandboxARM.uuid(seed: "device-\(sequence)")
             deviceCodes[code] = options.deviceCodePendingPolls
             let userCode = String(code.prefix(8)).uppercased()
             return SandboxARM.json(
@@ -67,7 +67,8 @@ struct SandboxIdentity {
                 )
             }
             return issueToken(
-                claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)], options: options)
+                claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)], options: options,
+                sequence: &sequence)
         case "urn:ietf:params:oauth:grant-type:device_code":
             guard let code = form["device_code"], let pending = deviceCodes[code] else {
                 return SandboxARM.oauthError(400, "invalid_grant", "AADSTS70000: The provided device code is invalid or has expired.")
@@ -78,26 +79,29 @@ struct SandboxIdentity {
                     400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
             }
             deviceCodes[code] = nil
-            return issueToken(claims: ["upn": .string(data.deviceCodeUser), "name": .string("Sandbox User")], options: options)
+            return issueToken(
+                claims: ["upn": .string(data.deviceCodeUser), "name": .string("Sandbox User")], options: options, sequence: &sequence)
         default:
             return SandboxARM.oauthError(
                 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '\(form["grant_type"] ?? "")'.")
         }
     }
 
-    private mutating func issueToken(claims extra: KeyValuePairs<String, JSONValue>, options: SandboxOptions) -> SandboxResponse {
-        issued += 1
+    private mutating func issueToken(
+        claims extra: KeyValuePairs<String, JSONValue>, options: SandboxOptions, sequence: inout Int
+    ) -> SandboxResponse {
+        sequence += 1
         let now = Date()
         let expiry = now.addingTimeInterval(options.tokenLifetime)
         var claims = JSONObject([
             "aud": .string("https://management.azure.com/"), "iss": .string("https://sts.windows.net/\(data.tenantID)/"),
             "iat": .number(JSONNumber(Int(now.timeIntervalSince1970))), "exp": .number(JSONNumber(Int(expiry.timeIntervalSince1970))),
-            "tid": .string(data.tenantID), "oid": .string(SandboxARM.uuid(seed: "oid-\(issued)")),
+            "tid": .string(data.tenantID), "oid": .string(SandboxARM.uuid(seed: "oid-\(sequence)")),
         ])
         for (key, value) in extra { claims[key] = value }
         let header = SandboxARM.base64URL(Array(#"{"alg":"none","typ":"JWT","x-nwsh":"sandbox"}"#.utf8))
         let payload = SandboxARM.base64URL(Array(JSONFormatter.compact.format(.object(claims)).utf8))
-        let signature = SandboxARM.base64URL(Array(SandboxARM.uuid(seed: "signature-\(issued)-\(now.timeIntervalSince1970)").utf8))
+        let signature = SandboxARM.base64URL(Array(SandboxARM.uuid(seed: "signature-\(sequence)-\(now.timeIntervalSince1970)").utf8))
         let token = "\(header).\(payload).\(signature)"
         tokens[token] = expiry
         return SandboxARM.json(

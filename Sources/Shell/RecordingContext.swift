@@ -37,6 +37,9 @@ public struct RecordingContext: Sendable {
             onFailure: onFailure)
     }
 
+    /// The recorder in use; nil when not recording.
+    public var recorder: CassetteRecorder? { slot.recorder }
+
     /// The cassette recorded so far, if recording (`export`, `bundle`).
     public var snapshot: Cassette? { slot.recorder?.snapshot }
 

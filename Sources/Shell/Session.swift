@@ -43,7 +43,8 @@ public actor Session {
 
     // MARK: Services
 
-    let client: ARMClient
+    /// The sign-in (`login`, `whoami`).
+    let credentials: Credentials
     /// Sends the commands' ARM calls, with progress and errors as the shell shows them.
     let sender: RequestSender
     let output: OutputSink
@@ -73,7 +74,7 @@ public actor Session {
         let client = ARMClient(configuration: configuration, transport: transport, credentials: credentials, sleeper: sleeper) {
             reporter.handle($0)
         }
-        self.client = client
+        self.credentials = credentials
         self.sender = RequestSender(client: client, reporter: reporter, output: output, style: style)
         self.output = output
         self.style = style
@@ -87,7 +88,7 @@ public actor Session {
     /// itself; the interactive shell calls it before showing the next prompt, which says that a
     /// statement is done even when it printed nothing.
     public nonisolated func flushRecording() {
-        recording?.slot.recorder?.flush()
+        recording?.recorder?.flush()
     }
 
     /// Runs one complete statement text (possibly several lines, for here-strings) whose first line
@@ -95,10 +96,10 @@ public actor Session {
     public func run(_ text: String, firstLine: Int = 1) async -> Outcome {
         // How the statement ends is recorded after it, so `--rerun` can end it the same way; the
         // recorder it started with is the one told (`record start` and `record stop` change it).
-        let recorder = recording?.slot.recorder
+        let recorder = recording?.recorder
         recorder?.record(command: text)
         let (outcome, status) = await runRecorded(text, firstLine: firstLine)
-        if let recorder, recorder === recording?.slot.recorder { recorder.record(ending: status) }
+        if let recorder, recorder === recording?.recorder { recorder.record(ending: status) }
         return outcome
     }
 

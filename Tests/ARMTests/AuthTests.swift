@@ -154,8 +154,14 @@ final class CountingSource: TokenSource {
             JSON
             exit \(status)
             """
-        try script.write(toFile: directory + "/az", atomically: true, encoding: .utf8)
-        chmod(directory + "/az", 0o755)
+        // Written through a close-on-exec descriptor: a process another test starts meanwhile must
+        // not inherit it, or running the script fails with ETXTBSY ("text file busy").
+        let descriptor = open(directory + "/az", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw POSIXError(.EACCES) }
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count else { throw POSIXError(.EIO) }
         return (directory, log)
     }
 

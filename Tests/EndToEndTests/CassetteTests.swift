@@ -25,6 +25,34 @@ import Testing
         #expect(result.err == "Replaying \(name).cassette.json: no sign-in needed.\n")
     }
 
+    /// The shipped recordings are what the sandbox answers today: recording an example again gives
+    /// the same requests and answers, IDs included (only times, dates and nwsh's random client
+    /// request IDs differ, and the statement endings newer cassettes record).
+    @Test("the shipped recordings are what the sandbox gives today", arguments: shipped.map(\.0))
+    func shippedRecordingsMatchTheSandbox(name: String) throws {
+        let directory = try temporaryDirectory()
+        let fresh = directory.appendingPathComponent("\(name).cassette.json").path
+        let script = Binary.fixtures.appendingPathComponent("\(name).nwsh").path
+        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--record", fresh, script])
+        #expect(result.status == 0, "\(result.err)")
+        func normalized(_ path: String) throws -> NSDictionary {
+            func clean(_ value: Any) -> Any {
+                if let object = value as? [String: Any] {
+                    let varying: Set = ["at", "durationMs", "recordedAt", "Date", "x-ms-client-request-id"]
+                    return object.filter { !varying.contains($0.key) }.mapValues(clean)
+                }
+                if let array = value as? [Any] { return array.map(clean) }
+                return value
+            }
+            var cassette = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            cassette["events"] = (cassette["events"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String != "end" }
+            return clean(cassette) as! NSDictionary
+        }
+        let shipped = try normalized(Self.recordings.appendingPathComponent("\(name).cassette.json").path)
+        #expect(try normalized(fresh) == shipped)
+    }
+
     @Test func replayNeverOpensAConnection() throws {
         let listener = try CountingListener()
         defer { listener.close() }

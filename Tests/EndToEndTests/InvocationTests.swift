@@ -191,63 +191,63 @@ import Testing
 
 // The benchmark harness is built only with NWSH_BENCHMARKS set (scripts/test sets it).
 #if NWSH_BENCHMARKS
-@Suite struct BenchmarkHarnessTests {
-    @Test func theBenchmarkRunsInSmokeModeAndWritesEveryFigure() async throws {
-        let directory = try temporaryDirectory()
-        let output = directory.appendingPathComponent("BENCHMARKS.md").path
-        try "# Benchmarks\n\nNotes written by hand stay.\n".write(toFile: output, atomically: true, encoding: .utf8)
-        let result = try await Binary.runOffThePool(
-            Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
-            [
-                "--smoke", "--bin", Binary.productsDirectory.path, "--work", directory.appendingPathComponent("work").path, "--output",
-                output,
-            ],
-            timeout: 120)
-        #expect(result.status == 0, "\(result.err)")
-        let document = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(document.hasPrefix("# Benchmarks\n\nNotes written by hand stay.\n\n<!-- nwsh-bench: begin"))
-        let rows = document.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| figure") }
-        #expect(
-            rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == [
-                "start-up to ready, `nwsh -c exit`", "start-up vs Azure CLI", "start-up vs HTTPie", "start-up vs the floor",
-                "5 sequential GETs against the sandbox, one session", "5 sequential GETs against the sandbox, one session, recording",
-                "replaying 20 recorded interactions", "replaying 40 recorded interactions (LRO poll chains included)",
-                "replaying 400 recorded interactions", "`explain` of a generated 50-hop result (`nwsh -c`, start-up included)",
-                "peak memory replaying the 40-interaction cassette (0.1 MB file)",
-            ])
-        // nwsh was measured for every figure; peers are not run in smoke mode.
-        for row in rows {
-            #expect(row.split(separator: "|")[1].contains(#/[0-9.]+ (ms|s|MB) \(1 run\)/#), "\(row)")
+    @Suite struct BenchmarkHarnessTests {
+        @Test func theBenchmarkRunsInSmokeModeAndWritesEveryFigure() async throws {
+            let directory = try temporaryDirectory()
+            let output = directory.appendingPathComponent("BENCHMARKS.md").path
+            try "# Benchmarks\n\nNotes written by hand stay.\n".write(toFile: output, atomically: true, encoding: .utf8)
+            let result = try await Binary.runOffThePool(
+                Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
+                [
+                    "--smoke", "--bin", Binary.productsDirectory.path, "--work", directory.appendingPathComponent("work").path, "--output",
+                    output,
+                ],
+                timeout: 120)
+            #expect(result.status == 0, "\(result.err)")
+            let document = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(document.hasPrefix("# Benchmarks\n\nNotes written by hand stay.\n\n<!-- nwsh-bench: begin"))
+            let rows = document.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| figure") }
+            #expect(
+                rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == [
+                    "start-up to ready, `nwsh -c exit`", "start-up vs Azure CLI", "start-up vs HTTPie", "start-up vs the floor",
+                    "5 sequential GETs against the sandbox, one session", "5 sequential GETs against the sandbox, one session, recording",
+                    "replaying 20 recorded interactions", "replaying 40 recorded interactions (LRO poll chains included)",
+                    "replaying 400 recorded interactions", "`explain` of a generated 50-hop result (`nwsh -c`, start-up included)",
+                    "peak memory replaying the 40-interaction cassette (0.1 MB file)",
+                ])
+            // nwsh was measured for every figure; peers are not run in smoke mode.
+            for row in rows {
+                #expect(row.split(separator: "|")[1].contains(#/[0-9.]+ (ms|s|MB) \(1 run\)/#), "\(row)")
+            }
+            #expect(rows[1].contains("`az --version`: not run (smoke mode)"))
+            #expect(result.out.hasPrefix("| figure | nwsh (median) | peer (median) | nwsh ÷ peer | target | result |\n"))
         }
-        #expect(rows[1].contains("`az --version`: not run (smoke mode)"))
-        #expect(result.out.hasPrefix("| figure | nwsh (median) | peer (median) | nwsh ÷ peer | target | result |\n"))
+
+        @Test func aMissingExecutableFolderIsAClearError() throws {
+            let result = try Binary.run(
+                Binary.productsDirectory.appendingPathComponent("nwsh-bench").path, ["--smoke", "--bin", "/nonexistent-nwsh-bin"])
+            #expect(result.status == 1)
+            #expect(
+                result.err
+                    == "nwsh-bench: /nonexistent-nwsh-bin/nwsh not found; build first (scripts/bench builds release), or name the folder with --bin.\n"
+            )
+            #expect(result.out.isEmpty)
+        }
     }
 
-    @Test func aMissingExecutableFolderIsAClearError() throws {
-        let result = try Binary.run(
-            Binary.productsDirectory.appendingPathComponent("nwsh-bench").path, ["--smoke", "--bin", "/nonexistent-nwsh-bin"])
-        #expect(result.status == 1)
-        #expect(
-            result.err
-                == "nwsh-bench: /nonexistent-nwsh-bin/nwsh not found; build first (scripts/bench builds release), or name the folder with --bin.\n"
-        )
-        #expect(result.out.isEmpty)
+    extension BenchmarkHarnessTests {
+        @Test func aCommandThatFailsStopsTheBenchmarkWithItsErrorOutput() throws {
+            let bin = try temporaryDirectory()
+            for name in ["nwsh", "nwsh-sandbox"] {
+                let path = bin.appendingPathComponent(name).path
+                try "#!/bin/sh\necho 'boom: nothing works' >&2\nexit 3\n".write(toFile: path, atomically: true, encoding: .utf8)
+                chmod(path, 0o755)
+            }
+            let result = try Binary.run(
+                Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
+                ["--smoke", "--bin", bin.path, "--work", bin.appendingPathComponent("work").path])
+            #expect(result.status == 1)
+            #expect(result.err.hasSuffix("nwsh-bench: \(bin.path)/nwsh -c exit exited with status 3:\nboom: nothing works\n\n"))
+        }
     }
-}
 #endif
-
-extension BenchmarkHarnessTests {
-    @Test func aCommandThatFailsStopsTheBenchmarkWithItsErrorOutput() throws {
-        let bin = try temporaryDirectory()
-        for name in ["nwsh", "nwsh-sandbox"] {
-            let path = bin.appendingPathComponent(name).path
-            try "#!/bin/sh\necho 'boom: nothing works' >&2\nexit 3\n".write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
-        }
-        let result = try Binary.run(
-            Binary.productsDirectory.appendingPathComponent("nwsh-bench").path,
-            ["--smoke", "--bin", bin.path, "--work", bin.appendingPathComponent("work").path])
-        #expect(result.status == 1)
-        #expect(result.err.hasSuffix("nwsh-bench: \(bin.path)/nwsh -c exit exited with status 3:\nboom: nothing works\n\n"))
-    }
-}

@@ -173,7 +173,6 @@ import Testing
         ("login now", "error: login: unexpected argument 'now'. Usage: login\n"),
         ("help get post", "error: help: unexpected argument 'post'. Usage: help [command]\n"),
         ("exit 1 2", "error: exit: unexpected argument '2'. Usage: exit [status]\n"),
-        ("bundle a b", "error: bundle: unexpected argument 'b'. Usage: bundle DIR [--from CASSETTE]\n"),
         ("import a b c", "error: import: unexpected argument 'c'. Usage: import SOURCE CASSETTE\n"),
         ("QUIT 300", "error: exit: '300' is not a number from 0 to 255.\n"),
     ]

@@ -114,9 +114,10 @@ struct CheckCommand: ShellCommand {
         return CommandResult(value: value, outcome: Narration.isReachable(result.status) ? .success : .unreachable, shown: false)
     }
 
-    /// The request, validated, with a source given by name replaced by the one VM that has it
-    /// (everything else is checked first, so nothing is looked up for a request that would be
-    /// refused); and the VM's region when the lookup gave it.
+    /// The request, validated, with a source given by name replaced by the one VM that has it;
+    /// and the VM's region when the lookup gave it. Everything that can be checked without the
+    /// VM's ID is checked before the lookup; what needs it (the same VM as source and
+    /// destination) after.
     private func resolvedSource(
         of request: CheckRequest, lookup: ResourceLookup, output: OutputSink
     ) async throws -> (CheckRequest, location: String?) {

@@ -19,7 +19,7 @@ struct LoginCommand: ShellCommand {
         if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }
         let token: AccessToken
         do {
-            token = try await session.client.credentials.login()
+            token = try await session.credentials.login()
         } catch let error as AuthError {
             throw ShellError.arm(.authentication(error))
         }
@@ -41,22 +41,5 @@ struct LoginCommand: ShellCommand {
         let formatter = ISO8601DateFormatter()
         text += "; token valid until \(formatter.string(from: token.expiresOn)) (\(minutes) min)."
         return text
-    }
-}
-
-/// `whoami`: the signed-in identity, tenant and token expiry.
-struct WhoamiCommand: ShellCommand {
-    let spec = CommandSpec(
-        name: "whoami", usage: "whoami", summary: "show the signed-in identity, tenant and token expiry",
-        detail: "  Never shows the token itself.")
-
-    func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
-        if let extra = arguments.first { throw spec.unexpected(extra, evaluator: Evaluator(variables: session.variables)) }
-        guard let token = await session.client.credentials.current else {
-            session.output.out("Not signed in; run 'login' (requests also sign in by themselves).\n")
-            return .none
-        }
-        session.output.out(LoginCommand.describe(token, target: session.target, verb: "Signed in") + "\n")
-        return .none
     }
 }

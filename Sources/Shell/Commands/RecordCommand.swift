@@ -37,7 +37,7 @@ struct RecordCommand: ShellCommand {
         switch action {
         case .start:
             guard words.count == 2 else { throw spec.missing("the cassette file") }
-            if let current = recording.slot.recorder { throw ShellError.alreadyRecording(current.file) }
+            if let current = recording.recorder { throw ShellError.alreadyRecording(current.file) }
             let path = session.directory.resolve(words[1])
             do {
                 try recording.start(file: path, anonymizer: anonymize ? Anonymizer() : nil)
@@ -46,10 +46,10 @@ struct RecordCommand: ShellCommand {
             }
             session.output.err("Recording to \(words[1]); 'record stop' writes it.\n")
         case .stop:
-            guard recording.slot.recorder != nil else { throw ShellError.notRecording }
+            guard recording.recorder != nil else { throw ShellError.notRecording }
             try recording.finish(output: session.output)
         case .status:
-            if let recorder = recording.slot.recorder {
+            if let recorder = recording.recorder {
                 session.output.out("Recording to \(recorder.file): \(counted(recorder.interactionCount, "interaction")) so far.\n")
             } else {
                 session.output.out("Not recording.\n")

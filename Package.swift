@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -50,6 +51,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Only to name the errors of the gzip decoding async-http-client does for nwsh.
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ]
         ),
         // Cassettes: recording, redaction, replay.
@@ -85,13 +88,15 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSON"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
-        .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox"]),
+        // A deliberately bad HTTP server on loopback, for the tests of hostile answers.
+        .target(name: "TestServers", path: "Tests/TestServers"),
+        .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox", "TestServers"]),
         .testTarget(name: "LaunchTests", dependencies: ["Launch", "ARM", "Cassettes", "Shell"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "ShellLanguage", "ARM", "Diagnostics", "HTTPCore", "JSON", "Sandbox"]),
         .testTarget(name: "CassettesTests", dependencies: ["Cassettes", "ARM", "HTTPCore", "JSON", "Sandbox"], exclude: ["Fixtures"]),
         // Fixtures are read from the source tree (#filePath), not bundled.
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc"], exclude: ["Fixtures"],
+            name: "EndToEndTests", dependencies: ["Sandbox", "CMalloc", "TestServers"], exclude: ["Fixtures"],
             swiftSettings: benchmarks ? [.define("NWSH_BENCHMARKS")] : []),
     ]
 )

@@ -73,6 +73,8 @@ extension Cassette {
         case .connectionClosed(let url): return object("connectionClosed", [("url", .string(url))])
         case .tls(let host, let detail): return object("tls", [("host", .string(host)), ("detail", .string(detail))])
         case .invalidURL(let url): return object("invalidURL", [("url", .string(url))])
+        case .bodyTooLarge(let url, let limit):
+            return object("bodyTooLarge", [("url", .string(url)), ("limit", .number(JSONNumber(limit)))])
         case .other(let url, let detail): return object("other", [("url", .string(url)), ("detail", .string(detail))])
         }
     }
@@ -311,11 +313,12 @@ extension Cassette {
             case "connectionClosed": return .connectionClosed(url: try text("url"))
             case "tls": return .tls(host: try text("host"), detail: try text("detail"))
             case "invalidURL": return .invalidURL(url: try text("url"))
+            case "bodyTooLarge": return .bodyTooLarge(url: try text("url"), limit: try int(value?["limit"], at: location + ".limit"))
             case "other": return .other(url: try text("url"), detail: try text("detail"))
             default:
                 throw fail(
                     location + ".type",
-                    "expected connectionRefused, hostNotFound, connectTimeout, responseTimeout, connectionClosed, tls, invalidURL or other, found \"\(type)\""
+                    "expected connectionRefused, hostNotFound, connectTimeout, responseTimeout, connectionClosed, tls, bodyTooLarge, invalidURL or other, found \"\(type)\""
                 )
             }
         }

@@ -183,7 +183,7 @@ extension TransportError {
     var texts: [String] {
         switch self {
         case .connectionRefused(let host, _), .hostNotFound(let host), .connectTimeout(let host, _): [host]
-        case .responseTimeout(let url, _), .connectionClosed(let url), .invalidURL(let url): [url]
+        case .responseTimeout(let url, _), .connectionClosed(let url), .invalidURL(let url), .bodyTooLarge(let url, _): [url]
         case .tls(let host, let detail): [host, detail]
         case .other(let url, let detail): [url, detail]
         }
@@ -198,6 +198,7 @@ extension TransportError {
         case .responseTimeout(let url, let seconds): .responseTimeout(url: transform(url), seconds: seconds)
         case .connectionClosed(let url): .connectionClosed(url: transform(url))
         case .invalidURL(let url): .invalidURL(url: transform(url))
+        case .bodyTooLarge(let url, let limit): .bodyTooLarge(url: transform(url), limit: limit)
         case .tls(let host, let detail): .tls(host: transform(host), detail: transform(detail))
         case .other(let url, let detail): .other(url: transform(url), detail: transform(detail))
         }

@@ -21,6 +21,8 @@ public enum TransportError: Error, Sendable, Equatable {
     case connectionClosed(url: String)
     /// TLS failed.
     case tls(host: String, detail: String)
+    /// The response body is larger than the transport accepts (`limit` bytes).
+    case bodyTooLarge(url: String, limit: Int)
     /// The URL cannot be sent.
     case invalidURL(url: String)
     /// Anything else, described by the underlying library.

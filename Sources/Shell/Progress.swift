@@ -77,7 +77,7 @@ final class CallReporter: Sendable {
             guard style.verbose else { return }
             clearLine()
             var text = "> \(request.method) \(TerminalText.sanitized(redactor.redactForWriting(text: request.url)))\n"
-            for field in request.headers { text += "> \(field.name): \(shown(field))\n" }
+            for field in request.headers { text += "> \(TerminalText.sanitized(field.name)): \(shown(field))\n" }
             if let body = request.body, !body.isEmpty { text += "> (\(body.count) bytes of body)\n" }
             output.err(style.dim(text))
         case .received(_, let response, let seconds):
@@ -89,7 +89,7 @@ final class CallReporter: Sendable {
             guard style.verbose else { return }
             clearLine()
             var text = "< HTTP \(response.status) \(reasonPhrase(for: response.status)) (\(Int(seconds * 1000)) ms)\n"
-            for field in response.headers { text += "< \(field.name): \(shown(field))\n" }
+            for field in response.headers { text += "< \(TerminalText.sanitized(field.name)): \(shown(field))\n" }
             output.err(style.dim(text))
         case .retrying(let reason, let after, let attempt, let total):
             clearLine()
@@ -98,7 +98,8 @@ final class CallReporter: Sendable {
             state.withLock {
                 $0.polling = true
                 $0.polls = count
-                $0.lastStatus = status
+                // The operation's status word came from the server: never let it drive the terminal.
+                $0.lastStatus = status.map { TerminalText.sanitized($0) }
             }
             tick()
         case .page(let number):
@@ -106,8 +107,12 @@ final class CallReporter: Sendable {
         case .signedIn(let token):
             if style.verbose || style.progress {
                 clearLine()
-                output.err(style.dim("signed in with \(token.source)\(token.identity.map { " as \($0)" } ?? "")\n"))
+                output.err(style.dim("signed in with \(token.source)\(token.identity.map { " as \(TerminalText.sanitized($0))" } ?? "")\n"))
             }
+        case .waitAdjusted(let note):
+            // Said whatever the style: a wait the server asked for was not kept as asked.
+            clearLine()
+            output.err(style.dim("note: \(TerminalText.sanitized(note)).\n"))
         }
     }
 

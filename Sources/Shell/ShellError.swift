@@ -78,8 +78,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             }
             if status == 403 { text += "\n  The identity in 'whoami' lacks permission for this operation on this scope." }
             var ids: [String] = []
-            if let requestID { ids.append("x-ms-request-id \(requestID)") }
-            if let correlationID { ids.append("x-ms-correlation-request-id \(correlationID)") }
+            if let requestID { ids.append("x-ms-request-id \(TerminalText.sanitized(requestID))") }
+            if let correlationID { ids.append("x-ms-correlation-request-id \(TerminalText.sanitized(correlationID))") }
             if !ids.isEmpty { text += "\n  (\(ids.joined(separator: ", ")))" }
             return text
         case .recordingUnavailable:

@@ -51,6 +51,9 @@ public enum ARMEvent: Sendable {
     case polling(count: Int, elapsed: Double, status: String?)
     case page(number: Int)
     case signedIn(AccessToken)
+    /// A wait the server asked for (`Retry-After`) was changed: capped, or replaced because it
+    /// was not a wait; the text says how, for the person waiting.
+    case waitAdjusted(String)
 }
 
 /// Settings for an ``ARMClient``.
@@ -133,7 +136,8 @@ public struct ARMClient: Sendable {
             case .failed(.pollFailed(let response)):
                 let envelope = ARMErrorEnvelope(body: response.body)
                 throw ARMError.pollFailed(status: response.status, code: envelope?.code, message: envelope?.message)
-            case .poll(let pollURL, let delay):
+            case .poll(let pollURL, let delay, let note):
+                if let note { observe(.waitAdjusted(note)) }
                 if waited + delay > configuration.maximumPollTime {
                     throw ARMError.pollingTimedOut(url: pollURL, seconds: configuration.maximumPollTime, polls: operation.polls - 1)
                 }
@@ -233,13 +237,15 @@ public struct ARMClient: Sendable {
             do {
                 let response = try await transport.send(request)
                 observe(.received(request, response, seconds: (ContinuousClock.now - started).inSeconds))
+                try refuseRedirect(response, to: request)
                 guard RetryPolicy.isRetryable(status: response.status) else { return response }
                 reason = "HTTP \(response.status)"
                 retryAfter = response.headers["Retry-After"]
                 attempt += 1
-                guard let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter) else { return response }
-                observe(.retrying(reason: reason, after: delay, attempt: attempt, of: configuration.retry.maximumRetries))
-                try await sleeper.sleep(seconds: delay)
+                guard let wait = configuration.retry.wait(beforeRetry: attempt, retryAfter: retryAfter) else { return response }
+                if let note = wait.note { observe(.waitAdjusted(note)) }
+                observe(.retrying(reason: reason, after: wait.seconds, attempt: attempt, of: configuration.retry.maximumRetries))
+                try await sleeper.sleep(seconds: wait.seconds)
             } catch let error as TransportError {
                 attempt += 1
                 guard error.isTransient, let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: nil) else {
@@ -252,6 +258,14 @@ public struct ARMClient: Sendable {
                 try await sleeper.sleep(seconds: delay)
             }
         }
+    }
+
+    /// ARM does not redirect, so nwsh follows no redirect: one to another host is the server
+    /// pointing elsewhere (the token must not follow), one on the endpoint is said as such.
+    private func refuseRedirect(_ response: HTTPResponse, to request: HTTPRequest) throws(ARMError) {
+        guard (300..<400).contains(response.status), let location = response.headers["Location"] else { return }
+        let target = try resolve(serverURL: location, from: "a redirect, HTTP \(response.status)")
+        throw .redirected(method: request.method, status: response.status, url: request.url, location: target)
     }
 
     static func json(_ body: [UInt8]) -> JSONValue? {

@@ -10,6 +10,8 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A URL the server sent (a poll URL, a `nextLink`) names another host than the endpoint; `what`
     /// says where it came from ("its Location header").
     case serverPointedElsewhere(what: String, url: String, endpoint: String)
+    /// The server answered a redirect (3xx with `Location`) on its own host; nwsh does not follow.
+    case redirected(method: String, status: Int, url: String, location: String)
     case transport(TransportError, method: String)
     case authentication(AuthError)
     /// The long-running operation reported `Failed` or `Canceled`.
@@ -31,6 +33,9 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .serverPointedElsewhere(let what, let url, let endpoint):
             return
                 "The server pointed nwsh at \(TerminalText.sanitized(url)) (\(what)), which is not its ARM endpoint \(endpoint): nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."
+        case .redirected(let method, let status, let url, let location):
+            return
+                "The server answered \(method) \(TerminalText.sanitized(url)) with a redirect (HTTP \(status)) to \(TerminalText.sanitized(location)); ARM does not redirect, so nwsh does not follow: nothing more was sent. Check the URL and --endpoint."
         case .transport(let error, let method):
             switch error {
             case .connectionRefused(let host, let port):
@@ -40,15 +45,19 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
             case .connectTimeout(let host, let seconds):
                 return "No connection to \(host) within \(Self.seconds(seconds)); check the network or proxy (HTTPS_PROXY)."
             case .responseTimeout(let url, let seconds):
-                return "No complete response from \(url) within \(Self.seconds(seconds)); the request may still be running on the server."
+                return
+                    "No complete response from \(TerminalText.sanitized(url)) within \(Self.seconds(seconds)); the request may still be running on the server."
             case .connectionClosed(let url):
-                return "The connection closed before a complete response from \(url); retries are used up."
+                return "The connection closed before a complete response from \(TerminalText.sanitized(url)); retries are used up."
+            case .bodyTooLarge(let url, let limit):
+                return
+                    "The response from \(TerminalText.sanitized(url)) is larger than \(limit / (1024 * 1024)) MB, nwsh's limit for one response; ARM pages long lists (nextLink), so an answer this large is not one ARM gives."
             case .tls(let host, let detail):
-                return "TLS with \(host) failed: \(detail)"
+                return "TLS with \(host) failed: \(TerminalText.sanitized(detail))"
             case .invalidURL(let url):
                 return "Cannot send a request to '\(TerminalText.sanitized(url))': it is not a valid URL."
             case .other(let url, let detail):
-                return "The request to \(url) failed: \(detail)"
+                return "The request to \(TerminalText.sanitized(url)) failed: \(TerminalText.sanitized(detail))"
             }
         case .authentication(let error):
             return error.description
@@ -66,8 +75,8 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
 
     private static func detail(code: String?, message: String?) -> String {
         switch (code, message) {
-        case (let code?, let message?): ": \(code): \(TerminalText.sanitized(message))"
-        case (let code?, nil): ": \(code)"
+        case (let code?, let message?): ": \(TerminalText.sanitized(code)): \(TerminalText.sanitized(message))"
+        case (let code?, nil): ": \(TerminalText.sanitized(code))"
         case (nil, let message?): ": \(TerminalText.sanitized(message))"
         case (nil, nil): ""
         }

@@ -15,8 +15,10 @@ import JSON
 public struct LongRunningOperation: Sendable {
     /// What to do next.
     public enum Action: Sendable, Equatable {
-        /// Wait `after` seconds, then GET `url` and pass the response to ``next(after:)``.
-        case poll(url: String, after: Double)
+        /// Wait `after` seconds, then GET `url` and pass the response to ``next(after:)``. `note`
+        /// says when the server's `Retry-After` was not used as it stands (capped at
+        /// ``RetryPolicy/longestPollWait``, or unusable).
+        case poll(url: String, after: Double, note: String? = nil)
         /// The operation is over; this is its final response.
         case finished(HTTPResponse)
         /// The operation ended badly.
@@ -77,8 +79,10 @@ public struct LongRunningOperation: Sendable {
 
     private mutating func pollAction(url: String, response: HTTPResponse) -> Action {
         polls += 1
-        let delay = response.headers["Retry-After"].flatMap { RetryPolicy.parseRetryAfter($0) } ?? defaultDelay
-        return .poll(url: url, after: delay)
+        guard let retryAfter = response.headers["Retry-After"] else { return .poll(url: url, after: defaultDelay) }
+        let wait = RetryPolicy.wait(
+            retryAfter: retryAfter, otherwise: defaultDelay, longest: RetryPolicy.longestPollWait, purpose: "between polls")
+        return .poll(url: url, after: wait.seconds, note: wait.note)
     }
 
     /// The next action, given the response to the last poll.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPCore
 import NIOCore
+import NIOHTTPCompression
 import NIOPosix
 import Synchronization
 
@@ -34,7 +35,10 @@ public final class LiveTransport: HTTPTransport {
     private let proxySettings: ProxySettings
     private let timeouts: Timeouts
     /// Responses larger than this are refused rather than held in memory.
-    private let maximumBodyBytes = 256 * 1024 * 1024
+    /// The largest response body accepted: 64 MiB. ARM pages long lists with `nextLink` (a page
+    /// of 1,000 resources is a few MB), so a larger answer is not ARM's; refusing it keeps memory
+    /// bounded. A `Content-Length` over it is refused before any of the body is read.
+    public static let maximumBodyBytes = 64 * 1024 * 1024
 
     /// Creates a transport; `environment` supplies the proxy variables.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, timeouts: Timeouts = Timeouts()) {
@@ -101,10 +105,20 @@ public final class LiveTransport: HTTPTransport {
             for field in response.headers {
                 headers.add(field.name, field.value)
             }
-            let buffer = try await response.body.collect(upTo: maximumBodyBytes)
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > Self.maximumBodyBytes {
+                throw TransportError.bodyTooLarge(url: request.url, limit: Self.maximumBodyBytes)
+            }
+            let buffer: ByteBuffer
+            do {
+                buffer = try await response.body.collect(upTo: Self.maximumBodyBytes)
+            } catch is NIOTooManyBytesError {
+                throw TransportError.bodyTooLarge(url: request.url, limit: Self.maximumBodyBytes)
+            }
             return HTTPResponse(status: Int(response.status.code), headers: headers, body: Array(buffer.readableBytesView))
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as TransportError {
+            throw error
         } catch {
             throw Self.classify(error, url: request.url, host: host, port: port, timeouts: timeouts)
         }
@@ -119,6 +133,19 @@ public final class LiveTransport: HTTPTransport {
             if connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
                 return .connectionRefused(host: host, port: port)
             }
+        }
+        // async-http-client asks for gzip and deflate, and decodes what comes back, at most 100
+        // times the size that arrived (a compression bomb stops there).
+        if let decompression = error as? NIOHTTPDecompression.DecompressionError {
+            switch decompression {
+            case .limit:
+                return .other(url: url, detail: "its compressed body expands to more than 100 times its size, more than nwsh decodes")
+            case .inflationError, .initializationError:
+                return .other(url: url, detail: "its compressed body (Content-Encoding gzip or deflate) is corrupt")
+            }
+        }
+        if error is NIOHTTPDecompression.ExtraDecompressionError {
+            return .other(url: url, detail: "its compressed body (Content-Encoding gzip or deflate) is corrupt")
         }
         if let io = error as? IOError, io.errnoCode == ECONNREFUSED {
             return .connectionRefused(host: host, port: port)

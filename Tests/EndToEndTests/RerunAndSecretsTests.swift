@@ -5,17 +5,6 @@ private let subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
 private let check =
     "post \(subscription)/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus/connectivityCheck?api-version=2017-03-01 \"{source: {resourceId: '\(subscription)/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0'}, destination: {address: 'bing.com', port: 443}}\""
 
-/// Every file nwsh writes, searched for every secret a session typed or sent.
-private func files(under directory: URL) throws -> [(path: String, text: String)] {
-    let paths = FileManager.default.enumerator(atPath: directory.path)?.compactMap { $0 as? String } ?? []
-    return try paths.compactMap { name in
-        let path = directory.appendingPathComponent(name).path
-        var folder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &folder), !folder.boolValue else { return nil }
-        return (path, String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
-    }
-}
-
 /// Secrets a script sends are removed from everything written, and the script still replays
 /// against its own recording.
 @Suite struct RecordedSecretsTests {
@@ -49,7 +38,7 @@ private func files(under directory: URL) throws -> [(path: String, text: String)
         let shared = try Binary.run(
             Binary.nwsh, ["--replay", cassette, "-c", "export har \(directory.path)/s.har; bundle \(directory.path)/bundle"])
         #expect(shared.status == 0, "\(shared.err)")
-        let written = try files(under: directory).filter { !$0.path.hasSuffix(".nwsh") }
+        let written = try filesWritten(under: directory).filter { !$0.path.hasSuffix(".nwsh") }
         #expect(written.count >= 5)
         for (path, content) in written {
             for secret in Self.secrets { #expect(!content.contains(secret), "\(path) holds \(secret)") }

@@ -110,3 +110,15 @@ func temporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
 }
+
+/// Every file under `directory` (nwsh's cassettes, HAR files, bundles, history), with its text,
+/// so a test can search all that nwsh wrote for a secret.
+func filesWritten(under directory: URL) throws -> [(path: String, text: String)] {
+    let paths = FileManager.default.enumerator(atPath: directory.path)?.compactMap { $0 as? String } ?? []
+    return try paths.compactMap { name in
+        let path = directory.appendingPathComponent(name).path
+        var folder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &folder), !folder.boolValue else { return nil }
+        return (path, String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
+    }
+}

@@ -1,8 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Whether an environment variable is set to something other than empty or 0.
+func isSet(_ name: String) -> Bool { Context.environment[name].map { !$0.isEmpty && $0 != "0" } ?? false }
+
 /// Whether the benchmark harness is in the graph (see the end of this file).
-let benchmarks = Context.environment["NWSH_BENCHMARKS"].map { !$0.isEmpty && $0 != "0" } ?? false
+let benchmarks = isSet("NWSH_BENCHMARKS")
+/// Whether the libFuzzer driver is (scripts/fuzz sets NWSH_FUZZ).
+let fuzzing = isSet("NWSH_FUZZ")
 
 let package = Package(
     name: "nwsh",
@@ -88,6 +93,10 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "JSON"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
+        // What the fuzzer feeds arbitrary bytes to (scripts/fuzz, FUZZING.md); the suite replays
+        // the committed corpus through it.
+        .target(name: "FuzzTargets", dependencies: ["Cassettes", "Diagnostics", "JSON", "Sandbox", "ShellLanguage"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         // A deliberately bad HTTP server on loopback, for the tests of hostile answers.
         .target(name: "TestServers", path: "Tests/TestServers"),
         .testTarget(name: "ARMTests", dependencies: ["ARM", "HTTPCore", "JSON", "Sandbox", "TestServers"]),
@@ -115,5 +124,14 @@ if benchmarks {
             dependencies: ["Benchmarks", "Cassettes", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "HTTPCore", "JSON"]),
+    ]
+}
+
+// The libFuzzer driver links only with -sanitize=fuzzer, so it joins the graph only when
+// scripts/fuzz builds it (NWSH_FUZZ), in its own build folder.
+if fuzzing {
+    package.targets += [
+        .systemLibrary(name: "CFuzzer", path: "Sources/CFuzzer"),
+        .executableTarget(name: "nwsh-fuzz", dependencies: ["FuzzTargets", "CFuzzer"]),
     ]
 }

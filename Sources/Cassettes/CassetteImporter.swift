@@ -20,6 +20,12 @@ public enum CassetteImporter {
             throw .unreadable(file: name, reason: Cassette.unreadableReason(path))
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: name, reason: "it is not UTF-8 text") }
+        return try read(text: text, file: name)
+    }
+
+    /// Reads a HAR file's or a vcrpy cassette's text (HAR when it is a JSON object with `log`,
+    /// else vcrpy YAML); `file` names it in errors.
+    public static func read(text: String, file name: String) throws(CassetteError) -> (Cassette, Format) {
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.hasPrefix("{") {
             let json: JSONValue

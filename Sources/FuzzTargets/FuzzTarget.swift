@@ -1,0 +1,160 @@
+import Cassettes
+import Diagnostics
+import Dispatch
+import Foundation
+import JSON
+import Sandbox
+import ShellLanguage
+
+/// What the fuzzer feeds arbitrary bytes to, one case a parser or a handler of untrusted input.
+/// ``run(_:)`` must return for every input, in bounded time and memory; where two readers must
+/// agree, or a value must survive a round trip, it traps when they do not, so the fuzzer reports
+/// the input. `scripts/fuzz` drives each with libFuzzer; the test suite replays the committed
+/// corpus (`Fuzz/Corpus/TARGET`) through the same functions.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// The shell language: lexer, parser, then the evaluator over every word.
+    case language
+    /// The relaxed JSON parser; what it reads must print as strict JSON that reads back the same.
+    case json
+    /// Reading a connectivity result from bytes (piece by piece where it can) against reading it
+    /// from the JSON tree: the same result or the same error.
+    case reader
+    /// Loading a cassette.
+    case cassette
+    /// Importing a HAR file.
+    case har
+    /// Importing a vcrpy YAML cassette.
+    case vcrpy
+    /// `explain` and `diff` of arbitrary JSON.
+    case explain
+    /// The sandbox's request handler: the first line is `METHOD PATH?QUERY`, the rest the body.
+    case sandbox
+
+    /// Feeds one input.
+    public func run(_ bytes: [UInt8]) {
+        switch self {
+        case .language: Self.language(bytes)
+        case .json: Self.json(bytes)
+        case .reader: Self.reader(bytes)
+        case .cassette: _ = try? Cassette(bytes: bytes, file: "fuzz")
+        case .har, .vcrpy: _ = try? CassetteImporter.read(text: String(decoding: bytes, as: UTF8.self), file: "fuzz")
+        case .explain: Self.explain(bytes)
+        case .sandbox: Self.sandbox(bytes)
+        }
+    }
+
+    private static func language(_ bytes: [UInt8]) {
+        guard let statements = try? Parser.parse(String(decoding: bytes, as: UTF8.self)) else { return }
+        var evaluator = Evaluator(variables: Variables(environment: ["HOME": "/home/fuzz"]))
+        for statement in statements {
+            switch statement {
+            case .assignment(let name, _, .word(let word)):
+                if let value = try? evaluator.value(word) { evaluator.variables.set(name, to: value) }
+            case .assignment(_, _, .command(let invocation)), .command(let invocation):
+                for word in invocation.arguments {
+                    _ = try? evaluator.value(word)
+                    _ = try? evaluator.string(word)
+                }
+            case .show(let reference): _ = try? evaluator.value(of: reference)
+            case .value(let word): _ = try? evaluator.value(word)
+            }
+        }
+    }
+
+    private static func json(_ bytes: [UInt8]) {
+        guard let value = try? JSONParser.parse(bytes: bytes, mode: .relaxed) else { return }
+        let strict = JSONFormatter.compact.format(value)
+        guard let again = try? JSONParser.parse(strict) else {
+            fatalError("relaxed JSON printed as strict JSON that does not parse: \(strict)")
+        }
+        guard again == value else { fatalError("relaxed JSON did not survive a round trip through strict JSON: \(strict)") }
+        _ = JSONFormatter(indent: 2, palette: .ansi).format(value)
+        _ = TerminalText.sanitized(strict)
+    }
+
+    private static func reader(_ bytes: [UInt8]) {
+        let tree: Result<ConnectivityResult, ResultError>?
+        if let json = try? JSONParser.parse(bytes: bytes) {
+            tree = Result { () throws(ResultError) in try ConnectivityResult(json: json) }
+        } else {
+            tree = nil
+        }
+        let direct: Result<ConnectivityResult, ResultError>?
+        do {
+            direct = .success(try ConnectivityResult(bytes: bytes))
+        } catch let error as ResultError {
+            direct = .failure(error)
+        } catch {
+            direct = nil
+        }
+        guard direct == tree else { fatalError("the readers disagree: \(String(describing: direct)) vs \(String(describing: tree))") }
+    }
+
+    private static func explain(_ bytes: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes: bytes, mode: .relaxed), let result = try? ConnectivityResult(json: json) else {
+            return
+        }
+        let explanation = Explanation(result)
+        _ = explanation.text
+        _ = explanation.summary()
+        _ = ResultDiff(before: result, after: result).text
+    }
+
+    /// One sandbox for many inputs (reading its data costs milliseconds); a new one every 10,000
+    /// inputs, so what earlier inputs stored does not pile up.
+    private nonisolated(unsafe) static var sandboxARM: SandboxARM?
+    private nonisolated(unsafe) static var sandboxUses = 0
+    /// A token the sandbox issued, so inputs reach its ARM side and not only its 401.
+    private nonisolated(unsafe) static var sandboxToken = ""
+
+    /// Sends a request to the sandbox and waits for its answer.
+    private static func answer(_ request: SandboxRequest, from arm: SandboxARM) -> SandboxResponse {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var response: SandboxResponse?
+        Task {
+            response = await arm.handle(request)
+            done.signal()
+        }
+        done.wait()
+        return response ?? SandboxResponse(status: 500)
+    }
+
+    private static func sandbox(_ bytes: [UInt8]) {
+        let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
+        let line = String(decoding: bytes[..<newline], as: UTF8.self)
+        let body = newline < bytes.endIndex ? Array(bytes[(newline + 1)...]) : []
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let target = parts.count > 1 ? parts[1] : "/"
+        let question = target.firstIndex(of: "?")
+        let path = String(target[..<(question ?? target.endIndex)])
+        let query =
+            question.map { target[target.index(after: $0)...] }.map { text in
+                text.split(separator: "&").map { pair -> (name: String, value: String) in
+                    let pieces = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                    return (pieces.first ?? "", pieces.count > 1 ? pieces[1] : "")
+                }
+            } ?? []
+        if sandboxARM == nil || sandboxUses >= 10_000 {
+            guard let data = try? SandboxData.bundled() else { fatalError("the sandbox's bundled data does not load") }
+            let arm = SandboxARM(data: data)
+            let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
+            let issued = answer(
+                SandboxRequest(
+                    method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"),
+                from: arm)
+            guard let token = (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue else {
+                fatalError("the sandbox issued no token: HTTP \(issued.status)")
+            }
+            sandboxARM = arm
+            sandboxToken = token
+            sandboxUses = 0
+        }
+        sandboxUses += 1
+        guard let arm = sandboxARM else { return }
+        let request = SandboxRequest(
+            method: parts.first ?? "GET", path: path, query: query,
+            headers: ["Authorization": "Bearer \(sandboxToken)", "Content-Type": "application/json"], body: body,
+            baseURL: "http://127.0.0.1:1")
+        _ = answer(request, from: arm)
+    }
+}

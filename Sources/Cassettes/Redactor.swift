@@ -37,8 +37,37 @@ public struct Redactor: Sendable {
     /// above, and any name containing `password` (`adminPassword`) or ending in `secret`
     /// (`clientSecret`).
     static func isSecret(jsonKey key: String) -> Bool {
-        let lowered = key.lowercased()
-        return secretJSONKeys.contains(lowered) || lowered.contains("password") || lowered.hasSuffix("secret")
+        // Every member name of every body recorded comes here: compared as bytes, ignoring ASCII
+        // case, with no lower-cased copy and no Foundation string search (BENCHMARKS.md).
+        var key = key
+        return key.withUTF8 { name in
+            guard !name.isEmpty else { return false }
+            if name.count >= 6, asciiEqualIgnoringCase(UnsafeBufferPointer(rebasing: name[(name.count - 6)...]), Self.secretSuffix) {
+                return true
+            }
+            if name.count >= 8 {
+                for start in 0...(name.count - 8)
+                where asciiEqualIgnoringCase(UnsafeBufferPointer(rebasing: name[start..<(start + 8)]), Self.passwordBytes) {
+                    return true
+                }
+            }
+            return Self.secretJSONKeyBytes.contains { $0.count == name.count && asciiEqualIgnoringCase(name, $0) }
+        }
+    }
+
+    private static let secretSuffix = Array("secret".utf8)
+    private static let passwordBytes = Array("password".utf8)
+    private static let secretJSONKeyBytes = secretJSONKeys.map { Array($0.utf8) }
+
+    /// Whether `bytes` equals `lowered` (already lower-case) when ASCII letters are lower-cased.
+    private static func asciiEqualIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowered: [UInt8]) -> Bool {
+        guard bytes.count == lowered.count else { return false }
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
+            if byte != lowered[index] { return false }
+        }
+        return true
     }
 
     /// Values removed by where they sit are learned here, and replaced wherever else they appear.
@@ -252,19 +281,23 @@ public struct Redactor: Sendable {
 
     /// Whether the text contains `eyJ`, or `sig=`, `AccountKey=` or `SharedAccessKey=` in any case.
     static func mayHoldSecret(_ text: String) -> Bool {
-        var bytes = text.utf8.makeIterator()
-        var previous: (UInt8, UInt8) = (0, 0)
-        while let byte = bytes.next() {
-            if byte == UInt8(ascii: "J"), previous == (UInt8(ascii: "e"), UInt8(ascii: "y")) { return true }
-            if byte == UInt8(ascii: "="),
-                (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "i"), UInt8(ascii: "g"))
-                    || (previous.0 | 0x20, previous.1 | 0x20) == (UInt8(ascii: "e"), UInt8(ascii: "y"))
-            {
-                return true
+        // Every string recorded comes here: only a `J` or an `=` makes the two bytes before it
+        // worth a look.
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= 3 else { return false }
+            for index in 2..<bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "J") {
+                    if bytes[index - 2] == UInt8(ascii: "e"), bytes[index - 1] == UInt8(ascii: "y") { return true }
+                } else if byte == UInt8(ascii: "=") {
+                    let (first, second) = (bytes[index - 2] | 0x20, bytes[index - 1] | 0x20)
+                    if first == UInt8(ascii: "i"), second == UInt8(ascii: "g") { return true }
+                    if first == UInt8(ascii: "e"), second == UInt8(ascii: "y") { return true }
+                }
             }
-            previous = (previous.1, byte)
+            return false
         }
-        return false
     }
 
     nonisolated(unsafe) static let jwt = #/eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/#

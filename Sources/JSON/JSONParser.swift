@@ -80,6 +80,8 @@ public struct JSONParser {
     var depth = 0
     /// The top-level member whose elements are handed over rather than kept.
     private var streamed: (member: String, element: (JSONValue, Int) -> Void)?
+    /// Whether the top-level object has had a member named `streamed.member` yet.
+    private var streamedMemberSeen = false
     private static let maximumDepth = 512
 
     init(bytes: UnsafeBufferPointer<UInt8>, mode: Mode) {
@@ -159,7 +161,12 @@ public struct JSONParser {
             try skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("expected ':' after the member name \"\(key)\", found \(found())") }
             try skipWhitespace()
-            if depth == 1, let streamed, key == streamed.member, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+            // Only the first member with the name streams, as a lookup finds the first: a later
+            // duplicate is kept in the document like any member (found by fuzzing: two `hops`
+            // arrays once both streamed, where the tree reads one).
+            let isFirstStreamedName = depth == 1 && !streamedMemberSeen && streamed.map { key == $0.member } == true
+            if isFirstStreamedName { streamedMemberSeen = true }
+            if isFirstStreamedName, let streamed, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
                 try parseArray(handingElementsTo: streamed.element)
                 members.append(JSONObject.Member(key: key, value: .array([])))
             } else {

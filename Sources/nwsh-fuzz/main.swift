@@ -25,7 +25,7 @@ import FuzzTargets
     }
     selected = target
     var argc = CommandLine.argc
-    var argv = CommandLine.unsafeArgv
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
     exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
 #else
     FileHandle.standardError.write(Data("nwsh-fuzz runs under libFuzzer only: build and run it with scripts/fuzz.\n".utf8))

@@ -156,3 +156,25 @@ import Testing
         #expect(text.containsExactly(target) == (expected != text))
     }
 }
+
+/// The two checks every recorded name and string goes through, compared byte by byte.
+@Suite struct SecretNameTests {
+    @Test(arguments: [
+        ("password", true), ("adminPassword", true), ("ADMINPASSWORD", true), ("passwordless", true), ("clientSecret", true),
+        ("client_secret", true), ("Access_Token", true), ("primaryKey", true), ("SharedKey", true), ("authorizationKey", true),
+        ("secretName", false), ("secre", false), ("", false), ("properties", false), ("passwor", false), ("keyVault", false),
+        ("pässword", false), ("sharedkeys", false), ("_password_", true), ("ID_TOKEN", true),
+    ])
+    func memberNamesThatHoldSecrets(name: String, secret: Bool) {
+        #expect(Redactor.isSecret(jsonKey: name) == secret)
+    }
+
+    @Test(arguments: [
+        ("eyJhbGciOi", true), ("x-eyJ", true), ("sv=2020&sig=abc", true), ("SIG=", true), ("AccountKey=", true),
+        ("SharedAccessKey=x", true),
+        ("ey", false), ("eyj", false), ("signature", false), ("key: value", false), ("", false), ("=", false), ("a=b", false),
+    ])
+    func textThatMayHoldASecret(text: String, may: Bool) {
+        #expect(Redactor.mayHoldSecret(text) == may)
+    }
+}

@@ -71,6 +71,22 @@ import Testing
         #expect(fromBytes == Self.tree(text))
     }
 
+    /// Found by fuzzing: a document with two `hops` members (the direct reader declines it) once
+    /// streamed both arrays, where the tree reads the first.
+    @Test(arguments: [
+        #"{"hops": [{}], "hops": [{}], "x\#u{FF}": 0}"#, #"{"hops": null, "hops": [{"type": "Source"}]}"#,
+        #"{"hops": [], "hops": [{"type": "Source"}]}"#, #"{"Hops": [{"type": "A"}], "hops": [{"type": "B"}, {"type": "C"}]}"#,
+    ])
+    func aRepeatedHopsMemberReadsAsTheTreeReadsIt(text: String) throws {
+        let tree = try #require(Self.tree(text))
+        let fromBytes = Result { () throws(ResultError) in
+            do { return try ConnectivityResult(bytes: Array(text.utf8)) } catch let error as ResultError { throw error } catch {
+                fatalError("\(error)")
+            }
+        }
+        #expect(fromBytes == tree)
+    }
+
     @Test(arguments: [#"{"hops": [{"type": "Source"}"#, #"{"hops": []} []"#, #"{"hops": [{"type": "Source", "id": "a\qb"}]}"#, ""])
     func textThatIsNotJSONIsDeclinedAndFailsAsJSON(text: String) {
         #expect(ConnectivityResult.readDirectly(Array(text.utf8)) == nil)

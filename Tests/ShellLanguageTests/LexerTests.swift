@@ -65,6 +65,14 @@ private func words(_ text: String, _ variables: [String: JSONValue] = [:]) throw
         #expect(try words(input, variables) == expected)
     }
 
+    /// Found by fuzzing: a backtick before a carriage return that no newline follows made the
+    /// lexer take the same empty word forever (and memory with it). A backtick continues the line
+    /// only before `\n` or `\r\n`; elsewhere in a bare word it is text.
+    @Test(arguments: [("say a`\r\rb", ["say", "a`", "b"]), ("say `\r", ["say", "`"]), ("say a`\r\nb", ["say", "a", "b"])])
+    func aBacktickBeforeALoneCarriageReturnIsText(text: String, expected: [String]) throws {
+        #expect(try words(text) == expected)
+    }
+
     @Test func hereStringsSpanLinesAndInterpolate() throws {
         let text = "$body = @\"\n{\n  'id': '${id}',\n  'n': $n\n}\n\"@"
         let statements = try Parser.parse(text)

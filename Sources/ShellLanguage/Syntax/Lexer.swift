@@ -90,7 +90,7 @@ public struct Lexer {
                 endStatement()
             case "#":
                 while let next = current, next != "\n" { advance() }
-            case "`" where peek() == "\n" || (peek() == "\r" && peek(2) == "\n"):
+            case "`" where continuesLine:
                 advance()
                 if current == "\r" { advance() }
                 advance()
@@ -106,6 +106,12 @@ public struct Lexer {
         }
         endStatement()
         return tokens
+    }
+
+    /// Whether the current character is a backtick that ends its line (before `\n` or `\r\n`),
+    /// which continues the statement on the next line.
+    private var continuesLine: Bool {
+        current == "`" && (peek() == "\n" || (peek() == "\r" && peek(2) == "\n"))
     }
 
     private var isAssignmentPosition: Bool {
@@ -177,8 +183,10 @@ public struct Lexer {
                 flush(&literal, into: &parts)
                 appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
                 return
-            case "`" where peek() == "\n" || peek() == "\r":
-                // A backtick ending the line continues the statement; the run loop skips it.
+            case "`" where continuesLine:
+                // A backtick ending the line continues the statement; the run loop skips it. The
+                // two must agree on what ends a line: a word that stopped at a backtick the run
+                // loop did not skip would be lexed again, forever (found by fuzzing: "`\r\r").
                 flush(&literal, into: &parts)
                 appendWord(Word(parts: parts, quoting: quoting ?? .bare, location: start))
                 return

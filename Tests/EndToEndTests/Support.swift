@@ -57,6 +57,8 @@ enum Binary {
             env[key] = nil
         }
         env["NWSH_HISTORY"] = ""
+        // Under scripts/sanitize address: leak checking for the programs run, not for this runner.
+        if let childOptions = env["NWSH_TEST_CHILD_ASAN_OPTIONS"] { env["ASAN_OPTIONS"] = childOptions }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let stdout = Pipe()

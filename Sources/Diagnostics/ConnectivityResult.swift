@@ -147,8 +147,10 @@ extension ConnectivityResult {
                 failure = error
             }
         }
-        if let failure { throw failure }
+        // The other fields first, then the hops, in the order the tree reader checks them, so a
+        // document wrong in both places names the same field either way (found by fuzzing).
         try self.init(json: document)
+        if let failure { throw failure }
         // The streamed member reads as an empty array in the document; the hops are here.
         if streamed { self.hops = hops }
     }

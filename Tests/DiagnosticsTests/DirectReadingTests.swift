@@ -76,6 +76,8 @@ import Testing
     @Test(arguments: [
         #"{"hops": [{}], "hops": [{}], "x\#u{FF}": 0}"#, #"{"hops": null, "hops": [{"type": "Source"}]}"#,
         #"{"hops": [], "hops": [{"type": "Source"}]}"#, #"{"Hops": [{"type": "A"}], "hops": [{"type": "B"}, {"type": "C"}]}"#,
+        // Wrong in a hop and in a top-level field: the top-level field is named, as the tree names it.
+        #"{"hops": [{"type": "Source", "address": [], "address": "x"}], "probesSent": 1.5}"#,
     ])
     func aRepeatedHopsMemberReadsAsTheTreeReadsIt(text: String) throws {
         let tree = try #require(Self.tree(text))

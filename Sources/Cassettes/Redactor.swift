@@ -39,6 +39,12 @@ public struct Redactor: Sendable {
     static func isSecret(jsonKey key: String) -> Bool {
         // Every member name of every body recorded comes here: compared as bytes, ignoring ASCII
         // case, with no lower-cased copy and no Foundation string search (BENCHMARKS.md).
+        // A name with non-ASCII characters goes the long way: lower-casing maps some of them to
+        // ASCII letters (the Kelvin sign to `k`), and such a name must match as it always did.
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let lowered = key.lowercased()
+            return secretJSONKeys.contains(lowered) || lowered.contains("password") || lowered.hasSuffix("secret")
+        }
         var key = key
         return key.withUTF8 { name in
             guard !name.isEmpty else { return false }

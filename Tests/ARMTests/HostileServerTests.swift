@@ -147,7 +147,7 @@ import Testing
         streamed.stop()
         #expect(
             ARMError.transport(.bodyTooLarge(url: "http://h/big", limit: 64 * 1024 * 1024), method: "GET").description
-                == "The response from http://h/big is larger than 64 MB, nwsh's limit for one response; ARM pages long lists (nextLink), so an answer this large is not one ARM gives."
+                == "The response from http://h/big is larger than 64 MiB, nwsh's limit for one response; ARM pages long lists (nextLink), so an answer this large is not one ARM gives."
         )
     }
 
@@ -162,11 +162,13 @@ import Testing
         server.stop()
     }
 
-    @Test func headersFollowedBySilenceEndAtTheResponseTimeout() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func headersFollowedBySilenceEndAtTheResponseTimeout() async throws {
         let server = try HostileServer { _ in .bytesThenSilence(Array("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"a\":".utf8)) }
         let client = try Client(server, timeouts: .init(connect: 2, response: 1))
         let started = Date()
-        await #expect(throws: ARMError.self) {
+        await #expect(throws: ARMError.transport(.responseTimeout(url: server.baseURL + "/slow?api-version=1", seconds: 1), method: "POST"))
+        {
             _ = try await client.client.perform(ARMCall(method: "POST", target: "/slow?api-version=1"))
         }
         // One try and four retries, each cut off at the 1 s timeout; never the server's silence.
@@ -200,6 +202,24 @@ import Testing
         #expect(result.body?["done"] == .bool(true))
         #expect(client.sleeper.recorded == [wait, wait])
         #expect(client.events.all == (note.map { [String](repeating: "adjusted: " + $0, count: 2) } ?? []))
+        server.stop()
+    }
+
+    /// `Retry-After: 0` on every poll adds no waiting time, so the count of polls ends it.
+    @Test(.timeLimit(.minutes(1)))
+    func anOperationThatNeverEndsStopsAtThePollLimit() async throws {
+        let server = try HostileServer { _ in
+            .bytes(HostileServer.response(202, headers: [("Location", "/op?api-version=1"), ("Retry-After", "0")]))
+        }
+        let sleeper = VirtualSleeper()
+        let client = ARMClient(
+            configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL), maximumPolls: 5),
+            transport: LiveTransport(environment: [:]),
+            credentials: Credentials(sources: [EnvironmentTokenSource(environment: ["NWSH_ACCESS_TOKEN": Self.token])]), sleeper: sleeper)
+        await #expect(throws: ARMError.pollingTimedOut(url: "/op?api-version=1", seconds: 1800, polls: 5)) {
+            _ = try await client.perform(ARMCall(method: "POST", target: "/act?api-version=1"))
+        }
+        #expect(server.requests.count == 6)
         server.stop()
     }
 

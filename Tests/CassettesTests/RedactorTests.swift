@@ -164,6 +164,8 @@ import Testing
         ("client_secret", true), ("Access_Token", true), ("primaryKey", true), ("SharedKey", true), ("authorizationKey", true),
         ("secretName", false), ("secre", false), ("", false), ("properties", false), ("passwor", false), ("keyVault", false),
         ("pässword", false), ("sharedkeys", false), ("_password_", true), ("ID_TOKEN", true),
+        // Lower-casing maps the Kelvin sign to k: the name matches as it always did.
+        ("shared\u{212A}ey", true), ("ACCESS_TO\u{212A}EN", true),
     ])
     func memberNamesThatHoldSecrets(name: String, secret: Bool) {
         #expect(Redactor.isSecret(jsonKey: name) == secret)

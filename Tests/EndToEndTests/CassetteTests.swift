@@ -29,11 +29,11 @@ import Testing
     /// the same requests and answers, IDs included (only times, dates and nwsh's random client
     /// request IDs differ, and the statement endings newer cassettes record).
     @Test("the shipped recordings are what the sandbox gives today", arguments: shipped.map(\.0))
-    func shippedRecordingsMatchTheSandbox(name: String) throws {
+    func shippedRecordingsMatchTheSandbox(name: String) async throws {
         let directory = try temporaryDirectory()
         let fresh = directory.appendingPathComponent("\(name).cassette.json").path
         let script = Binary.fixtures.appendingPathComponent("\(name).nwsh").path
-        let result = try Binary.run(Binary.nwsh, ["--sandbox", "--record", fresh, script])
+        let result = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "--record", fresh, script])
         #expect(result.status == 0, "\(result.err)")
         func normalized(_ path: String) throws -> NSDictionary {
             func clean(_ value: Any) -> Any {

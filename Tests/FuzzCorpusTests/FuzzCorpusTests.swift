@@ -11,7 +11,7 @@ import Testing
             .appendingPathComponent("Fuzz/Corpus")
     }
 
-    @Test(arguments: FuzzTarget.allCases)
+    @Test(.timeLimit(.minutes(1)), arguments: FuzzTarget.allCases)
     func theCorpusRunsThroughItsTarget(target: FuzzTarget) async throws {
         let folder = Self.corpus.appendingPathComponent(target.rawValue)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()

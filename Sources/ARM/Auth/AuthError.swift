@@ -1,3 +1,5 @@
+import JSON
+
 /// Why no token could be had.
 public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Every source was tried; each entry says why it did not give a token.
@@ -21,13 +23,14 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
             return message
         case .rejected(let source, let code, let description):
             let firstLine = description.split(separator: "\n").first.map(String.init) ?? description
-            return "Sign-in with \(source) was refused: \(code): \(firstLine)"
+            return "Sign-in with \(source) was refused: \(TerminalText.sanitized(code)): \(TerminalText.sanitized(firstLine))"
         case .malformedResponse(let source, let detail):
-            return "Sign-in with \(source) returned an unexpected answer: \(detail)"
+            return "Sign-in with \(source) returned an unexpected answer: \(TerminalText.sanitized(detail))"
         case .deviceCodeExpired:
             return "The device-code sign-in expired before it was completed; run 'login' again."
         case .azureCLIFailed(let detail):
-            return "'az account get-access-token' failed: \(detail). Run 'az login' first, or use another way to sign in."
+            return
+                "'az account get-access-token' failed: \(TerminalText.sanitized(detail)). Run 'az login' first, or use another way to sign in."
         }
     }
 }

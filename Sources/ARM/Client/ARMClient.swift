@@ -64,17 +64,21 @@ public struct ARMConfiguration: Sendable {
     public var defaultPollDelay: Double
     /// Longest total wait for a long-running operation, in (possibly virtual) seconds.
     public var maximumPollTime: Double
+    /// Most polls of one long-running operation: a server that answers `Retry-After: 0` forever
+    /// would otherwise never reach ``maximumPollTime``.
+    public var maximumPolls: Int
     public var maximumPages: Int
     public var userAgent: String
 
     public init(
         endpoint: Endpoint, retry: RetryPolicy = RetryPolicy(), defaultPollDelay: Double = 5,
-        maximumPollTime: Double = 1800, maximumPages: Int = 1000, userAgent: String = NWSHVersion.userAgent
+        maximumPollTime: Double = 1800, maximumPolls: Int = 1800, maximumPages: Int = 1000, userAgent: String = NWSHVersion.userAgent
     ) {
         self.endpoint = endpoint
         self.retry = retry
         self.defaultPollDelay = defaultPollDelay
         self.maximumPollTime = maximumPollTime
+        self.maximumPolls = maximumPolls
         self.maximumPages = maximumPages
         self.userAgent = userAgent
     }
@@ -138,7 +142,7 @@ public struct ARMClient: Sendable {
                 throw ARMError.pollFailed(status: response.status, code: envelope?.code, message: envelope?.message)
             case .poll(let pollURL, let delay, let note):
                 if let note { observe(.waitAdjusted(note)) }
-                if waited + delay > configuration.maximumPollTime {
+                if waited + delay > configuration.maximumPollTime || operation.polls > configuration.maximumPolls {
                     throw ARMError.pollingTimedOut(url: pollURL, seconds: configuration.maximumPollTime, polls: operation.polls - 1)
                 }
                 try await sleeper.sleep(seconds: delay)

@@ -51,7 +51,7 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
                 return "The connection closed before a complete response from \(TerminalText.sanitized(url)); retries are used up."
             case .bodyTooLarge(let url, let limit):
                 return
-                    "The response from \(TerminalText.sanitized(url)) is larger than \(limit / (1024 * 1024)) MB, nwsh's limit for one response; ARM pages long lists (nextLink), so an answer this large is not one ARM gives."
+                    "The response from \(TerminalText.sanitized(url)) is larger than \(limit / (1024 * 1024)) MiB, nwsh's limit for one response; ARM pages long lists (nextLink), so an answer this large is not one ARM gives."
             case .tls(let host, let detail):
                 return "TLS with \(host) failed: \(TerminalText.sanitized(detail))"
             case .invalidURL(let url):
@@ -67,7 +67,7 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Polling the long-running operation failed with HTTP \(status)" + Self.detail(code: code, message: message) + "."
         case .pollingTimedOut(let url, let seconds, let polls):
             return
-                "The long-running operation did not finish within \(Self.seconds(seconds)) (\(polls) polls of \(url)); run 'get' on that URL later to see its result."
+                "The long-running operation did not finish within \(Self.seconds(seconds)) (\(polls) polls of \(TerminalText.sanitized(url))); run 'get' on that URL later to see its result."
         case .tooManyPages(let limit):
             return "Stopped after \(limit) pages of results; use --no-paging to read the first page only, or narrow the query."
         }

@@ -105,9 +105,8 @@ public final class LiveTransport: HTTPTransport {
             for field in response.headers {
                 headers.add(field.name, field.value)
             }
-            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > Self.maximumBodyBytes {
-                throw TransportError.bodyTooLarge(url: request.url, limit: Self.maximumBodyBytes)
-            }
+            // collect(upTo:) refuses a Content-Length over the limit before reading any of the
+            // body, and a longer stream as soon as it passes the limit.
             let buffer: ByteBuffer
             do {
                 buffer = try await response.body.collect(upTo: Self.maximumBodyBytes)

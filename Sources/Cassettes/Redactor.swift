@@ -41,12 +41,10 @@ public struct Redactor: Sendable {
         // case, with no lower-cased copy and no Foundation string search (BENCHMARKS.md).
         // A name with non-ASCII characters goes the long way: lower-casing maps some of them to
         // ASCII letters (the Kelvin sign to `k`), and such a name must match as it always did.
-        guard key.utf8.allSatisfy({ $0 < 0x80 }) else {
-            let lowered = key.lowercased()
-            return secretJSONKeys.contains(lowered) || lowered.contains("password") || lowered.hasSuffix("secret")
-        }
         var key = key
-        return key.withUTF8 { name in
+        let ascii: Bool? = key.withUTF8 { name in
+            // One pass over the bytes: a non-ASCII name is left to the lower-casing below.
+            guard !name.contains(where: { $0 >= 0x80 }) else { return nil }
             guard !name.isEmpty else { return false }
             if name.count >= 6, asciiEqualIgnoringCase(UnsafeBufferPointer(rebasing: name[(name.count - 6)...]), Self.secretSuffix) {
                 return true
@@ -59,6 +57,9 @@ public struct Redactor: Sendable {
             }
             return Self.secretJSONKeyBytes.contains { $0.count == name.count && asciiEqualIgnoringCase(name, $0) }
         }
+        if let ascii { return ascii }
+        let lowered = key.lowercased()
+        return secretJSONKeys.contains(lowered) || lowered.contains("password") || lowered.hasSuffix("secret")
     }
 
     private static let secretSuffix = Array("secret".utf8)

@@ -62,11 +62,16 @@ let package = Package(
         ),
         // Cassettes: recording, redaction, replay.
         .target(name: "Cassettes", dependencies: ["HTTPCore", "JSON", .product(name: "Yams", package: "Yams")]),
+        // The network lab's engine: effective security rules and routes, and every Network Watcher
+        // answer, worked out from ARM resources. Pure, with its own tests; the sandbox serves it.
+        .target(name: "NetworkLab", dependencies: ["JSON"]),
+        .testTarget(name: "NetworkLabTests", dependencies: ["NetworkLab", "JSON"]),
         // The local ARM emulator; scenarios are JSON data under Scenarios/.
         .target(
             name: "Sandbox",
             dependencies: [
                 "JSON",
+                "NetworkLab",
                 "HTTPCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

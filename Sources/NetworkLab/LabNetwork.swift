@@ -1,0 +1,287 @@
+import JSON
+
+/// A network read from ARM resources, indexed for the questions Network Watcher answers: the
+/// virtual networks with their subnets and peerings, security groups, route tables, network
+/// interfaces and virtual machines. Resources are looked up by ID ignoring case, as ARM does.
+///
+/// Built from resources as ARM's GET returns them (a parent with its child collections inside:
+/// a virtual network's `subnets`, a security group's `securityRules`); what cannot be read is
+/// skipped here (the store validates what is written). Pure: no I/O, no clock.
+public struct LabNetwork: Sendable {
+    /// A virtual network.
+    public struct VirtualNetwork: Sendable {
+        public var id: String
+        public var name: String
+        public var prefixes: [IPv4Prefix]
+        /// Subnet keys, in order.
+        public var subnets: [String]
+        public var peerings: [Peering]
+    }
+
+    /// A peering from one virtual network to another.
+    public struct Peering: Sendable {
+        public var id: String
+        public var name: String
+        /// The key of the remote virtual network.
+        public var remote: String
+        public var allowForwardedTraffic: Bool
+    }
+
+    /// A subnet.
+    public struct Subnet: Sendable {
+        public var id: String
+        public var name: String
+        /// The key of its virtual network.
+        public var virtualNetwork: String
+        public var prefixes: [IPv4Prefix]
+        /// The key of its security group, if any.
+        public var securityGroup: String?
+        /// The key of its route table, if any.
+        public var routeTable: String?
+    }
+
+    /// A network security group with its rules, user rules first, then the default ones.
+    public struct SecurityGroup: Sendable {
+        public var id: String
+        public var name: String
+        /// User rules, by priority.
+        public var rules: [SecurityRule]
+        /// Azure's default rules, by priority.
+        public var defaultRules: [SecurityRule]
+    }
+
+    /// A route table.
+    public struct RouteTable: Sendable {
+        public var id: String
+        public var name: String
+        public var routes: [UserRoute]
+    }
+
+    /// A route of a route table.
+    public struct UserRoute: Sendable {
+        public var name: String
+        public var prefix: IPv4Prefix
+        public var nextHopType: String
+        public var nextHopAddress: IPv4Address?
+    }
+
+    /// A network interface.
+    public struct NetworkInterface: Sendable {
+        public var id: String
+        public var name: String
+        /// The key of the VM it is attached to, if any.
+        public var virtualMachine: String?
+        public var ipConfigurations: [IPConfiguration]
+        public var enableIPForwarding: Bool
+        /// The key of its own security group, if any.
+        public var securityGroup: String?
+        public var isPrimary: Bool
+
+        /// The primary IP configuration (else the first).
+        public var primaryConfiguration: IPConfiguration? { ipConfigurations.first { $0.isPrimary } ?? ipConfigurations.first }
+    }
+
+    /// An IP configuration of a network interface.
+    public struct IPConfiguration: Sendable {
+        public var id: String
+        public var name: String
+        public var address: IPv4Address?
+        /// The key of its subnet, if any.
+        public var subnet: String?
+        /// Keys of its application security groups.
+        public var applicationSecurityGroups: Set<String>
+        public var isPrimary: Bool
+    }
+
+    /// A virtual machine.
+    public struct VirtualMachine: Sendable {
+        public var id: String
+        public var name: String
+        /// Keys of its network interfaces, the primary first.
+        public var networkInterfaces: [String]
+        /// `Linux` or `Windows`, when known.
+        public var osType: String?
+        /// The `PowerState/...` code of its instance view (`PowerState/running` when not given).
+        public var powerState: String
+        /// Whether the Network Watcher agent extension is installed and provisioned.
+        public var hasWatcherAgent: Bool
+    }
+
+    public private(set) var virtualNetworks: [String: VirtualNetwork] = [:]
+    public private(set) var subnets: [String: Subnet] = [:]
+    public private(set) var securityGroups: [String: SecurityGroup] = [:]
+    public private(set) var routeTables: [String: RouteTable] = [:]
+    public private(set) var networkInterfaces: [String: NetworkInterface] = [:]
+    public private(set) var virtualMachines: [String: VirtualMachine] = [:]
+    /// What ARM does not hold: guests, name resolution.
+    public var facts: LabFacts
+    /// Private addresses per virtual network: which interface and configuration has each.
+    private var addresses: [String: [IPv4Address: (networkInterface: String, configuration: Int)]] = [:]
+
+    /// The key a resource ID is looked up by.
+    @inlinable public static func key(_ id: String) -> String { id.lowercased() }
+
+    /// Reads a network from resources as ARM returns them; unmodelled types are ignored.
+    public init(resources: some Sequence<JSONValue>, facts: LabFacts = LabFacts()) {
+        self.facts = facts
+        for resource in resources {
+            guard let id = resource["id"]?.stringValue, let type = resource["type"]?.stringValue else { continue }
+            switch type.lowercased() {
+            case "microsoft.network/virtualnetworks": readVirtualNetwork(resource, id: id)
+            case "microsoft.network/networksecuritygroups": readSecurityGroup(resource, id: id)
+            case "microsoft.network/routetables": readRouteTable(resource, id: id)
+            case "microsoft.network/networkinterfaces": readNetworkInterface(resource, id: id)
+            case "microsoft.compute/virtualmachines": readVirtualMachine(resource, id: id)
+            default: break
+            }
+        }
+        for (key, nic) in networkInterfaces {
+            for (index, configuration) in nic.ipConfigurations.enumerated() {
+                guard let address = configuration.address, let subnet = configuration.subnet.flatMap({ subnets[$0] }) else { continue }
+                addresses[subnet.virtualNetwork, default: [:]][address] = (key, index)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    private static func name(_ resource: JSONValue, _ id: String) -> String {
+        resource["name"]?.stringValue ?? String(id.split(separator: "/").last ?? "")
+    }
+
+    private static func reference(_ value: JSONValue?) -> String? { value?["id"]?.stringValue.map(key) }
+
+    private static func prefixes(_ properties: JSONValue?, single: String, plural: String) -> [IPv4Prefix] {
+        let many = properties?[plural]?.arrayValue?.compactMap { $0.stringValue.flatMap(IPv4Prefix.init) } ?? []
+        if !many.isEmpty { return many }
+        return properties?[single]?.stringValue.flatMap(IPv4Prefix.init).map { [$0] } ?? []
+    }
+
+    private mutating func readVirtualNetwork(_ resource: JSONValue, id: String) {
+        let key = Self.key(id)
+        let properties = resource["properties"]
+        var network = VirtualNetwork(
+            id: id, name: Self.name(resource, id),
+            prefixes: (properties?["addressSpace"]?["addressPrefixes"]?.arrayValue ?? []).compactMap {
+                $0.stringValue.flatMap(IPv4Prefix.init)
+            },
+            subnets: [], peerings: [])
+        for subnet in properties?["subnets"]?.arrayValue ?? [] {
+            guard let subnetID = subnet["id"]?.stringValue else { continue }
+            let subnetProperties = subnet["properties"]
+            subnets[Self.key(subnetID)] = Subnet(
+                id: subnetID, name: Self.name(subnet, subnetID), virtualNetwork: key,
+                prefixes: Self.prefixes(subnetProperties, single: "addressPrefix", plural: "addressPrefixes"),
+                securityGroup: Self.reference(subnetProperties?["networkSecurityGroup"]),
+                routeTable: Self.reference(subnetProperties?["routeTable"]))
+            network.subnets.append(Self.key(subnetID))
+        }
+        for peering in properties?["virtualNetworkPeerings"]?.arrayValue ?? [] {
+            guard let peeringID = peering["id"]?.stringValue, let remote = Self.reference(peering["properties"]?["remoteVirtualNetwork"])
+            else { continue }
+            network.peerings.append(
+                Peering(
+                    id: peeringID, name: Self.name(peering, peeringID), remote: remote,
+                    allowForwardedTraffic: peering["properties"]?["allowForwardedTraffic"] == .bool(true)))
+        }
+        virtualNetworks[key] = network
+    }
+
+    private mutating func readSecurityGroup(_ resource: JSONValue, id: String) {
+        let properties = resource["properties"]
+        let user = (properties?["securityRules"]?.arrayValue ?? []).compactMap { SecurityRule($0, isDefault: false) }
+        let given = (properties?["defaultSecurityRules"]?.arrayValue ?? []).compactMap { SecurityRule($0, isDefault: true) }
+        securityGroups[Self.key(id)] = SecurityGroup(
+            id: id, name: Self.name(resource, id), rules: user.sorted { $0.priority < $1.priority },
+            defaultRules: (given.isEmpty ? SecurityRule.defaults : given).sorted { $0.priority < $1.priority })
+    }
+
+    private mutating func readRouteTable(_ resource: JSONValue, id: String) {
+        let routes = (resource["properties"]?["routes"]?.arrayValue ?? []).compactMap { route -> UserRoute? in
+            let properties = route["properties"]
+            guard let prefix = properties?["addressPrefix"]?.stringValue.flatMap(IPv4Prefix.init) else { return nil }
+            return UserRoute(
+                name: route["name"]?.stringValue ?? "", prefix: prefix, nextHopType: properties?["nextHopType"]?.stringValue ?? "None",
+                nextHopAddress: properties?["nextHopIpAddress"]?.stringValue.flatMap(IPv4Address.init))
+        }
+        routeTables[Self.key(id)] = RouteTable(id: id, name: Self.name(resource, id), routes: routes)
+    }
+
+    private mutating func readNetworkInterface(_ resource: JSONValue, id: String) {
+        let properties = resource["properties"]
+        let configurations = (properties?["ipConfigurations"]?.arrayValue ?? []).enumerated().map { index, configuration in
+            let configurationProperties = configuration["properties"]
+            let configurationID = configuration["id"]?.stringValue ?? "\(id)/ipConfigurations/ipconfig\(index + 1)"
+            return IPConfiguration(
+                id: configurationID, name: Self.name(configuration, configurationID),
+                address: configurationProperties?["privateIPAddress"]?.stringValue.flatMap(IPv4Address.init),
+                subnet: Self.reference(configurationProperties?["subnet"]),
+                applicationSecurityGroups: Set(
+                    (configurationProperties?["applicationSecurityGroups"]?.arrayValue ?? []).compactMap { Self.reference($0) }),
+                isPrimary: configurationProperties?["primary"] == .bool(true))
+        }
+        networkInterfaces[Self.key(id)] = NetworkInterface(
+            id: id, name: Self.name(resource, id), virtualMachine: Self.reference(properties?["virtualMachine"]),
+            ipConfigurations: configurations, enableIPForwarding: properties?["enableIPForwarding"] == .bool(true),
+            securityGroup: Self.reference(properties?["networkSecurityGroup"]), isPrimary: properties?["primary"] == .bool(true))
+    }
+
+    private mutating func readVirtualMachine(_ resource: JSONValue, id: String) {
+        let properties = resource["properties"]
+        let references = properties?["networkProfile"]?["networkInterfaces"]?.arrayValue ?? []
+        let primary = references.filter { $0["properties"]?["primary"] == .bool(true) }
+        let ordered = primary + references.filter { $0["properties"]?["primary"] != .bool(true) }
+        let statuses = properties?["instanceView"]?["statuses"]?.arrayValue ?? []
+        let powerState = statuses.compactMap { $0["code"]?.stringValue }.first { $0.lowercased().hasPrefix("powerstate/") }
+        let extensions = resource["resources"]?.arrayValue ?? []
+        let agent = extensions.contains { ext in
+            let extensionProperties = ext["properties"]
+            let type = extensionProperties?["type"]?.stringValue?.lowercased() ?? ""
+            let state = extensionProperties?["provisioningState"]?.stringValue?.lowercased() ?? "succeeded"
+            return type.hasPrefix("networkwatcheragent") && state == "succeeded"
+        }
+        virtualMachines[Self.key(id)] = VirtualMachine(
+            id: id, name: Self.name(resource, id), networkInterfaces: ordered.compactMap { Self.reference($0) },
+            osType: properties?["storageProfile"]?["osDisk"]?["osType"]?.stringValue, powerState: powerState ?? "PowerState/running",
+            hasWatcherAgent: agent)
+    }
+
+    // MARK: Lookups
+
+    /// The interface and configuration that hold a private address in a virtual network.
+    public func holder(
+        of address: IPv4Address, in virtualNetwork: String
+    ) -> (networkInterface: NetworkInterface, configuration: IPConfiguration)? {
+        guard let (key, index) = addresses[virtualNetwork]?[address], let nic = networkInterfaces[key] else { return nil }
+        return (nic, nic.ipConfigurations[index])
+    }
+
+    /// The virtual network of an interface's configuration.
+    public func virtualNetwork(of configuration: IPConfiguration) -> VirtualNetwork? {
+        configuration.subnet.flatMap { subnets[$0] }.flatMap { virtualNetworks[$0.virtualNetwork] }
+    }
+
+    /// The virtual networks peered with this one, where both sides have a peering to the other
+    /// (Azure's `Connected` state).
+    public func connectedPeers(of network: VirtualNetwork) -> [VirtualNetwork] {
+        let key = Self.key(network.id)
+        return network.peerings.compactMap { peering in
+            guard let remote = virtualNetworks[peering.remote], remote.peerings.contains(where: { $0.remote == key }) else { return nil }
+            return remote
+        }
+    }
+
+    /// Whether the peering from `network` to its remote is connected (the remote peers back).
+    public func isConnected(_ peering: Peering, from network: VirtualNetwork) -> Bool {
+        let key = Self.key(network.id)
+        return virtualNetworks[peering.remote]?.peerings.contains { $0.remote == key } ?? false
+    }
+
+    /// The application security groups of whatever holds an address in the network or its peers.
+    func applicationSecurityGroups(of address: IPv4Address, near network: VirtualNetwork) -> Set<String> {
+        for candidate in [network] + connectedPeers(of: network) {
+            if let (_, configuration) = holder(of: address, in: Self.key(candidate.id)) { return configuration.applicationSecurityGroups }
+        }
+        return []
+    }
+}

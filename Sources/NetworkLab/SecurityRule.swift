@@ -1,0 +1,270 @@
+import JSON
+
+/// The transport of a flow.
+public enum FlowProtocol: String, Sendable, Equatable {
+    case tcp = "TCP"
+    case udp = "UDP"
+    case icmp = "ICMP"
+}
+
+/// A flow to test against security rules; a nil port is any port (ipFlowVerify's `*`).
+public struct Flow: Sendable, Equatable {
+    public var direction: SecurityRule.Direction
+    public var transport: FlowProtocol
+    public var source: IPv4Address
+    public var sourcePort: Int?
+    public var destination: IPv4Address
+    public var destinationPort: Int?
+
+    public init(
+        direction: SecurityRule.Direction, transport: FlowProtocol, source: IPv4Address, sourcePort: Int?, destination: IPv4Address,
+        destinationPort: Int?
+    ) {
+        self.direction = direction
+        self.transport = transport
+        self.source = source
+        self.sourcePort = sourcePort
+        self.destination = destination
+        self.destinationPort = destinationPort
+    }
+}
+
+/// What a rule's address entries stand for around one network interface: the `VirtualNetwork`
+/// service tag's prefixes, and the application security groups and service tags of addresses.
+public struct TagContext: Sendable {
+    /// The prefixes of the `VirtualNetwork` tag for this interface.
+    public var virtualNetwork: [IPv4Prefix]
+    /// The application security groups (keys) of an address.
+    var applicationSecurityGroups: @Sendable (IPv4Address) -> Set<String>
+    /// Service tags of public addresses, from the lab's hosts table.
+    var serviceTags: @Sendable (IPv4Address) -> [String]
+
+    public init(
+        virtualNetwork: [IPv4Prefix], applicationSecurityGroups: @escaping @Sendable (IPv4Address) -> Set<String> = { _ in [] },
+        serviceTags: @escaping @Sendable (IPv4Address) -> [String] = { _ in [] }
+    ) {
+        self.virtualNetwork = virtualNetwork
+        self.applicationSecurityGroups = applicationSecurityGroups
+        self.serviceTags = serviceTags
+    }
+
+    /// The prefixes an address entry stands for; nil for a service tag the lab holds no prefixes
+    /// for (Microsoft publishes them; the lab knows only the addresses its hosts table tags).
+    public func expand(_ entry: String) -> [IPv4Prefix]? {
+        switch entry.lowercased() {
+        case "*", "any": return [.everything]
+        case "virtualnetwork": return virtualNetwork
+        case "azureloadbalancer": return [SecurityRule.azureLoadBalancer]
+        case "internet": return nil
+        default: return IPv4Prefix(entry).map { [$0] }
+        }
+    }
+
+    /// Whether an address is in an address entry (a prefix, `*`, or a service tag).
+    public func matches(_ address: IPv4Address, entry: String) -> Bool {
+        if entry.lowercased() == "internet" {
+            // Public address space outside the virtual network, as the service tags page defines
+            // the tag (https://learn.microsoft.com/azure/virtual-network/service-tags-overview).
+            return !IPv4Prefix.reservedRanges.contains { $0.contains(address) }
+                && !virtualNetwork.contains { $0.length > 0 && $0.contains(address) }
+        }
+        if let prefixes = expand(entry) { return prefixes.contains { $0.contains(address) } }
+        return serviceTags(address).contains { $0.lowercased() == entry.lowercased() }
+    }
+}
+
+/// Which fields of a rule matched a flow, as `networkConfigurationDiagnostic` reports them.
+public struct RuleMatch: Sendable, Equatable {
+    public var protocolMatched: Bool
+    public var sourceMatched: Bool
+    public var sourcePortMatched: Bool
+    public var destinationMatched: Bool
+    public var destinationPortMatched: Bool
+
+    /// Whether the rule applies to the flow.
+    public var all: Bool { protocolMatched && sourceMatched && sourcePortMatched && destinationMatched && destinationPortMatched }
+}
+
+/// One security rule, user or default, as Azure evaluates it
+/// (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules).
+public struct SecurityRule: Sendable, Equatable {
+    /// Traffic direction.
+    public enum Direction: String, Sendable, Equatable {
+        case inbound = "Inbound"
+        case outbound = "Outbound"
+    }
+
+    public var name: String
+    public var isDefault: Bool
+    public var priority: Int
+    public var direction: Direction
+    /// `Allow` or `Deny`.
+    public var allows: Bool
+    /// `*`, `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah`, as written.
+    public var protocolName: String
+    public var sourcePrefixes: [String]
+    public var sourceGroups: [String]
+    public var sourcePorts: [String]
+    public var destinationPrefixes: [String]
+    public var destinationGroups: [String]
+    public var destinationPorts: [String]
+
+    /// The platform's address for its health probes and DNS (AzureLoadBalancer's one address).
+    public static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
+
+    /// `Allow` or `Deny`.
+    public var access: String { allows ? "Allow" : "Deny" }
+
+    /// `securityRules/NAME` or `defaultSecurityRules/NAME`, as ipFlowVerify names rules.
+    public var qualifiedName: String { (isDefault ? "defaultSecurityRules/" : "securityRules/") + name }
+
+    /// `UserRule_NAME` or `DefaultRule_NAME`, as connectivity checks and effective rules name them.
+    public var effectiveName: String { (isDefault ? "DefaultRule_" : "UserRule_") + name }
+
+    public init(
+        name: String, isDefault: Bool, priority: Int, direction: Direction, allows: Bool, protocolName: String = "*",
+        sourcePrefixes: [String] = ["*"], sourceGroups: [String] = [], sourcePorts: [String] = ["*"],
+        destinationPrefixes: [String] = ["*"], destinationGroups: [String] = [], destinationPorts: [String] = ["*"]
+    ) {
+        self.name = name
+        self.isDefault = isDefault
+        self.priority = priority
+        self.direction = direction
+        self.allows = allows
+        self.protocolName = protocolName
+        self.sourcePrefixes = sourcePrefixes
+        self.sourceGroups = sourceGroups
+        self.sourcePorts = sourcePorts
+        self.destinationPrefixes = destinationPrefixes
+        self.destinationGroups = destinationGroups
+        self.destinationPorts = destinationPorts
+    }
+
+    /// A rule from ARM's JSON; nil when it has no name or priority.
+    public init?(_ json: JSONValue, isDefault: Bool) {
+        guard let name = json["name"]?.stringValue, let properties = json["properties"],
+            let priority = properties["priority"]?.numberValue?.intValue
+        else { return nil }
+        func list(_ single: String, _ plural: String, orAny: Bool = true) -> [String] {
+            let many = properties[plural]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if !many.isEmpty { return many }
+            if let one = properties[single]?.stringValue, !one.isEmpty { return [one] }
+            return orAny ? ["*"] : []
+        }
+        func groups(_ field: String) -> [String] {
+            (properties[field]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(LabNetwork.key) }
+        }
+        let sourceGroups = groups("sourceApplicationSecurityGroups")
+        let destinationGroups = groups("destinationApplicationSecurityGroups")
+        self.init(
+            name: name, isDefault: isDefault, priority: priority,
+            direction: properties["direction"]?.stringValue?.lowercased() == "outbound" ? .outbound : .inbound,
+            allows: properties["access"]?.stringValue?.lowercased() == "allow",
+            protocolName: properties["protocol"]?.stringValue ?? "*",
+            sourcePrefixes: list("sourceAddressPrefix", "sourceAddressPrefixes", orAny: sourceGroups.isEmpty), sourceGroups: sourceGroups,
+            sourcePorts: list("sourcePortRange", "sourcePortRanges"),
+            destinationPrefixes: list("destinationAddressPrefix", "destinationAddressPrefixes", orAny: destinationGroups.isEmpty),
+            destinationGroups: destinationGroups, destinationPorts: list("destinationPortRange", "destinationPortRanges"))
+    }
+
+    /// Azure's default rules, with their names and priorities as its REST API returns them
+    /// (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+    public static let defaults: [SecurityRule] = [
+        SecurityRule(
+            name: "AllowVnetInBound", isDefault: true, priority: 65000, direction: .inbound, allows: true,
+            sourcePrefixes: ["VirtualNetwork"], destinationPrefixes: ["VirtualNetwork"]),
+        SecurityRule(
+            name: "AllowAzureLoadBalancerInBound", isDefault: true, priority: 65001, direction: .inbound, allows: true,
+            sourcePrefixes: ["AzureLoadBalancer"]),
+        SecurityRule(name: "DenyAllInBound", isDefault: true, priority: 65500, direction: .inbound, allows: false),
+        SecurityRule(
+            name: "AllowVnetOutBound", isDefault: true, priority: 65000, direction: .outbound, allows: true,
+            sourcePrefixes: ["VirtualNetwork"], destinationPrefixes: ["VirtualNetwork"]),
+        SecurityRule(
+            name: "AllowInternetOutBound", isDefault: true, priority: 65001, direction: .outbound, allows: true,
+            destinationPrefixes: ["Internet"]),
+        SecurityRule(name: "DenyAllOutBound", isDefault: true, priority: 65500, direction: .outbound, allows: false),
+    ]
+
+    /// The descriptions Azure gives its default rules.
+    static let defaultDescriptions = [
+        "AllowVnetInBound": "Allow inbound traffic from all VMs in VNET",
+        "AllowAzureLoadBalancerInBound": "Allow inbound traffic from azure load balancer",
+        "DenyAllInBound": "Deny all inbound traffic",
+        "AllowVnetOutBound": "Allow outbound traffic from all VMs to all VMs in VNET",
+        "AllowInternetOutBound": "Allow outbound traffic from all VMs to Internet",
+        "DenyAllOutBound": "Deny all outbound traffic",
+    ]
+
+    /// The default rules of a security group as ARM returns them in `defaultSecurityRules`.
+    public static func defaultRulesJSON(securityGroupID: String) -> [JSONValue] {
+        defaults.map { rule in
+            .object(
+                JSONObject([
+                    "name": .string(rule.name),
+                    "id": .string("\(securityGroupID)/defaultSecurityRules/\(rule.name)"),
+                    "type": .string("Microsoft.Network/networkSecurityGroups/defaultSecurityRules"),
+                    "properties": .object(
+                        JSONObject([
+                            "provisioningState": .string("Succeeded"),
+                            "description": .string(defaultDescriptions[rule.name] ?? ""),
+                            "protocol": .string("*"),
+                            "sourcePortRange": .string("*"),
+                            "destinationPortRange": .string("*"),
+                            "sourceAddressPrefix": .string(rule.sourcePrefixes[0]),
+                            "destinationAddressPrefix": .string(rule.destinationPrefixes[0]),
+                            "access": .string(rule.access),
+                            "priority": .number(JSONNumber(rule.priority)),
+                            "direction": .string(rule.direction.rawValue),
+                        ])),
+                ]))
+        }
+    }
+
+    // MARK: Matching
+
+    /// Which of the rule's fields match the flow (the direction is assumed to be the rule's).
+    public func match(_ flow: Flow, tags: TagContext) -> RuleMatch {
+        RuleMatch(
+            protocolMatched: protocolName == "*" || protocolName.lowercased() == flow.transport.rawValue.lowercased(),
+            sourceMatched: Self.matches(flow.source, sourcePrefixes, sourceGroups, tags),
+            sourcePortMatched: Self.matches(flow.sourcePort, sourcePorts),
+            destinationMatched: Self.matches(flow.destination, destinationPrefixes, destinationGroups, tags),
+            destinationPortMatched: Self.matches(flow.destinationPort, destinationPorts))
+    }
+
+    private static func matches(_ address: IPv4Address, _ entries: [String], _ groups: [String], _ tags: TagContext) -> Bool {
+        if entries.contains(where: { tags.matches(address, entry: $0) }) { return true }
+        guard !groups.isEmpty else { return false }
+        let holders = tags.applicationSecurityGroups(address)
+        return groups.contains { holders.contains($0) }
+    }
+
+    /// A nil port (any) matches only ranges that cover every port.
+    private static func matches(_ port: Int?, _ ranges: [String]) -> Bool {
+        ranges.contains { range in
+            guard let (low, high) = portRange(range) else { return false }
+            guard let port else { return low == 0 && high == 65535 }
+            return (low...high).contains(port)
+        }
+    }
+
+    /// `*`, `80` or `1000-2000` as a closed range; nil for anything else.
+    public static func portRange(_ text: String) -> (Int, Int)? {
+        if text == "*" { return (0, 65535) }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let low = Int(parts[0].trimmingSpaces), let high = Int(parts[parts.count - 1].trimmingSpaces),
+            (0...65535).contains(low), (0...65535).contains(high), low <= high
+        else { return nil }
+        return (low, high)
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var text = self
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

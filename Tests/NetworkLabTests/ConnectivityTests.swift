@@ -1,0 +1,147 @@
+import JSON
+import NetworkLab
+import Testing
+
+extension NetworkBuilder: CustomTestStringConvertible {
+    var testDescription: String { "a network of \(resources.count) resources" }
+}
+
+/// The walk of a connectivity check: appliances, forwarding, peering, drops, loops, and the
+/// issues Azure names (https://learn.microsoft.com/azure/network-watcher/network-watcher-connectivity-rest).
+@Suite struct ConnectivityTests {
+    /// App (10.1.1.4) → through the firewall appliance (10.1.2.4) → Db (10.1.4.4); Work across a peering.
+    static func lab(
+        forwarding: Bool = true, firewallNSG: [String]? = nil, dbNSG: [String]? = nil, routes: [String]? = nil
+    ) -> NetworkBuilder {
+        var lab = NetworkBuilder()
+        if let firewallNSG { lab.nsg("fwNsg", firewallNSG) }
+        if let dbNSG { lab.nsg("dbNsg", dbNSG) }
+        lab.routeTable("appRoutes", routes ?? ["ToDb 10.1.4.0/24 VirtualAppliance 10.1.2.4", "Block 13.107.21.0/24 None"])
+        lab.vnet(
+            "hub", ["10.1.0.0/16"],
+            subnets: [
+                ("app", "10.1.1.0/24", nsg: nil, routes: "appRoutes"), ("fw", "10.1.2.0/24", nsg: nil, routes: nil),
+                ("db", "10.1.4.0/24", nsg: dbNSG == nil ? nil : "dbNsg", routes: nil),
+            ], peers: ["spoke"])
+        lab.vnet("spoke", ["10.9.0.0/16"], subnets: [("work", "10.9.1.0/24", nsg: nil, routes: nil)], peers: ["hub"])
+        lab.vm("App", "10.1.1.4", subnet: ("hub", "app"))
+        lab.vm("Firewall", "10.1.2.4", subnet: ("hub", "fw"), nsg: firewallNSG == nil ? nil : "fwNsg", forwarding: forwarding)
+        lab.vm("Db", "10.1.4.4", subnet: ("hub", "db"))
+        lab.vm("Work", "10.9.1.4", subnet: ("spoke", "work"))
+        lab.facts.hosts["bing.com"] = LabFacts.Host(addresses: [IPv4Address("204.79.197.200")!])
+        return lab
+    }
+
+    /// The path as `type address [issues]` hops joined by ` > `, then the status.
+    static func walk(_ lab: NetworkBuilder, to destination: String, port: Int = 80, from source: String = "App") throws -> String {
+        var request = JSONObject([
+            "source": .object(JSONObject(["resourceId": .string(NetworkBuilder.vm(source))]))
+        ])
+        let target: JSONObject.Member =
+            destination.hasPrefix("vm:")
+            ? .init(key: "resourceId", value: .string(NetworkBuilder.vm(String(destination.dropFirst(3)))))
+            : .init(key: "address", value: .string(destination))
+        request["destination"] = .object(JSONObject([target, .init(key: "port", value: .number(JSONNumber(port)))]))
+        let answer = try lab.answers.connectivityCheck(.object(request))
+        let hops = (answer["hops"]?.arrayValue ?? []).map { hop in
+            let issues = (hop["issues"]?.arrayValue ?? []).map { issue in
+                ([issue["origin"]?.stringValue, issue["type"]?.stringValue].compactMap { $0 }
+                    + (issue["context"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }).joined(separator: " ")
+            }
+            return "\(hop["type"]?.stringValue ?? "?") \(hop["address"]?.stringValue ?? "?")"
+                + (issues.isEmpty ? "" : " [\(issues.joined(separator: "; "))]")
+        }
+        return hops.joined(separator: " > ") + ": " + (answer["connectionStatus"]?.stringValue ?? "?")
+    }
+
+    @Test(
+        "paths worked out from routes and rules",
+        arguments: [
+            (lab(), "vm:Db", 80, "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable"),
+            (lab(), "10.1.2.9", 80, "Source 10.1.1.4 > VnetLocal 10.1.2.9: Unreachable"),
+            (lab(), "vm:Work", 80, "Source 10.1.1.4 > VNetPeering 10.9.1.4: Reachable"),
+            (lab(), "13.107.21.200", 80, "Source 10.1.1.4 [Outbound UserDefinedRoute User] > Destination 13.107.21.200: Unreachable"),
+            (lab(), "172.16.5.5", 80, "Source 10.1.1.4 [Outbound UserDefinedRoute System] > Destination 172.16.5.5: Unreachable"),
+            (lab(), "http://bing.com", 0, "Source 10.1.1.4 > Internet 204.79.197.200: Reachable"),
+            (lab(), "nowhere.example", 80, "Source 10.1.1.4 [Local DnsResolution]: Unreachable"),
+            (lab(forwarding: false), "vm:Db", 80, "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 [Inbound Platform]: Unreachable"),
+            (
+                lab(firewallNSG: ["NoWeb 100 Outbound Deny Tcp * * 10.1.4.0/24 80"]), "vm:Db", 80,
+                "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 [Outbound NetworkSecurityRule UserRule_NoWeb] > VnetLocal 10.1.4.4: Unreachable"
+            ),
+            (
+                lab(firewallNSG: ["NoWeb 100 Outbound Deny Tcp * * 10.1.4.0/24 80"]), "vm:Db", 443,
+                "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable"
+            ),
+            (
+                lab(dbNSG: ["OnlyHttps 100 Inbound Allow Tcp * * * 443"]), "vm:Db", 1433,
+                "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable"
+            ),
+            (
+                lab(dbNSG: ["NoSql 100 Inbound Deny Tcp 10.1.1.0/24 * * 1433"]), "vm:Db", 1433,
+                "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4 [Inbound NetworkSecurityRule UserRule_NoSql]: Unreachable"
+            ),
+            (
+                lab(routes: ["ToDb 10.1.4.0/24 VirtualAppliance 10.1.2.4"]), "vm:Db", 80,
+                "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable"
+            ),
+        ])
+    func paths(lab: NetworkBuilder, destination: String, port: Int, expected: String) throws {
+        #expect(try Self.walk(lab, to: destination, port: port) == expected)
+    }
+
+    @Test("routes that send traffic back and forth between appliances are a loop, reported where it closes")
+    func loops() throws {
+        var lab = Self.lab()
+        lab.routeTable("fwRoutes", ["Back 10.1.4.0/24 VirtualAppliance 10.1.1.4"])
+        lab.vnet(
+            "hub", ["10.1.0.0/16"],
+            subnets: [
+                ("app", "10.1.1.0/24", nsg: nil, routes: "appRoutes"), ("fw", "10.1.2.0/24", nsg: nil, routes: "fwRoutes"),
+                ("db", "10.1.4.0/24", nsg: nil, routes: nil),
+            ], peers: ["spoke"])
+        lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), forwarding: true)
+        #expect(
+            try Self.walk(lab, to: "vm:Db")
+                == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VirtualAppliance 10.1.1.4 [Outbound UserDefinedRoute User]: Unreachable")
+    }
+
+    @Test("a source VM without the Network Watcher agent, or stopped, cannot run the check (AgentStopped)")
+    func agentStopped() throws {
+        var lab = Self.lab()
+        lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), agent: false)
+        #expect(try Self.walk(lab, to: "vm:Db") == "Source 10.1.1.4 [Local AgentStopped]: Unreachable")
+        lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), powerState: "PowerState/deallocated")
+        #expect(try Self.walk(lab, to: "vm:Db") == "Source 10.1.1.4 [Local AgentStopped]: Unreachable")
+    }
+
+    @Test("inside the guest: its firewall is GuestFirewall; a port nobody listens on fails with no issue ARM can name")
+    func guests() throws {
+        var lab = Self.lab()
+        lab.facts.guests[NetworkBuilder.vm("Db").lowercased()] = LabFacts.Guest(listeningPorts: [80, 1433], firewallBlockedPorts: [1433])
+        #expect(try Self.walk(lab, to: "vm:Db", port: 80) == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable")
+        #expect(
+            try Self.walk(lab, to: "vm:Db", port: 1433)
+                == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4 [Inbound GuestFirewall]: Unreachable")
+        #expect(
+            try Self.walk(lab, to: "vm:Db", port: 5432) == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Unreachable")
+    }
+
+    @Test("a reachable answer carries the lab's deterministic probes and latency, and hop IDs that link the hops")
+    func answerShape() throws {
+        let request = try JSONParser.parse(
+            #"{"source": {"resourceId": "\#(NetworkBuilder.vm("App"))"}, "destination": {"address": "http://bing.com", "port": 0}}"#)
+        let answer = try Self.lab().answers.connectivityCheck(request)
+        #expect(try Self.lab().answers.connectivityCheck(request) == answer)
+        let hops = answer["hops"]?.arrayValue ?? []
+        #expect(hops.first?["nextHopIds"] == .array([hops.last?["id"] ?? .null]))
+        #expect(hops.last?["resourceId"] == .string("Internet"))
+        #expect(
+            answer.objectValue?.keys == [
+                "hops", "connectionStatus", "avgLatencyInMs", "minLatencyInMs", "maxLatencyInMs", "probesSent", "probesFailed",
+            ])
+        #expect(answer["avgLatencyInMs"] == .number(JSONNumber(1)))
+        #expect(answer["maxLatencyInMs"] == .number(JSONNumber(7)))
+        #expect(answer["probesFailed"] == .number(JSONNumber(0)))
+    }
+}

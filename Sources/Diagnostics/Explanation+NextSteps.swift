@@ -61,18 +61,42 @@ extension Explanation {
         return steps
     }
 
-    /// `ipFlowVerify` for a security rule and `nextHop` for a route, from the check's source VM
-    /// to its destination (the address the path ended at), on the check's watcher.
-    static func watcherSteps(for issue: ConnectivityResult.Issue, result: ConnectivityResult, context: CheckContext) -> [NextStep] {
+    /// Questions for the watcher about the check's own flow (from its source VM to the address
+    /// the path ended at). At the source hop: `ipFlowVerify` for a security rule and `nextHop` for
+    /// a route, from the VM. At a later hop (an appliance, the destination), where the rule or
+    /// route is on that hop's network interface, not the VM's: `networkConfigurationDiagnostic`
+    /// of that interface for the same flow, which names each group's deciding rule and which of
+    /// its fields matched (a route there is in the hop's `effectiveRouteTable`, already suggested).
+    static func watcherSteps(
+        for issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, result: ConnectivityResult, context: CheckContext
+    ) -> [NextStep] {
         guard let vm = context.request.source,
             let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
             let remote = context.destinationAddress(in: result)
         else { return [] }
         let vmName = Narration.providerSegments(vm).map { String($0.name) } ?? vm
+        let atSource = hop.type.lowercased() == "source"
         switch issue.type.lowercased() {
         case "networksecurityrule":
             let protocolName = context.request.effectiveProtocol
             guard protocolName != "Icmp", let port = context.request.destinationPort else { return [] }
+            if !atSource, let nic = networkInterface(hop.resourceId), let nicName = Narration.providerSegments(nic).map({ String($0.name) })
+            {
+                let direction = issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound"
+                let profile = JSONObject([
+                    "direction": .string(direction), "protocol": .string("TCP"), "source": .string(local), "destination": .string(remote),
+                    "destinationPort": .string(String(port)),
+                ])
+                let body = JSONObject(["targetResourceId": .string(nic), "profiles": .array([.object(profile)])])
+                return [
+                    NextStep(
+                        why:
+                            "which rule of each security group on network interface \(nicName) decides TCP from \(local) to \(remote) port \(port) (\(direction.lowercased())), and which of its fields matched",
+                        command:
+                            "post \(context.watcher)/networkConfigurationDiagnostic?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))"
+                    )
+                ]
+            }
             let body = JSONObject([
                 "targetResourceId": .string(vm), "direction": .string("Outbound"), "protocol": .string("TCP"),
                 "localIPAddress": .string(local), "localPort": .string(context.request.sourcePort.map(String.init) ?? "*"),
@@ -85,6 +109,7 @@ extension Explanation {
                     command: "post \(context.watcher)/ipFlowVerify?api-version=\(ARMAPIVersion.network) \(singleQuoted(.object(body)))")
             ]
         case "userdefinedroute":
+            guard atSource else { return [] }
             let body = JSONObject([
                 "targetResourceId": .string(vm), "sourceIPAddress": .string(local), "destinationIPAddress": .string(remote),
             ])

@@ -32,7 +32,7 @@ public struct Explanation: Sendable, Equatable {
             for issue in hop.allIssues {
                 findings.append(Narration.sentence(for: issue, at: hop, number: index + 1))
                 // One suggestion per command, however many issues point to it.
-                let watcherSteps = context.map { Self.watcherSteps(for: issue, result: result, context: $0) } ?? []
+                let watcherSteps = context.map { Self.watcherSteps(for: issue, at: hop, result: result, context: $0) } ?? []
                 for step in Self.nextSteps(for: issue, at: hop) + watcherSteps where suggested.insert(step.command).inserted {
                     steps.append(step)
                 }

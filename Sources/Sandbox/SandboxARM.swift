@@ -1,6 +1,7 @@
 import Foundation
 import HTTPCore
 import JSON
+import NetworkLab
 
 /// Settings of the sandbox.
 public struct SandboxOptions: Sendable {
@@ -29,11 +30,19 @@ public struct SandboxOptions: Sendable {
 
 /// The ARM emulator: answers requests for the sandbox subscription the way ARM does (bearer
 /// tokens, case-insensitive paths, `api-version`, error envelopes, paging, long-running
-/// connectivity checks) and the Entra ID token endpoints nwsh's `login` uses.
+/// operations) and the Entra ID token endpoints nwsh's `login` uses.
+///
+/// It is a network lab: resources live in a ``ResourceStore`` with ARM's semantics, and every
+/// Network Watcher answer is worked out from them by NetworkLab's engine, so a change made with
+/// `put`, `patch` or `delete` shows in the next check.
 public actor SandboxARM {
     public nonisolated let data: SandboxData
     public var options: SandboxOptions
-    private var resources: [String: JSONValue] = [:]
+    private var store: ResourceStore
+    /// What ARM does not hold (name resolution, guests), changed through `/sandbox/lab/...`.
+    private var facts: LabFacts
+    /// The network read from the store, until the next write.
+    private var network: LabNetwork?
     private var operations: [String: Operation] = [:]
     /// The sign-in endpoints, and the tokens they issued.
     private var identity: SandboxIdentity
@@ -44,18 +53,22 @@ public actor SandboxARM {
     /// The body of the last ARM request that had one, as text, for tests.
     public private(set) var lastBody: String?
 
+    /// A long-running operation: polls left, then its outcome.
     private struct Operation {
+        /// `Location` polls answer 202 until done, then the result; `Azure-AsyncOperation`
+        /// polls answer a status body (`InProgress`, then `Succeeded`).
+        enum Style { case location, asyncOperation }
+        var style: Style
         var remainingPolls: Int
-        var result: JSONValue
+        var result: JSONValue?
     }
 
     public init(data: SandboxData, options: SandboxOptions = SandboxOptions()) {
         self.data = data
         self.options = options
         self.identity = SandboxIdentity(data: data)
-        for resource in data.resources {
-            if let id = resource["id"]?.stringValue { resources[Self.key(id)] = resource }
-        }
+        self.store = ResourceStore(resources: data.resources)
+        self.facts = data.facts
     }
 
     /// Adds a fault for the next matching requests.
@@ -71,6 +84,7 @@ public actor SandboxARM {
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         log.append("\(request.method) \(request.path)")
         let lowered = request.path.lowercased()
+        if lowered.hasPrefix("/sandbox/lab") { return labControl(request) }
         if lowered.hasPrefix("/sandbox/") { return faults.control(request) }
         if lowered.contains("/oauth2/") { return identity.answer(request, options: options, sequence: &counter) }
         if !request.body.isEmpty { lastBody = String(decoding: request.body, as: UTF8.self) }
@@ -106,54 +120,62 @@ public actor SandboxARM {
         }
         var path = request.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        let key = Self.key(path)
         let segments = path.split(separator: "/").map(String.init)
 
         if request.method == "POST", let action = segments.last?.lowercased(), segments.count > 1 {
             let parent = String(path.dropLast(action.count + 1))
-            switch action {
-            case "connectivitycheck":
-                return connectivityCheck(request, watcherPath: parent, neverComplete: neverComplete)
-            case "ipflowverify", "nexthop":
-                return networkQuestion(request, watcherPath: parent, neverComplete: neverComplete) {
-                    model, body throws(NetworkModel.Refusal) in
-                    action == "ipflowverify" ? try model.ipFlowVerify(body) : try model.nextHop(body)
-                }
-            case "effectivenetworksecuritygroups", "effectiveroutetable":
-                return networkInterfaceQuestion(request, path: parent, neverComplete: neverComplete) { model throws(NetworkModel.Refusal) in
-                    action == "effectiveroutetable"
-                        ? try model.effectiveRoutes(networkInterface: parent) : try model.effectiveSecurityGroups(networkInterface: parent)
-                }
-            default:
-                break
+            if let response = networkWatcherAction(action, request: request, target: parent, neverComplete: neverComplete) {
+                return response
             }
         }
-        if segments.count >= 2, segments[segments.count - 2].lowercased() == "operationresults" {
-            return operationResult(request, id: segments.last ?? "")
+        if segments.count >= 2 {
+            switch segments[segments.count - 2].lowercased() {
+            case "operationresults": return operationResult(request, id: segments[segments.count - 1])
+            case "operations" where segments.count >= 4 && segments[segments.count - 4].lowercased() == "locations":
+                return operationResult(request, id: segments[segments.count - 1])
+            default: break
+            }
         }
         switch request.method {
         case "GET":
-            if let resource = resources[key] { return Self.json(200, resource) }
-            if let list = list(path: key) { return page(list, request: request, path: path) }
+            if let resource = store.get(path) { return Self.json(200, resource) }
+            if segments.last?.lowercased() == "instanceview", let vm = store.get(String(path.dropLast("/instanceView".count))),
+                vm["type"]?.stringValue?.lowercased() == "microsoft.compute/virtualmachines"
+            {
+                return Self.json(200, Self.instanceView(of: vm))
+            }
+            if let list = list(path: path) { return page(list, request: request, path: path) }
             return notFound(path)
-        case "PUT":
-            guard let body = try? JSONParser.parse(bytes: request.body, mode: .relaxed), case .object(var object) = body else {
-                return Self.error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.")
+        case "PUT", "PATCH":
+            let body: JSONValue
+            do {
+                body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
+            } catch {
+                return Self.error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: \(error).")
             }
-            let existed = resources[key] != nil
-            object["id"] = .string(path)
-            object["name"] = .string(segments.last ?? "")
-            resources[key] = .object(object)
-            return Self.json(existed ? 200 : 201, .object(object))
-        case "PATCH":
-            guard case .object(var object)? = resources[key] else { return notFound(path) }
-            if let patch = try? JSONParser.parse(bytes: request.body, mode: .relaxed), case .object(let changes) = patch {
-                for member in changes.members { object[member.key] = member.value }
+            do {
+                let created: Bool
+                let resource: JSONValue
+                if request.method == "PUT" {
+                    (resource, created) = try store.put(path, body: body)
+                } else {
+                    (resource, created) = (try store.patch(path, body: body), false)
+                }
+                network = nil
+                return written(request, resource: resource, created: created, neverComplete: neverComplete)
+            } catch {
+                return Self.error(error.status, error.code, error.message)
             }
-            resources[key] = .object(object)
-            return Self.json(200, .object(object))
         case "DELETE":
-            return resources.removeValue(forKey: key) == nil ? SandboxResponse(status: 204) : SandboxResponse(status: 200)
+            do {
+                let type = store.record(path)?["type"]?.stringValue ?? ""
+                guard try store.delete(path) else { return SandboxResponse(status: 204) }
+                network = nil
+                guard ResourcePath.isModelled(type) else { return SandboxResponse(status: 200) }
+                return deleted(request, path: path, neverComplete: neverComplete)
+            } catch {
+                return Self.error(error.status, error.code, error.message)
+            }
         default:
             return Self.error(405, "MethodNotAllowed", "The sandbox does not support \(request.method) on \(path).")
         }
@@ -179,41 +201,17 @@ public actor SandboxARM {
         return nil
     }
 
-    /// The resources whose ID is `collection/NAME`, or of a provider type across a subscription
+    /// The resources under a collection path, or of a provider type across a subscription
     /// (`/subscriptions/S/providers/Microsoft.Compute/virtualMachines`); nil when the path is not a collection.
-    private func list(path key: String) -> [JSONValue]? {
-        let segments = key.split(separator: "/")
+    private func list(path: String) -> [JSONValue]? {
+        let segments = path.lowercased().split(separator: "/")
         // The subscriptions the caller can see: the sandbox's own.
-        if segments == ["subscriptions"] {
-            return sortedResources.filter { Self.key($0["id"]?.stringValue ?? "").split(separator: "/").count == 2 }
-        }
-        guard segments.count >= 2, segments[0] == "subscriptions" else { return nil }
-        let subscriptionKey = Self.key("/subscriptions/\(segments[1])")
-        guard resources[subscriptionKey] != nil else { return nil }
-        let items: [JSONValue]
+        if segments == ["subscriptions"] { return store.topLevel.filter { $0["type"] == nil } }
+        guard segments.count >= 2, segments[0] == "subscriptions", store.contains("/subscriptions/\(segments[1])") else { return nil }
         if segments.count >= 5, segments[2] == "providers" {
-            let type = segments[3...].joined(separator: "/")
-            items = sortedResources.filter {
-                ($0["type"]?.stringValue?.lowercased() ?? "") == type
-                    && Self.key($0["id"]?.stringValue ?? "").hasPrefix(subscriptionKey + "/")
-            }
-        } else {
-            let prefix = key + "/"
-            items = sortedResources.filter {
-                let id = Self.key($0["id"]?.stringValue ?? "")
-                return id.hasPrefix(prefix) && !id.dropFirst(prefix.count).contains("/")
-            }
-            if items.isEmpty {
-                // An empty collection exists only under something that exists.
-                let parent = String(key[..<(key.lastIndex(of: "/") ?? key.endIndex)])
-                guard resources[parent] != nil, segments.count % 2 == 1 || segments.last == "resourcegroups" else { return nil }
-            }
+            return store.list(type: segments[3...].joined(separator: "/"), subscription: String(segments[1]))
         }
-        return items
-    }
-
-    private var sortedResources: [JSONValue] {
-        resources.values.sorted { ($0["id"]?.stringValue ?? "").lowercased() < ($1["id"]?.stringValue ?? "").lowercased() }
+        return store.list(under: path)
     }
 
     private func page(_ items: [JSONValue], request: SandboxRequest, path: String) -> SandboxResponse {
@@ -231,7 +229,7 @@ public actor SandboxARM {
     private func notFound(_ path: String) -> SandboxResponse {
         let segments = path.split(separator: "/").map(String.init)
         if segments.count >= 4, segments[2].lowercased() == "resourcegroups",
-            resources[Self.key("/subscriptions/\(segments[1])/resourceGroups/\(segments[3])")] == nil
+            !store.contains("/subscriptions/\(segments[1])/resourceGroups/\(segments[3])")
         {
             return Self.error(404, "ResourceGroupNotFound", "Resource group '\(segments[3])' could not be found.")
         }
@@ -242,113 +240,224 @@ public actor SandboxARM {
                 "The Resource '\(type)/\(segments[7])' under resource group '\(segments[3])' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
             )
         }
-        if segments.count >= 2, resources[Self.key("/subscriptions/\(segments[1])")] == nil {
+        if segments.count >= 2, !store.contains("/subscriptions/\(segments[1])") {
             return Self.error(404, "SubscriptionNotFound", "The subscription '\(segments[1])' could not be found.")
         }
         return Self.error(404, "NotFound", "The sandbox has nothing at \(path).")
     }
 
-    // MARK: Connectivity checks
-
-    private func connectivityCheck(_ request: SandboxRequest, watcherPath: String, neverComplete: Bool) -> SandboxResponse {
-        guard let watcher = resources[Self.key(watcherPath)] else { return notFound(watcherPath) }
-        let body: JSONValue
-        do {
-            body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
-        } catch {
-            return Self.error(400, "InvalidRequestFormat", "Cannot parse the request: \(error).")
-        }
-        guard let sourceID = body["source"]?["resourceId"]?.stringValue else {
-            return Self.error(400, "InvalidRequestFormat", "Source resource ID is missing in the request.")
-        }
-        guard let sourceVM = resources[Self.key(sourceID)] else {
-            return Self.error(404, "NotFound", "Resource \(sourceID) not found.")
-        }
-        let destination = body["destination"]
-        let destinationID = destination?["resourceId"]?.stringValue
-        let destinationAddress = destination?["address"]?.stringValue
-        guard destinationID != nil || destinationAddress != nil else {
-            return Self.error(400, "InvalidRequestFormat", "Destination address or resource ID is missing in the request.")
-        }
-        if let destinationID, resources[Self.key(destinationID)] == nil {
-            return Self.error(404, "NotFound", "Resource \(destinationID) not found.")
-        }
-        let result = ConnectivityScenarios(data: data, resources: resources).answer(
-            request: body, sourceVM: sourceVM, destinationID: destinationID, destinationAddress: destinationAddress)
-        return accepted(
-            request, result: result, scope: watcherPath, seed: sourceID, location: watcher["location"]?.stringValue,
-            neverComplete: neverComplete)
+    /// A VM's instance view: the one it was given, else a running VM's.
+    static func instanceView(of vm: JSONValue) -> JSONValue {
+        if let view = vm["properties"]?["instanceView"] { return view }
+        let statuses: [JSONValue] = [
+            .object(
+                JSONObject([
+                    "code": .string("ProvisioningState/succeeded"), "level": .string("Info"),
+                    "displayStatus": .string("Provisioning succeeded"),
+                ])),
+            .object(JSONObject(["code": .string("PowerState/running"), "level": .string("Info"), "displayStatus": .string("VM running")])),
+        ]
+        return .object(JSONObject(["statuses": .array(statuses)]))
     }
 
-    /// `ipFlowVerify` and `nextHop` on a watcher: answered from the network model, long-running
-    /// like every Network Watcher action.
-    private func networkQuestion(
-        _ request: SandboxRequest, watcherPath: String, neverComplete: Bool,
-        answer: (NetworkModel, JSONValue) throws(NetworkModel.Refusal) -> JSONValue
-    ) -> SandboxResponse {
-        guard let watcher = resources[Self.key(watcherPath)],
-            watcher["type"]?.stringValue?.lowercased() == "microsoft.network/networkwatchers"
-        else {
-            return notFound(watcherPath)
-        }
-        let body: JSONValue
+    // MARK: Network Watcher
+
+    /// The network as the engine reads it, built again after each write.
+    private func currentNetwork() -> LabNetwork {
+        if let network { return network }
+        let built = LabNetwork(resources: store.topLevel, facts: facts)
+        network = built
+        return built
+    }
+
+    /// A Network Watcher action on a watcher or an interface; nil for any other POST.
+    private func networkWatcherAction(_ action: String, request: SandboxRequest, target: String, neverComplete: Bool) -> SandboxResponse? {
+        let onWatcher = ["connectivitycheck", "ipflowverify", "nexthop", "networkconfigurationdiagnostic"]
+        let onInterface = ["effectivenetworksecuritygroups", "effectiveroutetable"]
+        guard onWatcher.contains(action) || onInterface.contains(action) else { return nil }
+        let expectedType = onWatcher.contains(action) ? "microsoft.network/networkwatchers" : "microsoft.network/networkinterfaces"
+        guard let resource = store.get(target), resource["type"]?.stringValue?.lowercased() == expectedType else { return notFound(target) }
+        let answers = NetworkWatcherAnswers(network: currentNetwork())
         do {
-            body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
-        } catch {
-            return Self.error(400, "InvalidRequestFormat", "Cannot parse the request: \(error).")
-        }
-        do {
-            let result = try answer(NetworkModel(resources: resources), body)
+            let result: JSONValue
+            if onInterface.contains(action) {
+                result =
+                    action == "effectiveroutetable"
+                    ? try answers.effectiveRouteTable(networkInterface: target)
+                    : try answers.effectiveNetworkSecurityGroups(networkInterface: target)
+            } else {
+                let body: JSONValue
+                do {
+                    body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
+                } catch {
+                    return Self.error(400, "InvalidRequestFormat", "Cannot parse the request: \(error).")
+                }
+                switch action {
+                case "connectivitycheck": result = try answers.connectivityCheck(body)
+                case "ipflowverify": result = try answers.ipFlowVerify(body)
+                case "nexthop": result = try answers.nextHop(body)
+                default: result = try answers.networkConfigurationDiagnostic(body)
+                }
+            }
+            let seed =
+                action == "connectivitycheck"
+                ? (try? JSONParser.parse(bytes: request.body, mode: .relaxed))?["source"]?["resourceId"]?.stringValue : nil
             return accepted(
-                request, result: result, scope: watcherPath, location: watcher["location"]?.stringValue, neverComplete: neverComplete)
+                request, result: result, scope: target, seed: seed, location: resource["location"]?.stringValue,
+                neverComplete: neverComplete)
         } catch {
             return Self.error(error.status, error.code, error.message)
         }
     }
 
-    /// `effectiveNetworkSecurityGroups` and `effectiveRouteTable` on a network interface.
-    private func networkInterfaceQuestion(
-        _ request: SandboxRequest, path: String, neverComplete: Bool, answer: (NetworkModel) throws(NetworkModel.Refusal) -> JSONValue
-    ) -> SandboxResponse {
-        guard let nic = resources[Self.key(path)] else { return notFound(path) }
-        do {
-            let result = try answer(NetworkModel(resources: resources))
-            return accepted(request, result: result, scope: path, location: nic["location"]?.stringValue, neverComplete: neverComplete)
-        } catch {
-            return Self.error(error.status, error.code, error.message)
-        }
-    }
+    // MARK: Long-running operations
 
     /// `202 Accepted` with `Location` and `Retry-After`; polling the location gives `result` after
     /// ``SandboxOptions/pollsBeforeDone`` polls (never, for the `neverComplete` fault).
     private func accepted(
-        _ request: SandboxRequest, result: JSONValue, scope: String, seed: String? = nil, location: String?, neverComplete: Bool
+        _ request: SandboxRequest, result: JSONValue?, scope: String, seed: String? = nil, location: String?, neverComplete: Bool
     ) -> SandboxResponse {
-        counter += 1
-        let operationID = Self.uuid(seed: "operation-\(counter)-\(seed ?? request.path)")
-        operations[operationID] = Operation(remainingPolls: neverComplete ? Int.max : options.pollsBeforeDone, result: result)
-        let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
-        let apiVersion = request.queryValue("api-version") ?? ""
-        let locationURL =
-            "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/operationResults/\(operationID)?api-version=\(apiVersion)"
-        var headers: HTTPHeaders = ["Location": locationURL, "Retry-After": String(options.retryAfter), "x-ms-request-id": operationID]
+        let operationID = startOperation(.location, result: result, seed: seed ?? request.path, neverComplete: neverComplete)
+        var headers: HTTPHeaders = [
+            "Location": operationURL(request, scope: scope, location: location, kind: "operationResults", id: operationID),
+            "Retry-After": String(options.retryAfter), "x-ms-request-id": operationID,
+        ]
         headers.add(contentsOf: Self.jsonHeaders)
         return SandboxResponse(status: 202, headers: headers, body: Array("null".utf8))
+    }
+
+    /// A write, as Azure's network provider answers it: 201 (created) or 200 (replaced) with the
+    /// resource `Updating` and `Azure-AsyncOperation` to poll until `Succeeded`.
+    private func written(_ request: SandboxRequest, resource: JSONValue, created: Bool, neverComplete: Bool) -> SandboxResponse {
+        var shown = resource.objectValue ?? JSONObject()
+        var properties = shown["properties"]?.objectValue ?? JSONObject()
+        properties["provisioningState"] = .string("Updating")
+        shown["properties"] = .object(properties)
+        // Resource groups (and the sandbox's subscriptions) are written at once, as ARM does; so
+        // are the types the lab does not model.
+        let type = resource["type"]?.stringValue?.lowercased() ?? ""
+        if type.isEmpty || type == "microsoft.resources/resourcegroups" || !ResourcePath.isModelled(type) {
+            return Self.json(created ? 201 : 200, resource)
+        }
+        let operationID = startOperation(.asyncOperation, result: nil, seed: request.path, neverComplete: neverComplete)
+        var response = Self.json(created ? 201 : 200, .object(shown))
+        response.headers.add(
+            "Azure-AsyncOperation",
+            operationURL(request, scope: request.path, location: resource["location"]?.stringValue, kind: "operations", id: operationID))
+        response.headers.add("Retry-After", String(options.retryAfter))
+        return response
+    }
+
+    /// A delete: 202 with `Azure-AsyncOperation` and `Location`, as Azure's network provider answers it.
+    private func deleted(_ request: SandboxRequest, path: String, neverComplete: Bool) -> SandboxResponse {
+        let operationID = startOperation(.asyncOperation, result: nil, seed: request.path, neverComplete: neverComplete)
+        let location: String? = nil
+        var headers: HTTPHeaders = [
+            "Azure-AsyncOperation": operationURL(request, scope: path, location: location, kind: "operations", id: operationID),
+            "Location": operationURL(request, scope: path, location: location, kind: "operationResults", id: operationID),
+            "Retry-After": String(options.retryAfter),
+        ]
+        headers.add(contentsOf: Self.jsonHeaders)
+        return SandboxResponse(status: 202, headers: headers, body: [])
+    }
+
+    private func startOperation(_ style: Operation.Style, result: JSONValue?, seed: String, neverComplete: Bool) -> String {
+        counter += 1
+        let operationID = Self.uuid(seed: "operation-\(counter)-\(seed)")
+        operations[operationID] = Operation(style: style, remainingPolls: neverComplete ? Int.max : options.pollsBeforeDone, result: result)
+        return operationID
+    }
+
+    /// `.../subscriptions/S/providers/Microsoft.Network/locations/L/{operations|operationResults}/ID`.
+    private func operationURL(_ request: SandboxRequest, scope: String, location: String?, kind: String, id: String) -> String {
+        let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
+        let apiVersion = request.queryValue("api-version") ?? ""
+        return
+            "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/\(kind)/\(id)?api-version=\(apiVersion)"
     }
 
     private func operationResult(_ request: SandboxRequest, id: String) -> SandboxResponse {
         guard var operation = operations[id.lowercased()] else {
             return Self.error(404, "OperationNotFound", "The operation '\(id)' was not found.")
         }
+        let isAsyncPoll = request.path.lowercased().contains("/operations/")
         if operation.remainingPolls > 0 {
             if operation.remainingPolls != Int.max { operation.remainingPolls -= 1 }
             operations[id.lowercased()] = operation
+            if isAsyncPoll {
+                var response = Self.json(200, .object(JSONObject(["status": .string("InProgress")])))
+                response.headers.add("Retry-After", String(options.retryAfter))
+                return response
+            }
             let pathAndQuery = request.path + "?" + request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
             var headers: HTTPHeaders = ["Location": request.baseURL + pathAndQuery, "Retry-After": String(options.retryAfter)]
             headers.add(contentsOf: Self.jsonHeaders)
             return SandboxResponse(status: 202, headers: headers, body: Array("null".utf8))
         }
-        return Self.json(200, operation.result)
+        if isAsyncPoll { return Self.json(200, .object(JSONObject(["status": .string("Succeeded")]))) }
+        guard let result = operation.result else { return SandboxResponse(status: 200) }
+        return Self.json(200, result)
+    }
+
+    // MARK: Lab control
+
+    /// `/sandbox/lab`: GET shows the lab's facts; `PUT|DELETE /sandbox/lab/hosts/NAME` sets or
+    /// removes how a name resolves; `PUT|DELETE /sandbox/lab/guests/VM-ID` sets or removes what
+    /// happens inside a VM (its firewall, the ports it listens on).
+    private func labControl(_ request: SandboxRequest) -> SandboxResponse {
+        var path = request.path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        let lowered = path.lowercased()
+        if lowered == "/sandbox/lab", request.method == "GET" { return Self.json(200, Self.json(facts)) }
+        let body = request.method == "PUT" ? (try? JSONParser.parse(bytes: request.body, mode: .relaxed)) : nil
+        do throws(LabFactsError) {
+            if lowered.hasPrefix("/sandbox/lab/hosts/") {
+                let name = String(path.dropFirst("/sandbox/lab/hosts/".count)).lowercased()
+                switch request.method {
+                case "PUT": facts.hosts[name] = try LabFacts.host(body ?? .null, name: name)
+                case "DELETE": facts.hosts[name] = nil
+                default: return Self.error(405, "MethodNotAllowed", "Use PUT or DELETE on /sandbox/lab/hosts/NAME.")
+                }
+            } else if lowered.hasPrefix("/sandbox/lab/guests/") {
+                let vm = String(path.dropFirst("/sandbox/lab/guests".count))
+                guard store.get(vm)?["type"]?.stringValue?.lowercased() == "microsoft.compute/virtualmachines" else {
+                    return Self.error(404, "NotFound", "There is no virtual machine \(vm) in the lab.")
+                }
+                switch request.method {
+                case "PUT": facts.guests[LabNetwork.key(vm)] = try LabFacts.guest(body ?? .null, name: vm)
+                case "DELETE": facts.guests[LabNetwork.key(vm)] = nil
+                default: return Self.error(405, "MethodNotAllowed", "Use PUT or DELETE on /sandbox/lab/guests/VM-ID.")
+                }
+            } else {
+                return Self.error(
+                    404, "NotFound", "Unknown lab path \(path): use /sandbox/lab, /sandbox/lab/hosts/NAME or /sandbox/lab/guests/VM-ID.")
+            }
+        } catch {
+            return Self.error(400, "InvalidLabFact", error.description)
+        }
+        network = nil
+        return SandboxResponse(status: 204)
+    }
+
+    /// The lab's facts as `GET /sandbox/lab` shows them.
+    static func json(_ facts: LabFacts) -> JSONValue {
+        func ports(_ set: Set<Int>?) -> JSONValue { set.map { .array($0.sorted().map { .number(JSONNumber($0)) }) } ?? .string("*") }
+        let hosts = facts.hosts.sorted { $0.key < $1.key }.map { name, host in
+            JSONObject.Member(
+                key: name,
+                value: .object(
+                    JSONObject([
+                        "addresses": .array(host.addresses.map { .string($0.description) }),
+                        "serviceTags": .array(host.serviceTags.map(JSONValue.string)),
+                    ])))
+        }
+        let guests = facts.guests.sorted { $0.key < $1.key }.map { vm, guest in
+            JSONObject.Member(
+                key: vm,
+                value: .object(
+                    JSONObject(["listeningPorts": ports(guest.listeningPorts), "firewallBlockedPorts": ports(guest.firewallBlockedPorts)])))
+        }
+        return .object(JSONObject(["hosts": .object(JSONObject(hosts)), "guests": .object(JSONObject(guests))]))
     }
 
     // MARK: Helpers
@@ -397,16 +506,5 @@ public actor SandboxARM {
     }
 
     /// A deterministic UUID-shaped identifier, so repeated sandbox sessions give the same IDs.
-    static func uuid(seed: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        var second: UInt64 = 0x84222325cbf29ce4
-        for byte in seed.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100000001b3
-            second = (second ^ UInt64(byte)) &* 0x100000001b3 &+ 7
-        }
-        let hex = String(format: "%016llx%016llx", hash, second)
-        let characters = Array(hex)
-        return
-            "\(String(characters[0..<8]))-\(String(characters[8..<12]))-4\(String(characters[13..<16]))-a\(String(characters[17..<20]))-\(String(characters[20..<32]))"
-    }
+    static func uuid(seed: String) -> String { LabIdentifier.uuid(seed: seed) }
 }

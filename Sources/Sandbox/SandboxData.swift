@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import NetworkLab
 
 /// A problem with the sandbox's scenario files or a control request.
 public enum SandboxDataError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -16,8 +17,8 @@ public enum SandboxDataError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// The sandbox's world: the subscription's resources and the connectivity answers, read from the
-/// JSON files in `Scenarios/` (data, not code: add a scenario by editing them).
+/// The sandbox's world: the subscription's resources and the lab's facts (how names resolve,
+/// what happens inside guests), read from `Scenarios/subscription.json` (data, not code).
 public struct SandboxData: Sendable {
     public var subscriptionID: String
     public var tenantID: String
@@ -27,15 +28,12 @@ public struct SandboxData: Sendable {
     public var deviceCodeUser: String
     /// Every resource, as ARM returns it.
     public var resources: [JSONValue]
-    /// Connectivity scenarios, matched in order.
-    public var scenarios: [JSONValue]
-    /// Default connectivity answers by destination kind (`virtualMachine`, `address`).
-    public var defaults: JSONObject
+    /// What ARM does not hold: names and guests.
+    public var facts: LabFacts
 
     /// Loads the scenario files shipped with the sandbox.
     public static func bundled() throws(SandboxDataError) -> SandboxData {
         let subscription = try load("subscription")
-        let connectivity = try load("connectivity")
         guard let tenant = subscription["tenantId"]?.stringValue,
             let principal = subscription["servicePrincipal"],
             let resources = subscription["resources"]?.arrayValue,
@@ -48,9 +46,15 @@ public struct SandboxData: Sendable {
             clientID: principal["clientId"]?.stringValue ?? "", clientSecret: principal["clientSecret"]?.stringValue ?? "",
             servicePrincipalName: principal["displayName"]?.stringValue ?? "sandbox app",
             deviceCodeUser: subscription["deviceCodeUser"]?.stringValue ?? "user@sandbox",
-            resources: resources,
-            scenarios: connectivity["scenarios"]?.arrayValue ?? [],
-            defaults: connectivity["default"]?.objectValue ?? JSONObject())
+            resources: resources, facts: try facts(subscription["lab"] ?? .object(JSONObject())))
+    }
+
+    private static func facts(_ json: JSONValue) throws(SandboxDataError) -> LabFacts {
+        do {
+            return try LabFacts(json: json)
+        } catch {
+            throw .invalid("subscription.json's 'lab': \(error.description)")
+        }
     }
 
     private static func load(_ name: String) throws(SandboxDataError) -> JSONValue {

@@ -37,9 +37,21 @@ public actor Session {
     public internal(set) var variables: Variables
     /// The last value a request returned: what `explain` with no argument explains.
     var lastResult: JSONValue?
-    /// The last connectivity check (by `check`, or a POST to `.../connectivityCheck`) and its
-    /// result: `explain` of that result also suggests `ipFlowVerify` and `nextHop`.
-    var lastCheck: (context: CheckContext, result: JSONValue)?
+    /// The session's connectivity checks (by `check`, or a POST to `.../connectivityCheck`) and
+    /// their results, the last ``checkMemory`` of them: `explain` of the last one also suggests
+    /// watcher questions, and `diff` with no arguments compares the last two of the same flow.
+    private(set) var checks: [(context: CheckContext, result: JSONValue)] = []
+    /// How many checks the session remembers.
+    static let checkMemory = 50
+
+    /// The last connectivity check and its result.
+    var lastCheck: (context: CheckContext, result: JSONValue)? { checks.last }
+
+    /// Remembers a check and its result.
+    func remember(check context: CheckContext, result: JSONValue) {
+        checks.append((context, result))
+        if checks.count > Self.checkMemory { checks.removeFirst(checks.count - Self.checkMemory) }
+    }
 
     // MARK: Services
 

@@ -30,6 +30,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAConnectivityResult(ResultError)
     /// `diff`'s first or second argument is not a result.
     case notAComparableResult(String, ResultError)
+    /// `diff` with no arguments: no check yet, or none earlier of the same flow (`flow` names it).
+    case noEarlierCheck(flow: String?)
     case invalidCheck(CheckProblem)
     /// `check` could not find the source VM by its name, or its region's network watcher.
     case lookup(LookupError)
@@ -100,6 +102,13 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return error.description
         case .notAComparableResult(let which, let error):
             return "diff: the \(which) result: \(error.description)"
+        case .noEarlierCheck(let flow):
+            guard let flow else {
+                return
+                    "diff: no check has run in this session yet. Run a check, change something, run it again, then diff; or compare two results: diff $before $after."
+            }
+            return
+                "diff: the last check (\(TerminalText.sanitized(flow))) is the first of its kind in this session. Run it again after the change, then diff; or compare two results: diff $before $after."
         case .invalidCheck(let problem):
             return "check: \(Self.describe(problem)) Nothing was sent. See 'help check'."
         case .lookup(let error):

@@ -66,6 +66,21 @@ import Testing
         #expect(operation.polls == 2)
     }
 
+    /// Azure's network provider answers the update of a resource 200, `Updating`, with
+    /// `Azure-AsyncOperation`; a 200 that is already `Succeeded`, or to a POST, is the answer.
+    @Test func aPutAnswered200WhileUpdatingIsAnOperation() {
+        let updating = response(200, ["Azure-AsyncOperation": "https://h/op"], #"{"properties": {"provisioningState": "Updating"}}"#)
+        guard var (operation, action) = LongRunningOperation.start(method: "PUT", requestURL: "https://h/r", response: updating) else {
+            Issue.record("not an operation")
+            return
+        }
+        #expect(action == .poll(url: "https://h/op", after: 5))
+        #expect(operation.next(after: response(200, [:], #"{"status": "Succeeded"}"#)) == .poll(url: "https://h/r", after: 0))
+        let done = response(200, ["Azure-AsyncOperation": "https://h/op"], #"{"properties": {"provisioningState": "Succeeded"}}"#)
+        #expect(LongRunningOperation.start(method: "PUT", requestURL: "u", response: done) == nil)
+        #expect(LongRunningOperation.start(method: "POST", requestURL: "u", response: updating) == nil)
+    }
+
     @Test func a200OrA202WithoutHeadersIsNotAnOperation() {
         #expect(LongRunningOperation.start(method: "POST", requestURL: "u", response: response(200)) == nil)
         #expect(LongRunningOperation.start(method: "POST", requestURL: "u", response: response(202)) == nil)

@@ -145,7 +145,9 @@ import Testing
         "/subscriptions/s/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westcentralus"
     static let vm = "/subscriptions/s/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
 
-    @Test func withTheCheckKnownASecurityRuleSuggestsIPFlowVerifyForTheSameFlow() {
+    /// The rule blamed at a later hop is on that hop's interface, not the source VM's: the
+    /// follow-up asks the watcher about that interface, for the check's own flow.
+    @Test func withTheCheckKnownASecurityRuleAtALaterHopSuggestsTheDiagnosticOfThatInterface() {
         let context = CheckContext(
             watcher: Self.watcher,
             request: CheckRequest(
@@ -154,17 +156,35 @@ import Testing
         #expect(
             Explanation(Self.pageExample, context: context).nextSteps.last
                 == Explanation.NextStep(
-                    why: "whether the security rules let TCP from MultiTierApp0 (10.1.1.4) out to 10.1.4.4 port 80, and which rule decides",
+                    why:
+                        "which rule of each security group on network interface auNic decides TCP from 10.1.1.4 to 10.1.4.4 port 80 (outbound), and which of its fields matched",
                     command:
-                        #"post \#(Self.watcher)/ipFlowVerify?api-version=2024-05-01 '{"targetResourceId":"\#(Self.vm)","direction":"Outbound","protocol":"TCP","localIPAddress":"10.1.1.4","localPort":"*","remoteIPAddress":"10.1.4.4","remotePort":"80"}'"#
+                        #"post \#(Self.watcher)/networkConfigurationDiagnostic?api-version=2024-05-01 '{"targetResourceId":"\#(Self.nic)/auNic","profiles":[{"direction":"Outbound","protocol":"TCP","source":"10.1.1.4","destination":"10.1.4.4","destinationPort":"80"}]}'"#
                 ))
-        // Without a port (the page's examples send port 0) or with Icmp, ipFlowVerify has nothing to ask.
+        // Without a port (the page's examples send port 0) or with Icmp, there is no flow to ask about.
         var noPort = context
         noPort.request.destinationPort = nil
         #expect(Explanation(Self.pageExample, context: noPort).nextSteps.count == 1)
         var icmp = context
         icmp.request.protocolName = "Icmp"
         #expect(Explanation(Self.pageExample, context: icmp).nextSteps.count == 1)
+    }
+
+    /// At the source hop the rule is on the VM's own interface: `ipFlowVerify` from the VM.
+    @Test func withTheCheckKnownASecurityRuleAtTheSourceSuggestsIPFlowVerify() {
+        var result = Self.pageExample
+        let issue = result.hops[2].issues
+        result.hops[2].issues = []
+        result.hops[0].issues = issue
+        let context = CheckContext(
+            watcher: Self.watcher, request: CheckRequest(source: Self.vm, destination: .address("10.1.4.4"), destinationPort: 80))
+        #expect(
+            Explanation(result, context: context).nextSteps.last
+                == Explanation.NextStep(
+                    why: "whether the security rules let TCP from MultiTierApp0 (10.1.1.4) out to 10.1.4.4 port 80, and which rule decides",
+                    command:
+                        #"post \#(Self.watcher)/ipFlowVerify?api-version=2024-05-01 '{"targetResourceId":"\#(Self.vm)","direction":"Outbound","protocol":"TCP","localIPAddress":"10.1.1.4","localPort":"*","remoteIPAddress":"10.1.4.4","remotePort":"80"}'"#
+                ))
     }
 
     @Test func withTheCheckKnownARouteSuggestsNextHop() {

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import JSON
 import Sandbox
 import Shell
 import Testing
@@ -83,19 +84,23 @@ import Testing
         await fixture.server.stop()
     }
 
-    /// The follow-up `explain` suggests, pasted as it is, gets the sandbox's answer: the same rule.
-    @Test func explainAfterACheckSuggestsIPFlowVerifyAndItsAnswerNamesTheRule() async throws {
+    /// The follow-ups `explain` suggests, pasted as they are, get the sandbox's answers: the same
+    /// rule, on the interface of the hop the check blamed, and which of its fields matched.
+    @Test func explainAfterACheckSuggestsFollowUpsThatNameTheRule() async throws {
         let fixture = try await SessionFixture.start()
         let outcome = await fixture.run(Self.preamble + "\ncheck $src $db --dest-port 80\n$steps = explain --json")
         #expect(outcome == .unreachable, "\(fixture.output.err)")
         let steps = await fixture.session.variables["steps"]?["nextSteps"]?.arrayValue ?? []
         let commands = steps.compactMap { $0["command"]?.stringValue }
         #expect(commands.count == 2)
-        let flow = try #require(commands.last)
-        #expect(flow.hasPrefix("post \(Self.watcher)/ipFlowVerify?api-version=2024-05-01 '"))
-        let more = await fixture.run("$verdict = " + flow + "\n$verdict.access\n$verdict.ruleName")
+        let diagnostic = try #require(commands.last)
+        #expect(diagnostic.hasPrefix("post \(Self.watcher)/networkConfigurationDiagnostic?api-version=2024-05-01 '"))
+        let more = await fixture.run(
+            "$d = " + diagnostic
+                + "\n$g = $d.results[0].networkSecurityGroupResult\n$g.securityRuleAccessResult\n$g.evaluatedNetworkSecurityGroups[0].matchedRule.ruleName"
+        )
         #expect(more == .success, "\(fixture.output.err)")
-        #expect(fixture.output.out.hasSuffix("Deny\nsecurityRules/Port80\n"))
+        #expect(fixture.output.out.hasSuffix("Deny\nUserRule_Port80\n"))
         let rules = await fixture.run("$nsg = " + commands[0] + "\n$nsg.value[0].effectiveSecurityRules[0].name")
         #expect(rules == .success, "\(fixture.output.err)")
         #expect(fixture.output.out.hasSuffix("securityRules/Port80\n"))
@@ -130,13 +135,24 @@ import Testing
         await fixture.server.stop()
     }
 
+    /// A NIC in ContosoRG on MultiTierApp0's subnet, then a VM in `location` that uses it.
+    static func newVM(_ name: String, group: String = "ContosoRG", location: String) -> String {
+        let rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/\(group)"
+        let subnet =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/virtualNetworks/ContosoVNet/subnets/multitierapp0-subnet"
+        return """
+            $nic = put "\(rg)/providers/Microsoft.Network/networkInterfaces/\(name)Nic?api-version=2024-05-01" "{ 'location': 'westcentralus', 'properties': { 'ipConfigurations': [ { 'name': 'ipconfig1', 'properties': { 'subnet': { 'id': '\(subnet)' } } } ] } }"
+            $vm = put "\(rg)/providers/Microsoft.Compute/virtualMachines/\(name)?api-version=2024-07-01" "{ 'location': '\(location)', 'properties': { 'networkProfile': { 'networkInterfaces': [ { 'id': '$($nic.id)' } ] } } }"
+            """
+    }
+
     @Test func aRegionWithoutAWatcherIsNamedWithTheFix() async throws {
         let fixture = try await SessionFixture.start()
         let outcome = await fixture.run(
-            """
-            $vm = put "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Far?api-version=2024-07-01" "{ 'location': 'eastus' }"
-            check $vm 10.1.4.4:80
-            """)
+            Self.newVM("Far", location: "eastus") + """
+
+                check $vm 10.1.4.4:80
+                """)
         #expect(outcome == .failure)
         #expect(
             fixture.output.err == """
@@ -150,11 +166,17 @@ import Testing
         await fixture.server.stop()
     }
 
+    /// ARM gives every VM a location; a lab loaded from a file that lacks one still gets an answer.
     @Test func aVMWithoutALocationAsksForTheWatcher() async throws {
-        let fixture = try await SessionFixture.start()
+        var data = try SandboxData.bundled()
+        data.resources.append(
+            try JSONParser.parse(
+                #"{"id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Nowhere", "type": "Microsoft.Compute/virtualMachines", "properties": {}}"#
+            ))
+        let fixture = try await SessionFixture.start(data: data)
         let outcome = await fixture.run(
             """
-            $vm = put "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Nowhere?api-version=2024-07-01" "{ 'properties': {} }"
+            $vm = get "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Nowhere?api-version=2024-07-01"
             check $vm 10.1.4.4:80
             """)
         #expect(outcome == .failure)
@@ -297,8 +319,8 @@ import Testing
         // With a second subscription, both are searched.
         let second = "/subscriptions/11111111-1111-1111-1111-111111111111"
         #expect(
-            await fixture.run("$s = put \(second)?api-version=2022-12-01 \"{ 'subscriptionId': '11111111-1111-1111-1111-111111111111' }\"")
-                == .success)
+            await fixture.run("$s = put \(second)?api-version=2022-12-01 \"{ 'displayName': 'Second' }\"") == .success,
+            "\(fixture.output.err)")
         #expect(await fixture.run("check NoSuchVM 10.1.4.4:80") == .failure)
         #expect(
             fixture.output.err.hasSuffix(
@@ -310,8 +332,8 @@ import Testing
             "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/OtherRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
         #expect(
             await fixture.run(
-                "$twin = put \(twin)?api-version=2024-07-01 \"{ 'type': 'Microsoft.Compute/virtualMachines', 'location': 'eastus' }\"")
-                == .success)
+                "put /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/OtherRG?api-version=2021-04-01 \"{ 'location': 'eastus' }\"\n"
+                    + Self.newVM("MultiTierApp0", group: "OtherRG", location: "eastus")) == .success, "\(fixture.output.err)")
         #expect(await fixture.run("check MultiTierApp0 10.1.4.4:80") == .failure)
         #expect(
             fixture.output.err.hasSuffix(
@@ -322,6 +344,40 @@ import Testing
 
                 """))
         #expect(await fixture.server.arm.log.allSatisfy { !$0.hasPrefix("POST") || $0.contains("/oauth2/") })
+        await fixture.server.stop()
+    }
+
+    /// The troubleshooting loop on the lab: the check blames a rule, the rule is deleted, the
+    /// same check again is reachable, and `diff` alone says it is fixed.
+    @Test func deletingTheBlamedRuleFixesTheCheckAndDiffSaysSo() async throws {
+        let fixture = try await SessionFixture.start()
+        let rule =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules/Port80"
+        #expect(await fixture.run(Self.preamble + "\ncheck $src 10.1.4.4:80\ndiff") == .failure)
+        #expect(
+            fixture.output.err.contains(
+                "error: diff: the last check (MultiTierApp0 to 10.1.4.4 port 80 (Tcp)) is the first of its kind in this session. Run it again after the change, then diff; or compare two results: diff $before $after.\n"
+            ))
+        let outcome = await fixture.run(
+            """
+            check $src 10.1.4.4:443
+            delete \(rule)?api-version=2024-05-01
+            check $src 10.1.4.4:80
+            diff
+            """)
+        #expect(outcome == .success, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                The last two checks of MultiTierApp0 to 10.1.4.4 port 80 (Tcp):
+                Verdict: Unreachable → Reachable: fixed.
+                Probes failed: 100 of 100 → 0 of 100.
+                Latency: min none → 0 ms, avg none → 3 ms, max none → 21 ms.
+
+                Issues resolved:
+                  - Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.
+
+                """), "\(fixture.output.out)")
         await fixture.server.stop()
     }
 
@@ -358,9 +414,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("diff", "error: diff: missing the two results to compare. Usage: diff $before $after"),
-        ("diff $a", "error: diff: missing the second result. Usage: diff $before $after"),
-        ("diff $a $a $a", "error: diff: unexpected argument '{\"hops\":[]}'. Usage: diff $before $after"),
+        (
+            "diff",
+            "error: diff: no check has run in this session yet. Run a check, change something, run it again, then diff; or compare two results: diff $before $after."
+        ),
+        ("diff $a", "error: diff: missing the second result. Usage: diff [$before $after]"),
+        ("diff $a $a $a", "error: diff: unexpected argument '{\"hops\":[]}'. Usage: diff [$before $after]"),
         (
             "diff $a '{\"hops\": 3}'",
             "error: diff: the second result: This is not a connectivity check result: hops is a number, not an array. explain takes what check, or a POST to .../connectivityCheck, returned."

@@ -20,8 +20,8 @@ struct InProcessSandbox {
     var arm: SandboxARM { transport.arm }
     var baseURL: String { transport.baseURL }
 
-    init(options: SandboxOptions) throws {
-        transport = try SandboxTransport(options: options)
+    init(options: SandboxOptions, data: SandboxData? = nil) throws {
+        transport = try SandboxTransport(options: options, data: data)
     }
 
     func stop() async {}
@@ -35,9 +35,9 @@ struct SessionFixture {
     let output: MemoryOutput
 
     static func start(
-        sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath
+        sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath, data: SandboxData? = nil
     ) async throws -> SessionFixture {
-        let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10))
+        let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10), data: data)
         let transport = server.transport
         let data = server.arm.data
         let credentials = Credentials(sources: [

@@ -48,12 +48,17 @@ public struct LongRunningOperation: Sendable {
     public private(set) var polls = 0
 
     /// Starts tracking an operation; returns nil when the response is not a long-running one
-    /// (no 201/202 with `Azure-AsyncOperation` or `Location`).
+    /// (no 201/202 with `Azure-AsyncOperation` or `Location`, and no 200 to a PUT or PATCH with
+    /// `Azure-AsyncOperation` and a `provisioningState` still running, which is how Azure's
+    /// network provider answers the update of a resource).
     public static func start(
         method: String, requestURL: String, response: HTTPResponse, defaultDelay: Double = 5
     ) -> (LongRunningOperation, Action)? {
-        guard response.status == 201 || response.status == 202 else { return nil }
         let asyncURL = response.headers["Azure-AsyncOperation"]
+        let updating =
+            response.status == 200 && asyncURL != nil && ["PUT", "PATCH"].contains(method.uppercased())
+            && !isTerminal(provisioningState(response))
+        guard response.status == 201 || response.status == 202 || updating else { return nil }
         let location = response.headers["Location"]
         let phase: Phase
         if let asyncURL {
@@ -119,6 +124,18 @@ public struct LongRunningOperation: Sendable {
             guard response.isSuccess else { return .failed(.pollFailed(response)) }
             return .finished(response)
         }
+    }
+
+    /// The `properties.provisioningState` of a resource body.
+    static func provisioningState(_ response: HTTPResponse) -> String? {
+        guard let json = try? JSONParser.parse(bytes: response.body) else { return nil }
+        return json["properties"]?["provisioningState"]?.stringValue
+    }
+
+    /// Whether a provisioning state is final (none at all counts as final).
+    static func isTerminal(_ state: String?) -> Bool {
+        guard let state else { return true }
+        return ["succeeded", "failed", "canceled", "cancelled"].contains(state.lowercased())
     }
 
     /// The `status` member of an operation-status body (case-insensitive member name).

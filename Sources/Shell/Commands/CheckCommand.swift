@@ -107,7 +107,7 @@ struct CheckCommand: ShellCommand {
         }
         session.variables.set("check", to: value)
         session.lastResult = value
-        session.lastCheck = (CheckContext(watcher: watcherID, request: request), value)
+        session.remember(check: CheckContext(watcher: watcherID, request: request), result: value)
         // Addresses and IDs came from the network: never let them drive the terminal.
         session.output.out(TerminalText.sanitized(Explanation(result).summary()))
         session.output.err("The result is in $check; 'explain' says what to look at next.\n")

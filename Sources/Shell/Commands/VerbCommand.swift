@@ -75,7 +75,7 @@ struct VerbCommand: ShellCommand {
             if method == "post", let body, let watcher = CheckContext.watcher(ofCheckURL: url),
                 let json = try? JSONParser.parse(bytes: body), let request = CheckRequest(body: json)
             {
-                session.lastCheck = (CheckContext(watcher: watcher, request: request), value)
+                session.remember(check: CheckContext(watcher: watcher, request: request), result: value)
             }
         }
         return result

@@ -72,6 +72,8 @@ let package = Package(
             dependencies: [
                 "JSON",
                 "NetworkLab",
+                // Labs are read from cassettes, HAR files and vcrpy YAML as well.
+                "Cassettes",
                 "HTTPCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,7 +86,8 @@ let package = Package(
         .target(name: "Shell", dependencies: ["ShellLanguage", "JSON", "HTTPCore", "ARM", "Cassettes", "Diagnostics"]),
         // Plans a run from the command line and the environment (pure, table-tested), then
         // builds the session, its transports and its sign-in, and runs it.
-        .target(name: "Launch", dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "HTTPCore", "Cassettes", "ShellLanguage"]),
+        .target(
+            name: "Launch", dependencies: ["Shell", "LineEditing", "Sandbox", "ARM", "HTTPCore", "Cassettes", "ShellLanguage", "JSON"]),
         .executableTarget(name: "nwsh", dependencies: ["Launch", "CMalloc"]),
         .executableTarget(
             name: "nwsh-sandbox",

@@ -25,7 +25,7 @@ public struct LaunchPlan: Equatable, Sendable {
         /// Azure, or whatever ARM endpoint was named.
         case endpoint(String)
         /// The built-in sandbox, started on a free loopback port.
-        case sandbox(retryAfter: Int)
+        case sandbox(retryAfter: Int, lab: String?)
         /// Nowhere: a cassette answers. The endpoint only says where recorded URLs point.
         case replay(file: String, endpoint: String)
     }
@@ -107,7 +107,7 @@ public struct LaunchPlan: Equatable, Sendable {
             target = .replay(file: cassette.file, endpoint: options.endpoint ?? Endpoint.publicCloud)
             signIn = .chain([.cassette(file: cassette.file)])
         } else if options.sandbox {
-            target = .sandbox(retryAfter: options.sandboxRetryAfter)
+            target = .sandbox(retryAfter: options.sandboxRetryAfter, lab: options.lab)
             signIn = .sandboxPrincipal
         } else {
             target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"] ?? Endpoint.publicCloud)

@@ -2,6 +2,7 @@ import ARM
 import Cassettes
 import Foundation
 import HTTPCore
+import JSON
 import LineEditing
 import Sandbox
 import Shell
@@ -75,10 +76,25 @@ public enum Launcher {
             switch plan.target {
             case .endpoint(let url), .replay(_, let url):
                 endpoint = try Endpoint(url)
-            case .sandbox(let retryAfter):
+            case .sandbox(let retryAfter, let lab):
+                var world: SandboxData
+                do {
+                    world = try SandboxData.bundled()
+                } catch {
+                    throw StartFailure(message: "could not start the sandbox: \(error)")
+                }
+                if let lab {
+                    do {
+                        let file = try LabFile.load(path: lab)
+                        world = world.with(lab: file)
+                        output.err(TerminalText.sanitized(file.report(file: lab)))
+                    } catch {
+                        throw StartFailure(message: TerminalText.sanitized(error.description))
+                    }
+                }
                 let started: SandboxServer
                 do {
-                    started = try await SandboxServer.start(options: SandboxOptions(retryAfter: retryAfter))
+                    started = try await SandboxServer.start(options: SandboxOptions(retryAfter: retryAfter), data: world)
                 } catch {
                     throw StartFailure(message: "could not start the sandbox: \(error)")
                 }

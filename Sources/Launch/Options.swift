@@ -14,6 +14,8 @@ public struct Options: Equatable, Sendable {
     public var endpoint: String?
     public var sandbox = false
     public var sandboxRetryAfter = 1
+    /// With `--sandbox`: the file the lab's network is loaded from (``LabFile``).
+    public var lab: String?
     public var record: String?
     public var replay: String?
     public var recordMode: RecordMode?
@@ -38,7 +40,8 @@ public struct Options: Equatable, Sendable {
     /// nwsh's options, each declared once: its names, its value's name (nil for a flag) and its
     /// help. Parsing switches over them, so every option is handled by name.
     enum Flag: CaseIterable {
-        case commands, endpoint, sandbox, sandboxRetryAfter, record, replay, recordMode, anonymize, anonymizeName, rerun, color, verbose,
+        case commands, endpoint, sandbox, sandboxRetryAfter, lab, record, replay, recordMode, anonymize, anonymizeName, rerun, color,
+            verbose,
             help
 
         var names: [String] {
@@ -47,6 +50,7 @@ public struct Options: Equatable, Sendable {
             case .endpoint: ["--endpoint"]
             case .sandbox: ["--sandbox"]
             case .sandboxRetryAfter: ["--sandbox-retry-after"]
+            case .lab: ["--lab"]
             case .record: ["--record"]
             case .replay: ["--replay"]
             case .recordMode: ["--record-mode"]
@@ -65,7 +69,7 @@ public struct Options: Equatable, Sendable {
             case .commands: "COMMANDS"
             case .endpoint: "URL"
             case .sandboxRetryAfter: "SECONDS"
-            case .record, .replay: "FILE"
+            case .lab, .record, .replay: "FILE"
             case .recordMode: "MODE"
             case .anonymizeName: "NAME"
             case .color: "WHEN"
@@ -79,6 +83,8 @@ public struct Options: Equatable, Sendable {
             case .endpoint: "The ARM endpoint (default: NWSH_ENDPOINT, else https://management.azure.com)."
             case .sandbox: "Start the built-in ARM sandbox on a free loopback port and use it; no Azure account needed."
             case .sandboxRetryAfter: "Retry-After seconds the sandbox gives long-running operations (default 1)."
+            case .lab:
+                "With --sandbox: load the lab's network from FILE (an nwsh cassette, a HAR file, a vcrpy YAML cassette, or JSON with ARM resources) instead of the Contoso one."
             case .record: "Record every command and HTTP exchange (redacted) to this cassette file."
             case .replay: "Answer requests from this cassette instead of the network."
             case .recordMode:
@@ -139,6 +145,7 @@ public struct Options: Equatable, Sendable {
                     throw UsageError(message: "--sandbox-retry-after must be a whole number of seconds, 0 or more, not '\(text)'.")
                 }
                 options.sandboxRetryAfter = seconds
+            case .lab: options.lab = text
             case .record: options.record = text
             case .replay: options.replay = text
             case .recordMode:
@@ -177,6 +184,7 @@ public struct Options: Equatable, Sendable {
             try refuse("Give either --record FILE or --replay FILE, not both (--record-mode new_episodes adds to a cassette).")
         }
         if rerun, replay == nil { try refuse("--rerun needs --replay FILE.") }
+        if lab != nil, !sandbox { try refuse("--lab loads a network into the sandbox; give --sandbox too.") }
         if rerun, commands != nil || file != nil { try refuse("--rerun runs the cassette's own commands; give no script or -c.") }
         if anonymize || !anonymizeName.isEmpty, record == nil { try refuse("--anonymize needs --record FILE.") }
         if recordMode != nil, record == nil, replay == nil { try refuse("--record-mode needs --record FILE or --replay FILE.") }

@@ -71,4 +71,13 @@ public struct SandboxData: Sendable {
             throw .invalidJSON(file: "\(name).json", failure: error)
         }
     }
+
+    /// This world with a lab's resources instead of the bundled Contoso network; the sign-in,
+    /// and the names the lab resolves, stay the sandbox's.
+    public func with(lab: LabFile) -> SandboxData {
+        var data = self
+        data.resources = lab.resources
+        data.subscriptionID = lab.subscriptions.first ?? subscriptionID
+        return data
+    }
 }

@@ -31,9 +31,27 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Items per page of a list.")
     var pageSize: Int = 2
 
+    @Option(
+        help: ArgumentHelp(
+            "Load the lab from FILE instead of the Contoso network: an nwsh cassette, a HAR file, a vcrpy YAML cassette, or JSON with ARM resources.",
+            valueName: "FILE"))
+    var lab: String?
+
     func run() async throws {
+        var world = try SandboxData.bundled()
+        if let lab {
+            do {
+                let file = try LabFile.load(path: lab)
+                world = world.with(lab: file)
+                FileHandle.standardError.write(Data(file.report(file: lab).utf8))
+            } catch {
+                FileHandle.standardError.write(Data("nwsh-sandbox: \(error.description)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let server = try await SandboxServer.start(
-            host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize))
+            host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize), data: world
+        )
         let data = server.arm.data
         let banner = """
             nwsh-sandbox listening on \(server.baseURL)

@@ -93,10 +93,11 @@ struct SandboxProcess {
     let process: Process
     let baseURL: String
 
-    static func start() throws -> SandboxProcess {
+    static func start(_ arguments: [String] = []) throws -> SandboxProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binary.sandbox)
-        process.arguments = ["--port", "0", "--retry-after", "0"]
+        process.arguments = ["--port", "0", "--retry-after", "0"] + arguments
+        process.standardError = FileHandle.nullDevice
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -56,13 +56,15 @@ import Testing
             facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
             target: .endpoint("https://other.example"), signIn: .chain(CredentialSource.azure(environment: [:], interactive: true))),
         // The sandbox.
-        Row(arguments: ["--sandbox"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1), signIn: .sandboxPrincipal),
+        Row(
+            arguments: ["--sandbox"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1, lab: nil),
+            signIn: .sandboxPrincipal),
         Row(
             arguments: ["--sandbox", "--sandbox-retry-after", "0", "-c", "get /x"], facts: pipe, input: .commands("get /x"),
-            target: .sandbox(retryAfter: 0), signIn: .sandboxPrincipal, sourceName: "-c"),
+            target: .sandbox(retryAfter: 0, lab: nil), signIn: .sandboxPrincipal, sourceName: "-c"),
         // Recording, anonymized or not.
         Row(
-            arguments: ["--sandbox", "--record", "s.yaml"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1),
+            arguments: ["--sandbox", "--record", "s.yaml"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1, lab: nil),
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: .sandboxPrincipal),
         Row(
             arguments: ["--record", "s.yaml", "--anonymize-name", "ContosoRG"], facts: pipe, input: .piped,
@@ -100,11 +102,13 @@ import Testing
         Row(
             arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true),
             input: .interactive,
-            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true), signIn: .sandboxPrincipal),
+            target: .sandbox(retryAfter: 1, lab: nil), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true),
+            signIn: .sandboxPrincipal),
         // --rerun of a new_episodes cassette that does not exist yet has nothing to rerun.
         Row(
             arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes", "--rerun"], facts: pipe, input: .piped,
-            target: .sandbox(retryAfter: 1), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false), signIn: .sandboxPrincipal,
+            target: .sandbox(retryAfter: 1, lab: nil), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false),
+            signIn: .sandboxPrincipal,
             sourceName: "s.yaml"),
     ]
 

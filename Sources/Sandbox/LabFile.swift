@@ -1,0 +1,265 @@
+import Cassettes
+import Foundation
+import HTTPCore
+import JSON
+import NetworkLab
+
+/// A copy of a network, read from a file for the lab: an nwsh cassette (every successful GET of
+/// a resource or a list in it), a HAR file or a vcrpy YAML cassette (imported first), or JSON
+/// holding ARM resources (an array, or ARM's `{"value": [...]}`, as `az resource list` and
+/// `az network nsg list` print them).
+///
+/// The latest answer for each resource wins. Subscriptions and resource groups the resources
+/// live in are added when the file does not hold them, and a network watcher for each region
+/// that has a virtual network (Azure enables Network Watcher there by itself:
+/// https://learn.microsoft.com/azure/network-watcher/network-watcher-create). A resource that
+/// cannot be read is reported with why, and loading goes on.
+public struct LabFile: Sendable {
+    /// What the resources were read from (`nwsh cassette`, `HAR`, `vcrpy YAML`, `ARM resources`).
+    public var format: String
+    /// The resources, as ARM returns them.
+    public var resources: [JSONValue]
+    /// Resources that could not be read (an ID or a position, and why).
+    public var problems: [String]
+    /// Resources the lab added (the subscriptions, groups and watchers the file lacked).
+    public var added: [String]
+    /// How many resources the file held (subscriptions and resource groups not counted).
+    public var held = 0
+
+    /// The subscriptions of the lab, in the order first met.
+    public var subscriptions: [String] {
+        resources.compactMap { $0["type"] == nil ? $0["subscriptionId"]?.stringValue : nil }
+    }
+
+    /// What loading found, for the person who loaded it: counts, what was added, and each
+    /// resource that could not be read.
+    public func report(file: String) -> String {
+        let subscriptionCount = subscriptions.count
+        var text =
+            "Loaded the lab from \(file) (\(format)): \(held) resource\(held == 1 ? "" : "s") in \(subscriptionCount) subscription\(subscriptionCount == 1 ? "" : "s") (\(subscriptions.joined(separator: ", "))).\n"
+        if !added.isEmpty { text += "Added what the file did not hold: \(added.joined(separator: "; ")).\n" }
+        if !problems.isEmpty {
+            text += "\(problems.count) could not be read and \(problems.count == 1 ? "was" : "were") left out:\n"
+            for problem in problems { text += "  \(problem)\n" }
+        }
+        return text
+    }
+
+    /// Reads a lab file.
+    public static func load(path: String) throws(LabFileError) -> LabFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw LabFileError(
+                file: path, reason: exists ? (isDirectory.boolValue ? "it is a folder" : "permission denied") : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw LabFileError(file: path, reason: "it is not UTF-8 text") }
+        return try read(text: text, file: path)
+    }
+
+    /// Reads a lab file's text; `file` names it in errors.
+    public static func read(text: String, file: String) throws(LabFileError) -> LabFile {
+        var lab = LabFile(format: "", resources: [], problems: [], added: [])
+        var collected = Collected()
+        let trimmed = text.drop { $0.isWhitespace }
+        var parsed: JSONValue?
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            do {
+                parsed = try JSONParser.parse(text)
+            } catch {
+                throw LabFileError(
+                    file: file,
+                    reason: "it is not valid JSON: \(error.reason) (line \(error.location.line), column \(error.location.column))")
+            }
+        }
+        if let json = parsed {
+            if json["events"] != nil {
+                lab.format = "nwsh cassette"
+                do {
+                    collected.read(try Cassette(json: json, file: file).interactions)
+                } catch {
+                    throw LabFileError(file: file, reason: error.description)
+                }
+            } else if json["log"] != nil {
+                lab.format = "HAR"
+                collected.read(try imported(text, file: file))
+            } else if let list = json.arrayValue ?? json["value"]?.arrayValue {
+                lab.format = "ARM resources"
+                for (index, item) in list.enumerated() { collected.take(item, from: "item \(index + 1)") }
+            } else if json["id"] != nil {
+                lab.format = "ARM resources"
+                collected.take(json, from: "the file")
+            } else {
+                throw LabFileError(
+                    file: file,
+                    reason:
+                        "it is JSON, but not a cassette, a HAR file, a list of ARM resources ([...] or {\"value\": [...]}) or one resource")
+            }
+        } else {
+            lab.format = "vcrpy YAML"
+            collected.read(try imported(text, file: file))
+        }
+        lab.problems = collected.problems
+        lab.complete(collected)
+        return lab
+    }
+
+    private static func imported(_ text: String, file: String) throws(LabFileError) -> [Interaction] {
+        do {
+            return try CassetteImporter.read(text: text, file: file).0.interactions
+        } catch {
+            throw LabFileError(file: file, reason: error.description)
+        }
+    }
+
+    /// Resources collected from answers, the latest for each ID first met.
+    private struct Collected {
+        var byKey: [String: JSONValue] = [:]
+        var order: [String] = []
+        var instanceViews: [String: JSONValue] = [:]
+        var problems: [String] = []
+
+        mutating func take(_ resource: JSONValue, from place: String) {
+            guard case .object = resource else {
+                problems.append("\(place): not a resource (it is \(resource.kindDescription))")
+                return
+            }
+            guard let id = resource["id"]?.stringValue else {
+                problems.append("\(place): a resource without an 'id'")
+                return
+            }
+            guard let path = ResourcePath(id) else {
+                problems.append("\(id): not an ARM resource ID (/subscriptions/S/resourceGroups/G/providers/NAMESPACE/TYPE/NAME)")
+                return
+            }
+            var resource = resource
+            if path.type != nil, resource["type"] == nil, case .object(var object) = resource {
+                object["type"] = .string(path.type ?? "")
+                resource = .object(object)
+            }
+            if byKey[path.key] == nil { order.append(path.key) }
+            byKey[path.key] = resource
+        }
+
+        /// Every successful GET of a resource (its body has its `id`) or a list (`value`), in order.
+        mutating func read(_ interactions: [Interaction]) {
+            for interaction in interactions where interaction.request.method == "GET" && (200..<300).contains(interaction.response.status) {
+                guard let body = try? JSONParser.parse(bytes: interaction.response.body) else { continue }
+                let path = Self.path(of: interaction.request.url)
+                if path.lowercased().hasSuffix("/instanceview"), body["statuses"] != nil {
+                    instanceViews[String(path.dropLast("/instanceView".count)).lowercased()] = body
+                } else if let list = body["value"]?.arrayValue, body["id"] == nil {
+                    for (index, item) in list.enumerated() {
+                        take(item, from: "GET \(path), item \(index + 1)")
+                    }
+                } else if body["id"] != nil, path.lowercased().hasPrefix("/subscriptions/") {
+                    take(body, from: "GET \(path)")
+                }
+            }
+        }
+
+        static func path(of url: String) -> String {
+            var rest = Substring(url)
+            if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...].drop { $0 != "/" } }
+            return String(rest.prefix { $0 != "?" })
+        }
+    }
+
+    /// The collected resources, with instance views folded into their VMs and what they live in added.
+    private mutating func complete(_ collected: Collected) {
+        var resources: [JSONValue] = []
+        var keys = Set<String>()
+        for key in collected.order {
+            guard var resource = collected.byKey[key] else { continue }
+            if let view = collected.instanceViews[key], case .object(var object) = resource {
+                var properties = object["properties"]?.objectValue ?? JSONObject()
+                properties["instanceView"] = view
+                object["properties"] = .object(properties)
+                resource = .object(object)
+            }
+            resources.append(resource)
+            keys.insert(key)
+        }
+        held =
+            resources.filter {
+                let type = $0["type"]?.stringValue?.lowercased()
+                return type != nil && type != "microsoft.resources/resourcegroups"
+            }.count
+        // A child whose parent was never recorded cannot be shown anywhere.
+        resources.removeAll { resource in
+            guard let path = resource["id"]?.stringValue.flatMap(ResourcePath.init), let parent = path.parent else { return false }
+            if keys.contains(parent.lowercased()) { return false }
+            problems.append("\(path.id): its parent \(parent) is not in the file")
+            return true
+        }
+        var containers: [JSONValue] = []
+        var regions: [String: Set<String>] = [:]
+        var hasWatcher = Set<String>()
+        for resource in resources {
+            guard let path = resource["id"]?.stringValue.flatMap(ResourcePath.init) else { continue }
+            let subscriptionKey = "/subscriptions/\(path.subscription)".lowercased()
+            if !keys.contains(subscriptionKey) {
+                keys.insert(subscriptionKey)
+                containers.append(
+                    .object(
+                        JSONObject([
+                            "id": .string("/subscriptions/\(path.subscription)"), "subscriptionId": .string(path.subscription),
+                            "displayName": .string(path.subscription), "state": .string("Enabled"),
+                        ])))
+                added.append("subscription \(path.subscription)")
+            }
+            let location = resource["location"]?.stringValue
+            if let group = path.resourceGroupID, !keys.contains(group.lowercased()) {
+                keys.insert(group.lowercased())
+                containers.append(Self.resourceGroup(group, location: location ?? "westus"))
+                added.append("resource group \(group)")
+            }
+            switch path.type?.lowercased() {
+            case "microsoft.network/virtualnetworks":
+                if let location { regions[path.subscription, default: []].insert(location.lowercased()) }
+            case "microsoft.network/networkwatchers":
+                if let location { hasWatcher.insert("\(path.subscription.lowercased()) \(location.lowercased())") }
+            default: break
+            }
+        }
+        for (subscription, locations) in regions.sorted(by: { $0.key < $1.key }) {
+            for location in locations.sorted() where !hasWatcher.contains("\(subscription.lowercased()) \(location)") {
+                let group = "/subscriptions/\(subscription)/resourceGroups/NetworkWatcherRG"
+                if !keys.contains(group.lowercased()) {
+                    keys.insert(group.lowercased())
+                    containers.append(Self.resourceGroup(group, location: location))
+                    added.append("resource group \(group)")
+                }
+                let id = "\(group)/providers/Microsoft.Network/networkWatchers/NetworkWatcher_\(location)"
+                containers.append(
+                    .object(
+                        JSONObject([
+                            "name": .string("NetworkWatcher_\(location)"), "id": .string(id),
+                            "type": .string("Microsoft.Network/networkWatchers"),
+                            "location": .string(location), "properties": .object(JSONObject(["provisioningState": .string("Succeeded")])),
+                        ])))
+                added.append("network watcher \(id)")
+            }
+        }
+        // Subscriptions first, as the sandbox lists them; then groups, watchers and the rest.
+        let subscriptions = (containers + resources).filter { $0["type"] == nil }
+        self.resources = subscriptions + containers.filter { $0["type"] != nil } + resources.filter { $0["type"] != nil }
+    }
+
+    private static func resourceGroup(_ id: String, location: String) -> JSONValue {
+        .object(
+            JSONObject([
+                "id": .string(id), "name": .string(String(id.split(separator: "/").last ?? "")),
+                "type": .string("Microsoft.Resources/resourceGroups"), "location": .string(location),
+                "properties": .object(JSONObject(["provisioningState": .string("Succeeded")])),
+            ]))
+    }
+}
+
+/// A lab file that cannot be read at all.
+public struct LabFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var reason: String
+
+    public var description: String { "Cannot load the lab from \(file): \(reason)." }
+}

@@ -3,6 +3,7 @@ import Diagnostics
 import Dispatch
 import Foundation
 import JSON
+import NetworkLab
 import Sandbox
 import ShellLanguage
 
@@ -29,6 +30,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case explain
     /// The sandbox's request handler: the first line is `METHOD PATH?QUERY`, the rest the body.
     case sandbox
+    /// Loading a lab file (any of its formats), then the lab's engine over what was loaded: every
+    /// VM's effective routes and rules, and a connectivity check between the first VMs.
+    case lab
 
     /// Feeds one input.
     public func run(_ bytes: [UInt8]) {
@@ -40,6 +44,29 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .har, .vcrpy: _ = try? CassetteImporter.read(text: String(decoding: bytes, as: UTF8.self), file: "fuzz")
         case .explain: Self.explain(bytes)
         case .sandbox: Self.sandbox(bytes)
+        case .lab: Self.lab(bytes)
+        }
+    }
+
+    private static func lab(_ bytes: [UInt8]) {
+        guard let file = try? LabFile.read(text: String(decoding: bytes, as: UTF8.self), file: "fuzz") else { return }
+        _ = file.report(file: "fuzz")
+        let network = LabNetwork(resources: file.resources)
+        let answers = NetworkWatcherAnswers(network: network)
+        for nic in network.networkInterfaces.values.prefix(8) {
+            _ = try? answers.effectiveRouteTable(networkInterface: nic.id)
+            _ = try? answers.effectiveNetworkSecurityGroups(networkInterface: nic.id)
+        }
+        let machines = Array(network.virtualMachines.values.prefix(3))
+        for source in machines {
+            for destination in machines where destination.id != source.id {
+                let request = JSONValue.object(
+                    JSONObject([
+                        "source": .object(JSONObject(["resourceId": .string(source.id)])),
+                        "destination": .object(JSONObject(["resourceId": .string(destination.id), "port": .number(JSONNumber(80))])),
+                    ]))
+                _ = try? answers.connectivityCheck(request)
+            }
         }
     }
 

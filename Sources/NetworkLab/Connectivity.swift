@@ -138,8 +138,10 @@ extension LabNetwork {
             }
             switch route.nextHopType.lowercased() {
             case "internet":
+                // A private address sent to the internet reaches nothing there.
                 hops.append(.init(type: "Internet", address: target.description, resourceID: "Internet", issues: []))
-                return ConnectivityPath(hops: hops, reachable: reachable)
+                let isPrivate = IPv4Prefix.reservedRanges.contains { $0.contains(target) }
+                return ConnectivityPath(hops: hops, reachable: reachable && !isPrivate)
             case "none":
                 hops[here].issues.append(
                     .init(origin: "Outbound", type: "UserDefinedRoute", context: [("RouteType", route.source == .user ? "User" : "System")])

@@ -92,6 +92,9 @@ import Testing
             ),
             ("Outbound", ["NoWeb 100 Outbound Deny Tcp * * * 80"], [], "Deny securityRules/NoWeb"),
             ("Outbound", [], ["NoWeb 100 Outbound Deny Tcp * * * 80"], "Deny securityRules/NoWeb"),
+            // Both deny: the one met first decides and is named.
+            ("Inbound", ["SubnetNo 100 Inbound Deny Tcp * * * 80"], ["NicNo 100 Inbound Deny Tcp * * * 80"], "Deny securityRules/SubnetNo"),
+            ("Outbound", ["SubnetNo 100 Outbound Deny Tcp * * * 80"], ["NicNo 100 Outbound Deny Tcp * * * 80"], "Deny securityRules/NicNo"),
         ])
     func bothGroupsMustAllow(direction: String, subnetRules: [String], nicRules: [String], expected: String) throws {
         let lab = Self.lab(subnetNSG: "subnetNsg", nicNSG: "nicNsg", rules: ["subnetNsg": subnetRules, "nicNsg": nicRules])

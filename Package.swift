@@ -129,7 +129,10 @@ if benchmarks {
         // Times nwsh beside its peers and writes BENCHMARKS.md (scripts/bench).
         .executableTarget(
             name: "nwsh-bench",
-            dependencies: ["Benchmarks", "Cassettes", "JSON", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Benchmarks", "Cassettes", "HTTPCore", "JSON", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Cassettes", "HTTPCore", "JSON"]),
     ]

@@ -116,14 +116,38 @@ public struct JSONObject: Sendable, Equatable {
         return members.first { Self.equalIgnoringCase($0.key, name) }
     }
 
-    /// Whether two names are equal ignoring case: ASCII names compared byte by byte without
-    /// allocating (a missing member is looked for in every object of a large result), others
-    /// lower-cased.
+    /// Whether two names are equal ignoring case: ASCII names compared byte by byte in place,
+    /// without allocating or a separate pass (a missing member is looked for in every object of a
+    /// large result, and a lab reads a hundred thousand security rules), others lower-cased.
     static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
-        let isASCII = left.utf8.allSatisfy { $0 < 0x80 } && right.utf8.allSatisfy { $0 < 0x80 }
-        guard isASCII else { return left.lowercased() == right.lowercased() }
-        guard left.utf8.count == right.utf8.count else { return false }
-        return zip(left.utf8, right.utf8).allSatisfy(sameLetterIgnoringCase)
+        let answer: Bool?? = left.utf8.withContiguousStorageIfAvailable { l in
+            right.utf8.withContiguousStorageIfAvailable { r in asciiEqualIgnoringCase(l, r) } ?? nil
+        }
+        if let answer, let answer { return answer }
+        return left.lowercased() == right.lowercased()
+    }
+
+    /// Equal ignoring ASCII case, or nil when a byte is not ASCII (then Unicode's rules decide).
+    private static func asciiEqualIgnoringCase(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool? {
+        func hasNonASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+            var index = start
+            while index < bytes.count {
+                if bytes[index] >= 0x80 { return true }
+                index += 1
+            }
+            return false
+        }
+        guard left.count == right.count else {
+            return hasNonASCII(left, from: 0) || hasNonASCII(right, from: 0) ? nil : false
+        }
+        var index = 0
+        while index < left.count {
+            let (a, b) = (left[index], right[index])
+            if a | b >= 0x80 { return nil }
+            if !sameLetterIgnoringCase(a, b) { return hasNonASCII(left, from: index) || hasNonASCII(right, from: index) ? nil : false }
+            index += 1
+        }
+        return true
     }
 
     /// Whether two ASCII bytes are the same, or the same letter in either case.

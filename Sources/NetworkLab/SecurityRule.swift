@@ -140,31 +140,48 @@ public struct SecurityRule: Sendable, Equatable {
         self.destinationPorts = destinationPorts
     }
 
-    /// A rule from ARM's JSON; nil when it has no name or priority.
+    /// A rule from ARM's JSON; nil when it has no name or priority. Member names are matched
+    /// ignoring case, as ARM reads them, in one pass over the rule's properties (a lab reads a
+    /// hundred thousand rules).
     public init?(_ json: JSONValue, isDefault: Bool) {
-        guard let name = json["name"]?.stringValue, let properties = json["properties"],
-            let priority = properties["priority"]?.numberValue?.intValue
-        else { return nil }
-        func list(_ single: String, _ plural: String, orAny: Bool = true) -> [String] {
-            let many = properties[plural]?.arrayValue?.compactMap(\.stringValue) ?? []
-            if !many.isEmpty { return many }
-            if let one = properties[single]?.stringValue, !one.isEmpty { return [one] }
+        guard let name = json["name"]?.stringValue, let properties = json["properties"]?.objectValue else { return nil }
+        var priority: Int?
+        var direction = Direction.inbound
+        var allows = false
+        var protocolName = "*"
+        var single: [String: String] = [:]
+        var plural: [String: [String]] = [:]
+        var groups: [String: [String]] = [:]
+        for member in properties.members {
+            let key = member.key.lowercased()
+            switch key {
+            case "priority": priority = member.value.numberValue?.intValue
+            case "direction": direction = member.value.stringValue?.lowercased() == "outbound" ? .outbound : .inbound
+            case "access": allows = member.value.stringValue?.lowercased() == "allow"
+            case "protocol": protocolName = member.value.stringValue ?? "*"
+            case "sourceaddressprefix", "sourceportrange", "destinationaddressprefix", "destinationportrange":
+                if let text = member.value.stringValue, !text.isEmpty { single[key] = text }
+            case "sourceaddressprefixes", "sourceportranges", "destinationaddressprefixes", "destinationportranges":
+                plural[String(key.dropLast(key.hasSuffix("prefixes") ? 2 : 1))] =
+                    member.value.arrayValue?.compactMap(\.stringValue) ?? []
+            case "sourceapplicationsecuritygroups", "destinationapplicationsecuritygroups":
+                groups[key] = (member.value.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(LabNetwork.key) }
+            default: break
+            }
+        }
+        guard let priority else { return nil }
+        func list(_ field: String, orAny: Bool = true) -> [String] {
+            if let many = plural[field], !many.isEmpty { return many }
+            if let one = single[field] { return [one] }
             return orAny ? ["*"] : []
         }
-        func groups(_ field: String) -> [String] {
-            (properties[field]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(LabNetwork.key) }
-        }
-        let sourceGroups = groups("sourceApplicationSecurityGroups")
-        let destinationGroups = groups("destinationApplicationSecurityGroups")
+        let sourceGroups = groups["sourceapplicationsecuritygroups"] ?? []
+        let destinationGroups = groups["destinationapplicationsecuritygroups"] ?? []
         self.init(
-            name: name, isDefault: isDefault, priority: priority,
-            direction: properties["direction"]?.stringValue?.lowercased() == "outbound" ? .outbound : .inbound,
-            allows: properties["access"]?.stringValue?.lowercased() == "allow",
-            protocolName: properties["protocol"]?.stringValue ?? "*",
-            sourcePrefixes: list("sourceAddressPrefix", "sourceAddressPrefixes", orAny: sourceGroups.isEmpty), sourceGroups: sourceGroups,
-            sourcePorts: list("sourcePortRange", "sourcePortRanges"),
-            destinationPrefixes: list("destinationAddressPrefix", "destinationAddressPrefixes", orAny: destinationGroups.isEmpty),
-            destinationGroups: destinationGroups, destinationPorts: list("destinationPortRange", "destinationPortRanges"))
+            name: name, isDefault: isDefault, priority: priority, direction: direction, allows: allows, protocolName: protocolName,
+            sourcePrefixes: list("sourceaddressprefix", orAny: sourceGroups.isEmpty), sourceGroups: sourceGroups,
+            sourcePorts: list("sourceportrange"), destinationPrefixes: list("destinationaddressprefix", orAny: destinationGroups.isEmpty),
+            destinationGroups: destinationGroups, destinationPorts: list("destinationportrange"))
     }
 
     /// Azure's default rules, with their names and priorities as its REST API returns them

@@ -53,19 +53,23 @@ public struct LabFile: Sendable {
             throw LabFileError(
                 file: path, reason: exists ? (isDirectory.boolValue ? "it is a folder" : "permission denied") : "no such file")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw LabFileError(file: path, reason: "it is not UTF-8 text") }
-        return try read(text: text, file: path)
+        return try read(bytes: Array(data), file: path)
     }
 
     /// Reads a lab file's text; `file` names it in errors.
     public static func read(text: String, file: String) throws(LabFileError) -> LabFile {
+        try read(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Reads a lab file's bytes (JSON is parsed from them as they are; YAML is read as text).
+    public static func read(bytes: [UInt8], file: String) throws(LabFileError) -> LabFile {
         var lab = LabFile(format: "", resources: [], problems: [], added: [])
         var collected = Collected()
-        let trimmed = text.drop { $0.isWhitespace }
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         var parsed: JSONValue?
-        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             do {
-                parsed = try JSONParser.parse(text)
+                parsed = try JSONParser.parse(bytes: bytes)
             } catch {
                 throw LabFileError(
                     file: file,
@@ -82,7 +86,7 @@ public struct LabFile: Sendable {
                 }
             } else if json["log"] != nil {
                 lab.format = "HAR"
-                collected.read(try imported(text, file: file))
+                collected.read(try imported(bytes, file: file))
             } else if let list = json.arrayValue ?? json["value"]?.arrayValue {
                 lab.format = "ARM resources"
                 for (index, item) in list.enumerated() { collected.take(item, from: "item \(index + 1)") }
@@ -97,14 +101,15 @@ public struct LabFile: Sendable {
             }
         } else {
             lab.format = "vcrpy YAML"
-            collected.read(try imported(text, file: file))
+            collected.read(try imported(bytes, file: file))
         }
         lab.problems = collected.problems
         lab.complete(collected)
         return lab
     }
 
-    private static func imported(_ text: String, file: String) throws(LabFileError) -> [Interaction] {
+    private static func imported(_ bytes: [UInt8], file: String) throws(LabFileError) -> [Interaction] {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw LabFileError(file: file, reason: "it is not UTF-8 text") }
         do {
             return try CassetteImporter.read(text: text, file: file).0.interactions
         } catch {
@@ -115,6 +120,7 @@ public struct LabFile: Sendable {
     /// Resources collected from answers, the latest for each ID first met.
     private struct Collected {
         var byKey: [String: JSONValue] = [:]
+        var paths: [String: ResourcePath] = [:]
         var order: [String] = []
         var instanceViews: [String: JSONValue] = [:]
         var problems: [String] = []
@@ -137,8 +143,10 @@ public struct LabFile: Sendable {
                 object["type"] = .string(path.type ?? "")
                 resource = .object(object)
             }
-            if byKey[path.key] == nil { order.append(path.key) }
-            byKey[path.key] = resource
+            let key = path.key
+            if byKey[key] == nil { order.append(key) }
+            byKey[key] = resource
+            paths[key] = path
         }
 
         /// Every successful GET of a resource (its body has its `id`) or a list (`value`), in order.
@@ -167,36 +175,31 @@ public struct LabFile: Sendable {
 
     /// The collected resources, with instance views folded into their VMs and what they live in added.
     private mutating func complete(_ collected: Collected) {
-        var resources: [JSONValue] = []
+        var resources: [(path: ResourcePath, value: JSONValue)] = []
         var keys = Set<String>()
         for key in collected.order {
-            guard var resource = collected.byKey[key] else { continue }
+            guard var resource = collected.byKey[key], let path = collected.paths[key] else { continue }
             if let view = collected.instanceViews[key], case .object(var object) = resource {
                 var properties = object["properties"]?.objectValue ?? JSONObject()
                 properties["instanceView"] = view
                 object["properties"] = .object(properties)
                 resource = .object(object)
             }
-            resources.append(resource)
+            resources.append((path, resource))
             keys.insert(key)
         }
-        held =
-            resources.filter {
-                let type = $0["type"]?.stringValue?.lowercased()
-                return type != nil && type != "microsoft.resources/resourcegroups"
-            }.count
+        held = resources.filter { $0.path.type != nil && $0.path.type != "Microsoft.Resources/resourceGroups" }.count
         // A child whose parent was never recorded cannot be shown anywhere.
         resources.removeAll { resource in
-            guard let path = resource["id"]?.stringValue.flatMap(ResourcePath.init), let parent = path.parent else { return false }
+            guard let parent = resource.path.parent else { return false }
             if keys.contains(parent.lowercased()) { return false }
-            problems.append("\(path.id): its parent \(parent) is not in the file")
+            problems.append("\(resource.path.id): its parent \(parent) is not in the file")
             return true
         }
         var containers: [JSONValue] = []
         var regions: [String: Set<String>] = [:]
         var hasWatcher = Set<String>()
-        for resource in resources {
-            guard let path = resource["id"]?.stringValue.flatMap(ResourcePath.init) else { continue }
+        for (path, resource) in resources {
             let subscriptionKey = "/subscriptions/\(path.subscription)".lowercased()
             if !keys.contains(subscriptionKey) {
                 keys.insert(subscriptionKey)
@@ -242,8 +245,8 @@ public struct LabFile: Sendable {
             }
         }
         // Subscriptions first, as the sandbox lists them; then groups, watchers and the rest.
-        let subscriptions = (containers + resources).filter { $0["type"] == nil }
-        self.resources = subscriptions + containers.filter { $0["type"] != nil } + resources.filter { $0["type"] != nil }
+        let subscriptions = containers.filter { $0["type"] == nil } + resources.filter { $0.path.type == nil }.map(\.value)
+        self.resources = subscriptions + containers.filter { $0["type"] != nil } + resources.filter { $0.path.type != nil }.map(\.value)
     }
 
     private static func resourceGroup(_ id: String, location: String) -> JSONValue {

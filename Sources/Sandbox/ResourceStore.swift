@@ -45,6 +45,8 @@ struct ResourceStore: Sendable {
     private var records: [String: JSONValue] = [:]
     /// The keys of each parent's children, in the order they were written.
     private var children: [String: [String]] = [:]
+    /// The keys of resources that are not children, kept as they are written and removed.
+    private var topLevelKeys: Set<String> = []
     /// Writes so far, for etags.
     private var writes = 0
 
@@ -68,7 +70,7 @@ struct ResourceStore: Sendable {
 
     /// Every resource that is not a child, as GET returns it, by ID.
     var topLevel: [JSONValue] {
-        records.keys.filter { !isChild($0) }.sorted().compactMap { composed($0) }
+        topLevelKeys.sorted().compactMap { composed($0) }
     }
 
     /// The resources directly under a collection path (`.../resourceGroups`,
@@ -113,25 +115,29 @@ struct ResourceStore: Sendable {
 
     // MARK: Reading
 
+    /// The keys among a parent's children that are in one collection (`/subnets/` after the
+    /// parent's key), compared as bytes.
+    static func inCollection(_ keys: [String], of parent: String, _ segment: String) -> [String] {
+        let marker = Array("/\(segment.lowercased())/".utf8)
+        let offset = parent.utf8.count
+        return keys.filter { $0.utf8.dropFirst(offset).starts(with: marker) }
+    }
+
     /// A resource as stored (without its children).
     func record(_ id: String) -> JSONValue? { records[id.lowercased()] }
 
     /// The stored children of a parent in one collection (`subnets`), in order.
     func children(of id: String, _ segment: String) -> [JSONValue] {
         let key = id.lowercased()
-        let marker = "/\(segment.lowercased())/"
-        return (children[key] ?? []).filter { $0.dropFirst(key.count).hasPrefix(marker) }.compactMap { records[$0] }
+        return Self.inCollection(children[key] ?? [], of: key, segment).compactMap { records[$0] }
     }
-
-    private func isChild(_ key: String) -> Bool { ResourcePath(key)?.parent != nil }
 
     private func composed(_ key: String) -> JSONValue? {
         guard case .object(var object)? = records[key] else { return nil }
         let type = object["type"]?.stringValue?.lowercased() ?? ""
         let keys = children[key] ?? []
         for collection in Self.collections where collection.parentType == type {
-            let marker = "/\(collection.segment.lowercased())/"
-            let items = keys.filter { $0.dropFirst(key.count).hasPrefix(marker) }.compactMap { composed($0) }
+            let items = Self.inCollection(keys, of: key, collection.segment).compactMap { composed($0) }
             if collection.inProperties {
                 var properties = object["properties"]?.objectValue ?? JSONObject()
                 properties[collection.segment] = .array(items)
@@ -143,8 +149,9 @@ struct ResourceStore: Sendable {
         return .object(object)
     }
 
-    /// Stores a resource and its children as given, splitting the children out.
-    private mutating func insert(_ resource: JSONValue, id: String) {
+    /// Stores a resource and its children as given, splitting the children out. `parent` is
+    /// the key of the resource it was found in (nil: worked out from its ID).
+    private mutating func insert(_ resource: JSONValue, id: String, parent: String? = nil) {
         guard case .object(var object) = resource else { return }
         let key = id.lowercased()
         let type = object["type"]?.stringValue?.lowercased() ?? ""
@@ -162,13 +169,16 @@ struct ResourceStore: Sendable {
             }
             for item in items {
                 guard let childID = item["id"]?.stringValue else { continue }
-                insert(item, id: childID)
+                insert(item, id: childID, parent: key)
             }
         }
-        if let parent = ResourcePath(id)?.parent?.lowercased(), !(children[parent]?.contains(key) ?? false) {
-            children[parent, default: []].append(key)
-        }
+        if records[key] == nil { attach(key, to: parent ?? ResourcePath(id)?.parent) }
         records[key] = .object(object)
+    }
+
+    /// Files a new resource under its parent, or among the top-level ones.
+    private mutating func attach(_ key: String, to parent: String?) {
+        if let parent { children[parent.lowercased(), default: []].append(key) } else { topLevelKeys.insert(key) }
     }
 
     /// Removes a resource and everything under it.
@@ -176,7 +186,9 @@ struct ResourceStore: Sendable {
         for child in children[key] ?? [] { remove(child) }
         children[key] = nil
         records[key] = nil
-        if let parent = ResourcePath(key)?.parent?.lowercased() { children[parent]?.removeAll { $0 == key } }
+        if topLevelKeys.remove(key) == nil, let parent = ResourcePath(key)?.parent?.lowercased() {
+            children[parent]?.removeAll { $0 == key }
+        }
     }
 
     // MARK: Writing
@@ -195,6 +207,8 @@ struct ResourceStore: Sendable {
         let created = records[path.key] == nil
         try candidate.write(object, at: path)
         try candidate.check(path)
+        // Children the PUT's collections no longer hold are deleted: not while still in use.
+        try candidate.checkNothingRefersTo(path, removedFrom: self)
         self = candidate
         return (get(path.id)!, created)
     }
@@ -211,6 +225,7 @@ struct ResourceStore: Sendable {
         if let tenant { object["tenantId"] = tenant }
         object["displayName"] = body["displayName"] ?? .string(path.subscription)
         object["state"] = .string("Enabled")
+        if created { attach(path.key, to: nil) }
         records[path.key] = .object(object)
         return (.object(object), created)
     }
@@ -305,10 +320,8 @@ struct ResourceStore: Sendable {
             object["id"] = .string(path.id)
             object["name"] = .string(path.name)
             if object["type"] == nil { object["type"] = .string(type) }
+            if records[path.key] == nil { attach(path.key, to: path.parent) }
             records[path.key] = .object(object)
-            if let parent = path.parent?.lowercased(), !(children[parent]?.contains(path.key) ?? false) {
-                children[parent, default: []].append(path.key)
-            }
             return
         }
         var object = JSONObject()
@@ -365,13 +378,10 @@ struct ResourceStore: Sendable {
         object["properties"] = .object(properties)
         // PUT replaces: the children of each collection the body describes are replaced.
         let existing = children[path.key] ?? []
+        if records[path.key] == nil { attach(path.key, to: path.parent) }
         records[path.key] = .object(object)
-        if let parent = path.parent?.lowercased(), !(children[parent]?.contains(path.key) ?? false) {
-            children[parent, default: []].append(path.key)
-        }
         for (collection, items) in childBodies {
-            let marker = "/\(collection.segment.lowercased())/"
-            for key in existing where key.dropFirst(path.key.count).hasPrefix(marker) { remove(key) }
+            for key in Self.inCollection(existing, of: path.key, collection.segment) { remove(key) }
             for (index, item) in items.enumerated() {
                 guard case .object(let child) = item else {
                     throw LabRefusal(
@@ -459,7 +469,8 @@ struct ResourceStore: Sendable {
     /// After a delete: nothing left may refer to what was removed (a NIC's `virtualMachine` is
     /// the platform's back-reference and does not count; a peering's remote does not hold it).
     private func checkNothingRefersTo(_ path: ResourcePath, removedFrom before: ResourceStore) throws(LabRefusal) {
-        let removed = Set(before.records.keys.filter { $0 == path.key || $0.hasPrefix(path.key + "/") })
+        let removed = Set(before.records.keys.filter { ($0 == path.key || $0.hasPrefix(path.key + "/")) && records[$0] == nil })
+        guard !removed.isEmpty else { return }
         var users: [String: [String]] = [:]
         for (key, record) in records {
             for reference in Self.references(in: record["properties"] ?? .null, skipping: ["virtualMachine", "remoteVirtualNetwork"])

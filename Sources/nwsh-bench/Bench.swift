@@ -7,7 +7,7 @@ import JSON
 /// `nwsh-bench`: measures nwsh beside the tools people would otherwise use, in one run, and writes
 /// the table to BENCHMARKS.md. `scripts/bench` builds release and runs it.
 @main
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nwsh-bench",
         abstract: "Measure nwsh against its peers and write the table to BENCHMARKS.md.",
@@ -45,6 +45,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Hops in the result that explain narrates.")
     var explainHops: Int = 10000
 
+    @Option(help: "Virtual networks in the lab's generated network (10 VMs, a 100-rule NSG and a 50-route table each).")
+    var labNetworks: Int = 1000
+
+    @Option(help: "Connectivity checks and ipFlowVerify questions timed on the lab.")
+    var labQuestions: Int = 500
+
     @Flag(help: "Do not measure or install peers.")
     var noPeers = false
 
@@ -76,23 +82,27 @@ struct Bench: ParsableCommand {
             replayLarge = min(replayLarge, 400)
             vcrInteractions = min(vcrInteractions, 20)
             explainHops = min(explainHops, 50)
+            labNetworks = min(labNetworks, 4)
+            labQuestions = min(labQuestions, 10)
             noPeers = true
         }
         for (name, value) in [
             ("--runs", runs), ("--startup-runs", startupRuns), ("--paired-runs", pairedRuns), ("--gets", gets), ("--replay", replay),
             ("--replay-large", replayLarge), ("--vcr-interactions", vcrInteractions), ("--explain-hops", explainHops),
+            ("--lab-questions", labQuestions),
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value)).")
         }
+        if !(2...1024).contains(labNetworks) { throw ValidationError("--lab-networks must be 2 to 1,024 (got \(labNetworks)).") }
     }
 
-    func run() throws {
+    func run() async throws {
         do {
             if let generateReplay, let generatePrefix {
                 try writeReplayInput(generateReplay, prefix: generatePrefix, peerFiles: generatePeerFiles)
                 return
             }
-            try measureEverything()
+            try await measureEverything()
         } catch let error as BenchError {
             FileHandle.standardError.write(Data("nwsh-bench: \(error.description)\n".utf8))
             throw ExitCode(1)
@@ -103,7 +113,7 @@ struct Bench: ParsableCommand {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    func measureEverything() throws {
+    func measureEverything() async throws {
         let binDirectory = bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let nwsh = binDirectory + "/nwsh"
         let sandboxExecutable = binDirectory + "/nwsh-sandbox"
@@ -281,6 +291,32 @@ struct Bench: ParsableCommand {
                 nwsh: .measured(replayTime),
                 target: "≤ 3 × file + 50 MB = \(Report.bytes(limit))", unit: .bytes
             ) { nwsh, _ in nwsh <= Double(limit) })
+
+        // The network lab (last: this process holds the generated network).
+        let lab = LabInput(virtualNetworks: labNetworks)
+        let labFile = "\(work)/lab-\(labNetworks).json"
+        try write(lab.json, to: labFile)
+        let labSize = (try? FileManager.default.attributesOfItem(atPath: labFile)[.size] as? Int) ?? 0
+        log("Timing the lab: \(lab.description) (\(Report.bytes(labSize)))...")
+        let figures = try await LabBench(input: lab, file: labFile, questions: labQuestions).measure(loads: runs, log: log)
+        if let problem = figures.unexpected.first {
+            throw BenchError(description: "the lab answered a question unexpectedly: \(problem) (\(figures.unexpected.count) in all)")
+        }
+        rows.append(
+            Row(
+                figure: "loading the lab: \(lab.description) (\(Report.bytes(labSize)) of JSON), to its first answer",
+                nwsh: .measured(figures.load), target: "≤ 2 s"
+            ) { nwsh, _ in nwsh <= 2 })
+        rows.append(
+            Row(
+                figure: "a connectivity check's computation on that lab (median of \(Report.grouped(labQuestions)); no waiting)",
+                nwsh: .measured(figures.check), target: "≤ 5 ms"
+            ) { nwsh, _ in nwsh <= 0.005 })
+        rows.append(
+            Row(
+                figure: "an ipFlowVerify on that lab (median of \(Report.grouped(labQuestions)))", nwsh: .measured(figures.ipFlowVerify),
+                target: "≤ 1 ms"
+            ) { nwsh, _ in nwsh <= 0.001 })
 
         let table = Report.table(rows)
         print(table, terminator: "")

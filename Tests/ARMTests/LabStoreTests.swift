@@ -70,6 +70,15 @@ import Testing
         #expect(listed.body?["value"]?.arrayValue?.count == 2)
         _ = try await Self.call(fixture, "PUT", Self.vnet, Self.vnetBody)
         #expect(try await Self.call(fixture, "GET", "\(Self.vnet)/subnets/db").response.status == 404)
+        // A subnet in use cannot be dropped by a PUT of its VNet either.
+        _ = try await Self.call(fixture, "PUT", "\(Self.network)/networkInterfaces/webNic", Self.nicBody())
+        let dropped = try await Self.call(
+            fixture, "PUT", Self.vnet,
+            #"{"location": "westcentralus", "properties": {"addressSpace": {"addressPrefixes": ["10.50.0.0/16"]}}}"#)
+        #expect(
+            Self.outcome(dropped)
+                == "InUseSubnetCannotBeDeleted: Subnet web is in use by \(Self.network)/networkInterfaces/webNic/ipConfigurations/ipconfig1 and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet. See aka.ms/deletesubnet."
+        )
         // PATCH merges: the address space changes, the subnets stay.
         let patched = try await Self.call(
             fixture, "PATCH", Self.vnet, #"{"properties": {"addressSpace": {"addressPrefixes": ["10.50.0.0/16", "10.51.0.0/16"]}}}"#)

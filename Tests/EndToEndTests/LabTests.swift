@@ -19,6 +19,30 @@ import Testing
         get "$s/providers/Microsoft.Compute/virtualMachines?api-version=2024-07-01"
         """
 
+    /// The README's walkthrough: the check blames a rule, the rule is deleted, the check again is
+    /// reachable, and `diff` says fixed.
+    @Test("the troubleshooting loop through the binary")
+    func troubleshootingLoop() async throws {
+        let rule =
+            "\(Self.subscription)/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules/Port80"
+        let script = "check MultiTierApp0 10.1.4.4:80\ndelete \(rule)?api-version=2024-05-01\ncheck MultiTierApp0 10.1.4.4:80\ndiff"
+        let result = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "-c", script])
+        // The first check was unreachable: the script went on, and its status says so.
+        #expect(result.status == 3, "\(result.err)")
+        #expect(
+            result.out.hasSuffix(
+                """
+                The last two checks of MultiTierApp0 to 10.1.4.4 port 80 (Tcp):
+                Verdict: Unreachable → Reachable: fixed.
+                Probes failed: 100 of 100 → 0 of 100.
+                Latency: min none → 0 ms, avg none → 3 ms, max none → 21 ms.
+
+                Issues resolved:
+                  - Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.
+
+                """), "\(result.out)")
+    }
+
     @Test("a copy recorded on the sandbox after a fix loads as the lab, and the check runs against the copy")
     func copyRecordedOnTheSandbox() async throws {
         let directory = try temporaryDirectory()

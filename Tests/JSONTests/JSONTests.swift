@@ -112,6 +112,8 @@ import Testing
     @Test(arguments: [
         ("connectionStatus", "ConnectionStatus", true), ("HOPS", "hops", true), ("hops", "hop", false),
         ("a@", "a`", false), ("[x]", "{x}", false), ("Größe", "GRÖSSE", false), ("größe", "GRÖßE", true),
+        // Bytes compared in place: a difference after a non-ASCII letter, and lengths that differ in bytes only.
+        ("Äbc", "äbd", false), ("Äbc", "äBC", true), ("\u{212A}ey", "key", true), ("propertie", "properties", false), ("", "", true),
     ])
     func membersAreFoundIgnoringCase(key: String, asked: String, found: Bool) {
         let object = JSONObject([JSONObject.Member(key: key, value: .bool(true))])

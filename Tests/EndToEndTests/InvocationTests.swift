@@ -214,7 +214,8 @@ import Testing
                     "replaying 20 recorded interactions", "replaying 40 recorded interactions (LRO poll chains included)",
                     "replaying 400 recorded interactions", "`explain` of a generated 50-hop result (`nwsh -c`, start-up included)",
                     "peak memory replaying the 40-interaction cassette (0.1 MB file)",
-                    "loading the lab: 4 VNets, 40 NICs and VMs, 4 NSGs of 100 rules, 4 route tables of 50 routes (0.3 MB of JSON), to its first answer",
+                    "loading the lab: 4 VNets, 40 NICs and VMs, 4 NSGs of 100 rules, 4 route tables of 50 routes (0.3 MB of JSON), "
+                        + "to its first answer",
                     "a connectivity check's computation on that lab (median of 10; no waiting)", "an ipFlowVerify on that lab (median of 10)",
                 ])
             // nwsh was measured for every figure (the lab's questions ten times); peers are not run in smoke mode.

@@ -216,7 +216,8 @@ import Testing
                     "peak memory replaying the 40-interaction cassette (0.1 MB file)",
                     "loading the lab: 4 VNets, 40 NICs and VMs, 4 NSGs of 100 rules, 4 route tables of 50 routes (0.3 MB of JSON), "
                         + "to its first answer",
-                    "a connectivity check's computation on that lab (median of 10; no waiting)", "an ipFlowVerify on that lab (median of 10)",
+                    "a connectivity check's computation on that lab (median of 10; no waiting)",
+                    "an ipFlowVerify on that lab (median of 10)",
                 ])
             // nwsh was measured for every figure (the lab's questions ten times); peers are not run in smoke mode.
             for row in rows {

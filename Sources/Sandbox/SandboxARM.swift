@@ -168,11 +168,16 @@ public actor SandboxARM {
             }
         case "DELETE":
             do {
-                let type = store.record(path)?["type"]?.stringValue ?? ""
+                // The deleted resource's location (its top-level parent's, for a child) names the
+                // operation's region.
+                let record = store.record(path)
+                let type = record?["type"]?.stringValue ?? ""
+                let location =
+                    record?["location"]?.stringValue ?? ResourcePath(path)?.parent.flatMap { store.record($0)?["location"]?.stringValue }
                 guard try store.delete(path) else { return SandboxResponse(status: 204) }
                 network = nil
                 guard ResourcePath.isModelled(type) else { return SandboxResponse(status: 200) }
-                return deleted(request, path: path, neverComplete: neverComplete)
+                return deleted(request, path: path, type: type, location: location, neverComplete: neverComplete)
             } catch {
                 return Self.error(error.status, error.code, error.message)
             }
@@ -341,20 +346,24 @@ public actor SandboxARM {
         }
         let operationID = startOperation(.asyncOperation, result: nil, seed: request.path, neverComplete: neverComplete)
         var response = Self.json(created ? 201 : 200, .object(shown))
+        let location =
+            resource["location"]?.stringValue ?? ResourcePath(request.path)?.parent.flatMap { store.record($0)?["location"]?.stringValue }
         response.headers.add(
             "Azure-AsyncOperation",
-            operationURL(request, scope: request.path, location: resource["location"]?.stringValue, kind: "operations", id: operationID))
+            operationURL(
+                request, scope: request.path, provider: resource["type"]?.stringValue ?? type, location: location, kind: "operations",
+                id: operationID))
         response.headers.add("Retry-After", String(options.retryAfter))
         return response
     }
 
     /// A delete: 202 with `Azure-AsyncOperation` and `Location`, as Azure's network provider answers it.
-    private func deleted(_ request: SandboxRequest, path: String, neverComplete: Bool) -> SandboxResponse {
+    private func deleted(_ request: SandboxRequest, path: String, type: String, location: String?, neverComplete: Bool) -> SandboxResponse {
         let operationID = startOperation(.asyncOperation, result: nil, seed: request.path, neverComplete: neverComplete)
-        let location: String? = nil
         var headers: HTTPHeaders = [
-            "Azure-AsyncOperation": operationURL(request, scope: path, location: location, kind: "operations", id: operationID),
-            "Location": operationURL(request, scope: path, location: location, kind: "operationResults", id: operationID),
+            "Azure-AsyncOperation": operationURL(
+                request, scope: path, provider: type, location: location, kind: "operations", id: operationID),
+            "Location": operationURL(request, scope: path, provider: type, location: location, kind: "operationResults", id: operationID),
             "Retry-After": String(options.retryAfter),
         ]
         headers.add(contentsOf: Self.jsonHeaders)
@@ -368,12 +377,16 @@ public actor SandboxARM {
         return operationID
     }
 
-    /// `.../subscriptions/S/providers/Microsoft.Network/locations/L/{operations|operationResults}/ID`.
-    private func operationURL(_ request: SandboxRequest, scope: String, location: String?, kind: String, id: String) -> String {
+    /// `.../subscriptions/S/providers/NAMESPACE/locations/L/{operations|operationResults}/ID`, in the
+    /// namespace of the resource's type (`Microsoft.Network` for Network Watcher's actions).
+    private func operationURL(
+        _ request: SandboxRequest, scope: String, provider type: String = "Microsoft.Network", location: String?, kind: String, id: String
+    ) -> String {
         let subscription = scope.split(separator: "/").dropFirst().first.map(String.init) ?? data.subscriptionID
+        let namespace = type.split(separator: "/").first.map(String.init) ?? "Microsoft.Network"
         let apiVersion = request.queryValue("api-version") ?? ""
         return
-            "\(request.baseURL)/subscriptions/\(subscription)/providers/Microsoft.Network/locations/\(location ?? "westcentralus")/\(kind)/\(id)?api-version=\(apiVersion)"
+            "\(request.baseURL)/subscriptions/\(subscription)/providers/\(namespace)/locations/\(location ?? "westcentralus")/\(kind)/\(id)?api-version=\(apiVersion)"
     }
 
     private func operationResult(_ request: SandboxRequest, id: String) -> SandboxResponse {

@@ -56,6 +56,20 @@ import Testing
         #expect(deleted.accepted?.status == 202)
         #expect(try await Self.call(fixture, "GET", "\(Self.vnet)/subnets/web").response.status == 404)
         #expect(try await Self.call(fixture, "DELETE", Self.vnet).response.status == 204)
+        // A child's operation is in its parent's region; a VM's in Microsoft.Compute's namespace.
+        _ = try await Self.call(fixture, "PUT", Self.vnet, Self.vnetBody.replacingOccurrences(of: "westcentralus", with: "northeurope"))
+        let subnet = try await Self.call(fixture, "PUT", "\(Self.vnet)/subnets/db", #"{"properties": {"addressPrefix": "10.50.2.0/24"}}"#)
+        #expect(
+            subnet.accepted?.headers["Azure-AsyncOperation"]?.contains("/providers/Microsoft.Network/locations/northeurope/operations/")
+                == true)
+        _ = try await Self.call(fixture, "PUT", "\(Self.network)/networkInterfaces/webNic", Self.nicBody())
+        let vm = try await Self.call(
+            fixture, "PUT", "\(Self.compute)/virtualMachines/Web",
+            #"{"location": "westcentralus", "properties": {"networkProfile": {"networkInterfaces": [{"id": "\#(Self.network)/networkInterfaces/webNic"}]}}}"#
+        )
+        #expect(
+            vm.accepted?.headers["Azure-AsyncOperation"]?.contains("/providers/Microsoft.Compute/locations/westcentralus/operations/")
+                == true)
     }
 
     @Test("a child written alone appears in its parent, and a parent's PUT replaces its children")

@@ -103,7 +103,8 @@ public struct LabNetwork: Sendable {
         public var osType: String?
         /// The `PowerState/...` code of its instance view (`PowerState/running` when not given).
         public var powerState: String
-        /// Whether the Network Watcher agent extension is installed and provisioned.
+        /// Whether the Network Watcher agent extension is installed and provisioned (taken as
+        /// installed when the VM's extensions were not recorded).
         public var hasWatcherAgent: Bool
     }
 
@@ -233,13 +234,20 @@ public struct LabNetwork: Sendable {
         let ordered = primary + references.filter { $0["properties"]?["primary"] != .bool(true) }
         let statuses = properties?["instanceView"]?["statuses"]?.arrayValue ?? []
         let powerState = statuses.compactMap { $0["code"]?.stringValue }.first { $0.lowercased().hasPrefix("powerstate/") }
-        let extensions = resource["resources"]?.arrayValue ?? []
-        let agent = extensions.contains { ext in
-            let extensionProperties = ext["properties"]
-            let type = extensionProperties?["type"]?.stringValue?.lowercased() ?? ""
-            let state = extensionProperties?["provisioningState"]?.stringValue?.lowercased() ?? "succeeded"
-            return type.hasPrefix("networkwatcheragent") && state == "succeeded"
-        }
+        // The agent is an extension of type NetworkWatcherAgentLinux/Windows (or, where only an ID
+        // was recorded, one named like the portal names it, AzureNetworkWatcherExtension). A VM
+        // whose extensions were not recorded at all is taken to have it.
+        let agent =
+            resource["resources"]?.arrayValue.map { extensions in
+                extensions.contains { ext in
+                    let extensionProperties = ext["properties"]
+                    let type = extensionProperties?["type"]?.stringValue?.lowercased() ?? ""
+                    let name = (ext["name"]?.stringValue ?? ext["id"]?.stringValue?.split(separator: "/").last.map(String.init) ?? "")
+                        .lowercased()
+                    let state = extensionProperties?["provisioningState"]?.stringValue?.lowercased() ?? "succeeded"
+                    return (type.hasPrefix("networkwatcheragent") || name.contains("networkwatcher")) && state == "succeeded"
+                }
+            } ?? true
         virtualMachines[Self.key(id)] = VirtualMachine(
             id: id, name: Self.name(resource, id), networkInterfaces: ordered.compactMap { Self.reference($0) },
             osType: properties?["storageProfile"]?["osDisk"]?["osType"]?.stringValue, powerState: powerState ?? "PowerState/running",

@@ -109,6 +109,9 @@ extension NetworkBuilder: CustomTestStringConvertible {
     @Test("a source VM without the Network Watcher agent, or stopped, cannot run the check (AgentStopped)")
     func agentStopped() throws {
         var lab = Self.lab()
+        // Extensions not recorded: the agent is taken to be there.
+        lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), agent: nil)
+        #expect(try Self.walk(lab, to: "vm:Db") == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VnetLocal 10.1.4.4: Reachable")
         lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), agent: false)
         #expect(try Self.walk(lab, to: "vm:Db") == "Source 10.1.1.4 [Local AgentStopped]: Unreachable")
         lab.vm("App", "10.1.1.4", subnet: ("hub", "app"), powerState: "PowerState/deallocated")

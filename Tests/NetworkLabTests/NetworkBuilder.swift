@@ -159,7 +159,7 @@ struct NetworkBuilder {
     /// A VM with one interface of the same name plus `Nic`, at an address in a subnet.
     mutating func vm(
         _ name: String, _ address: String, subnet: (vnet: String, name: String), nsg: String? = nil, forwarding: Bool = false,
-        asgs: [String] = [], agent: Bool = true, powerState: String = "PowerState/running"
+        asgs: [String] = [], agent: Bool? = true, powerState: String = "PowerState/running"
     ) {
         let nicID = Self.nic(name + "Nic")
         let vmID = Self.vm(name)
@@ -212,14 +212,16 @@ struct NetworkBuilder {
                 ),
                 (
                     "resources",
-                    .array(
-                        agent
-                            ? [
-                                Self.object([
-                                    ("name", .string("AzureNetworkWatcherExtension")),
-                                    ("properties", Self.object([("type", .string("NetworkWatcherAgentLinux"))])),
-                                ])
-                            ] : [])
+                    agent.map { agent in
+                        .array(
+                            agent
+                                ? [
+                                    Self.object([
+                                        ("name", .string("AzureNetworkWatcherExtension")),
+                                        ("properties", Self.object([("type", .string("NetworkWatcherAgentLinux"))])),
+                                    ])
+                                ] : [])
+                    }
                 ),
             ]))
     }

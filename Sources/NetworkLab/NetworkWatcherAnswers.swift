@@ -69,6 +69,11 @@ public struct NetworkWatcherAnswers: Sendable {
             throw LabRefusal(
                 status: 400, code: "InvalidRequestFormat", message: "Destination address or resource ID is missing in the request.")
         }
+        if let given = request["protocol"], given.stringValue == nil, given != .null {
+            throw LabRefusal(
+                status: 400, code: "InvalidRequestFormat",
+                message: "'protocol' must be Tcp, Http, Https or Icmp, not \(given.kindDescription).")
+        }
         let protocolName = request["protocol"]?.stringValue?.lowercased() ?? "tcp"
         let transport: FlowProtocol
         switch protocolName {

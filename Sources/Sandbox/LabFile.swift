@@ -123,6 +123,8 @@ public struct LabFile: Sendable {
         var paths: [String: ResourcePath] = [:]
         var order: [String] = []
         var instanceViews: [String: JSONValue] = [:]
+        /// VMs whose extensions were listed (so none listed means none there).
+        var extensionLists: Set<String> = []
         var problems: [String] = []
 
         mutating func take(_ resource: JSONValue, from place: String) {
@@ -138,31 +140,94 @@ public struct LabFile: Sendable {
                 problems.append("\(id): not an ARM resource ID (/subscriptions/S/resourceGroups/G/providers/NAMESPACE/TYPE/NAME)")
                 return
             }
-            var resource = resource
-            if path.type != nil, resource["type"] == nil, case .object(var object) = resource {
-                object["type"] = .string(path.type ?? "")
-                resource = .object(object)
-            }
+            guard case .object(var object) = resource else { return }
+            if path.type != nil, object["type"] == nil { object["type"] = .string(path.type ?? "") }
             let key = path.key
+            let type = path.type?.lowercased() ?? ""
+            for collection in ResourceStore.collections where collection.parentType == type && collection.inProperties {
+                guard var properties = object["properties"]?.objectValue, let items = properties[collection.segment]?.arrayValue else {
+                    continue
+                }
+                // The parent's answer says what its collection holds now: children taken alone
+                // before, and no longer in it, are gone.
+                let prefix = key + "/" + collection.segment.lowercased() + "/"
+                forget(keysUnder: prefix)
+                // A child whose ID is not in this collection of this parent cannot be its child.
+                let kept = items.filter { item in
+                    let childID = item["id"]?.stringValue ?? ""
+                    guard ResourceStore.isDirectChild(childID.lowercased(), under: prefix) else {
+                        problems.append(
+                            "\(path.id): its \(collection.segment) list holds \(childID.isEmpty ? "an entry without an 'id'" : childID), which is not one of its \(collection.segment)"
+                        )
+                        return false
+                    }
+                    return true
+                }
+                properties[collection.segment] = .array(kept)
+                object["properties"] = .object(properties)
+            }
+            if type == "microsoft.compute/virtualmachines", let extensions = object["resources"]?.arrayValue {
+                let prefix = key + "/extensions/"
+                forget(keysUnder: prefix)
+                object["resources"] = .array(
+                    extensions.filter { ResourceStore.isDirectChild(($0["id"]?.stringValue ?? "").lowercased(), under: prefix) })
+            }
             if byKey[key] == nil { order.append(key) }
-            byKey[key] = resource
+            byKey[key] = .object(object)
             paths[key] = path
         }
 
+        /// Drops what was taken under a prefix (children a later answer no longer lists).
+        mutating func forget(keysUnder prefix: String) {
+            for key in byKey.keys where key.hasPrefix(prefix) { byKey[key] = nil }
+        }
+
+        /// Drops a resource and everything under it (a DELETE, or a GET answered 404).
+        mutating func forget(_ key: String) {
+            byKey[key] = nil
+            forget(keysUnder: key + "/")
+        }
+
         /// Every successful GET of a resource (its body has its `id`) or a list (`value`), in order.
+        /// A successful DELETE, or a GET answered 404, removes what it names.
         mutating func read(_ interactions: [Interaction]) {
-            for interaction in interactions where interaction.request.method == "GET" && (200..<300).contains(interaction.response.status) {
-                guard let body = try? JSONParser.parse(bytes: interaction.response.body) else { continue }
+            for interaction in interactions {
+                let method = interaction.request.method
+                let status = interaction.response.status
                 let path = Self.path(of: interaction.request.url)
-                if path.lowercased().hasSuffix("/instanceview"), body["statuses"] != nil {
-                    instanceViews[String(path.dropLast("/instanceView".count)).lowercased()] = body
+                if (method == "DELETE" && (200..<300).contains(status)) || (method == "GET" && status == 404) {
+                    if let gone = ResourcePath(path) { forget(gone.key) }
+                    continue
+                }
+                guard method == "GET", (200..<300).contains(status), let body = try? JSONParser.parse(bytes: interaction.response.body)
+                else {
+                    continue
+                }
+                let lowered = path.lowercased()
+                if lowered.hasSuffix("/instanceview"), body["statuses"] != nil {
+                    instanceViews[String(lowered.dropLast("/instanceview".count))] = body
                 } else if let list = body["value"]?.arrayValue, body["id"] == nil {
+                    // A VM's extensions listed, even none: they are known.
+                    if lowered.hasSuffix("/extensions"), !lowered.contains("?") {
+                        extensionLists.insert(String(lowered.dropLast("/extensions".count)))
+                    }
+                    // The first page of a child collection says what it holds now.
+                    if Self.isChildCollection(lowered), !interaction.request.url.contains("skiptoken") { forget(keysUnder: lowered + "/") }
                     for (index, item) in list.enumerated() {
                         take(item, from: "GET \(path), item \(index + 1)")
                     }
-                } else if body["id"] != nil, path.lowercased().hasPrefix("/subscriptions/") {
+                } else if body["id"] != nil, lowered.hasPrefix("/subscriptions/") {
                     take(body, from: "GET \(path)")
                 }
+            }
+        }
+
+        /// Whether a path is a modelled child collection (`.../virtualNetworks/V/subnets`).
+        static func isChildCollection(_ lowered: String) -> Bool {
+            let segments = lowered.split(separator: "/")
+            guard segments.count >= 9, segments[4] == "providers", let last = segments.last else { return false }
+            return ResourceStore.collections.contains {
+                $0.parentType == "\(segments[5])/\(segments[6])" && $0.segment.lowercased() == last
             }
         }
 
@@ -178,11 +243,15 @@ public struct LabFile: Sendable {
         var resources: [(path: ResourcePath, value: JSONValue)] = []
         var keys = Set<String>()
         for key in collected.order {
-            guard var resource = collected.byKey[key], let path = collected.paths[key] else { continue }
+            guard !keys.contains(key), var resource = collected.byKey[key], let path = collected.paths[key] else { continue }
             if let view = collected.instanceViews[key], case .object(var object) = resource {
                 var properties = object["properties"]?.objectValue ?? JSONObject()
                 properties["instanceView"] = view
                 object["properties"] = .object(properties)
+                resource = .object(object)
+            }
+            if collected.extensionLists.contains(key), case .object(var object) = resource, object["resources"] == nil {
+                object["resources"] = .array([])
                 resource = .object(object)
             }
             resources.append((path, resource))

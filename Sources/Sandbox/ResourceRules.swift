@@ -56,6 +56,12 @@ enum ResourceRules {
                 guard let prefix = IPv4Prefix(text)?.normalized else {
                     throw invalid("'\(text)' of subnet \(name) is not an address prefix such as 10.1.1.0/24.")
                 }
+                // Azure reserves five addresses of every subnet; the smallest IPv4 subnet is a /29
+                // (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
+                guard prefix.length <= 29 else {
+                    throw invalid(
+                        "subnet \(name) is \(text); the smallest subnet Azure allows is a /29 (it reserves five addresses of each).")
+                }
                 guard space.contains(where: { $0.contains(prefix) }) else {
                     throw LabRefusal(
                         status: 400, code: "NetcfgSubnetRangeOutsideVnet",
@@ -201,7 +207,7 @@ enum ResourceRules {
                         "Private static IP address \(address) does not belong to the range of subnet prefix \(prefixes.first?.description ?? "")."
                 )
             }
-            guard address.value >= prefix.first.value &+ 4, address != prefix.last else {
+            guard UInt64(address.value) >= UInt64(prefix.first.value) + 4, address != prefix.last else {
                 throw LabRefusal(
                     status: 400, code: "PrivateIPAddressInReservedRange",
                     message: "Private static IP address \(address) falls within reserved IP range of subnet prefix \(prefix).")

@@ -167,13 +167,21 @@ struct ResourceStore: Sendable {
                 items = object["resources"]?.arrayValue ?? []
                 if object["resources"] != nil { object["resources"] = .array([]) }
             }
+            let prefix = key + "/" + collection.segment.lowercased() + "/"
             for item in items {
-                guard let childID = item["id"]?.stringValue else { continue }
+                // Only a child whose ID is in this collection of this parent (a lab file is checked
+                // for them first; anything else is not this parent's child).
+                guard let childID = item["id"]?.stringValue, Self.isDirectChild(childID.lowercased(), under: prefix) else { continue }
                 insert(item, id: childID, parent: key)
             }
         }
         if records[key] == nil { attach(key, to: parent ?? ResourcePath(id)?.parent) }
         records[key] = .object(object)
+    }
+
+    /// Whether a key is `PREFIX/NAME`: one name directly under a collection's prefix.
+    static func isDirectChild(_ key: String, under prefix: String) -> Bool {
+        key.hasPrefix(prefix) && key.utf8.count > prefix.utf8.count && !key.utf8.dropFirst(prefix.utf8.count).contains(UInt8(ascii: "/"))
     }
 
     /// Files a new resource under its parent, or among the top-level ones.
@@ -183,9 +191,9 @@ struct ResourceStore: Sendable {
 
     /// Removes a resource and everything under it.
     private mutating func remove(_ key: String) {
-        for child in children[key] ?? [] { remove(child) }
-        children[key] = nil
+        let kids = children.removeValue(forKey: key) ?? []
         records[key] = nil
+        for child in kids { remove(child) }
         if topLevelKeys.remove(key) == nil, let parent = ResourcePath(key)?.parent?.lowercased() {
             children[parent]?.removeAll { $0 == key }
         }
@@ -206,7 +214,7 @@ struct ResourceStore: Sendable {
         var candidate = self
         let created = records[path.key] == nil
         try candidate.write(object, at: path)
-        try candidate.check(path)
+        try candidate.check(path, before: self)
         // Children the PUT's collections no longer hold are deleted: not while still in use.
         try candidate.checkNothingRefersTo(path, removedFrom: self)
         self = candidate
@@ -258,9 +266,15 @@ struct ResourceStore: Sendable {
                 status: 405, code: "MethodNotAllowed", message: "The requested resource does not support http method 'DELETE'.")
         }
         var candidate = self
+        if path.type == "Microsoft.Resources/resourceGroups" {
+            // A group's deletion deletes what it holds.
+            let prefix = path.key + "/"
+            for key in topLevelKeys where key.hasPrefix(prefix) { candidate.remove(key) }
+        }
         candidate.remove(path.key)
         try candidate.checkNothingRefersTo(path, removedFrom: self)
         candidate.detachVirtualMachine(path.key)
+        candidate.noteExtensionsKnown(of: path)
         self = candidate
         return true
     }
@@ -381,9 +395,13 @@ struct ResourceStore: Sendable {
         if records[path.key] == nil { attach(path.key, to: path.parent) }
         records[path.key] = .object(object)
         for (collection, items) in childBodies {
-            for key in Self.inCollection(existing, of: path.key, collection.segment) { remove(key) }
+            var replaced: [String: JSONValue] = [:]
+            for key in Self.inCollection(existing, of: path.key, collection.segment) {
+                replaced[key] = records[key]
+                remove(key)
+            }
             for (index, item) in items.enumerated() {
-                guard case .object(let child) = item else {
+                guard case .object(var child) = item else {
                     throw LabRefusal(
                         status: 400, code: "InvalidRequestFormat",
                         message: "Cannot parse the request: 'properties.\(collection.segment)[\(index)]' must be an object.")
@@ -395,6 +413,7 @@ struct ResourceStore: Sendable {
                         message: "Cannot parse the request: 'properties.\(collection.segment)[\(index)]' needs a 'name'.")
                 }
                 guard let childPath = ResourcePath("\(path.id)/\(collection.segment)/\(name)") else { continue }
+                if let previous = replaced[childPath.key] { Self.keepDynamicAddress(of: previous, in: &child) }
                 try write(child, at: childPath)
             }
         }
@@ -404,22 +423,27 @@ struct ResourceStore: Sendable {
             try allocateAddresses(under: path)
         }
         if type.lowercased() == "microsoft.compute/virtualmachines" { attachNetworkInterfaces(of: path) }
+        noteExtensionsKnown(of: path)
     }
 
     // MARK: Checks
 
     /// Checks a written resource and its children against the rest of the store.
-    private func check(_ path: ResourcePath) throws(LabRefusal) {
+    private func check(_ path: ResourcePath, before: ResourceStore) throws(LabRefusal) {
         var keys = [path.key]
+        var seen: Set<String> = [path.key]
         var index = 0
         while index < keys.count {
-            keys += children[keys[index]] ?? []
+            for child in children[keys[index]] ?? [] where seen.insert(child).inserted { keys.append(child) }
             index += 1
         }
-        // References first (a rule may need what they point at), then each type's rules.
+        // References first (a rule may need what they point at), then each type's rules. Only
+        // references the write adds are checked: a copy of a network refers to what was not
+        // copied (a managed disk, a public IP), and a fix elsewhere must still be writable.
         for key in keys {
-            guard let record = records[key] else { continue }
-            try checkReferences(record["properties"] ?? .null, at: "properties", in: record["id"]?.stringValue ?? key)
+            guard let record = records[key], ResourcePath.isModelled(record["type"]?.stringValue ?? "") else { continue }
+            let known = Set(Self.references(in: before.records[key].map(Self.liveProperties) ?? .null).map { $0.lowercased() })
+            try checkReferences(Self.liveProperties(record), at: "properties", in: record["id"]?.stringValue ?? key, known: known)
         }
         for key in keys {
             guard let record = records[key], let resourcePath = ResourcePath(record["id"]?.stringValue ?? key) else { continue }
@@ -434,13 +458,14 @@ struct ResourceStore: Sendable {
     /// Every `id` a body refers to must be a resource ID (`LinkedInvalidPropertyId`) of a
     /// resource that exists (`InvalidResourceReference`), as ARM checks them
     /// (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors).
-    private func checkReferences(_ value: JSONValue, at jsonPath: String, in id: String) throws(LabRefusal) {
+    private func checkReferences(_ value: JSONValue, at jsonPath: String, in id: String, known: Set<String>) throws(LabRefusal) {
         switch value {
         case .object(let object):
             for member in object.members {
                 let memberPath = "\(jsonPath).\(member.key)"
                 if member.key == "id", case .string(let reference) = member.value {
                     let lowered = reference.lowercased()
+                    if known.contains(lowered) { continue }
                     guard lowered.hasPrefix("/subscriptions/") || lowered.hasPrefix("/providers/") else {
                         throw LabRefusal(
                             status: 400, code: "LinkedInvalidPropertyId",
@@ -456,11 +481,13 @@ struct ResourceStore: Sendable {
                         )
                     }
                 } else {
-                    try checkReferences(member.value, at: memberPath, in: id)
+                    try checkReferences(member.value, at: memberPath, in: id, known: known)
                 }
             }
         case .array(let elements):
-            for (index, element) in elements.enumerated() { try checkReferences(element, at: "\(jsonPath)[\(index)]", in: id) }
+            for (index, element) in elements.enumerated() {
+                try checkReferences(element, at: "\(jsonPath)[\(index)]", in: id, known: known)
+            }
         default:
             break
         }
@@ -473,7 +500,7 @@ struct ResourceStore: Sendable {
         guard !removed.isEmpty else { return }
         var users: [String: [String]] = [:]
         for (key, record) in records {
-            for reference in Self.references(in: record["properties"] ?? .null, skipping: ["virtualMachine", "remoteVirtualNetwork"])
+            for reference in Self.references(in: Self.liveProperties(record), skipping: ["remoteVirtualNetwork"])
             where removed.contains(reference.lowercased()) {
                 users[reference.lowercased(), default: []].append(record["id"]?.stringValue ?? key)
             }
@@ -503,7 +530,7 @@ struct ResourceStore: Sendable {
             throw LabRefusal(
                 status: 400, code: "NicInUse",
                 message:
-                    "Network Interface \(usedID) is used by existing resource \(by[0]). In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic."
+                    "Network Interface \(Self.networkInterface(of: usedID)) is used by existing resource \(by[0]). In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic."
             )
         case "microsoft.network/publicipaddresses":
             throw LabRefusal(
@@ -517,6 +544,38 @@ struct ResourceStore: Sendable {
                 status: 400, code: "InUseResourceCannotBeDeleted",
                 message: "\(usedID) cannot be deleted because \(by.joined(separator: ", ")) refers to it. Remove the reference first.")
         }
+    }
+
+    /// Members ARM fills in itself, pointing back at what refers to a resource (an NSG's
+    /// `networkInterfaces` and `subnets`, a subnet's `ipConfigurations`, a NIC's `virtualMachine`):
+    /// read-only in the REST specification, so neither checked when written nor holding anything
+    /// when deleted.
+    static let readOnlyReferences: [String: Set<String>] = [
+        "microsoft.network/networksecuritygroups": ["networkInterfaces", "subnets", "flowLogs"],
+        "microsoft.network/routetables": ["subnets"],
+        "microsoft.network/virtualnetworks/subnets": [
+            "ipConfigurations", "ipConfigurationProfiles", "privateEndpoints", "serviceAssociationLinks", "resourceNavigationLinks",
+        ],
+        "microsoft.network/networkinterfaces": ["virtualMachine", "privateEndpoint", "dscpConfiguration"],
+        "microsoft.network/publicipaddresses": ["ipConfiguration"],
+    ]
+
+    /// A resource's properties without the members ARM fills in itself; nothing for the types
+    /// the lab does not model (their references are theirs).
+    static func liveProperties(_ record: JSONValue) -> JSONValue {
+        // A child recorded without its type has its path's.
+        let type = (record["type"]?.stringValue ?? record["id"]?.stringValue.flatMap { ResourcePath($0)?.type } ?? "").lowercased()
+        guard ResourcePath.isModelled(type), case .object(var properties)? = record["properties"] else { return .null }
+        for name in readOnlyReferences[type] ?? [] { properties[name] = nil }
+        return .object(properties)
+    }
+
+    /// The network interface an ID names (an IP configuration's, its interface).
+    static func networkInterface(of id: String) -> String {
+        let lowered = id.lowercased()
+        guard lowered.utf8.count == id.utf8.count, let range = lowered.firstRange(of: "/ipconfigurations/") else { return id }
+        let offset = lowered.utf8.distance(from: lowered.startIndex, to: range.lowerBound)
+        return String(decoding: id.utf8.prefix(offset), as: UTF8.self)
     }
 
     /// The IDs a value refers to (`{"id": ...}` anywhere), except under the members named.
@@ -557,10 +616,10 @@ struct ResourceStore: Sendable {
             {
                 continue
             }
-            var candidate = prefix.first.value &+ 4
+            var candidate = UInt64(prefix.first.value) + 4
             var chosen: IPv4Address?
-            while candidate < prefix.last.value {
-                let address = IPv4Address(value: candidate)
+            while candidate < UInt64(prefix.last.value) {
+                let address = IPv4Address(value: UInt32(candidate))
                 if addressHolder(address, subnet: subnetID, except: key) == nil {
                     chosen = address
                     break
@@ -579,6 +638,19 @@ struct ResourceStore: Sendable {
             configuration["properties"] = .object(properties)
             records[key] = .object(configuration)
         }
+    }
+
+    /// A dynamic address stays with an IP configuration written again without one, while its
+    /// subnet stays the same.
+    static func keepDynamicAddress(of previous: JSONValue, in child: inout JSONObject) {
+        guard var properties = child["properties"]?.objectValue, properties["privateIPAddress"] == nil,
+            properties["privateIPAllocationMethod"]?.stringValue?.lowercased() != "static",
+            let address = previous["properties"]?["privateIPAddress"],
+            let subnet = properties["subnet"]?["id"]?.stringValue?.lowercased(),
+            previous["properties"]?["subnet"]?["id"]?.stringValue?.lowercased() == subnet
+        else { return }
+        properties["privateIPAddress"] = address
+        child["properties"] = .object(properties)
     }
 
     /// The IP configuration (other than `except`) holding an address in a subnet's virtual network.
@@ -605,6 +677,16 @@ struct ResourceStore: Sendable {
             nic["properties"] = .object(properties)
             records[id.lowercased()] = .object(nic)
         }
+    }
+
+    /// Once an extension of a VM is written or deleted, the VM's extensions are known (an empty
+    /// `resources` says it has none, rather than that they were never recorded).
+    private mutating func noteExtensionsKnown(of path: ResourcePath) {
+        guard path.type == "Microsoft.Compute/virtualMachines/extensions", let parent = path.parent?.lowercased(),
+            case .object(var vm)? = records[parent], vm["resources"] == nil
+        else { return }
+        vm["resources"] = .array([])
+        records[parent] = .object(vm)
     }
 
     /// A deleted VM's interfaces are detached.

@@ -220,7 +220,8 @@ public actor SandboxARM {
     }
 
     private func page(_ items: [JSONValue], request: SandboxRequest, path: String) -> SandboxResponse {
-        let start = request.queryValue("$skiptoken").flatMap(Int.init) ?? 0
+        // A token the sandbox did not give (negative, past the end) starts at the nearest end.
+        let start = max(0, min(items.count, request.queryValue("$skiptoken").flatMap(Int.init) ?? 0))
         let size = max(1, options.pageSize)
         let slice = Array(items.dropFirst(start).prefix(size))
         var body = JSONObject(["value": .array(slice)])
@@ -422,7 +423,14 @@ public actor SandboxARM {
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         let lowered = path.lowercased()
         if lowered == "/sandbox/lab", request.method == "GET" { return Self.json(200, Self.json(facts)) }
-        let body = request.method == "PUT" ? (try? JSONParser.parse(bytes: request.body, mode: .relaxed)) : nil
+        var body: JSONValue?
+        if request.method == "PUT" {
+            do {
+                body = try JSONParser.parse(bytes: request.body, mode: .relaxed)
+            } catch {
+                return Self.error(400, "InvalidLabFact", "The body of PUT \(path) is not valid JSON: \(error.reason).")
+            }
+        }
         do throws(LabFactsError) {
             if lowered.hasPrefix("/sandbox/lab/hosts/") {
                 let name = String(path.dropFirst("/sandbox/lab/hosts/".count)).lowercased()

@@ -44,16 +44,16 @@ struct SandboxFixture {
         configure: (inout ARMConfiguration) -> Void = { _ in },
         sources: ((FixtureSandbox, HTTPTransport) -> [TokenSource])? = nil,
         timeouts: LiveTransport.Timeouts = .init(connect: 5, response: 30),
-        overHTTP: Bool = false
+        overHTTP: Bool = false, data: SandboxData? = nil
     ) async throws -> SandboxFixture {
         let server: FixtureSandbox
         let transport: HTTPTransport
         if overHTTP {
-            let started = try await SandboxServer.start(options: options)
+            let started = try await SandboxServer.start(options: options, data: data)
             server = FixtureSandbox(arm: started.arm, baseURL: started.baseURL, server: started)
             transport = LiveTransport(environment: [:], timeouts: timeouts)
         } else {
-            let inProcess = try SandboxTransport(options: options)
+            let inProcess = try SandboxTransport(options: options, data: data)
             server = FixtureSandbox(arm: inProcess.arm, baseURL: inProcess.baseURL, server: nil)
             transport = inProcess
         }

@@ -163,6 +163,21 @@ extension LabNetwork {
                     return ConnectivityPath(hops: hops, reachable: false)
                 }
                 hops.append(.init(type: route.nextHopType, address: nextAddress.description, resourceID: nextConfiguration.id, issues: []))
+                // Across a peering: access must be on at both ends, and traffic from outside the
+                // sending network's space (forwarded by an appliance there) needs the receiving
+                // side to allow forwarded traffic
+                // (https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#peering-settings).
+                if let network, let arrival = self.virtualNetwork(of: nextConfiguration), Self.key(arrival.id) != Self.key(network.id) {
+                    let outward = peering(from: network, to: arrival)
+                    let inward = peering(from: arrival, to: network)
+                    let forwarded = !network.prefixes.contains { $0.contains(sourceAddress) }
+                    if outward?.allowVirtualNetworkAccess == false || inward?.allowVirtualNetworkAccess == false
+                        || (forwarded && inward?.allowForwardedTraffic != true)
+                    {
+                        hops[hops.count - 1].issues.append(.init(origin: "Inbound", type: "Platform"))
+                        return ConnectivityPath(hops: hops, reachable: false)
+                    }
+                }
                 let entering = evaluate(flow(.inbound), at: nextNIC, configuration: nextConfiguration)
                 if let denial = entering.decisions.first(where: { !$0.rule.allows }) {
                     hops[hops.count - 1].issues.append(Self.ruleIssue(origin: "Inbound", denial))

@@ -24,7 +24,11 @@ public struct LabNetwork: Sendable {
         public var name: String
         /// The key of the remote virtual network.
         public var remote: String
+        /// Whether this side accepts traffic the remote side forwards (from outside the remote
+        /// network's own space; off by default, as in Azure).
         public var allowForwardedTraffic: Bool
+        /// Whether traffic may flow to and from the remote network (on by default, as in Azure).
+        public var allowVirtualNetworkAccess: Bool
     }
 
     /// A subnet.
@@ -183,7 +187,8 @@ public struct LabNetwork: Sendable {
             network.peerings.append(
                 Peering(
                     id: peeringID, name: Self.name(peering, peeringID), remote: remote,
-                    allowForwardedTraffic: peering["properties"]?["allowForwardedTraffic"] == .bool(true)))
+                    allowForwardedTraffic: peering["properties"]?["allowForwardedTraffic"] == .bool(true),
+                    allowVirtualNetworkAccess: peering["properties"]?["allowVirtualNetworkAccess"] != .bool(false)))
         }
         virtualNetworks[key] = network
     }
@@ -277,6 +282,12 @@ public struct LabNetwork: Sendable {
             guard let remote = virtualNetworks[peering.remote], remote.peerings.contains(where: { $0.remote == key }) else { return nil }
             return remote
         }
+    }
+
+    /// The peering from one network to another, if there is one.
+    public func peering(from network: VirtualNetwork, to remote: VirtualNetwork) -> Peering? {
+        let key = Self.key(remote.id)
+        return network.peerings.first { $0.remote == key }
     }
 
     /// Whether the peering from `network` to its remote is connected (the remote peers back).

@@ -52,7 +52,13 @@ extension LabNetwork {
             return TagContext(virtualNetwork: [SecurityRule.azureLoadBalancer])
         }
         var prefixes = network.prefixes
-        for peer in connectedPeers(of: network) { prefixes += peer.prefixes }
+        // A peer whose access is off on either side is not part of the tag.
+        for peer in connectedPeers(of: network)
+        where peering(from: network, to: peer)?.allowVirtualNetworkAccess != false
+            && peering(from: peer, to: network)?.allowVirtualNetworkAccess != false
+        {
+            prefixes += peer.prefixes
+        }
         prefixes.append(SecurityRule.azureLoadBalancer)
         if let table = subnet.routeTable.flatMap({ routeTables[$0] }) {
             for route in table.routes where !prefixes.contains(route.prefix) { prefixes.append(route.prefix) }

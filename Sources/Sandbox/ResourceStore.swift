@@ -175,6 +175,17 @@ struct ResourceStore: Sendable {
                 insert(item, id: childID, parent: key)
             }
         }
+        // Every security group has Azure's default rules; one recorded without them gets them.
+        if type == "microsoft.network/networksecuritygroups", children(of: id, "defaultSecurityRules").isEmpty,
+            var properties = object["properties"]?.objectValue ?? (object["properties"] == nil ? JSONObject() : nil)
+        {
+            properties["defaultSecurityRules"] = .array([])
+            object["properties"] = .object(properties)
+            for rule in SecurityRule.defaultRulesJSON(securityGroupID: id) {
+                guard let ruleID = rule["id"]?.stringValue else { continue }
+                insert(rule, id: ruleID, parent: key)
+            }
+        }
         if records[key] == nil { attach(key, to: parent ?? ResourcePath(id)?.parent) }
         records[key] = .object(object)
     }

@@ -106,6 +106,36 @@ extension NetworkBuilder: CustomTestStringConvertible {
                 == "Source 10.1.1.4 > VirtualAppliance 10.1.2.4 > VirtualAppliance 10.1.1.4 [Outbound UserDefinedRoute User]: Unreachable")
     }
 
+    /// Hub and spokes: spoke 1 sends spoke 2's range to the appliance in the hub; spoke 2 takes the
+    /// forwarded traffic only if its peering to the hub allows forwarded traffic.
+    @Test(
+        "across a peering: forwarded traffic needs the receiving side's allowForwardedTraffic; access off blocks all",
+        arguments: [
+            (
+                Set<String>(), Set<String>(),
+                "Source 10.11.1.4 > VirtualAppliance 10.10.1.4 > VNetPeering 10.12.1.4 [Inbound Platform]: Unreachable"
+            ),
+            (Set(["hub"]), Set<String>(), "Source 10.11.1.4 > VirtualAppliance 10.10.1.4 > VNetPeering 10.12.1.4: Reachable"),
+            (
+                Set(["hub"]), Set(["hub"]),
+                "Source 10.11.1.4 > VirtualAppliance 10.10.1.4 > VNetPeering 10.12.1.4 [Inbound Platform]: Unreachable"
+            ),
+        ])
+    func peeringSettings(forwardedFrom: Set<String>, noAccessTo: Set<String>, expected: String) throws {
+        var lab = NetworkBuilder()
+        lab.routeTable("toSpoke2", ["ViaHub 10.12.0.0/16 VirtualAppliance 10.10.1.4"])
+        lab.vnet("hub", ["10.10.0.0/16"], subnets: [("nva", "10.10.1.0/24", nsg: nil, routes: nil)], peers: ["spoke1", "spoke2"])
+        lab.vnet("spoke1", ["10.11.0.0/16"], subnets: [("work", "10.11.1.0/24", nsg: nil, routes: "toSpoke2")], peers: ["hub"])
+        lab.vnet(
+            "spoke2", ["10.12.0.0/16"], subnets: [("work", "10.12.1.0/24", nsg: nil, routes: nil)], peers: ["hub"],
+            forwardedFrom: forwardedFrom,
+            noAccessTo: noAccessTo)
+        lab.vm("Nva", "10.10.1.4", subnet: ("hub", "nva"), forwarding: true)
+        lab.vm("One", "10.11.1.4", subnet: ("spoke1", "work"))
+        lab.vm("Two", "10.12.1.4", subnet: ("spoke2", "work"))
+        #expect(try Self.walk(lab, to: "vm:Two", from: "One") == expected)
+    }
+
     @Test("a source VM without the Network Watcher agent, or stopped, cannot run the check (AgentStopped)")
     func agentStopped() throws {
         var lab = Self.lab()

@@ -34,7 +34,8 @@ struct NetworkBuilder {
 
     /// A virtual network; subnets are `(name, prefix, nsg, routeTable)`.
     mutating func vnet(
-        _ name: String, _ prefixes: [String], subnets: [(String, String, nsg: String?, routes: String?)] = [], peers: [String] = []
+        _ name: String, _ prefixes: [String], subnets: [(String, String, nsg: String?, routes: String?)] = [], peers: [String] = [],
+        forwardedFrom: Set<String> = [], noAccessTo: Set<String> = []
     ) {
         let id = Self.vnet(name)
         put(
@@ -68,7 +69,14 @@ struct NetworkBuilder {
                                 peers.map { peer in
                                     Self.object([
                                         ("id", .string("\(id)/virtualNetworkPeerings/to-\(peer)")), ("name", .string("to-\(peer)")),
-                                        ("properties", Self.object([("remoteVirtualNetwork", Self.reference(Self.vnet(peer)))])),
+                                        (
+                                            "properties",
+                                            Self.object([
+                                                ("remoteVirtualNetwork", Self.reference(Self.vnet(peer))),
+                                                ("allowForwardedTraffic", forwardedFrom.contains(peer) ? .bool(true) : nil),
+                                                ("allowVirtualNetworkAccess", noAccessTo.contains(peer) ? .bool(false) : nil),
+                                            ])
+                                        ),
                                     ])
                                 })
                         ),

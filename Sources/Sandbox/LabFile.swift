@@ -175,17 +175,24 @@ public struct LabFile: Sendable {
             if byKey[key] == nil { order.append(key) }
             byKey[key] = .object(object)
             paths[key] = path
+            if path.parent != nil, let slash = key.lastIndex(of: "/") {
+                takenChildren[String(key[...slash]), default: []].insert(key)
+            }
         }
 
-        /// Drops what was taken under a prefix (children a later answer no longer lists).
+        /// Children taken on their own, by the prefix of their collection (`.../virtualnetworks/v/subnets/`).
+        var takenChildren: [String: Set<String>] = [:]
+
+        /// Drops the children taken on their own in a collection (a later answer no longer lists
+        /// them): a lookup, not a scan, since every parent taken asks.
         mutating func forget(keysUnder prefix: String) {
-            for key in byKey.keys where key.hasPrefix(prefix) { byKey[key] = nil }
+            for key in takenChildren.removeValue(forKey: prefix) ?? [] { byKey[key] = nil }
         }
 
         /// Drops a resource and everything under it (a DELETE, or a GET answered 404).
         mutating func forget(_ key: String) {
             byKey[key] = nil
-            forget(keysUnder: key + "/")
+            for other in byKey.keys where other.hasPrefix(key + "/") { byKey[other] = nil }
         }
 
         /// Every successful GET of a resource (its body has its `id`) or a list (`value`), in order.

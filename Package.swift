@@ -93,6 +93,7 @@ let package = Package(
             name: "nwsh-sandbox",
             dependencies: [
                 "Sandbox",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -130,7 +131,7 @@ if benchmarks {
         .executableTarget(
             name: "nwsh-bench",
             dependencies: [
-                "Benchmarks", "Cassettes", "HTTPCore", "JSON", "Sandbox",
+                "Benchmarks", "Cassettes", "CMalloc", "HTTPCore", "JSON", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -155,7 +155,7 @@ public struct LabFile: Sendable {
                 // A child whose ID is not in this collection of this parent cannot be its child.
                 let kept = items.filter { item in
                     let childID = item["id"]?.stringValue ?? ""
-                    guard ResourceStore.isDirectChild(childID.lowercased(), under: prefix) else {
+                    guard ResourceStore.isDirectChild(childID, under: prefix) else {
                         problems.append(
                             "\(path.id): its \(collection.segment) list holds \(childID.isEmpty ? "an entry without an 'id'" : childID), which is not one of its \(collection.segment)"
                         )
@@ -163,8 +163,10 @@ public struct LabFile: Sendable {
                     }
                     return true
                 }
-                properties[collection.segment] = .array(kept)
-                object["properties"] = .object(properties)
+                if kept.count < items.count {
+                    properties[collection.segment] = .array(kept)
+                    object["properties"] = .object(properties)
+                }
             }
             if type == "microsoft.compute/virtualmachines", let extensions = object["resources"]?.arrayValue {
                 let prefix = key + "/extensions/"

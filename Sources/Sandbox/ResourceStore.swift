@@ -171,7 +171,7 @@ struct ResourceStore: Sendable {
             for item in items {
                 // Only a child whose ID is in this collection of this parent (a lab file is checked
                 // for them first; anything else is not this parent's child).
-                guard let childID = item["id"]?.stringValue, Self.isDirectChild(childID.lowercased(), under: prefix) else { continue }
+                guard let childID = item["id"]?.stringValue, Self.isDirectChild(childID, under: prefix) else { continue }
                 insert(item, id: childID, parent: key)
             }
         }
@@ -190,9 +190,22 @@ struct ResourceStore: Sendable {
         records[key] = .object(object)
     }
 
-    /// Whether a key is `PREFIX/NAME`: one name directly under a collection's prefix.
-    static func isDirectChild(_ key: String, under prefix: String) -> Bool {
-        key.hasPrefix(prefix) && key.utf8.count > prefix.utf8.count && !key.utf8.dropFirst(prefix.utf8.count).contains(UInt8(ascii: "/"))
+    /// Whether an ID is `PREFIX/NAME`, ignoring ASCII case: one name directly under a
+    /// collection's (lower-cased) prefix. Compared byte by byte, without lower-casing the ID (a
+    /// lab's copy holds a hundred thousand children).
+    static func isDirectChild(_ id: String, under prefix: String) -> Bool {
+        func check(_ id: UnsafeBufferPointer<UInt8>, _ prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard id.count > prefix.count else { return false }
+            for index in 0..<prefix.count {
+                let byte = id[index]
+                if (byte >= 65 && byte <= 90 ? byte + 32 : byte) != prefix[index] { return false }
+            }
+            for index in prefix.count..<id.count where id[index] == UInt8(ascii: "/") { return false }
+            return true
+        }
+        var id = id
+        var prefix = prefix
+        return id.withUTF8 { idBytes in prefix.withUTF8 { check(idBytes, $0) } }
     }
 
     /// Files a new resource under its parent, or among the top-level ones.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Foundation
 import Sandbox
 
@@ -38,6 +39,8 @@ struct SandboxCommand: AsyncParsableCommand {
     var lab: String?
 
     func run() async throws {
+        // As nwsh does: loading a large lab allocates in bursts (Sources/CMalloc).
+        _ = nwsh_tune_malloc()
         var world = try SandboxData.bundled()
         if let lab {
             do {

@@ -30,8 +30,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case explain
     /// The sandbox's request handler: the first line is `METHOD PATH?QUERY`, the rest the body.
     case sandbox
-    /// Loading a lab file (any of its formats), then the lab's engine over what was loaded: every
-    /// VM's effective routes and rules, and a connectivity check between the first VMs.
+    /// Loading a lab file (any of its formats), then the lab's engine over what was loaded (every
+    /// VM's effective routes and rules, connectivity checks between the first VMs), then the
+    /// sandbox's store over it: a GET, a PUT of what the GET gave, and a DELETE of the first
+    /// resources.
     case lab
 
     /// Feeds one input.
@@ -67,6 +69,29 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     ]))
                 _ = try? answers.connectivityCheck(request)
             }
+        }
+        // The store, as `--lab` builds it: signed in, then written to.
+        guard let bundled = try? SandboxData.bundled() else { fatalError("the sandbox's bundled data does not load") }
+        let data = bundled.with(lab: file)
+        let arm = SandboxARM(data: data, options: SandboxOptions(retryAfter: 0, pollsBeforeDone: 0))
+        let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
+        let issued = answer(
+            SandboxRequest(
+                method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"),
+            from: arm)
+        guard let token = (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue else { return }
+        func send(_ method: String, _ id: String, _ body: [UInt8] = []) -> SandboxResponse {
+            answer(
+                SandboxRequest(
+                    method: method, path: id, query: [("api-version", "2024-05-01")],
+                    headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: body,
+                    baseURL: "http://127.0.0.1:1"), from: arm)
+        }
+        for resource in file.resources.prefix(4) {
+            guard let id = resource["id"]?.stringValue else { continue }
+            let got = send("GET", id)
+            if got.status == 200 { _ = send("PUT", id, got.body) }
+            _ = send("DELETE", id)
         }
     }
 

@@ -126,7 +126,7 @@ extension LabNetwork {
         while true {
             let here = hops.count - 1
             let leaving = evaluate(flow(.outbound), at: current.nic, configuration: current.configuration)
-            if let denial = leaving.decisions.first(where: { !$0.rule.allows }) {
+            if let denial = leaving.denial {
                 hops[here].issues.append(Self.ruleIssue(origin: "Outbound", denial))
                 reachable = false
             }
@@ -179,7 +179,7 @@ extension LabNetwork {
                     }
                 }
                 let entering = evaluate(flow(.inbound), at: nextNIC, configuration: nextConfiguration)
-                if let denial = entering.decisions.first(where: { !$0.rule.allows }) {
+                if let denial = entering.denial {
                     hops[hops.count - 1].issues.append(Self.ruleIssue(origin: "Inbound", denial))
                     reachable = false
                 }

@@ -37,7 +37,6 @@ public struct LabNetwork: Sendable {
         public var name: String
         /// The key of its virtual network.
         public var virtualNetwork: String
-        public var prefixes: [IPv4Prefix]
         /// The key of its security group, if any.
         public var securityGroup: String?
         /// The key of its route table, if any.
@@ -79,7 +78,6 @@ public struct LabNetwork: Sendable {
         public var enableIPForwarding: Bool
         /// The key of its own security group, if any.
         public var securityGroup: String?
-        public var isPrimary: Bool
 
         /// The primary IP configuration (else the first).
         public var primaryConfiguration: IPConfiguration? { ipConfigurations.first { $0.isPrimary } ?? ipConfigurations.first }
@@ -103,8 +101,6 @@ public struct LabNetwork: Sendable {
         public var name: String
         /// Keys of its network interfaces, the primary first.
         public var networkInterfaces: [String]
-        /// `Linux` or `Windows`, when known.
-        public var osType: String?
         /// The `PowerState/...` code of its instance view (`PowerState/running` when not given).
         public var powerState: String
         /// Whether the Network Watcher agent extension is installed and provisioned (taken as
@@ -156,12 +152,6 @@ public struct LabNetwork: Sendable {
 
     private static func reference(_ value: JSONValue?) -> String? { value?["id"]?.stringValue.map(key) }
 
-    private static func prefixes(_ properties: JSONValue?, single: String, plural: String) -> [IPv4Prefix] {
-        let many = properties?[plural]?.arrayValue?.compactMap { $0.stringValue.flatMap(IPv4Prefix.init) } ?? []
-        if !many.isEmpty { return many }
-        return properties?[single]?.stringValue.flatMap(IPv4Prefix.init).map { [$0] } ?? []
-    }
-
     private mutating func readVirtualNetwork(_ resource: JSONValue, id: String) {
         let key = Self.key(id)
         let properties = resource["properties"]
@@ -176,7 +166,6 @@ public struct LabNetwork: Sendable {
             let subnetProperties = subnet["properties"]
             subnets[Self.key(subnetID)] = Subnet(
                 id: subnetID, name: Self.name(subnet, subnetID), virtualNetwork: key,
-                prefixes: Self.prefixes(subnetProperties, single: "addressPrefix", plural: "addressPrefixes"),
                 securityGroup: Self.reference(subnetProperties?["networkSecurityGroup"]),
                 routeTable: Self.reference(subnetProperties?["routeTable"]))
             network.subnets.append(Self.key(subnetID))
@@ -229,7 +218,7 @@ public struct LabNetwork: Sendable {
         networkInterfaces[Self.key(id)] = NetworkInterface(
             id: id, name: Self.name(resource, id), virtualMachine: Self.reference(properties?["virtualMachine"]),
             ipConfigurations: configurations, enableIPForwarding: properties?["enableIPForwarding"] == .bool(true),
-            securityGroup: Self.reference(properties?["networkSecurityGroup"]), isPrimary: properties?["primary"] == .bool(true))
+            securityGroup: Self.reference(properties?["networkSecurityGroup"]))
     }
 
     private mutating func readVirtualMachine(_ resource: JSONValue, id: String) {
@@ -255,7 +244,7 @@ public struct LabNetwork: Sendable {
             } ?? true
         virtualMachines[Self.key(id)] = VirtualMachine(
             id: id, name: Self.name(resource, id), networkInterfaces: ordered.compactMap { Self.reference($0) },
-            osType: properties?["storageProfile"]?["osDisk"]?["osType"]?.stringValue, powerState: powerState ?? "PowerState/running",
+            powerState: powerState ?? "PowerState/running",
             hasWatcherAgent: agent)
     }
 
@@ -288,12 +277,6 @@ public struct LabNetwork: Sendable {
     public func peering(from network: VirtualNetwork, to remote: VirtualNetwork) -> Peering? {
         let key = Self.key(remote.id)
         return network.peerings.first { $0.remote == key }
-    }
-
-    /// Whether the peering from `network` to its remote is connected (the remote peers back).
-    public func isConnected(_ peering: Peering, from network: VirtualNetwork) -> Bool {
-        let key = Self.key(network.id)
-        return virtualNetworks[peering.remote]?.peerings.contains { $0.remote == key } ?? false
     }
 
     /// The application security groups of whatever holds an address in the network or its peers.

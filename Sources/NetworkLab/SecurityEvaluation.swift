@@ -24,8 +24,11 @@ public struct SecurityVerdict: Sendable {
     /// Whether every group allows it (no group at all allows everything).
     public var allows: Bool { decisions.allSatisfy(\.rule.allows) }
 
+    /// The decision that denies, if one does.
+    public var denial: GroupDecision? { decisions.first { !$0.rule.allows } }
+
     /// The decision that denies, else the last one that allows (nil with no group).
-    public var deciding: GroupDecision? { decisions.first { !$0.rule.allows } ?? decisions.last }
+    public var deciding: GroupDecision? { denial ?? decisions.last }
 }
 
 extension LabNetwork {

@@ -281,12 +281,7 @@ public struct LabFile: Sendable {
             let subscriptionKey = "/subscriptions/\(path.subscription)".lowercased()
             if !keys.contains(subscriptionKey) {
                 keys.insert(subscriptionKey)
-                containers.append(
-                    .object(
-                        JSONObject([
-                            "id": .string("/subscriptions/\(path.subscription)"), "subscriptionId": .string(path.subscription),
-                            "displayName": .string(path.subscription), "state": .string("Enabled"),
-                        ])))
+                containers.append(ResourceStore.subscription(path.subscription))
                 added.append("subscription \(path.subscription)")
             }
             let location = resource["location"]?.stringValue

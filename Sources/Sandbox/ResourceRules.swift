@@ -212,7 +212,7 @@ enum ResourceRules {
                     status: 400, code: "PrivateIPAddressInReservedRange",
                     message: "Private static IP address \(address) falls within reserved IP range of subnet prefix \(prefix).")
             }
-            if let other = store.addressHolder(address, subnet: subnetID, except: id.lowercased()) {
+            if let other = store.addressesInUse(nearSubnet: subnetID, except: id.lowercased())[address] {
                 throw LabRefusal(
                     status: 400, code: "PrivateIPAddressIsAllocated",
                     message:

@@ -225,14 +225,43 @@ struct ResourceStore: Sendable {
 
     // MARK: Writing
 
+    /// A body that is not a JSON object.
+    static let notAnObject = LabRefusal(
+        status: 400, code: "InvalidRequestContent",
+        message: "The request content was invalid and could not be deserialized: the body must be a JSON object.")
+
+    /// A method a path does not take (the subscription itself; a collection written only with its parent).
+    static func methodNotAllowed(_ method: String) -> LabRefusal {
+        LabRefusal(status: 405, code: "MethodNotAllowed", message: "The requested resource does not support http method '\(method)'.")
+    }
+
+    /// ARM's 404 for a resource in a group (https://aka.ms/ARMResourceNotFoundFix).
+    static func resourceNotFound(type: String, name: String, group: String) -> LabRefusal {
+        LabRefusal(
+            status: 404, code: "ResourceNotFound",
+            message:
+                "The Resource '\(type)/\(name)' under resource group '\(group)' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+        )
+    }
+
+    /// A subscription's record, as `GET /subscriptions` lists it.
+    static func subscription(_ id: String, displayName: JSONValue? = nil, tenantID: JSONValue? = nil) -> JSONValue {
+        var object = JSONObject(["id": .string("/subscriptions/\(id)"), "subscriptionId": .string(id)])
+        if let tenantID { object["tenantId"] = tenantID }
+        object["displayName"] = displayName ?? .string(id)
+        object["state"] = .string("Enabled")
+        return .object(object)
+    }
+
+    /// Where a resource is: its location, or its parent's for a child.
+    func location(of id: String) -> String? {
+        record(id)?["location"]?.stringValue ?? ResourcePath(id)?.parent.flatMap { record($0)?["location"]?.stringValue }
+    }
+
     /// PUT: creates or replaces the resource (and the child collections its body carries).
     /// Returns the stored resource and whether it was created.
     mutating func put(_ id: String, body: JSONValue) throws(LabRefusal) -> (resource: JSONValue, created: Bool) {
-        guard case .object(let object) = body else {
-            throw LabRefusal(
-                status: 400, code: "InvalidRequestContent",
-                message: "The request content was invalid and could not be deserialized: the body must be a JSON object.")
-        }
+        guard case .object(let object) = body else { throw Self.notAnObject }
         if let subscription = ResourcePath(id), subscription.type == nil { return putSubscription(subscription, object) }
         let path = try address(id, method: "PUT")
         var candidate = self
@@ -240,7 +269,7 @@ struct ResourceStore: Sendable {
         try candidate.write(object, at: path)
         try candidate.check(path, before: self)
         // Children the PUT's collections no longer hold are deleted: not while still in use.
-        try candidate.checkNothingRefersTo(path, removedFrom: self)
+        try candidate.checkNothingRefersTo(Set(subtree(of: path.key).filter { candidate.records[$0] == nil }), removedFrom: self)
         self = candidate
         return (get(path.id)!, created)
     }
@@ -251,27 +280,20 @@ struct ResourceStore: Sendable {
     private mutating func putSubscription(_ path: ResourcePath, _ body: JSONObject) -> (resource: JSONValue, created: Bool) {
         let created = records[path.key] == nil
         let tenant = body["tenantId"] ?? records.values.first { $0["subscriptionId"] != nil }?["tenantId"]
-        var object = JSONObject([
-            "id": .string("/subscriptions/\(path.subscription)"), "subscriptionId": .string(path.subscription),
-        ])
-        if let tenant { object["tenantId"] = tenant }
-        object["displayName"] = body["displayName"] ?? .string(path.subscription)
-        object["state"] = .string("Enabled")
+        let subscription = Self.subscription(path.subscription, displayName: body["displayName"], tenantID: tenant)
         if created { attach(path.key, to: nil) }
-        records[path.key] = .object(object)
-        return (.object(object), created)
+        records[path.key] = subscription
+        return (subscription, created)
     }
 
     /// PATCH: merges the body into the resource (RFC 7386: `null` removes a member), then
     /// checks and stores the result as a PUT would.
     mutating func patch(_ id: String, body: JSONValue) throws(LabRefusal) -> JSONValue {
         let path = try address(id, method: "PATCH")
-        guard let current = get(path.id) else { throw notFound(path) }
-        guard case .object = body else {
-            throw LabRefusal(
-                status: 400, code: "InvalidRequestContent",
-                message: "The request content was invalid and could not be deserialized: the body must be a JSON object.")
+        guard let current = get(path.id) else {
+            throw Self.resourceNotFound(type: path.type ?? "", name: path.name, group: path.resourceGroup ?? "")
         }
+        guard case .object = body else { throw Self.notAnObject }
         return try put(path.id, body: Self.merge(current, body)).resource
     }
 
@@ -281,22 +303,15 @@ struct ResourceStore: Sendable {
             throw LabRefusal(status: 400, code: "InvalidResourceId", message: "'\(id)' is not a resource ID.")
         }
         guard records[path.key] != nil else { return false }
-        if path.type == nil {
-            throw LabRefusal(
-                status: 405, code: "MethodNotAllowed", message: "The requested resource does not support http method 'DELETE'.")
-        }
-        if let collection = collection(of: path), !collection.writableAlone {
-            throw LabRefusal(
-                status: 405, code: "MethodNotAllowed", message: "The requested resource does not support http method 'DELETE'.")
-        }
+        if path.type == nil || collection(of: path)?.writableAlone == false { throw Self.methodNotAllowed("DELETE") }
+        // A group's deletion deletes what it holds.
+        let prefix = path.key + "/"
+        let held = path.type == "Microsoft.Resources/resourceGroups" ? topLevelKeys.filter { $0.hasPrefix(prefix) } : []
+        var removed: [String] = []
+        for key in held + [path.key] { removed += subtree(of: key) }
         var candidate = self
-        if path.type == "Microsoft.Resources/resourceGroups" {
-            // A group's deletion deletes what it holds.
-            let prefix = path.key + "/"
-            for key in topLevelKeys where key.hasPrefix(prefix) { candidate.remove(key) }
-        }
-        candidate.remove(path.key)
-        try candidate.checkNothingRefersTo(path, removedFrom: self)
+        for key in held + [path.key] { candidate.remove(key) }
+        try candidate.checkNothingRefersTo(Set(removed), removedFrom: self)
         candidate.detachVirtualMachine(path.key)
         candidate.noteExtensionsKnown(of: path)
         self = candidate
@@ -325,10 +340,7 @@ struct ResourceStore: Sendable {
                     "Can not perform requested operation on nested resource. Parent resource '\(parent.split(separator: "/").last ?? "")' not found."
             )
         }
-        if let collection = collection(of: path), !collection.writableAlone {
-            throw LabRefusal(
-                status: 405, code: "MethodNotAllowed", message: "The requested resource does not support http method '\(method)'.")
-        }
+        if collection(of: path)?.writableAlone == false { throw Self.methodNotAllowed(method) }
         return path
     }
 
@@ -337,14 +349,6 @@ struct ResourceStore: Sendable {
         let parentType = String(type[..<slash])
         let segment = type[type.index(after: slash)...]
         return Self.collections.first { $0.parentType == parentType && $0.segment.lowercased() == segment }
-    }
-
-    private func notFound(_ path: ResourcePath) -> LabRefusal {
-        LabRefusal(
-            status: 404, code: "ResourceNotFound",
-            message:
-                "The Resource '\(path.type ?? "")/\(path.name)' under resource group '\(path.resourceGroup ?? "")' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
-        )
     }
 
     /// Writes a resource from a body: ARM's envelope fields set, child collections replaced.
@@ -452,15 +456,22 @@ struct ResourceStore: Sendable {
 
     // MARK: Checks
 
-    /// Checks a written resource and its children against the rest of the store.
-    private func check(_ path: ResourcePath, before: ResourceStore) throws(LabRefusal) {
-        var keys = [path.key]
-        var seen: Set<String> = [path.key]
+    /// A resource's key and its descendants' (each once, whatever the children lists hold).
+    func subtree(of key: String) -> [String] {
+        guard records[key] != nil else { return [] }
+        var keys = [key]
+        var seen: Set<String> = [key]
         var index = 0
         while index < keys.count {
             for child in children[keys[index]] ?? [] where seen.insert(child).inserted { keys.append(child) }
             index += 1
         }
+        return keys
+    }
+
+    /// Checks a written resource and its children against the rest of the store.
+    private func check(_ path: ResourcePath, before: ResourceStore) throws(LabRefusal) {
+        let keys = subtree(of: path.key)
         // References first (a rule may need what they point at), then each type's rules. Only
         // references the write adds are checked: a copy of a network refers to what was not
         // copied (a managed disk, a public IP), and a fix elsewhere must still be writable.
@@ -517,10 +528,9 @@ struct ResourceStore: Sendable {
         }
     }
 
-    /// After a delete: nothing left may refer to what was removed (a NIC's `virtualMachine` is
-    /// the platform's back-reference and does not count; a peering's remote does not hold it).
-    private func checkNothingRefersTo(_ path: ResourcePath, removedFrom before: ResourceStore) throws(LabRefusal) {
-        let removed = Set(before.records.keys.filter { ($0 == path.key || $0.hasPrefix(path.key + "/")) && records[$0] == nil })
+    /// After a delete: nothing left may refer to what was removed (keys of `before`). ARM's own
+    /// back-references do not count (``liveProperties(_:)``), nor does a peering's remote.
+    private func checkNothingRefersTo(_ removed: Set<String>, removedFrom before: ResourceStore) throws(LabRefusal) {
         guard !removed.isEmpty else { return }
         var users: [String: [String]] = [:]
         for (key, record) in records {
@@ -625,8 +635,8 @@ struct ResourceStore: Sendable {
     /// kept across writes while the subnet stays the same.
     private mutating func allocateAddresses(under path: ResourcePath) throws(LabRefusal) {
         let configurationKeys =
-            path.type?.lowercased() == "microsoft.network/networkinterfaces"
-            ? (children[path.key] ?? []).filter { $0.contains("/ipconfigurations/") } : [path.key]
+            path.type == "Microsoft.Network/networkInterfaces"
+            ? Self.inCollection(children[path.key] ?? [], of: path.key, "ipConfigurations") : [path.key]
         for key in configurationKeys {
             guard case .object(var configuration)? = records[key], var properties = configuration["properties"]?.objectValue else {
                 continue
@@ -635,8 +645,9 @@ struct ResourceStore: Sendable {
             guard method != "static", let subnetID = properties["subnet"]?["id"]?.stringValue,
                 let subnet = records[subnetID.lowercased()], let prefix = ResourceRules.prefixes(of: subnet).first?.normalized
             else { continue }
+            let used = addressesInUse(nearSubnet: subnetID, except: key)
             if let address = properties["privateIPAddress"]?.stringValue.flatMap(IPv4Address.init), prefix.contains(address),
-                addressHolder(address, subnet: subnetID, except: key) == nil
+                used[address] == nil
             {
                 continue
             }
@@ -644,7 +655,7 @@ struct ResourceStore: Sendable {
             var chosen: IPv4Address?
             while candidate < UInt64(prefix.last.value) {
                 let address = IPv4Address(value: UInt32(candidate))
-                if addressHolder(address, subnet: subnetID, except: key) == nil {
+                if used[address] == nil {
                     chosen = address
                     break
                 }
@@ -677,17 +688,20 @@ struct ResourceStore: Sendable {
         child["properties"] = .object(properties)
     }
 
-    /// The IP configuration (other than `except`) holding an address in a subnet's virtual network.
-    func addressHolder(_ address: IPv4Address, subnet subnetID: String, except: String) -> String? {
-        guard let range = subnetID.lowercased().firstRange(of: "/subnets/") else { return nil }
+    /// The private addresses the IP configurations (other than `except`) in a subnet's virtual
+    /// network hold, with each holder's ID: one pass over the store, however many are looked up.
+    func addressesInUse(nearSubnet subnetID: String, except: String) -> [IPv4Address: String] {
+        guard let range = subnetID.lowercased().firstRange(of: "/subnets/") else { return [:] }
         let network = subnetID.lowercased()[..<range.lowerBound] + "/subnets/"
+        var used: [IPv4Address: String] = [:]
         for (key, record) in records where key != except && key.contains("/ipconfigurations/") {
-            guard let properties = record["properties"], properties["privateIPAddress"]?.stringValue == address.description,
+            guard let properties = record["properties"],
+                let address = properties["privateIPAddress"]?.stringValue.flatMap(IPv4Address.init),
                 properties["subnet"]?["id"]?.stringValue?.lowercased().hasPrefix(network) == true
             else { continue }
-            return record["id"]?.stringValue ?? key
+            used[address] = record["id"]?.stringValue ?? key
         }
-        return nil
+        return used
     }
 
     /// A VM's PUT attaches its interfaces: each gets `virtualMachine`, as ARM shows it.

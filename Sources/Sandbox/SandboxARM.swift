@@ -164,22 +164,20 @@ public actor SandboxARM {
                 network = nil
                 return written(request, resource: resource, created: created, neverComplete: neverComplete)
             } catch {
-                return Self.error(error.status, error.code, error.message)
+                return Self.error(error)
             }
         case "DELETE":
             do {
                 // The deleted resource's location (its top-level parent's, for a child) names the
                 // operation's region.
-                let record = store.record(path)
-                let type = record?["type"]?.stringValue ?? ""
-                let location =
-                    record?["location"]?.stringValue ?? ResourcePath(path)?.parent.flatMap { store.record($0)?["location"]?.stringValue }
+                let type = store.record(path)?["type"]?.stringValue ?? ""
+                let location = store.location(of: path)
                 guard try store.delete(path) else { return SandboxResponse(status: 204) }
                 network = nil
                 guard ResourcePath.isModelled(type) else { return SandboxResponse(status: 200) }
                 return deleted(request, path: path, type: type, location: location, neverComplete: neverComplete)
             } catch {
-                return Self.error(error.status, error.code, error.message)
+                return Self.error(error)
             }
         default:
             return Self.error(405, "MethodNotAllowed", "The sandbox does not support \(request.method) on \(path).")
@@ -240,11 +238,7 @@ public actor SandboxARM {
             return Self.error(404, "ResourceGroupNotFound", "Resource group '\(segments[3])' could not be found.")
         }
         if segments.count >= 8, segments[4].lowercased() == "providers" {
-            let type = "\(segments[5])/\(segments[6])"
-            return Self.error(
-                404, "ResourceNotFound",
-                "The Resource '\(type)/\(segments[7])' under resource group '\(segments[3])' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
-            )
+            return Self.error(ResourceStore.resourceNotFound(type: "\(segments[5])/\(segments[6])", name: segments[7], group: segments[3]))
         }
         if segments.count >= 2, !store.contains("/subscriptions/\(segments[1])") {
             return Self.error(404, "SubscriptionNotFound", "The subscription '\(segments[1])' could not be found.")
@@ -282,7 +276,9 @@ public actor SandboxARM {
         let onInterface = ["effectivenetworksecuritygroups", "effectiveroutetable"]
         guard onWatcher.contains(action) || onInterface.contains(action) else { return nil }
         let expectedType = onWatcher.contains(action) ? "microsoft.network/networkwatchers" : "microsoft.network/networkinterfaces"
-        guard let resource = store.get(target), resource["type"]?.stringValue?.lowercased() == expectedType else { return notFound(target) }
+        guard let resource = store.record(target), resource["type"]?.stringValue?.lowercased() == expectedType else {
+            return notFound(target)
+        }
         let answers = NetworkWatcherAnswers(network: currentNetwork())
         do {
             let result: JSONValue
@@ -312,7 +308,7 @@ public actor SandboxARM {
                 request, result: result, scope: target, seed: seed, location: resource["location"]?.stringValue,
                 neverComplete: neverComplete)
         } catch {
-            return Self.error(error.status, error.code, error.message)
+            return Self.error(error)
         }
     }
 
@@ -347,8 +343,7 @@ public actor SandboxARM {
         }
         let operationID = startOperation(.asyncOperation, result: nil, seed: request.path, neverComplete: neverComplete)
         var response = Self.json(created ? 201 : 200, .object(shown))
-        let location =
-            resource["location"]?.stringValue ?? ResourcePath(request.path)?.parent.flatMap { store.record($0)?["location"]?.stringValue }
+        let location = store.location(of: request.path)
         response.headers.add(
             "Azure-AsyncOperation",
             operationURL(
@@ -501,6 +496,9 @@ public actor SandboxARM {
                 .object(JSONObject(["error": .object(JSONObject(["code": .string(code), "message": .string(message)]))]))
             ).utf8)
     }
+
+    /// ARM's error envelope for a refusal of the store or the engine.
+    static func error(_ refusal: LabRefusal) -> SandboxResponse { error(refusal.status, refusal.code, refusal.message) }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> SandboxResponse {
         SandboxResponse(status: status, headers: jsonHeaders, body: envelope(code: code, message: message))

@@ -74,12 +74,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         guard let bundled = try? SandboxData.bundled() else { fatalError("the sandbox's bundled data does not load") }
         let data = bundled.with(lab: file)
         let arm = SandboxARM(data: data, options: SandboxOptions(retryAfter: 0, pollsBeforeDone: 0))
-        let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
-        let issued = answer(
-            SandboxRequest(
-                method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"),
-            from: arm)
-        guard let token = (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue else { return }
+        guard let token = waiting({ await arm.servicePrincipalToken() }) else { fatalError("the sandbox issued no token") }
         func send(_ method: String, _ id: String, _ body: [UInt8] = []) -> SandboxResponse {
             answer(
                 SandboxRequest(
@@ -159,16 +154,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A token the sandbox issued, so inputs reach its ARM side and not only its 401.
     private nonisolated(unsafe) static var sandboxToken = ""
 
-    /// Sends a request to the sandbox and waits for its answer.
-    private static func answer(_ request: SandboxRequest, from arm: SandboxARM) -> SandboxResponse {
+    /// Runs an asynchronous call (the sandbox is an actor) from a synchronous target and waits.
+    private static func waiting<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
         let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var response: SandboxResponse?
+        nonisolated(unsafe) var result: T?
         Task {
-            response = await arm.handle(request)
+            result = await operation()
             done.signal()
         }
         done.wait()
-        return response ?? SandboxResponse(status: 500)
+        return result!
+    }
+
+    /// Sends a request to the sandbox and waits for its answer.
+    private static func answer(_ request: SandboxRequest, from arm: SandboxARM) -> SandboxResponse {
+        waiting { await arm.handle(request) }
     }
 
     private static func sandbox(_ bytes: [UInt8]) {
@@ -189,14 +189,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if sandboxARM == nil || sandboxUses >= 10_000 {
             guard let data = try? SandboxData.bundled() else { fatalError("the sandbox's bundled data does not load") }
             let arm = SandboxARM(data: data)
-            let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
-            let issued = answer(
-                SandboxRequest(
-                    method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"),
-                from: arm)
-            guard let token = (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue else {
-                fatalError("the sandbox issued no token: HTTP \(issued.status)")
-            }
+            guard let token = waiting({ await arm.servicePrincipalToken() }) else { fatalError("the sandbox issued no token") }
             sandboxARM = arm
             sandboxToken = token
             sandboxUses = 0

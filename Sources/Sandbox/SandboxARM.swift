@@ -80,6 +80,17 @@ public actor SandboxARM {
     /// Changes the options while running.
     public func setOptions(_ options: SandboxOptions) { self.options = options }
 
+    /// A token for the sandbox's own service principal, issued by its token endpoint as a
+    /// client-credentials sign-in would get it: for tools that call ``handle(_:)`` directly (the
+    /// benchmark, the fuzzer). Nil only if the endpoint refused, which its own credentials never are.
+    public func servicePrincipalToken() -> String? {
+        let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
+        let request = SandboxRequest(
+            method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1")
+        let issued = identity.answer(request, options: options, sequence: &counter)
+        return (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue
+    }
+
     /// Answers one request.
     public func handle(_ request: SandboxRequest) async -> SandboxResponse {
         log.append("\(request.method) \(request.path)")

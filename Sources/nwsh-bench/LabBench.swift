@@ -38,7 +38,8 @@ struct LabBench {
             }
             let world = try SandboxData.bundled().with(lab: lab)
             let loaded = SandboxARM(data: world, options: SandboxOptions(retryAfter: 0, pollsBeforeDone: 0))
-            token = try await Self.token(loaded, world)
+            guard let issued = await loaded.servicePrincipalToken() else { throw BenchError(description: "the sandbox issued no token") }
+            token = issued
             // The first question reads the network from the store.
             let first = await loaded.handle(request(token, "nextHop", flowBody(0, ipFlowVerify: false, nextHop: true)))
             guard first.status == 202 else { throw BenchError(description: "the lab's first answer was HTTP \(first.status)") }
@@ -87,17 +88,5 @@ struct LabBench {
         }
         return
             #"{"targetResourceId": "\#(flow.source)", "direction": "Outbound", "protocol": "TCP", "localIPAddress": "\#(flow.sourceAddress)", "localPort": "*", "remoteIPAddress": "\#(flow.destinationAddress)", "remotePort": "443"}"#
-    }
-
-    /// A token from the sandbox's token endpoint, for its service principal.
-    static func token(_ arm: SandboxARM, _ data: SandboxData) async throws -> String {
-        let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
-        let issued = await arm.handle(
-            SandboxRequest(
-                method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"))
-        guard let token = (try? JSONParser.parse(bytes: issued.body))?["access_token"]?.stringValue else {
-            throw BenchError(description: "the sandbox issued no token: HTTP \(issued.status)")
-        }
-        return token
     }
 }

@@ -85,9 +85,9 @@ public enum Launcher {
                 }
                 if let lab {
                     do {
-                        let file = try LabFile.load(path: lab)
-                        world = world.with(lab: file)
-                        output.err(TerminalText.sanitized(file.report(file: lab)))
+                        let (loaded, report) = try world.with(labAt: lab)
+                        world = loaded
+                        output.err(TerminalText.sanitized(report))
                     } catch {
                         throw StartFailure(message: TerminalText.sanitized(error.description))
                     }

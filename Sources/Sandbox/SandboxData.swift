@@ -72,6 +72,13 @@ public struct SandboxData: Sendable {
         }
     }
 
+    /// This world with the lab read from a file (``LabFile``), and what loading found, to show
+    /// the person who loaded it (``LabFile/report(file:)``).
+    public func with(labAt path: String) throws(LabFileError) -> (data: SandboxData, report: String) {
+        let lab = try LabFile.load(path: path)
+        return (with(lab: lab), lab.report(file: path))
+    }
+
     /// This world with a lab's resources instead of the bundled Contoso network; the sign-in,
     /// and the names the lab resolves, stay the sandbox's.
     public func with(lab: LabFile) -> SandboxData {

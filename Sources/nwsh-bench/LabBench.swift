@@ -30,13 +30,12 @@ struct LabBench {
         var token = ""
         for run in 0...loads {
             let started = Self.now()
-            let lab: LabFile
+            let world: SandboxData
             do {
-                lab = try LabFile.load(path: file)
-            } catch {
+                world = try SandboxData.bundled().with(labAt: file).data
+            } catch let error as LabFileError {
                 throw BenchError(description: error.description)
             }
-            let world = try SandboxData.bundled().with(lab: lab)
             let loaded = SandboxARM(data: world, options: SandboxOptions(retryAfter: 0, pollsBeforeDone: 0))
             guard let issued = await loaded.servicePrincipalToken() else { throw BenchError(description: "the sandbox issued no token") }
             token = issued

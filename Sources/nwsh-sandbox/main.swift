@@ -44,9 +44,9 @@ struct SandboxCommand: AsyncParsableCommand {
         var world = try SandboxData.bundled()
         if let lab {
             do {
-                let file = try LabFile.load(path: lab)
-                world = world.with(lab: file)
-                FileHandle.standardError.write(Data(file.report(file: lab).utf8))
+                let (loaded, report) = try world.with(labAt: lab)
+                world = loaded
+                FileHandle.standardError.write(Data(report.utf8))
             } catch {
                 FileHandle.standardError.write(Data("nwsh-sandbox: \(error.description)\n".utf8))
                 throw ExitCode(2)

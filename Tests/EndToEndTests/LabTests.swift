@@ -139,6 +139,13 @@ import Testing
         #expect(result.err.contains("Cannot load the lab from \(file.path): \(reason)"), "\(result.err)")
     }
 
+    @Test func nwshSandboxSaysWhyItCannotLoadALab() throws {
+        let missing = try temporaryDirectory().appendingPathComponent("missing.json").path
+        let result = try Binary.run(Binary.sandbox, ["--port", "0", "--lab", missing])
+        #expect(result.status == 2)
+        #expect(result.err == "nwsh-sandbox: Cannot load the lab from \(missing): no such file.\n")
+    }
+
     @Test func labWithoutSandboxIsAUsageError() throws {
         let result = try Binary.run(Binary.nwsh, ["--lab", "x.json", "-c", "whoami"])
         #expect(result.status == 64)

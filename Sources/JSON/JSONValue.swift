@@ -120,11 +120,9 @@ public struct JSONObject: Sendable, Equatable {
     /// without allocating or a separate pass (a missing member is looked for in every object of a
     /// large result, and a lab reads a hundred thousand security rules), others lower-cased.
     static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
-        let answer: Bool?? = left.utf8.withContiguousStorageIfAvailable { l in
-            right.utf8.withContiguousStorageIfAvailable { r in asciiEqualIgnoringCase(l, r) } ?? nil
-        }
-        if let answer, let answer { return answer }
-        return left.lowercased() == right.lowercased()
+        var (left, right) = (left, right)
+        let ascii = left.withUTF8 { l in right.withUTF8 { r in asciiEqualIgnoringCase(l, r) } }
+        return ascii ?? (left.lowercased() == right.lowercased())
     }
 
     /// Equal ignoring ASCII case, or nil when a byte is not ASCII (then Unicode's rules decide).

@@ -58,7 +58,8 @@ public enum CassetteImporter {
 
     // MARK: HAR
 
-    static func fromHAR(_ json: JSONValue, file: String) throws(CassetteError) -> Cassette {
+    /// A HAR file already parsed (its `log`), as a cassette; `file` names it in errors.
+    public static func fromHAR(_ json: JSONValue, file: String) throws(CassetteError) -> Cassette {
         let reader = Cassette.Reader(file: file)
         guard case .array(let entries)? = json["log"]?["entries"] else {
             throw .invalid(file: file, location: "log.entries", reason: "expected an array")
@@ -125,7 +126,8 @@ public enum CassetteImporter {
 
     // MARK: vcrpy
 
-    static func fromVCR(yaml: String, file: String) throws(CassetteError) -> Cassette {
+    /// A vcrpy YAML cassette's text, as a cassette; `file` names it in errors.
+    public static func fromVCR(yaml: String, file: String) throws(CassetteError) -> Cassette {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {

@@ -86,7 +86,12 @@ public struct LabFile: Sendable {
                 }
             } else if json["log"] != nil {
                 lab.format = "HAR"
-                collected.read(try imported(bytes, file: file))
+                // Read from the tree already parsed, not parsed again from the text.
+                do {
+                    collected.read(try CassetteImporter.fromHAR(json, file: file).interactions)
+                } catch {
+                    throw LabFileError(file: file, reason: error.description)
+                }
             } else if let list = json.arrayValue ?? json["value"]?.arrayValue {
                 lab.format = "ARM resources"
                 for (index, item) in list.enumerated() { collected.take(item, from: "item \(index + 1)") }
@@ -101,17 +106,17 @@ public struct LabFile: Sendable {
             }
         } else {
             lab.format = "vcrpy YAML"
-            collected.read(try imported(bytes, file: file))
+            collected.read(try importedYAML(bytes, file: file))
         }
         lab.problems = collected.problems
         lab.complete(collected)
         return lab
     }
 
-    private static func imported(_ bytes: [UInt8], file: String) throws(LabFileError) -> [Interaction] {
+    private static func importedYAML(_ bytes: [UInt8], file: String) throws(LabFileError) -> [Interaction] {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw LabFileError(file: file, reason: "it is not UTF-8 text") }
         do {
-            return try CassetteImporter.read(text: text, file: file).0.interactions
+            return try CassetteImporter.fromVCR(yaml: text, file: file).interactions
         } catch {
             throw LabFileError(file: file, reason: error.description)
         }

@@ -154,4 +154,57 @@ import Testing
         #expect(lab.resources.first { $0["id"]?.stringValue == vm }?["resources"] == .array([]))
         #expect(lab.problems == ["\(vnet): its subnets list holds \(vnet)/subnets/\(network), which is not one of its subnets"])
     }
+
+    @Test("a HAR file loads as a lab from its successful GETs")
+    func harFilesLoad() throws {
+        let nsg = "\(Self.contoso)/Microsoft.Network/networkSecurityGroups/FromHar"
+        let body =
+            #"{"id": "\#(nsg)", "name": "FromHar", "type": "Microsoft.Network/networkSecurityGroups", "location": "westus", "properties": {}}"#
+        let text = JSONFormatter.compact.format(
+            .object(
+                JSONObject([
+                    "log": .object(
+                        JSONObject([
+                            "version": .string("1.2"), "creator": .object(JSONObject(["name": .string("test"), "version": .string("1")])),
+                            "entries": .array([
+                                .object(
+                                    JSONObject([
+                                        "startedDateTime": .string("2026-12-01T00:00:00Z"), "time": .number(JSONNumber(1)),
+                                        "request": .object(
+                                            JSONObject([
+                                                "method": .string("GET"),
+                                                "url": .string("https://management.azure.com\(nsg)?api-version=2024-05-01"),
+                                                "httpVersion": .string("HTTP/1.1"), "headers": .array([]), "queryString": .array([]),
+                                                "cookies": .array([]), "headersSize": .number(JSONNumber(-1)),
+                                                "bodySize": .number(JSONNumber(0)),
+                                            ])),
+                                        "response": .object(
+                                            JSONObject([
+                                                "status": .number(JSONNumber(200)), "statusText": .string("OK"),
+                                                "httpVersion": .string("HTTP/1.1"),
+                                                "headers": .array([]), "cookies": .array([]),
+                                                "content": .object(
+                                                    JSONObject([
+                                                        "size": .number(JSONNumber(body.utf8.count)),
+                                                        "mimeType": .string("application/json"),
+                                                        "text": .string(body),
+                                                    ])),
+                                                "redirectURL": .string(""), "headersSize": .number(JSONNumber(-1)),
+                                                "bodySize": .number(JSONNumber(body.utf8.count)),
+                                            ])),
+                                        "cache": .object(JSONObject()),
+                                        "timings": .object(
+                                            JSONObject([
+                                                "send": .number(JSONNumber(0)), "wait": .number(JSONNumber(1)),
+                                                "receive": .number(JSONNumber(0)),
+                                            ])),
+                                    ]))
+                            ]),
+                        ]))
+                ])))
+        let lab = try LabFile.read(text: text, file: "copy.har")
+        #expect(lab.format == "HAR")
+        #expect(lab.resources.contains { $0["id"]?.stringValue == nsg })
+        #expect(lab.problems.isEmpty)
+    }
 }

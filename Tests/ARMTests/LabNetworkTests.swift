@@ -142,18 +142,37 @@ import Testing
         try await Self.build(fixture)
         let transport = LiveTransport(environment: [:])
         func lab(_ method: String, _ path: String, _ body: String) async throws -> Int {
-            try await transport.send(
+            try await labAnswer(method, path, body).status
+        }
+        func labAnswer(_ method: String, _ path: String, _ body: String) async throws -> (status: Int, error: String) {
+            let response = try await transport.send(
                 HTTPRequest(
                     method: method, url: fixture.server.baseURL + path, headers: ["Content-Type": "application/json"],
-                    body: Array(body.utf8))
-            ).status
+                    body: Array(body.utf8)))
+            let error = (try? JSONParser.parse(bytes: response.body))?["error"]
+            return (response.status, "\(error?["code"]?.stringValue ?? ""): \(error?["message"]?.stringValue ?? "")")
         }
         #expect(try await lab("PUT", "/sandbox/lab/guests\(Self.vm("Db"))", #"{"firewallBlockedPorts": [5432]}"#) == 204)
         #expect(
             try await Self.check(fixture, to: "Db", port: 5432)
                 == "Source 10.10.1.4 > VirtualAppliance 10.10.2.4 > VnetLocal 10.10.3.4: Unreachable")
-        #expect(try await lab("PUT", "/sandbox/lab/guests\(Self.vm("Nobody"))", "{}") == 404)
-        #expect(try await lab("PUT", "/sandbox/lab/hosts/db.contoso.example", #"{"addresses": ["not-an-address"]}"#) == 400)
+        let nobody = try await labAnswer("PUT", "/sandbox/lab/guests\(Self.vm("Nobody"))", "{}")
+        #expect(nobody.status == 404)
+        #expect(nobody.error == "NotFound: There is no virtual machine \(Self.vm("Nobody")) in the lab.")
+        let badHost = try await labAnswer("PUT", "/sandbox/lab/hosts/db.contoso.example", #"{"addresses": ["not-an-address"]}"#)
+        #expect(badHost.status == 400)
+        #expect(badHost.error == "InvalidLabFact: The lab's host db.contoso.example cannot be read: 'addresses' must list IPv4 addresses.")
+        let badGuest = try await labAnswer("PUT", "/sandbox/lab/guests\(Self.vm("Db"))", #"{"listeningPorts": [70000]}"#)
+        #expect(
+            badGuest.error
+                == "InvalidLabFact: The lab's guest \(Self.vm("Db")) cannot be read: 'listeningPorts' must be \"*\" or a list of ports from 0 to 65535."
+        )
+        let notJSON = try await labAnswer("PUT", "/sandbox/lab/hosts/x", "{")
+        #expect(notJSON.error.hasPrefix("InvalidLabFact: The body of PUT /sandbox/lab/hosts/x is not valid JSON: "))
+        #expect(
+            try await labAnswer("GET", "/sandbox/lab/nothing", "").error
+                == "NotFound: Unknown lab path /sandbox/lab/nothing: use /sandbox/lab, /sandbox/lab/hosts/NAME or /sandbox/lab/guests/VM-ID."
+        )
         #expect(try await lab("PUT", "/sandbox/lab/hosts/db.contoso.example", #"{"addresses": ["10.10.3.4"]}"#) == 204)
         let named = try await Self.call(
             fixture, "POST", "\(Self.watcher)/connectivityCheck",

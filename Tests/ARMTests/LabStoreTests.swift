@@ -179,6 +179,81 @@ import Testing
                 "LocationRequired: The location property is required for this definition."
             ),
             (
+                "\(network)/virtualNetworks/V2", #"{"location": "westcentralus", "properties": {}}"#,
+                "InvalidRequestFormat: Cannot parse the request: virtual network V2 needs 'properties.addressSpace.addressPrefixes'."
+            ),
+            (
+                "\(network)/virtualNetworks/V2",
+                #"{"location": "westcentralus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/40"]}}}"#,
+                "InvalidRequestFormat: Cannot parse the request: '10.0.0.0/40' in the address space of virtual network V2 is not an address prefix such as 10.1.0.0/16."
+            ),
+            (
+                "\(network)/virtualNetworks/V2",
+                #"{"location": "westcentralus", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}, "subnets": {"name": "s"}}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'properties.subnets' must be a list."
+            ),
+            (
+                "\(network)/virtualNetworks/V2",
+                #"{"location": "westcentralus", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}, "subnets": [7]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'properties.subnets[0]' must be an object."
+            ),
+            (
+                "\(network)/virtualNetworks/V2",
+                #"{"location": "westcentralus", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}, "subnets": [{"properties": {}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'properties.subnets[0]' needs a 'name'."
+            ),
+            (
+                "\(network)/virtualNetworks/V2", #"{"location": "westcentralus", "properties": "none"}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'properties' must be an object."
+            ),
+            (
+                "\(nsg)/securityRules/NoPriority", #"{"properties": {"direction": "Inbound", "access": "Deny", "protocol": "*"}}"#,
+                "InvalidRequestFormat: Cannot parse the request: security rule NoPriority needs a whole-number 'priority'."
+            ),
+            (
+                "\(nsg)/securityRules/BadPort",
+                #"{"properties": {"priority": 300, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "destinationPortRange": "80-70"}}"#,
+                "InvalidRequestFormat: Cannot parse the request: '80-70' in destinationPortRanges of security rule BadPort is not a port, a range such as 8000-8080, or *."
+            ),
+            (
+                "\(nsg)/securityRules/BadAddress",
+                #"{"properties": {"priority": 300, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "10.0.0.0/99"}}"#,
+                "InvalidRequestFormat: Cannot parse the request: '10.0.0.0/99' in sourceAddressPrefixes of security rule BadAddress is not an address, a prefix, a service tag or *."
+            ),
+            (
+                "\(network)/routeTables/LabRoutes",
+                #"{"location": "westcentralus", "properties": {"routes": [{"name": "R", "properties": {"addressPrefix": "10.0.0.0", "nextHopType": "Hub"}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'nextHopType' of route R must be VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance, None, not 'Hub'."
+            ),
+            (
+                "\(network)/routeTables/LabRoutes",
+                #"{"location": "westcentralus", "properties": {"routes": [{"name": "R", "properties": {"addressPrefix": "ten", "nextHopType": "None"}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'addressPrefix' of route R must be an address prefix such as 10.1.4.0/24, not 'ten'."
+            ),
+            (
+                "\(network)/routeTables/LabRoutes",
+                #"{"location": "westcentralus", "properties": {"routes": [{"name": "R", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "nva"}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: 'nextHopIpAddress' of route R must be an IPv4 address, not 'nva'."
+            ),
+            (
+                "\(network)/networkInterfaces/emptyNic", #"{"location": "westcentralus", "properties": {"ipConfigurations": []}}"#,
+                "InvalidRequestFormat: Cannot parse the request: network interface emptyNic needs at least one entry in 'properties.ipConfigurations'."
+            ),
+            (
+                "\(network)/networkInterfaces/looseNic",
+                #"{"location": "westcentralus", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: IP configuration ipconfig1 of network interface looseNic needs 'properties.subnet.id'."
+            ),
+            (
+                "\(network)/networkInterfaces/staticNic",
+                #"{"location": "westcentralus", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {"privateIPAllocationMethod": "Static", "subnet": {"id": "\#(vnet)/subnets/web"}}}]}}"#,
+                "InvalidRequestFormat: Cannot parse the request: a static IP configuration needs 'privateIPAddress', an IPv4 address, not ''."
+            ),
+            (
+                "\(compute)/virtualMachines/Bare", #"{"location": "westcentralus", "properties": {}}"#,
+                "InvalidParameter: Virtual machine Bare needs at least one network interface in 'properties.networkProfile.networkInterfaces'."
+            ),
+            (
                 "\(group)/providers/Microsoft.Network/virtualNetworks/Orphan/subnets/web",
                 #"{"properties": {"addressPrefix": "10.0.0.0/24"}}"#,
                 "ParentResourceNotFound: Can not perform requested operation on nested resource. Parent resource 'Orphan' not found."

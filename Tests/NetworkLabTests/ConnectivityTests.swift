@@ -178,3 +178,68 @@ extension NetworkBuilder: CustomTestStringConvertible {
         #expect(answer["probesFailed"] == .number(JSONNumber(0)))
     }
 }
+
+/// What the engine refuses to answer, with ARM's error and a sentence that says what to send.
+@Suite struct RefusalTests {
+    static func refusal(_ body: String, _ ask: (NetworkWatcherAnswers, JSONValue) throws(LabRefusal) -> JSONValue) throws -> String {
+        let request = try JSONParser.parse(
+            body.replacing("VM", with: NetworkBuilder.vm("App")).replacing("NIC", with: NetworkBuilder.nic("AppNic")))
+        do {
+            _ = try ask(ConnectivityTests.lab().answers, request)
+            return "answered"
+        } catch {
+            return "\(error.status) \(error.code): \(error.message)"
+        }
+    }
+
+    @Test(
+        "connectivityCheck refusals",
+        arguments: [
+            (
+                #"{"destination": {"address": "1.2.3.4", "port": 80}}"#,
+                "400 InvalidRequestFormat: Source resource ID is missing in the request."
+            ),
+            (
+                #"{"source": {"resourceId": "VM"}}"#,
+                "400 InvalidRequestFormat: Destination address or resource ID is missing in the request."
+            ),
+            (
+                #"{"source": {"resourceId": "VM"}, "destination": {"address": "1.2.3.4"}, "protocol": "Sctp"}"#,
+                "400 InvalidRequestFormat: 'protocol' must be Tcp, Http, Https or Icmp, not 'Sctp'."
+            ),
+            (
+                #"{"source": {"resourceId": "VM"}, "destination": {"address": "1.2.3.4"}, "protocol": 6}"#,
+                "400 InvalidRequestFormat: 'protocol' must be Tcp, Http, Https or Icmp, not a number."
+            ),
+            (
+                #"{"source": {"resourceId": "VM"}, "destination": {"address": "1.2.3.4", "port": 99999}}"#,
+                "400 InvalidRequestFormat: 'destination.port' must be a port from 0 to 65535, not '99999'."
+            ),
+            (
+                #"{"source": {"resourceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/Gone"}, "destination": {"address": "1.2.3.4"}}"#,
+                "404 NotFound: Resource /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/Gone not found."
+            ),
+        ])
+    func connectivityCheck(body: String, expected: String) throws {
+        #expect(try Self.refusal(body) { answers, request throws(LabRefusal) in try answers.connectivityCheck(request) } == expected)
+    }
+
+    @Test(
+        "networkConfigurationDiagnostic refusals",
+        arguments: [
+            (#"{"targetResourceId": "NIC"}"#, "400 InvalidRequestFormat: The request needs 'profiles', a list of flows to diagnose."),
+            (
+                #"{"targetResourceId": "/subscriptions/s/x"}"#,
+                "404 NotFound: Network interface or virtual machine /subscriptions/s/x was not found."
+            ),
+            (
+                #"{"targetResourceId": "NIC", "profiles": [{"direction": "Inbound", "protocol": "TCP", "source": "somewhere", "destination": "*", "destinationPort": "80"}]}"#,
+                "400 InvalidIPAddress: 'source' must be an IPv4 address, not 'somewhere'."
+            ),
+        ])
+    func diagnostic(body: String, expected: String) throws {
+        #expect(
+            try Self.refusal(body) { answers, request throws(LabRefusal) in try answers.networkConfigurationDiagnostic(request) }
+                == expected)
+    }
+}

@@ -124,15 +124,36 @@ public struct LabNetwork: Sendable {
 
     /// Reads a network from resources as ARM returns them; unmodelled types are ignored.
     public init(resources: some Sequence<JSONValue>, facts: LabFacts = LabFacts()) {
+        self.init(parents: resources, facts: facts) { parent, _, collection in
+            collection == "extensions" ? parent["resources"]?.arrayValue : parent["properties"]?[collection]?.arrayValue
+        }
+    }
+
+    /// Reads a network from resources kept apart from their children, as a store of ARM's
+    /// resources keeps them, without composing each parent first (a lab holds a hundred thousand
+    /// children). `children` gives a parent's children in one collection (`subnets`,
+    /// `virtualNetworkPeerings`, `securityRules`, `defaultSecurityRules`, `routes`,
+    /// `ipConfigurations`, or `extensions`, a VM's `resources`), given the parent and its key; nil
+    /// when the parent records none (a VM whose extensions were not recorded).
+    public init(
+        parents: some Sequence<JSONValue>, facts: LabFacts = LabFacts(),
+        children: (_ parent: JSONValue, _ key: String, _ collection: String) -> [JSONValue]?
+    ) {
         self.facts = facts
-        for resource in resources {
+        for resource in parents {
             guard let id = resource["id"]?.stringValue, let type = resource["type"]?.stringValue else { continue }
+            let key = Self.key(id)
+            func listed(_ collection: String) -> [JSONValue] { children(resource, key, collection) ?? [] }
             switch type.lowercased() {
-            case "microsoft.network/virtualnetworks": readVirtualNetwork(resource, id: id)
-            case "microsoft.network/networksecuritygroups": readSecurityGroup(resource, id: id)
-            case "microsoft.network/routetables": readRouteTable(resource, id: id)
-            case "microsoft.network/networkinterfaces": readNetworkInterface(resource, id: id)
-            case "microsoft.compute/virtualmachines": readVirtualMachine(resource, id: id)
+            case "microsoft.network/virtualnetworks":
+                readVirtualNetwork(resource, id: id, key: key, subnets: listed("subnets"), peerings: listed("virtualNetworkPeerings"))
+            case "microsoft.network/networksecuritygroups":
+                readSecurityGroup(resource, id: id, key: key, rules: listed("securityRules"), defaultRules: listed("defaultSecurityRules"))
+            case "microsoft.network/routetables": readRouteTable(resource, id: id, key: key, routes: listed("routes"))
+            case "microsoft.network/networkinterfaces":
+                readNetworkInterface(resource, id: id, key: key, configurations: listed("ipConfigurations"))
+            case "microsoft.compute/virtualmachines":
+                readVirtualMachine(resource, id: id, key: key, extensions: children(resource, key, "extensions"))
             default: break
             }
         }
@@ -152,8 +173,9 @@ public struct LabNetwork: Sendable {
 
     private static func reference(_ value: JSONValue?) -> String? { value?["id"]?.stringValue.map(key) }
 
-    private mutating func readVirtualNetwork(_ resource: JSONValue, id: String) {
-        let key = Self.key(id)
+    private mutating func readVirtualNetwork(
+        _ resource: JSONValue, id: String, key: String, subnets subnetList: [JSONValue], peerings: [JSONValue]
+    ) {
         let properties = resource["properties"]
         var network = VirtualNetwork(
             id: id, name: Self.name(resource, id),
@@ -161,16 +183,17 @@ public struct LabNetwork: Sendable {
                 $0.stringValue.flatMap(IPv4Prefix.init)
             },
             subnets: [], peerings: [])
-        for subnet in properties?["subnets"]?.arrayValue ?? [] {
+        for subnet in subnetList {
             guard let subnetID = subnet["id"]?.stringValue else { continue }
             let subnetProperties = subnet["properties"]
-            subnets[Self.key(subnetID)] = Subnet(
+            let subnetKey = Self.key(subnetID)
+            subnets[subnetKey] = Subnet(
                 id: subnetID, name: Self.name(subnet, subnetID), virtualNetwork: key,
                 securityGroup: Self.reference(subnetProperties?["networkSecurityGroup"]),
                 routeTable: Self.reference(subnetProperties?["routeTable"]))
-            network.subnets.append(Self.key(subnetID))
+            network.subnets.append(subnetKey)
         }
-        for peering in properties?["virtualNetworkPeerings"]?.arrayValue ?? [] {
+        for peering in peerings {
             guard let peeringID = peering["id"]?.stringValue, let remote = Self.reference(peering["properties"]?["remoteVirtualNetwork"])
             else { continue }
             network.peerings.append(
@@ -182,29 +205,30 @@ public struct LabNetwork: Sendable {
         virtualNetworks[key] = network
     }
 
-    private mutating func readSecurityGroup(_ resource: JSONValue, id: String) {
-        let properties = resource["properties"]
-        let user = (properties?["securityRules"]?.arrayValue ?? []).compactMap { SecurityRule($0, isDefault: false) }
-        let given = (properties?["defaultSecurityRules"]?.arrayValue ?? []).compactMap { SecurityRule($0, isDefault: true) }
-        securityGroups[Self.key(id)] = SecurityGroup(
+    private mutating func readSecurityGroup(_ resource: JSONValue, id: String, key: String, rules: [JSONValue], defaultRules: [JSONValue]) {
+        let user = rules.compactMap { SecurityRule($0, isDefault: false) }
+        let given = defaultRules.compactMap { SecurityRule($0, isDefault: true) }
+        securityGroups[key] = SecurityGroup(
             id: id, name: Self.name(resource, id), rules: user.sorted { $0.priority < $1.priority },
             defaultRules: (given.isEmpty ? SecurityRule.defaults : given).sorted { $0.priority < $1.priority })
     }
 
-    private mutating func readRouteTable(_ resource: JSONValue, id: String) {
-        let routes = (resource["properties"]?["routes"]?.arrayValue ?? []).compactMap { route -> UserRoute? in
+    private mutating func readRouteTable(_ resource: JSONValue, id: String, key: String, routes routeList: [JSONValue]) {
+        let routes = routeList.compactMap { route -> UserRoute? in
             let properties = route["properties"]
             guard let prefix = properties?["addressPrefix"]?.stringValue.flatMap(IPv4Prefix.init) else { return nil }
             return UserRoute(
                 name: route["name"]?.stringValue ?? "", prefix: prefix, nextHopType: properties?["nextHopType"]?.stringValue ?? "None",
                 nextHopAddress: properties?["nextHopIpAddress"]?.stringValue.flatMap(IPv4Address.init))
         }
-        routeTables[Self.key(id)] = RouteTable(id: id, name: Self.name(resource, id), routes: routes)
+        routeTables[key] = RouteTable(id: id, name: Self.name(resource, id), routes: routes)
     }
 
-    private mutating func readNetworkInterface(_ resource: JSONValue, id: String) {
+    private mutating func readNetworkInterface(
+        _ resource: JSONValue, id: String, key: String, configurations configurationList: [JSONValue]
+    ) {
         let properties = resource["properties"]
-        let configurations = (properties?["ipConfigurations"]?.arrayValue ?? []).enumerated().map { index, configuration in
+        let configurations = configurationList.enumerated().map { index, configuration in
             let configurationProperties = configuration["properties"]
             let configurationID = configuration["id"]?.stringValue ?? "\(id)/ipConfigurations/ipconfig\(index + 1)"
             return IPConfiguration(
@@ -215,13 +239,13 @@ public struct LabNetwork: Sendable {
                     (configurationProperties?["applicationSecurityGroups"]?.arrayValue ?? []).compactMap { Self.reference($0) }),
                 isPrimary: configurationProperties?["primary"] == .bool(true))
         }
-        networkInterfaces[Self.key(id)] = NetworkInterface(
+        networkInterfaces[key] = NetworkInterface(
             id: id, name: Self.name(resource, id), virtualMachine: Self.reference(properties?["virtualMachine"]),
             ipConfigurations: configurations, enableIPForwarding: properties?["enableIPForwarding"] == .bool(true),
             securityGroup: Self.reference(properties?["networkSecurityGroup"]))
     }
 
-    private mutating func readVirtualMachine(_ resource: JSONValue, id: String) {
+    private mutating func readVirtualMachine(_ resource: JSONValue, id: String, key: String, extensions: [JSONValue]?) {
         let properties = resource["properties"]
         let references = properties?["networkProfile"]?["networkInterfaces"]?.arrayValue ?? []
         let primary = references.filter { $0["properties"]?["primary"] == .bool(true) }
@@ -232,7 +256,7 @@ public struct LabNetwork: Sendable {
         // was recorded, one named like the portal names it, AzureNetworkWatcherExtension). A VM
         // whose extensions were not recorded at all is taken to have it.
         let agent =
-            resource["resources"]?.arrayValue.map { extensions in
+            extensions.map { extensions in
                 extensions.contains { ext in
                     let extensionProperties = ext["properties"]
                     let type = extensionProperties?["type"]?.stringValue?.lowercased() ?? ""
@@ -242,7 +266,7 @@ public struct LabNetwork: Sendable {
                     return (type.hasPrefix("networkwatcheragent") || name.contains("networkwatcher")) && state == "succeeded"
                 }
             } ?? true
-        virtualMachines[Self.key(id)] = VirtualMachine(
+        virtualMachines[key] = VirtualMachine(
             id: id, name: Self.name(resource, id), networkInterfaces: ordered.compactMap { Self.reference($0) },
             powerState: powerState ?? "PowerState/running",
             hasWatcherAgent: agent)

@@ -141,47 +141,78 @@ public struct SecurityRule: Sendable, Equatable {
     }
 
     /// A rule from ARM's JSON; nil when it has no name or priority. Member names are matched
-    /// ignoring case, as ARM reads them, in one pass over the rule's properties (a lab reads a
-    /// hundred thousand rules).
+    /// ignoring case, as ARM reads them, in one pass over the rule's properties without
+    /// allocating for names spelled as ARM spells them (a lab reads a hundred thousand rules).
     public init?(_ json: JSONValue, isDefault: Bool) {
         guard let name = json["name"]?.stringValue, let properties = json["properties"]?.objectValue else { return nil }
         var priority: Int?
         var direction = Direction.inbound
         var allows = false
         var protocolName = "*"
-        var single: [String: String] = [:]
-        var plural: [String: [String]] = [:]
-        var groups: [String: [String]] = [:]
+        // Each address or port field, written once (`sourceAddressPrefix`) or as a list (`sourceAddressPrefixes`).
+        var entries = (sourceAddress: Entries(), sourcePort: Entries(), destinationAddress: Entries(), destinationPort: Entries())
+        var sourceGroups: [String] = []
+        var destinationGroups: [String] = []
         for member in properties.members {
-            let key = member.key.lowercased()
-            switch key {
-            case "priority": priority = member.value.numberValue?.intValue
-            case "direction": direction = member.value.stringValue?.lowercased() == "outbound" ? .outbound : .inbound
-            case "access": allows = member.value.stringValue?.lowercased() == "allow"
-            case "protocol": protocolName = member.value.stringValue ?? "*"
-            case "sourceaddressprefix", "sourceportrange", "destinationaddressprefix", "destinationportrange":
-                if let text = member.value.stringValue, !text.isEmpty { single[key] = text }
-            case "sourceaddressprefixes", "sourceportranges", "destinationaddressprefixes", "destinationportranges":
-                plural[String(key.dropLast(key.hasSuffix("prefixes") ? 2 : 1))] =
-                    member.value.arrayValue?.compactMap(\.stringValue) ?? []
-            case "sourceapplicationsecuritygroups", "destinationapplicationsecuritygroups":
-                groups[key] = (member.value.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(LabNetwork.key) }
-            default: break
+            guard let field = Field(rawValue: member.key) ?? Field.lowercased[member.key.lowercased()] else { continue }
+            switch field {
+            case .priority: priority = member.value.numberValue?.intValue
+            case .direction: direction = member.value.stringValue?.lowercased() == "outbound" ? .outbound : .inbound
+            case .access: allows = member.value.stringValue?.lowercased() == "allow"
+            case .protocolName: protocolName = member.value.stringValue ?? "*"
+            case .sourceAddressPrefix, .sourceAddressPrefixes:
+                entries.sourceAddress.read(member.value, list: field == .sourceAddressPrefixes)
+            case .sourcePortRange, .sourcePortRanges: entries.sourcePort.read(member.value, list: field == .sourcePortRanges)
+            case .destinationAddressPrefix, .destinationAddressPrefixes:
+                entries.destinationAddress.read(member.value, list: field == .destinationAddressPrefixes)
+            case .destinationPortRange, .destinationPortRanges:
+                entries.destinationPort.read(member.value, list: field == .destinationPortRanges)
+            case .sourceApplicationSecurityGroups, .destinationApplicationSecurityGroups:
+                let groups = (member.value.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(LabNetwork.key) }
+                if field == .sourceApplicationSecurityGroups { sourceGroups = groups } else { destinationGroups = groups }
             }
         }
         guard let priority else { return nil }
-        func list(_ field: String, orAny: Bool = true) -> [String] {
-            if let many = plural[field], !many.isEmpty { return many }
-            if let one = single[field] { return [one] }
-            return orAny ? ["*"] : []
-        }
-        let sourceGroups = groups["sourceapplicationsecuritygroups"] ?? []
-        let destinationGroups = groups["destinationapplicationsecuritygroups"] ?? []
         self.init(
             name: name, isDefault: isDefault, priority: priority, direction: direction, allows: allows, protocolName: protocolName,
-            sourcePrefixes: list("sourceaddressprefix", orAny: sourceGroups.isEmpty), sourceGroups: sourceGroups,
-            sourcePorts: list("sourceportrange"), destinationPrefixes: list("destinationaddressprefix", orAny: destinationGroups.isEmpty),
-            destinationGroups: destinationGroups, destinationPorts: list("destinationportrange"))
+            sourcePrefixes: entries.sourceAddress.list(orAny: sourceGroups.isEmpty), sourceGroups: sourceGroups,
+            sourcePorts: entries.sourcePort.list(), destinationPrefixes: entries.destinationAddress.list(orAny: destinationGroups.isEmpty),
+            destinationGroups: destinationGroups, destinationPorts: entries.destinationPort.list())
+    }
+
+    /// An address or port field of a rule, given as one value, a list, or both (the list wins
+    /// when it is not empty).
+    private struct Entries {
+        var one: String?
+        var many: [String] = []
+
+        /// Reads the list member (`...Prefixes`, `...Ranges`: strings in an array) or the single one
+        /// (a string that is not empty); a value of another kind counts as none.
+        mutating func read(_ value: JSONValue, list: Bool) {
+            if list {
+                many = value.arrayValue?.compactMap(\.stringValue) ?? []
+            } else if let text = value.stringValue, !text.isEmpty {
+                one = text
+            }
+        }
+
+        func list(orAny: Bool = true) -> [String] {
+            if !many.isEmpty { return many }
+            if let one { return [one] }
+            return orAny ? ["*"] : []
+        }
+    }
+
+    /// The members of a rule's `properties` the lab reads, spelled as ARM spells them.
+    private enum Field: String, CaseIterable {
+        case priority, direction, access
+        case protocolName = "protocol"
+        case sourceAddressPrefix, sourceAddressPrefixes, sourcePortRange, sourcePortRanges
+        case destinationAddressPrefix, destinationAddressPrefixes, destinationPortRange, destinationPortRanges
+        case sourceApplicationSecurityGroups, destinationApplicationSecurityGroups
+
+        /// Each field by its lower-cased name, for bodies spelled otherwise.
+        static let lowercased = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
     }
 
     /// Azure's default rules, with their names and priorities as its REST API returns them

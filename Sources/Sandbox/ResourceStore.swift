@@ -132,6 +132,17 @@ struct ResourceStore: Sendable {
         return Self.inCollection(children[key] ?? [], of: key, segment).compactMap { records[$0] }
     }
 
+    /// The network the engine reads, from the records as stored: each parent's children are read
+    /// from the store, not composed into the parent first (a lab holds a hundred thousand).
+    func network(facts: LabFacts) -> LabNetwork {
+        LabNetwork(parents: topLevelKeys.lazy.compactMap { records[$0] }, facts: facts) { parent, key, collection in
+            let items = Self.inCollection(children[key] ?? [], of: key, collection).compactMap { records[$0] }
+            // A VM's extensions not recorded at all (no `resources`) are not known to be none.
+            if collection == "extensions", items.isEmpty, parent["resources"] == nil { return nil }
+            return items
+        }
+    }
+
     private func composed(_ key: String) -> JSONValue? {
         guard case .object(var object)? = records[key] else { return nil }
         let type = object["type"]?.stringValue?.lowercased() ?? ""

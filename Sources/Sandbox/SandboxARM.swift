@@ -276,7 +276,7 @@ public actor SandboxARM {
     /// The network as the engine reads it, built again after each write.
     private func currentNetwork() -> LabNetwork {
         if let network { return network }
-        let built = LabNetwork(resources: store.topLevel, facts: facts)
+        let built = store.network(facts: facts)
         network = built
         return built
     }

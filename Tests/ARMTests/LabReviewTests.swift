@@ -103,6 +103,24 @@ import Testing
         #expect(check.body?["hops"]?.arrayValue?.first?["issues"]?.arrayValue?.first?["type"] == .string("AgentStopped"))
     }
 
+    /// A VM recorded without `resources` may have any extensions, so the agent is taken as
+    /// there; one recorded with `resources: []` has none, so it has no agent.
+    @Test("a VM whose extensions were not recorded is taken to have the agent; one recorded with none has not")
+    func extensionsNotRecordedAreNotNone() async throws {
+        for (resources, firstIssue) in [(nil, "NetworkSecurityRule"), (JSONValue.array([]), "AgentStopped")] {
+            var data = try SandboxData.bundled()
+            data.resources = data.resources.map { resource in
+                guard resource["name"] == .string("MultiTierApp0"), case .object(var vm) = resource else { return resource }
+                vm["resources"] = resources
+                return .object(vm)
+            }
+            let fixture = try await SandboxFixture.start(data: data)
+            let check = try await fixture.checkConnectivity(to: "10.1.4.4")
+            let issue = check.body?["hops"]?.arrayValue?.flatMap { $0["issues"]?.arrayValue ?? [] }.first?["type"]
+            #expect(issue == .string(firstIssue), "resources: \(resources.map { "\($0)" } ?? "absent")")
+        }
+    }
+
     @Test("a skiptoken the sandbox did not give starts at the nearest end of the list")
     func strangeSkiptokensAreClamped() async throws {
         let fixture = try await SandboxFixture.start()

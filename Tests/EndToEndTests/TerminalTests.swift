@@ -34,7 +34,20 @@ final class TmuxSession {
         // closefrom action is not visible to Swift; marking the descriptors does the same, and a
         // child that Foundation starts gets its pipes by dup2, which clears the mark.
         markOpenDescriptorsCloseOnExec()
-        guard posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else { return -1 }
+        // With no signal blocked and every one at its default: a child inherits the mask of the
+        // thread that starts it, and a test's thread blocks SIGTERM, so a tmux server started
+        // from one ignored `kill-server` (which signals itself) and every session's nwsh stayed.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        guard posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 else { return -1 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status

@@ -154,7 +154,7 @@ public struct SecurityRule: Sendable, Equatable {
         var sourceGroups: [String] = []
         var destinationGroups: [String] = []
         for member in properties.members {
-            guard let field = Field(rawValue: member.key) ?? Field.lowercased[member.key.lowercased()] else { continue }
+            guard let field = Field.named(member.key) else { continue }
             switch field {
             case .priority: priority = member.value.numberValue?.intValue
             case .direction: direction = member.value.stringValue?.lowercased() == "outbound" ? .outbound : .inbound
@@ -213,6 +213,31 @@ public struct SecurityRule: Sendable, Equatable {
 
         /// Each field by its lower-cased name, for bodies spelled otherwise.
         static let lowercased = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue.lowercased(), $0) })
+
+        /// The field a member name is, ignoring case; nil for members the lab does not read. A
+        /// name is first told by its length (ASCII's case does not change it), then compared as
+        /// spelled, then lower-cased: the synthesized `init(rawValue:)` took most of the time of
+        /// reading a rule, and `description` or `provisioningState` are not lower-cased at all.
+        static func named(_ name: String) -> Field? {
+            let candidates: [Field] =
+                switch name.utf8.count {
+                case 6: [.access]
+                case 8: [.priority, .protocolName]
+                case 9: [.direction]
+                case 15: [.sourcePortRange]
+                case 16: [.sourcePortRanges]
+                case 19: [.sourceAddressPrefix]
+                case 20: [.destinationPortRange]
+                case 21: [.sourceAddressPrefixes, .destinationPortRanges]
+                case 24: [.destinationAddressPrefix]
+                case 26: [.destinationAddressPrefixes]
+                case 31: [.sourceApplicationSecurityGroups]
+                case 36: [.destinationApplicationSecurityGroups]
+                default: []
+                }
+            if candidates.isEmpty { return nil }
+            return candidates.first { $0.rawValue == name } ?? lowercased[name.lowercased()]
+        }
     }
 
     /// Azure's default rules, with their names and priorities as its REST API returns them

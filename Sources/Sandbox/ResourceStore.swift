@@ -165,7 +165,7 @@ struct ResourceStore: Sendable {
     private mutating func insert(_ resource: JSONValue, id: String, parent: String? = nil) {
         guard case .object(var object) = resource else { return }
         let key = id.lowercased()
-        let type = object["type"]?.stringValue?.lowercased() ?? ""
+        let type = object["type"]?.stringValue.flatMap(Self.parentType) ?? ""
         for collection in Self.collections where collection.parentType == type {
             let items: [JSONValue]
             if collection.inProperties {
@@ -187,7 +187,8 @@ struct ResourceStore: Sendable {
             }
         }
         // Every security group has Azure's default rules; one recorded without them gets them.
-        if type == "microsoft.network/networksecuritygroups", children(of: id, "defaultSecurityRules").isEmpty,
+        if type == "microsoft.network/networksecuritygroups",
+            Self.inCollection(children[key] ?? [], of: key, "defaultSecurityRules").isEmpty,
             var properties = object["properties"]?.objectValue ?? (object["properties"] == nil ? JSONObject() : nil)
         {
             properties["defaultSecurityRules"] = .array([])
@@ -197,8 +198,22 @@ struct ResourceStore: Sendable {
                 insert(rule, id: ruleID, parent: key)
             }
         }
-        if records[key] == nil { attach(key, to: parent ?? ResourcePath(id)?.parent) }
-        records[key] = .object(object)
+        if records.updateValue(.object(object), forKey: key) == nil {
+            attach(key, toKey: parent ?? ResourcePath(id)?.parent?.lowercased())
+        }
+    }
+
+    /// The parent types of the child collections, lower-cased.
+    private static let parentTypes = Set(collections.map(\.parentType))
+
+    /// A type lower-cased when it is the parent type of a child collection, else nil: compared
+    /// ignoring ASCII case without lower-casing it first (a lab's copy holds a hundred thousand
+    /// children, none of them a parent).
+    static func parentType(_ type: String) -> String? {
+        parentTypes.first { candidate in
+            candidate.utf8.count == type.utf8.count
+                && zip(candidate.utf8, type.utf8).allSatisfy { $0 == ($1 >= 65 && $1 <= 90 ? $1 + 32 : $1) }
+        }
     }
 
     /// Whether an ID is `PREFIX/NAME`, ignoring ASCII case: one name directly under a
@@ -221,7 +236,12 @@ struct ResourceStore: Sendable {
 
     /// Files a new resource under its parent, or among the top-level ones.
     private mutating func attach(_ key: String, to parent: String?) {
-        if let parent { children[parent.lowercased(), default: []].append(key) } else { topLevelKeys.insert(key) }
+        attach(key, toKey: parent?.lowercased())
+    }
+
+    /// Files a new resource under its parent's key, or among the top-level ones.
+    private mutating func attach(_ key: String, toKey parent: String?) {
+        if let parent { children[parent, default: []].append(key) } else { topLevelKeys.insert(key) }
     }
 
     /// Removes a resource and everything under it.

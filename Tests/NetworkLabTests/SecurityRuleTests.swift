@@ -183,4 +183,21 @@ import Testing
         let refusal = #expect(throws: LabRefusal.self) { try Self.lab().answers.ipFlowVerify(request) }
         #expect(refusal.map { "\($0.code): \($0.message)" } == expected)
     }
+
+    /// ARM reads member names ignoring case; a list wins over its single form when it is not
+    /// empty; a value of the wrong kind counts as none; other members are not read.
+    @Test("a rule's JSON is read ignoring the case of member names, lists before single values")
+    func rulesAreReadFromJSON() throws {
+        let spelled = try JSONParser.parse(
+            #"{"name": "Web", "properties": {"PRIORITY": 310, "Direction": "OUTBOUND", "ACCESS": "allow", "Protocol": "Tcp", "description": "x", "provisioningState": "Succeeded", "SourceAddressPrefix": "10.1.0.0/16", "sourceAddressPrefixes": [], "SOURCEPORTRANGES": ["1000-2000", 7], "destinationaddressprefix": ["not", "a", "string"], "DestinationAddressPrefixes": "not a list", "destinationPortRange": "", "DestinationApplicationSecurityGroups": [{"id": "/S/ASG/Web"}]}}"#
+        )
+        let rule = try #require(SecurityRule(spelled, isDefault: false))
+        #expect(
+            rule
+                == SecurityRule(
+                    name: "Web", isDefault: false, priority: 310, direction: .outbound, allows: true, protocolName: "Tcp",
+                    sourcePrefixes: ["10.1.0.0/16"], sourcePorts: ["1000-2000"], destinationPrefixes: [], destinationGroups: ["/s/asg/web"],
+                    destinationPorts: ["*"]))
+        #expect(SecurityRule(try JSONParser.parse(#"{"name": "NoPriority", "properties": {"Priority": "100"}}"#), isDefault: false) == nil)
+    }
 }

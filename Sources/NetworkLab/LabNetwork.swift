@@ -157,6 +157,25 @@ public struct LabNetwork: Sendable {
             default: break
             }
         }
+        indexAddresses()
+    }
+
+    /// Adds another network's resources to this one (the other's win where both hold one): a
+    /// large network can be read in parts at once, then put together.
+    public mutating func merge(_ other: LabNetwork) {
+        virtualNetworks.merge(other.virtualNetworks) { $1 }
+        subnets.merge(other.subnets) { $1 }
+        securityGroups.merge(other.securityGroups) { $1 }
+        routeTables.merge(other.routeTables) { $1 }
+        networkInterfaces.merge(other.networkInterfaces) { $1 }
+        virtualMachines.merge(other.virtualMachines) { $1 }
+        // Which interface holds each address depends on interfaces and subnets only.
+        if !other.networkInterfaces.isEmpty || !other.subnets.isEmpty { indexAddresses() }
+    }
+
+    /// Works out which interface and configuration holds each private address.
+    private mutating func indexAddresses() {
+        addresses = [:]
         for (key, nic) in networkInterfaces {
             for (index, configuration) in nic.ipConfigurations.enumerated() {
                 guard let address = configuration.address, let subnet = configuration.subnet.flatMap({ subnets[$0] }) else { continue }

@@ -1,3 +1,4 @@
+import Dispatch
 import JSON
 import NetworkLab
 
@@ -55,11 +56,25 @@ struct ResourceStore: Sendable {
 
     /// A store holding resources as they are (as ARM returns them, children inside parents),
     /// without checking them: the scenario file and lab files are trusted to be ARM's own answers.
-    init(resources: some Sequence<JSONValue>) {
+    init(resources: [JSONValue]) {
+        // Room for every record at once: growing a dictionary hashes each (long) key again.
+        records.reserveCapacity(resources.reduce(0) { $0 + 1 + Self.childCount(of: $1) })
         for resource in resources {
             guard let id = resource["id"]?.stringValue else { continue }
             insert(resource, id: id)
         }
+    }
+
+    /// How many children a resource holds in its collections (a security group's default rules
+    /// counted, which it gets if it lacks them).
+    private static func childCount(of resource: JSONValue) -> Int {
+        guard let type = resource["type"]?.stringValue.flatMap(parentType) else { return 0 }
+        var count = type == "microsoft.network/networksecuritygroups" ? SecurityRule.defaults.count : 0
+        for collection in collections where collection.parentType == type {
+            let items = collection.inProperties ? resource["properties"]?[collection.segment] : resource["resources"]
+            count += items?.arrayValue?.count ?? 0
+        }
+        return count
     }
 
     /// Whether there is a resource with this ID.
@@ -134,13 +149,35 @@ struct ResourceStore: Sendable {
 
     /// The network the engine reads, from the records as stored: each parent's children are read
     /// from the store, not composed into the parent first (a lab holds a hundred thousand).
+    /// Security groups and route tables, which hold most of the children, are read on a second
+    /// thread beside the rest; the two parts share nothing until they are put together.
     func network(facts: LabFacts) -> LabNetwork {
-        LabNetwork(parents: topLevelKeys.lazy.compactMap { records[$0] }, facts: facts) { parent, key, collection in
-            let items = Self.inCollection(children[key] ?? [], of: key, collection).compactMap { records[$0] }
-            // A VM's extensions not recorded at all (no `resources`) are not known to be none.
-            if collection == "extensions", items.isEmpty, parent["resources"] == nil { return nil }
-            return items
+        let rulesAndRoutes: Set = ["microsoft.network/networksecuritygroups", "microsoft.network/routetables"]
+        var split: [[JSONValue]] = [[], []]
+        for key in topLevelKeys {
+            guard let parent = records[key] else { continue }
+            let isRulesOrRoutes = parent["type"]?.stringValue.flatMap(Self.parentType).map(rulesAndRoutes.contains) ?? false
+            split[isRulesOrRoutes ? 0 : 1].append(parent)
         }
+        let parts = split
+        let built = parts.map { _ in Part() }
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            built[index].network = LabNetwork(parents: parts[index], facts: facts) { parent, key, collection in
+                let items = Self.inCollection(children[key] ?? [], of: key, collection).compactMap { records[$0] }
+                // A VM's extensions not recorded at all (no `resources`) are not known to be none.
+                if collection == "extensions", items.isEmpty, parent["resources"] == nil { return nil }
+                return items
+            }
+        }
+        var network = built[1].network
+        network.merge(built[0].network)
+        return network
+    }
+
+    /// One part of a network read at once with others: each is written by one thread, and read
+    /// after all are done (``DispatchQueue/concurrentPerform(iterations:execute:)`` returns only then).
+    private final class Part: @unchecked Sendable {
+        var network = LabNetwork(resources: [])
     }
 
     private func composed(_ key: String) -> JSONValue? {
@@ -160,10 +197,14 @@ struct ResourceStore: Sendable {
         return .object(object)
     }
 
-    /// Stores a resource and its children as given, splitting the children out. `parent` is
-    /// the key of the resource it was found in (nil: worked out from its ID).
-    private mutating func insert(_ resource: JSONValue, id: String, parent: String? = nil) {
-        guard case .object(var object) = resource else { return }
+    /// Stores a resource and its children as given, splitting the children out. A resource
+    /// found inside its parent (`inParent`) is filed under it by the caller, all of a parent's at
+    /// once; any other is filed here, under the parent its ID names. Returns the key of a
+    /// resource new to the store.
+    @discardableResult
+    private mutating func insert(_ resource: JSONValue, id: String, inParent: Bool = false) -> String? {
+        guard case .object(var object) = resource else { return nil }
+        var added: [String] = []
         let key = id.lowercased()
         let type = object["type"]?.stringValue.flatMap(Self.parentType) ?? ""
         for collection in Self.collections where collection.parentType == type {
@@ -183,9 +224,10 @@ struct ResourceStore: Sendable {
                 // Only a child whose ID is in this collection of this parent (a lab file is checked
                 // for them first; anything else is not this parent's child).
                 guard let childID = item["id"]?.stringValue, Self.isDirectChild(childID, under: prefix) else { continue }
-                insert(item, id: childID, parent: key)
+                if let childKey = insert(item, id: childID, inParent: true) { added.append(childKey) }
             }
         }
+        if !added.isEmpty { children[key, default: []].append(contentsOf: added) }
         // Every security group has Azure's default rules; one recorded without them gets them.
         if type == "microsoft.network/networksecuritygroups",
             Self.inCollection(children[key] ?? [], of: key, "defaultSecurityRules").isEmpty,
@@ -193,14 +235,14 @@ struct ResourceStore: Sendable {
         {
             properties["defaultSecurityRules"] = .array([])
             object["properties"] = .object(properties)
-            for rule in SecurityRule.defaultRulesJSON(securityGroupID: id) {
-                guard let ruleID = rule["id"]?.stringValue else { continue }
-                insert(rule, id: ruleID, parent: key)
+            let rules = SecurityRule.defaultRulesJSON(securityGroupID: id).compactMap { rule in
+                rule["id"]?.stringValue.flatMap { insert(rule, id: $0, inParent: true) }
             }
+            children[key, default: []].append(contentsOf: rules)
         }
-        if records.updateValue(.object(object), forKey: key) == nil {
-            attach(key, toKey: parent ?? ResourcePath(id)?.parent?.lowercased())
-        }
+        guard records.updateValue(.object(object), forKey: key) == nil else { return nil }
+        if !inParent { attach(key, toKey: ResourcePath(id)?.parent?.lowercased()) }
+        return key
     }
 
     /// The parent types of the child collections, lower-cased.

@@ -121,6 +121,38 @@ import Testing
         }
     }
 
+    /// A lab file is read straight into bytes: a folder is named as one, and a pipe (a shell's
+    /// `--lab <(az resource list)`) is read to its end, past the first chunk.
+    @Test("a lab is read from a file or a pipe; a folder or a missing file is refused with why")
+    func labFilesAreReadFromFilesAndPipes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-lab-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(throws: LabFileError(file: folder, reason: "it is a folder")) { try LabFile.load(path: folder) }
+        #expect(throws: LabFileError(file: "\(folder)/none.json", reason: "no such file")) { try LabFile.load(path: "\(folder)/none.json") }
+        // Enough resources to take several reads of a pipe.
+        let groups = (0..<2000).map {
+            #"{"id": "/subscriptions/s/resourceGroups/Group\#($0)", "name": "Group\#($0)", "location": "westus"}"#
+        }
+        let text = "[" + groups.joined(separator: ", ") + "]"
+        let pipe = "\(folder)/lab.pipe"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: pipe) {
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        #expect(text.utf8.count > 1 << 17)
+        let lab = try LabFile.load(path: pipe)
+        #expect(lab.held == 0)
+        #expect(lab.resources.count == 2001)  // the subscription added, and every group
+        let file = "\(folder)/lab.json"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try LabFile.load(path: file).resources.count == 2001)
+    }
+
     @Test("a skiptoken the sandbox did not give starts at the nearest end of the list")
     func strangeSkiptokensAreClamped() async throws {
         let fixture = try await SandboxFixture.start()

@@ -243,3 +243,39 @@ extension NetworkBuilder: CustomTestStringConvertible {
                 == expected)
     }
 }
+
+extension ConnectivityTests {
+    /// A network read in parts and merged answers as the whole one does, however the resources
+    /// are split: interfaces apart from their subnets included (the sandbox reads security groups
+    /// and route tables beside the rest).
+    @Test("a network read in two parts and merged gives the answers of the whole", arguments: [0, 1, 2])
+    func mergedPartsAnswerAsTheWhole(split: Int) throws {
+        let lab = Self.lab(firewallNSG: ["NoWeb 100 Outbound Deny Tcp * * 10.1.4.0/24 80"])
+        let resources = lab.resources.sorted { $0.key < $1.key }.map(\.value)
+        func inFirst(_ index: Int, _ resource: JSONValue) -> Bool {
+            let type = resource["type"]?.stringValue ?? ""
+            switch split {
+            case 0: return type.hasSuffix("networkSecurityGroups") || type.hasSuffix("routeTables")
+            case 1: return type.hasSuffix("networkInterfaces")
+            default: return index % 2 == 0
+            }
+        }
+        var merged = LabNetwork(resources: resources.enumerated().filter { !inFirst($0.offset, $0.element) }.map(\.element))
+        merged.merge(LabNetwork(resources: resources.enumerated().filter { inFirst($0.offset, $0.element) }.map(\.element)))
+        merged.facts = lab.facts
+        for destination in ["vm:Db", "vm:Work", "13.107.21.200", "10.1.2.9"] {
+            let target: JSONObject.Member =
+                destination.hasPrefix("vm:")
+                ? .init(key: "resourceId", value: .string(NetworkBuilder.vm(String(destination.dropFirst(3)))))
+                : .init(key: "address", value: .string(destination))
+            let request = JSONValue.object(
+                JSONObject([
+                    "source": .object(JSONObject(["resourceId": .string(NetworkBuilder.vm("App"))])),
+                    "destination": .object(JSONObject([target, .init(key: "port", value: .number(JSONNumber(80)))])),
+                ]))
+            let whole = try lab.answers.connectivityCheck(request)
+            #expect(try NetworkWatcherAnswers(network: merged).connectivityCheck(request) == whole, "\(destination)")
+            #expect(whole["connectionStatus"] != nil)
+        }
+    }
+}

@@ -158,10 +158,16 @@ public enum Narration {
         case "networksecurityrule":
             what = "\(direction) is denied by the network security rule " + (take("RuleName") ?? "(not named)")
         case "userdefinedroute":
+            // "Traffic is dropped due to a user defined or system route"
+            // (https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview#fault-types):
+            // the route's type says which; without it, the narration does not guess.
             let routeType = take("RouteType")
-            what =
-                "\(direction) is sent elsewhere by a route" + (routeType.map { " of type \($0)" } ?? "")
-                + " (a user-defined route overrides the default routing)"
+            switch routeType?.lowercased() {
+            case "user": what = "\(direction) is dropped by a user-defined route (route type User)"
+            case "system": what = "\(direction) is dropped by a system route (route type System)"
+            case nil: what = "\(direction) is dropped by a route (user-defined or system: the issue does not say which)"
+            default: what = "\(direction) is dropped by a route of type \(routeType ?? "")"
+            }
         case "guestfirewall":
             what = "the firewall inside the VM's operating system blocks \(direction)"
         case "dnsresolution":

@@ -29,7 +29,19 @@ import Testing
             ),
             (
                 "UserDefinedRoute", "Outbound", "Error", [("RouteType", "User")],
-                "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing)."
+                "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is dropped by a user-defined route (route type User)."
+            ),
+            (
+                "UserDefinedRoute", "Outbound", "Error", [("RouteType", "System")],
+                "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is dropped by a system route (route type System)."
+            ),
+            (
+                "UserDefinedRoute", "Outbound", "Error", [],
+                "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is dropped by a route (user-defined or system: the issue does not say which)."
+            ),
+            (
+                "UserDefinedRoute", "Outbound", "Error", [("RouteType", "Gateway")],
+                "Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is dropped by a route of type Gateway."
             ),
             (
                 "GuestFirewall", "Inbound", "Error", [],

@@ -37,7 +37,7 @@ import Testing
                   + hop 2 (Internet 13.107.21.200)
 
                 Issues resolved:
-                  - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+                  - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
 
                 """)
         // The other way round, it broke.

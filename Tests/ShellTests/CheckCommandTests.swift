@@ -23,7 +23,7 @@ import Testing
         ),
         (
             "check $src 13.107.21.200:80", .unreachable,
-            "Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).",
+            "Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).",
             #"{"source":{"resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"},"destination":{"address":"13.107.21.200","port":80}}"#
         ),
         (
@@ -74,7 +74,7 @@ import Testing
                   2. Destination 13.107.21.200
 
                 Issues:
-                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
                 Source
 
                 """)
@@ -407,7 +407,7 @@ import Testing
                   + hop 2 (Internet 204.79.197.200)
 
                 Issues resolved:
-                  - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+                  - Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
 
                 """))
         await fixture.server.stop()

@@ -22,7 +22,7 @@ import Testing
                   2. Destination 13.107.21.200
 
                 Issues:
-                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is sent elsewhere by a route of type User (a user-defined route overrides the default routing).
+                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
 
                 Next steps:
                   # the routes in effect on network interface appNic0: which route sends the traffic where

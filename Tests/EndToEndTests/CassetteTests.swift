@@ -332,6 +332,34 @@ import Testing
         #expect(recorded.err == "Recording to \(inner); 'record stop' writes it.\nRecorded 2 interactions to \(inner).\n")
     }
 
+    /// `check --deep` asks its follow-ups like any other request: recorded on the sandbox, the
+    /// session replays offline with the same text, follow-ups answered from the cassette.
+    @Test("a deep check recorded on the sandbox replays offline with the same text")
+    func aDeepCheckReplaysOffline() async throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("deep.cassette.json").path
+        let script = directory.appendingPathComponent("deep.nwsh")
+        try Data(
+            """
+            $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+            check $src 10.1.4.4:80 --deep
+            check $src 13.107.21.200:80
+            explain --deep
+
+            """.utf8
+        ).write(to: script)
+        let recorded = try await Binary.runOffThePool(
+            Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, script.path])
+        #expect(recorded.status == 3, "\(recorded.err)")
+        #expect(recorded.out.contains("with its rule Port80 (priority 100"), "\(recorded.out)")
+        #expect(recorded.out.contains("Route BlockBingRange of route table ContosoAppRoutes"), "\(recorded.out)")
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(text.contains("networkConfigurationDiagnostic"))
+        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, script.path])
+        #expect(replayed.status == 3, "\(replayed.err)")
+        #expect(replayed.out == recorded.out)
+    }
+
     @Test func recordMisuseIsExplained() throws {
         let directory = try temporaryDirectory()
         let stop = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record stop"])

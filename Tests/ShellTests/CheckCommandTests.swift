@@ -244,7 +244,7 @@ import Testing
         ),
         (
             "check $src 10.1.4.4:80 $db",
-            "error: check: unexpected argument '\(preamble.split(separator: "\"")[3])'. Usage: check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT"
+            "error: check: unexpected argument '\(preamble.split(separator: "\"")[3])'. Usage: check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [--deep] [options], or check VM HOST:PORT"
         ),
         ("check --dest-adress 10.1.4.4:80", "error: check: unknown option '--dest-adress'. Did you mean '--dest-address'?"),
         ("check $src 10.1.4.4:80 --watcher", "error: check: --watcher needs a value. See 'help check'."),

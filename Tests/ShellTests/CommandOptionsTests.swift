@@ -95,6 +95,8 @@ import Testing
     /// Every option of check is declared, and Tab offers each one.
     @Test func checksOptionsAreAllCompleted() {
         #expect(Completion.candidates(lineBeforeWord: "check $vm ", word: "--", variables: Variables()) == CheckOption.specs.map(\.name))
-        #expect(CheckOption.specs.count == 12)
+        #expect(CheckOption.specs.count == 13)
+        #expect(CheckOption.specs.last?.name == "--deep")
+        #expect(ExplainOption.specs.map(\.name) == ["--deep", "--json"])
     }
 }

@@ -11,7 +11,8 @@ import ShellLanguage
 struct CheckCommand: ShellCommand {
     let spec = CommandSpec(
         name: "check",
-        usage: "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [options], or check VM HOST:PORT",
+        usage:
+            "check --source VM (--dest-address HOST | --dest-resource ID) [--dest-port N] [--deep] [options], or check VM HOST:PORT",
         summary: "check whether a VM can reach a destination (Network Watcher connectivity check)",
         detail: """
               VM is a resource ID, a VM you got ($vm = get ...), or a VM's name (looked up in the
@@ -27,12 +28,14 @@ struct CheckCommand: ShellCommand {
         var request = CheckRequest()
         var watcher: String?
         var apiVersion = ARMAPIVersion.network
+        var deep = false
         let parsed = try CheckOption.parse(arguments, command: spec.name)
         do {
             for (option, word, value) in parsed.options {
-                // Every option of check takes a value, and the parser saw that it has one.
+                // Every option of check but --deep takes a value, and the parser saw that it has one.
                 let valueWord = value ?? word
                 switch option {
+                case .deep: deep = true
                 case .source: request.source = try resourceText(valueWord, evaluator: evaluator, field: .source)
                 case .destinationResource:
                     try request.setDestination(.resource(try resourceText(valueWord, evaluator: evaluator, field: .destinationResource)))
@@ -107,9 +110,14 @@ struct CheckCommand: ShellCommand {
         }
         session.variables.set("check", to: value)
         session.lastResult = value
-        session.remember(check: CheckContext(watcher: watcherID, request: request), result: value)
+        let context = CheckContext(watcher: watcherID, request: request)
+        session.remember(check: context, result: value)
         // Addresses and IDs came from the network: never let them drive the terminal.
         session.output.out(TerminalText.sanitized(Explanation(result).summary()))
+        if deep {
+            let findings = try await DeepExplain.findings(for: result, context: context, in: session)
+            session.output.out(TerminalText.sanitized(DeepExplain.text(findings)))
+        }
         session.output.err("The result is in $check; 'explain' says what to look at next.\n")
         return CommandResult(value: value, outcome: Narration.isReachable(result.status) ? .success : .unreachable, shown: false)
     }
@@ -168,7 +176,7 @@ extension CheckRequest {
 /// The options of `check`.
 enum CheckOption: CommandOption {
     case source, destinationAddress, destinationResource, destinationPort, sourcePort, protocolName, method, header, validStatus
-    case ipVersion, watcher, apiVersion
+    case ipVersion, watcher, apiVersion, deep
 
     var spec: OptionSpec {
         switch self {
@@ -186,6 +194,7 @@ enum CheckOption: CommandOption {
             OptionSpec("--ip-version", value: "V", choices: CheckRequest.ipVersions, help: "preferred IP version: IPv4 or IPv6")
         case .watcher: OptionSpec("--watcher", value: "ID", help: "the network watcher (default: the one in the VM's region)")
         case .apiVersion: OptionSpec("--api-version", value: "V", help: "default \(ARMAPIVersion.network)")
+        case .deep: OptionSpec("--deep", help: "then ask ARM what pins each issue down, and print the root cause and a fix")
         }
     }
 }

@@ -2,26 +2,31 @@ import Diagnostics
 import JSON
 import ShellLanguage
 
-/// `explain [$var | @file.json] [--json]`: a connectivity check result in sentences. With no
-/// argument, the last result a request returned (after `$r = post .../connectivityCheck ...`,
-/// plain `explain` explains it).
+/// `explain [$var | @file.json] [--deep] [--json]`: a connectivity check result in sentences. With
+/// no argument, the last result a request returned (after `$r = post .../connectivityCheck ...`,
+/// plain `explain` explains it). `--deep` asks ARM the follow-ups that pin each issue's cause
+/// down and says what they found (``DeepExplain``).
 struct ExplainCommand: ShellCommand {
     let spec = CommandSpec(
-        name: "explain", usage: "explain [$var | @file.json] [--json]", summary: "say in words what a connectivity check found",
+        name: "explain", usage: "explain [$var | @file.json] [--deep] [--json]", summary: "say in words what a connectivity check found",
         detail: """
               The verdict, probes and latency; the path hop by hop (branches drawn as a tree, ✗ on hops
               with issues); one sentence per issue (where, direction, severity, what); and the nwsh
               commands to run next, with resource IDs filled in. With no argument: the last result a
-              request returned. --json gives the same findings as JSON.
+              request returned. --deep also asks ARM what pins each issue down (the security group and
+              rule that decide and which fields matched, the route and its table) and prints the root
+              cause with a fix to paste, never run. --json gives the same findings as JSON.
             """, optionSpecs: ExplainOption.specs)
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         let evaluator = Evaluator(variables: session.variables)
         var asJSON = false
+        var deep = false
         let parsed = try ExplainOption.parse(arguments, command: spec.name)
         for (option, _, _) in parsed.options {
             switch option {
             case .json: asJSON = true
+            case .deep: deep = true
             }
         }
         if parsed.positional.count > 1 { throw spec.unexpected(parsed.positional[1], evaluator: evaluator) }
@@ -40,19 +45,25 @@ struct ExplainCommand: ShellCommand {
         // The last check's own result: next steps can ask about the same flow.
         let context = value.flatMap { value in session.lastCheck.flatMap { $0.result == value ? $0.context : nil } }
         let explanation = Explanation(result, context: context)
-        if asJSON { return CommandResult(value: explanation.json) }
+        let findings = deep ? try await DeepExplain.findings(for: result, context: context, in: session) : []
+        if asJSON {
+            guard deep, case .object(var object) = explanation.json else { return CommandResult(value: explanation.json) }
+            object["rootCause"] = DeepExplain.json(findings)
+            return CommandResult(value: .object(object))
+        }
         // Rule names, addresses and IDs came from the network: never let them drive the terminal.
-        session.output.out(TerminalText.sanitized(explanation.text))
+        session.output.out(TerminalText.sanitized(explanation.text + DeepExplain.text(findings)))
         return .none
     }
 }
 
 /// The options of `explain`.
 enum ExplainOption: CommandOption {
-    case json
+    case deep, json
 
     var spec: OptionSpec {
         switch self {
+        case .deep: OptionSpec("--deep", help: "ask ARM what pins each issue down, and print the root cause and a fix")
         case .json: OptionSpec("--json", help: "the same findings as JSON")
         }
     }

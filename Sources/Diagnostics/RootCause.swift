@@ -1,0 +1,429 @@
+import HTTPCore
+import JSON
+
+/// A question `explain --deep` asks ARM to pin an issue's cause down: a GET of a resource or a
+/// POST of a Network Watcher action, sent like any other request (shown while it runs, recorded
+/// in the cassette).
+public struct FollowUp: Sendable, Hashable {
+    /// `GET` or `POST`.
+    public var method: String
+    /// The resource path with its `api-version`.
+    public var target: String
+    public var body: JSONValue?
+    /// What it asks, in words: the progress line, and the sentence when it fails.
+    public var purpose: String
+
+    public init(method: String, target: String, body: JSONValue? = nil, purpose: String) {
+        self.method = method
+        self.target = target
+        self.body = body
+        self.purpose = purpose
+    }
+
+    public static func == (lhs: FollowUp, rhs: FollowUp) -> Bool {
+        lhs.method == rhs.method && lhs.target == rhs.target && lhs.body == rhs.body
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(method)
+        hasher.combine(target)
+        hasher.combine(body.map { JSONFormatter.compact.format($0) })
+    }
+}
+
+/// What a follow-up got: the answer, or why there is none, in one line.
+public enum FollowUpAnswer: Sendable, Equatable {
+    case answered(JSONValue)
+    case failed(String)
+}
+
+/// What `explain --deep` found for one issue: the cause, in sentences, and fixes to paste
+/// (printed, never run).
+public struct RootCauseFinding: Sendable, Equatable {
+    /// The issue's sentence, as the explanation says it.
+    public var issue: String
+    public var cause: [String]
+    public var fixes: [Explanation.NextStep]
+}
+
+/// `explain --deep`: the follow-ups that the issues of a result need, asked in rounds (a rule's
+/// group is known only once a diagnostic named it), and what their answers show. Each follow-up is
+/// asked once however many issues need it; a result with no issues asks nothing. Pure: the shell
+/// sends the questions and records the answers.
+///
+/// Covered: a security rule (which group and rule decide, which fields matched, the rules before
+/// it that did not match) and a route (which route of which table, what the traffic would do
+/// without it). Other issue types are said in words, without follow-ups.
+public struct RootCauseInvestigation: Sendable {
+    public let result: ConnectivityResult
+    public let context: CheckContext?
+    public private(set) var answers: [FollowUp: FollowUpAnswer] = [:]
+
+    public init(result: ConnectivityResult, context: CheckContext?) {
+        self.result = result
+        self.context = context
+    }
+
+    /// The follow-ups to ask now, in order; empty when the investigation is done.
+    public var pending: [FollowUp] {
+        var seen = Set<FollowUp>()
+        return analyses.flatMap(\.needs).filter { answers[$0] == nil && seen.insert($0).inserted }
+    }
+
+    public mutating func record(_ answer: FollowUpAnswer, for followUp: FollowUp) {
+        answers[followUp] = answer
+    }
+
+    /// One finding per issue, in the order the explanation lists them.
+    public var findings: [RootCauseFinding] { analyses.compactMap(\.finding) }
+
+    /// Each issue's analysis as far as the answers go.
+    private var analyses: [Analysis] {
+        var all: [Analysis] = []
+        for (index, hop) in result.hops.enumerated() where hop.hasIssues {
+            for issue in hop.allIssues {
+                let sentence = Narration.sentence(for: issue, at: hop, number: index + 1)
+                var analysis = Analysis(issue: sentence)
+                switch issue.type.lowercased() {
+                case "networksecurityrule": analyzeSecurityRule(issue, at: hop, into: &analysis)
+                case "userdefinedroute": analyzeRoute(issue, at: hop, into: &analysis)
+                default: analyzeInWords(issue, at: hop, into: &analysis)
+                }
+                all.append(analysis)
+            }
+        }
+        return all
+    }
+
+    /// An issue's analysis: what it still needs asked, or what it found.
+    struct Analysis {
+        var issue: String
+        var needs: [FollowUp] = []
+        var cause: [String] = []
+        var fixes: [Explanation.NextStep] = []
+
+        var finding: RootCauseFinding? {
+            needs.isEmpty ? RootCauseFinding(issue: issue, cause: cause, fixes: fixes) : nil
+        }
+    }
+
+    /// The answer to a follow-up: nil and noted as needed when not asked yet; a failure is said
+    /// in the cause, once, and the analysis goes on without it.
+    private func ask(_ followUp: FollowUp, for analysis: inout Analysis) -> JSONValue? {
+        switch answers[followUp] {
+        case .answered(let value)?: return value
+        case .failed(let why)?:
+            analysis.cause.append("Could not ask \(followUp.purpose): \(why).")
+            return nil
+        case nil:
+            analysis.needs.append(followUp)
+            return nil
+        }
+    }
+
+    /// The flow of the check, when the check is known: source and destination addresses and port.
+    private var flow: (local: String, remote: String, port: Int, protocolName: String)? {
+        guard let context, let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
+            let remote = context.destinationAddress(in: result), let port = context.request.destinationPort,
+            context.request.effectiveProtocol != "Icmp"
+        else { return nil }
+        return (local, remote, port, "TCP")
+    }
+
+    private static func name(_ id: String) -> String {
+        Narration.providerSegments(id).map { String($0.name) } ?? String(id.split(separator: "/").last ?? Substring(id))
+    }
+
+    private static func api(_ path: String) -> String { "\(path)?api-version=\(ARMAPIVersion.network)" }
+}
+
+// MARK: Security rules
+
+extension RootCauseInvestigation {
+    /// A security rule: `networkConfigurationDiagnostic` on the hop's interface for the check's
+    /// flow names the group and rule that decide and which fields matched; the group's GET gives
+    /// the priorities, for an allow rule placed just before the deciding one.
+    private func analyzeSecurityRule(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        guard let nic = Explanation.networkInterface(hop.resourceId) else {
+            analysis.cause.append("The hop names no network interface, so its security groups cannot be looked up.")
+            return
+        }
+        guard let context, let flow else {
+            analysis.cause.append(
+                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to diagnose is not known."
+            )
+            return
+        }
+        let direction = issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound"
+        let profile = JSONObject([
+            "direction": .string(direction), "protocol": .string(flow.protocolName), "source": .string(flow.local),
+            "destination": .string(flow.remote), "destinationPort": .string(String(flow.port)),
+        ])
+        let flowWords = "\(direction.lowercased()) \(flow.protocolName) from \(flow.local) to \(flow.remote) port \(flow.port)"
+        let diagnostic = FollowUp(
+            method: "POST", target: Self.api("\(context.watcher)/networkConfigurationDiagnostic"),
+            body: .object(JSONObject(["targetResourceId": .string(nic), "profiles": .array([.object(profile)])])),
+            purpose: "which security rule on network interface \(Self.name(nic)) decides \(flowWords)")
+        guard let answer = ask(diagnostic, for: &analysis) else { return }
+        let groups =
+            answer["results"]?.arrayValue?.first?["networkSecurityGroupResult"]?["evaluatedNetworkSecurityGroups"]?.arrayValue ?? []
+        guard let denying = groups.first(where: { $0["matchedRule"]?["action"]?.stringValue?.lowercased() == "deny" }),
+            let groupID = denying["networkSecurityGroupId"]?.stringValue,
+            let ruleName = denying["matchedRule"]?["ruleName"]?.stringValue
+        else {
+            analysis.cause.append(
+                "The diagnostic of \(flowWords) on network interface \(Self.name(nic)) finds no security group that denies it now: the rules may have changed since the check; check again."
+            )
+            return
+        }
+        let isDefault = ruleName.hasPrefix("DefaultRule_")
+        let shortName = String(ruleName.drop { $0 != "_" }.dropFirst())
+        let group = FollowUp(method: "GET", target: Self.api(groupID), purpose: "the rules of security group \(Self.name(groupID))")
+        guard let groupJSON = ask(group, for: &analysis) else { return }
+        let rules =
+            (groupJSON["properties"]?["securityRules"]?.arrayValue ?? []).map { ($0, false) }
+            + (groupJSON["properties"]?["defaultSecurityRules"]?.arrayValue ?? []).map { ($0, true) }
+        func rule(_ effectiveName: String) -> JSONValue? {
+            let isDefault = effectiveName.hasPrefix("DefaultRule_")
+            let name = String(effectiveName.drop { $0 != "_" }.dropFirst())
+            return rules.first { $0.1 == isDefault && $0.0["name"]?.stringValue?.lowercased() == name.lowercased() }?.0
+        }
+        func describe(_ json: JSONValue?, _ name: String) -> String {
+            let properties = json?["properties"]
+            func entries(_ single: String, _ plural: String) -> String {
+                let many = (properties?[plural]?.arrayValue ?? []).compactMap(\.stringValue)
+                return many.isEmpty ? (properties?[single]?.stringValue ?? "*") : many.joined(separator: ",")
+            }
+            var details = [
+                properties?["priority"]?.numberValue.map { "priority \($0.intValue ?? 0)" },
+                properties?["direction"]?.stringValue, properties?["access"]?.stringValue,
+            ].compactMap { $0 }.joined(separator: ", ")
+            if let protocolName = properties?["protocol"]?.stringValue {
+                details +=
+                    ": \(protocolName) from \(entries("sourceAddressPrefix", "sourceAddressPrefixes")) to \(entries("destinationAddressPrefix", "destinationAddressPrefixes")) port \(entries("destinationPortRange", "destinationPortRanges"))"
+            }
+            return details.isEmpty ? name : "\(name) (\(details))"
+        }
+        let appliedTo = denying["appliedTo"]?.stringValue ?? ""
+        let attachment =
+            appliedTo.lowercased().contains("/subnets/")
+            ? "on subnet \(appliedTo.split(separator: "/").last.map(String.init) ?? "?") of virtual network \(Self.name(appliedTo))"
+            : "on network interface \(Self.name(appliedTo))"
+        let deciding = rule(ruleName)
+        analysis.cause.append(
+            "Security group \(Self.name(groupID)), \(attachment), denies \(flowWords) with its \(isDefault ? "default rule" : "rule") \(describe(deciding, shortName)): its protocol, source, source port, destination and destination port all match this flow."
+        )
+        // The rules looked at before the deciding one, and the fields that kept each from matching.
+        let evaluated = denying["rulesEvaluationResult"]?.arrayValue ?? []
+        let fields = [
+            ("protocolMatched", "protocol"), ("sourceMatched", "source"), ("sourcePortMatched", "source port"),
+            ("destinationMatched", "destination"), ("destinationPortMatched", "destination port"),
+        ]
+        var missed: [String] = []
+        for entry in evaluated {
+            guard let name = entry["name"]?.stringValue, name != ruleName else { break }
+            let unmatched = fields.filter { entry[$0.0] == JSONValue.bool(false) }.map(\.1)
+            guard !unmatched.isEmpty else { continue }
+            let words = String(name.drop { $0 != "_" }.dropFirst())
+            missed.append("\(describe(rule(name), words)): \(unmatched.joined(separator: ", "))")
+        }
+        if !missed.isEmpty {
+            analysis.cause.append(
+                "Rules before it that did not match this flow, and what did not match: \(missed.joined(separator: "; ")).")
+        }
+        // An allow rule at the nearest free priority before the deciding one, for this flow only.
+        let used = Set(
+            rules.filter { !$0.1 && $0.0["properties"]?["direction"]?.stringValue?.lowercased() == direction.lowercased() }
+                .compactMap { $0.0["properties"]?["priority"]?.numberValue?.intValue })
+        let decidingPriority = deciding?["properties"]?["priority"]?.numberValue?.intValue ?? 4097
+        if let free = stride(from: min(decidingPriority, 4097) - 1, through: 100, by: -1).first(where: { !used.contains($0) }) {
+            let name = "Allow-\(flow.protocolName)-\(flow.port)-\(direction)-nwsh"
+            let body = JSONObject([
+                "properties": .object(
+                    JSONObject([
+                        "priority": .number(JSONNumber(free)), "direction": .string(direction), "access": .string("Allow"),
+                        "protocol": .string("Tcp"), "sourceAddressPrefix": .string(flow.local), "sourcePortRange": .string("*"),
+                        "destinationAddressPrefix": .string(flow.remote), "destinationPortRange": .string(String(flow.port)),
+                    ]))
+            ])
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "allow only this flow, at priority \(free), before \(shortName)",
+                    command: "put \(Self.api("\(groupID)/securityRules/\(name)")) \(Explanation.singleQuoted(.object(body)))"))
+        } else if decidingPriority <= 100 {
+            analysis.cause.append("No rule can come before \(shortName): its priority, 100, is the first Azure allows.")
+        } else {
+            analysis.cause.append(
+                "No priority is free before \(shortName): \(direction.lowercased()) rules take every one from 100 to \(decidingPriority - 1)."
+            )
+        }
+        if !isDefault {
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "\(analysis.fixes.isEmpty ? "remove" : "or remove") the rule \(shortName), if nothing else needs it",
+                    command: "delete \(Self.api("\(groupID)/securityRules/\(shortName)"))"))
+        }
+    }
+}
+
+// MARK: Routes
+
+extension RootCauseInvestigation {
+    /// A route: the hop's `effectiveRouteTable` says which route applies to the destination and
+    /// which system route it overrides; `nextHop` from the check's source names its route table.
+    private func analyzeRoute(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        guard let nic = Explanation.networkInterface(hop.resourceId) else {
+            analysis.cause.append("The hop names no network interface, so its routes cannot be looked up.")
+            return
+        }
+        guard let context, let flow else {
+            analysis.cause.append(
+                "Without the check that produced this result (run it with 'check'), the destination whose route to look up is not known.")
+            return
+        }
+        let routes = FollowUp(
+            method: "POST", target: Self.api("\(nic)/effectiveRouteTable"),
+            purpose: "the routes in effect on network interface \(Self.name(nic))")
+        var routeTable: String?
+        if hop.type.lowercased() == "source", let vm = context.request.source {
+            let nextHop = FollowUp(
+                method: "POST", target: Self.api("\(context.watcher)/nextHop"),
+                body: .object(
+                    JSONObject([
+                        "targetResourceId": .string(vm), "sourceIPAddress": .string(flow.local),
+                        "destinationIPAddress": .string(flow.remote),
+                    ])), purpose: "where \(Self.name(vm)) sends packets for \(flow.remote)")
+            let answer = ask(nextHop, for: &analysis)
+            routeTable = answer?["routeTableId"]?.stringValue.flatMap { $0.hasPrefix("/") ? $0 : nil }
+        }
+        guard let table = ask(routes, for: &analysis)?["value"]?.arrayValue, analysis.needs.isEmpty else { return }
+        guard let destination = IPv4Text(flow.remote) else {
+            analysis.cause.append("The destination \(flow.remote) is not an IPv4 address; its route cannot be picked.")
+            return
+        }
+        let candidates = table.compactMap { EffectiveRoute($0) }.filter { $0.contains(destination) }
+        let active = candidates.filter(\.isActive).max { $0.length < $1.length }
+        guard let active else {
+            analysis.cause.append(
+                "No route in effect on network interface \(Self.name(nic)) covers \(flow.remote): the traffic is dropped.")
+            return
+        }
+        let place = routeTable.map { "route table \(Self.name($0))" } ?? "the subnet's route table"
+        let traffic = "traffic from network interface \(Self.name(nic)) to \(flow.remote)"
+        let what: String
+        switch active.nextHopType.lowercased() {
+        case "none": what = "drops \(traffic)"
+        case "virtualappliance": what = "sends \(traffic) to the appliance at \(active.nextHopAddress ?? "(no address)")"
+        default: what = "sends \(traffic) to \(active.nextHopType)" + (active.nextHopAddress.map { " at \($0)" } ?? "")
+        }
+        let hop = "next hop \(active.nextHopType)" + (active.nextHopAddress.map { " \($0)" } ?? "")
+        if active.source.lowercased() == "user" {
+            let name = active.name ?? "(its name is not in the effective routes)"
+            analysis.cause.append("Route \(name) of \(place) (\(active.prefix), \(hop)) \(what).")
+            let replaced = candidates.filter { !$0.isActive && $0.source.lowercased() != "user" && $0.prefix == active.prefix }
+            if let system = replaced.first {
+                analysis.cause.append("It makes the system route for \(system.prefix) (next hop \(system.nextHopType)) Invalid.")
+            }
+            let fallback = candidates.filter { $0.source.lowercased() != "user" }.max { $0.length < $1.length }
+            if let fallback {
+                analysis.cause.append(
+                    "Without it, the system route for \(fallback.prefix) would apply: next hop \(fallback.nextHopType)"
+                        + (fallback.nextHopType.lowercased() == "none" ? ", which drops the traffic too." : "."))
+            } else {
+                analysis.cause.append("Without it, no system route covers \(flow.remote): the traffic would be dropped.")
+            }
+            if let routeTable, let routeName = active.name {
+                analysis.fixes.append(
+                    Explanation.NextStep(
+                        why: "remove the route \(routeName), if nothing else needs it",
+                        command: "delete \(Self.api("\(routeTable)/routes/\(routeName)"))"))
+                if let fallback, ["vnetlocal", "internet", "virtualnetworkgateway"].contains(fallback.nextHopType.lowercased()) {
+                    let body = JSONObject([
+                        "properties": .object(
+                            JSONObject(["addressPrefix": .string(active.prefix), "nextHopType": .string(fallback.nextHopType)]))
+                    ])
+                    analysis.fixes.append(
+                        Explanation.NextStep(
+                            why: "or keep the route and send the traffic where the system would (\(fallback.nextHopType))",
+                            command: "put \(Self.api("\(routeTable)/routes/\(routeName)")) \(Explanation.singleQuoted(.object(body)))"))
+                }
+            }
+        } else {
+            analysis.cause.append(
+                "No user route applies: the system route for \(active.prefix) (\(hop)) \(what). A route table on the subnet with a route for \(flow.remote) would change that."
+            )
+        }
+    }
+
+    /// A route as `effectiveRouteTable` lists it.
+    private struct EffectiveRoute {
+        var name: String?
+        var source: String
+        var isActive: Bool
+        var prefix: String
+        var network: UInt32
+        var length: Int
+        var nextHopType: String
+        var nextHopAddress: String?
+
+        init?(_ json: JSONValue) {
+            guard let prefix = json["addressPrefix"]?.arrayValue?.first?.stringValue ?? json["addressPrefix"]?.stringValue,
+                let slash = prefix.firstIndex(of: "/"), let address = IPv4Text(String(prefix[..<slash])),
+                let length = Int(prefix[prefix.index(after: slash)...]), (0...32).contains(length)
+            else { return nil }
+            self.prefix = prefix
+            self.length = length
+            network = length == 0 ? 0 : address.value & ~UInt32(0) << (32 - length)
+            name = json["name"]?.stringValue
+            source = json["source"]?.stringValue ?? "Default"
+            isActive = json["state"]?.stringValue?.lowercased() != "invalid"
+            nextHopType = json["nextHopType"]?.stringValue ?? "None"
+            nextHopAddress = json["nextHopIpAddress"]?.arrayValue?.first?.stringValue ?? json["nextHopIpAddress"]?.stringValue
+        }
+
+        func contains(_ address: IPv4Text) -> Bool {
+            length == 0 || address.value & ~UInt32(0) << (32 - length) == network
+        }
+    }
+
+    /// A dotted IPv4 address as a number.
+    private struct IPv4Text {
+        var value: UInt32
+
+        init?(_ text: String) {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4 else { return nil }
+            var value: UInt32 = 0
+            for part in parts {
+                guard let byte = UInt8(part) else { return nil }
+                value = value << 8 | UInt32(byte)
+            }
+            self.value = value
+        }
+    }
+}
+
+// MARK: Issues ARM cannot see into
+
+extension RootCauseInvestigation {
+    /// Issue types without follow-ups yet: what they mean and where to look, without inventing
+    /// certainty.
+    private func analyzeInWords(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        switch issue.type.lowercased() {
+        case "guestfirewall", "socketbind":
+            analysis.cause.append(
+                "ARM cannot see inside the VM's operating system: its firewall and which programs listen on which ports are known only there. Run, in the guest, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows)."
+            )
+        case "portthrottled":
+            analysis.cause.append(
+                "Too many connections use the port: most often the VM has used up its SNAT ports for outbound connections. Look at the outbound rules of its load balancer or NAT gateway, and at connections the application does not reuse."
+            )
+        case "platform":
+            analysis.cause.append(
+                "The platform reported the problem: look at Azure Service Health for the region, and check again later.")
+        default:
+            analysis.cause.append(
+                "nwsh does not investigate \(issue.type) issues further yet; the next steps of 'explain' say where to look.")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Diagnostics
+import JSON
+import Testing
+
+/// `explain --deep`'s reasoning on its own, with answers given as ARM's REST API shapes them
+/// (networkConfigurationDiagnostic:
+/// https://learn.microsoft.com/rest/api/network-watcher/network-watchers/get-network-configuration-diagnostic).
+/// The lab's answers are tested end to end in ShellTests.
+@Suite struct RootCauseTests {
+    static let network = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network"
+    static let watcher = "\(network)/networkWatchers/nw"
+    static let nic = "\(network)/networkInterfaces/webNic"
+    static let nsg = "\(network)/networkSecurityGroups/webNsg"
+    static let subnet = "\(network)/virtualNetworks/hub/subnets/web"
+    static let vm = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/App"
+
+    /// A check from App (10.1.1.4) to 10.1.2.4:443, denied inbound at the destination's hop.
+    static func result(issues: [ConnectivityResult.Issue]) -> ConnectivityResult {
+        ConnectivityResult(
+            status: "Unreachable",
+            hops: [
+                ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", nextHopIds: ["2"]),
+                ConnectivityResult.Hop(
+                    type: "VnetLocal", id: "2", address: "10.1.2.4", resourceId: "\(nic)/ipConfigurations/ipconfig1", issues: issues),
+            ])
+    }
+
+    static let context = CheckContext(
+        watcher: watcher, request: CheckRequest(source: vm, destination: .address("10.1.2.4"), destinationPort: 443))
+
+    static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
+    @Test(
+        "a default rule deciding, on a subnet: said as a default rule, the rule before it and its unmatched field, an allow rule at the nearest free priority"
+    )
+    func aDefaultRuleDecides() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule",
+            context: [(key: "RuleName", value: "DefaultRule_DenyAllInBound")])
+        var investigation = RootCauseInvestigation(result: Self.result(issues: [issue]), context: Self.context)
+        let first = investigation.pending
+        #expect(first.map(\.method) == ["POST"])
+        #expect(first.first?.target == "\(Self.watcher)/networkConfigurationDiagnostic?api-version=2024-05-01")
+        #expect(
+            first.first?.body
+                == (try Self.json(
+                    #"{"targetResourceId": "\#(Self.nic)", "profiles": [{"direction": "Inbound", "protocol": "TCP", "source": "10.1.1.4", "destination": "10.1.2.4", "destinationPort": "443"}]}"#
+                )))
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"results": [{"networkSecurityGroupResult": {"securityRuleAccessResult": "Deny", "evaluatedNetworkSecurityGroups": [{"networkSecurityGroupId": "\#(Self.nsg)", "appliedTo": "\#(Self.subnet)", "matchedRule": {"ruleName": "DefaultRule_DenyAllInBound", "action": "Deny"}, "rulesEvaluationResult": [{"name": "UserRule_Web", "protocolMatched": true, "sourceMatched": true, "sourcePortMatched": true, "destinationMatched": true, "destinationPortMatched": false}, {"name": "DefaultRule_AllowVnetInBound", "protocolMatched": true, "sourceMatched": false, "sourcePortMatched": true, "destinationMatched": true, "destinationPortMatched": true}, {"name": "DefaultRule_DenyAllInBound", "protocolMatched": true, "sourceMatched": true, "sourcePortMatched": true, "destinationMatched": true, "destinationPortMatched": true}]}]}}]}"#
+                )), for: try #require(first.first))
+        let second = investigation.pending
+        #expect(second.map(\.target) == ["\(Self.nsg)?api-version=2024-05-01"])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "Web", "properties": {"priority": 4096, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "80"}}], "defaultSecurityRules": [{"name": "AllowVnetInBound", "properties": {"priority": 65000, "direction": "Inbound", "access": "Allow", "protocol": "*", "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": "VirtualNetwork", "destinationPortRange": "*"}}, {"name": "DenyAllInBound", "properties": {"priority": 65500, "direction": "Inbound", "access": "Deny", "protocol": "*", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"}}]}}"#
+                )), for: try #require(second.first))
+        #expect(investigation.pending.isEmpty)
+        let finding = try #require(investigation.findings.first)
+        #expect(
+            finding.cause == [
+                "Security group webNsg, on subnet web of virtual network hub, denies inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 with its default rule DenyAllInBound (priority 65500, Inbound, Deny: * from * to * port *): its protocol, source, source port, destination and destination port all match this flow.",
+                "Rules before it that did not match this flow, and what did not match: Web (priority 4096, Inbound, Allow: Tcp from * to * port 80): destination port; AllowVnetInBound (priority 65000, Inbound, Allow: * from VirtualNetwork to VirtualNetwork port *): source.",
+            ])
+        // 4096 is taken by Web, so the nearest free priority is 4095; a default rule is not deleted.
+        #expect(finding.fixes.map(\.why) == ["allow only this flow, at priority 4095, before DenyAllInBound"])
+        #expect(
+            finding.fixes.first?.command
+                == #"put \#(Self.nsg)/securityRules/Allow-TCP-443-Inbound-nwsh?api-version=2024-05-01 '{"properties":{"priority":4095,"direction":"Inbound","access":"Allow","protocol":"Tcp","sourceAddressPrefix":"10.1.1.4","sourcePortRange":"*","destinationAddressPrefix":"10.1.2.4","destinationPortRange":"443"}}'"#
+        )
+    }
+
+    @Test("the same follow-up needed by two issues is asked once; without the check, nothing is asked and it says why")
+    func followUpsAreAskedOnceAndNeedTheCheck() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_Web")])
+        let twice = RootCauseInvestigation(result: Self.result(issues: [issue, issue]), context: Self.context)
+        #expect(twice.pending.count == 1)
+        let unknown = RootCauseInvestigation(result: Self.result(issues: [issue]), context: nil)
+        #expect(unknown.pending.isEmpty)
+        #expect(
+            unknown.findings.first?.cause == [
+                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to diagnose is not known."
+            ])
+        #expect(RootCauseInvestigation(result: ConnectivityResult(status: "Reachable"), context: Self.context).pending.isEmpty)
+    }
+
+    @Test("a route to an appliance that replaces a system route: the route, the system route made Invalid, what would apply without it")
+    func aRouteToAnAppliance() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
+        let source = ConnectivityResult.Hop(
+            type: "Source", id: "1", address: "10.1.1.4", resourceId: "\(Self.network)/networkInterfaces/appNic/ipConfigurations/ipconfig1",
+            issues: [issue])
+        var investigation = RootCauseInvestigation(result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        let asked = investigation.pending
+        #expect(
+            asked.map(\.target) == [
+                "\(Self.watcher)/nextHop?api-version=2024-05-01",
+                "\(Self.network)/networkInterfaces/appNic/effectiveRouteTable?api-version=2024-05-01",
+            ])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.1.9.4", "routeTableId": "\#(Self.network)/routeTables/appRoutes"}"#
+                )),
+            for: asked[0])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"value": [{"source": "Default", "state": "Invalid", "addressPrefix": ["10.1.0.0/16"], "nextHopIpAddress": [], "nextHopType": "VnetLocal"}, {"source": "Default", "state": "Active", "addressPrefix": ["0.0.0.0/0"], "nextHopIpAddress": [], "nextHopType": "Internet"}, {"name": "ToFirewall", "source": "User", "state": "Active", "addressPrefix": ["10.1.0.0/16"], "nextHopIpAddress": ["10.1.9.4"], "nextHopType": "VirtualAppliance"}]}"#
+                )), for: asked[1])
+        #expect(investigation.pending.isEmpty)
+        let finding = try #require(investigation.findings.first)
+        #expect(
+            finding.cause == [
+                "Route ToFirewall of route table appRoutes (10.1.0.0/16, next hop VirtualAppliance 10.1.9.4) sends traffic from network interface appNic to 10.1.2.4 to the appliance at 10.1.9.4.",
+                "It makes the system route for 10.1.0.0/16 (next hop VnetLocal) Invalid.",
+                "Without it, the system route for 10.1.0.0/16 would apply: next hop VnetLocal.",
+            ])
+        #expect(
+            finding.fixes.map(\.command) == [
+                "delete \(Self.network)/routeTables/appRoutes/routes/ToFirewall?api-version=2024-05-01",
+                #"put \#(Self.network)/routeTables/appRoutes/routes/ToFirewall?api-version=2024-05-01 '{"properties":{"addressPrefix":"10.1.0.0/16","nextHopType":"VnetLocal"}}'"#,
+            ])
+    }
+}

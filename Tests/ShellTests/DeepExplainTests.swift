@@ -1,0 +1,143 @@
+import Diagnostics
+import Foundation
+import JSON
+import Sandbox
+import Shell
+import Testing
+
+/// `check --deep` and `explain --deep` against the network lab: the follow-ups each issue needs,
+/// the root cause named, and the suggested fix pasted back making the next check reachable.
+@Suite struct DeepExplainTests {
+    static let preamble = CheckCommandTests.preamble
+    static let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network"
+    static let nsg = "\(group)/networkSecurityGroups/ContosoAppNsg"
+    static let routes = "\(group)/routeTables/ContosoAppRoutes"
+
+    /// The commands the root cause suggests, in order (the line after each `# why`).
+    static func fixes(in text: String) -> [String] {
+        let lines = text.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(of: "Root cause:") else { return [] }
+        return lines[start...].indices.compactMap { index in
+            lines[index].hasPrefix("      # ") && index + 1 < lines.count ? lines[index + 1].trimmingCharacters(in: .whitespaces) : nil
+        }
+    }
+
+    /// The Network Watcher requests a session made (polls and sign-in left out).
+    static func asked(_ fixture: SessionFixture) async -> [String] {
+        await fixture.server.arm.log.filter { !$0.contains("/oauth2/") && !$0.contains("operationResults") }
+    }
+
+    @Test("the page's first example: the rule Port80 of ContosoAppNsg, and its removal pasted back makes the check reachable")
+    func thePagesFirstExampleNamesPort80() async throws {
+        let fixture = try await SessionFixture.start()
+        let check = "check --source $src --dest-resource $db --dest-port 80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(
+            out.hasSuffix(
+                """
+
+                Root cause:
+                  Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.
+                    Security group ContosoAppNsg, on network interface auNic, denies outbound TCP from 10.1.1.4 to 10.1.4.4 port 80 with its rule Port80 (priority 100, Outbound, Deny: Tcp from * to 10.1.4.0/24 port 80): its protocol, source, source port, destination and destination port all match this flow.
+                    No rule can come before Port80: its priority, 100, is the first Azure allows.
+                    Suggested fix (not run):
+                      # remove the rule Port80, if nothing else needs it
+                      delete \(Self.nsg)/securityRules/Port80?api-version=2024-05-01
+
+                """), "\(out)")
+        // The check, then the diagnostic of the auditor's interface and the group's GET: once each.
+        #expect(
+            await Self.asked(fixture).suffix(3) == [
+                "POST \(CheckCommandTests.watcher)/connectivityCheck", "POST \(CheckCommandTests.watcher)/networkConfigurationDiagnostic",
+                "GET \(Self.nsg)",
+            ])
+        let fixes = Self.fixes(in: out)
+        #expect(fixes.count == 1)
+        #expect(await fixture.run(fixes.joined(separator: "\n")) == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check.replacing(" --deep", with: "") + "\n$check.connectionStatus") == .success)
+        #expect(fixture.output.out.hasSuffix("Reachable\n"))
+    }
+
+    @Test("a rule after priority 100: an allow rule just before it, scoped to the flow, pasted back makes the check reachable")
+    func anAllowRuleBeforeTheDecidingOne() async throws {
+        let fixture = try await SessionFixture.start()
+        let moved =
+            #"put \#(Self.nsg)/securityRules/Port80?api-version=2024-05-01 '{"properties": {"priority": 300, "direction": "Outbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "10.1.4.0/24", "destinationPortRange": "80"}}'"#
+        let check = "check $src 10.1.4.4:80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + moved + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(
+            out.contains(
+                """
+                    Suggested fix (not run):
+                      # allow only this flow, at priority 299, before Port80
+                      put \(Self.nsg)/securityRules/Allow-TCP-80-Outbound-nwsh?api-version=2024-05-01 '{"properties":{"priority":299,"direction":"Outbound","access":"Allow","protocol":"Tcp","sourceAddressPrefix":"10.1.1.4","sourcePortRange":"*","destinationAddressPrefix":"10.1.4.4","destinationPortRange":"80"}}'
+                      # or remove the rule Port80, if nothing else needs it
+                      delete \(Self.nsg)/securityRules/Port80?api-version=2024-05-01
+
+                """), "\(out)")
+        let fixes = Self.fixes(in: out)
+        #expect(fixes.count == 2)
+        #expect(await fixture.run(fixes[0]) == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check.replacing(" --deep", with: "") + "\n$check.connectionStatus") == .success)
+        #expect(fixture.output.out.hasSuffix("Reachable\n"))
+    }
+
+    @Test("the page's second example: the route of ContosoAppRoutes, and its removal pasted back makes the check reachable")
+    func thePagesSecondExampleNamesTheRoute() async throws {
+        let fixture = try await SessionFixture.start()
+        let check = "check $src 13.107.21.200:80 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + check + "\nexplain --deep") == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(
+            out.hasSuffix(
+                """
+
+                Root cause:
+                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
+                    Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
+                    Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
+                    Suggested fix (not run):
+                      # remove the route BlockBingRange, if nothing else needs it
+                      delete \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01
+                      # or keep the route and send the traffic where the system would (Internet)
+                      put \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01 '{"properties":{"addressPrefix":"13.107.21.0/24","nextHopType":"Internet"}}'
+
+                """), "\(out)")
+        #expect(
+            await Self.asked(fixture).suffix(2) == [
+                "POST \(CheckCommandTests.watcher)/nextHop",
+                "POST /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Network/networkInterfaces/appNic0/effectiveRouteTable",
+            ])
+        #expect(await fixture.run(Self.fixes(in: out)[0]) == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check + "\n$check.connectionStatus") == .success)
+        #expect(fixture.output.out.hasSuffix("Reachable\n"))
+    }
+
+    @Test("a follow-up refused with 403 is said in one line, and the rest of the investigation goes on")
+    func aFailedFollowUpIsSaidAndTheRestGoesOn() async throws {
+        let fixture = try await SessionFixture.start()
+        await fixture.server.arm.inject(Fault(.status(403, retryAfter: nil), pathContains: "/nextHop", method: "POST"))
+        let check = "check $src 13.107.21.200:80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Could not ask where MultiTierApp0 sends packets for 13.107.21.200: HTTP 403 Forbidden (InjectedFault: The sandbox injected HTTP 403 for this request.).
+                    Route BlockBingRange of the subnet's route table (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
+                    Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
+
+                """), "\(fixture.output.out)")
+    }
+
+    @Test("a reachable result asks nothing, and --json carries the root cause")
+    func aResultWithoutIssuesAsksNothing() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run(Self.preamble + "\ncheck $src http://bing.com --watcher \(CheckCommandTests.watcher)") == .success)
+        let before = await Self.asked(fixture).count
+        #expect(await fixture.run("$j = explain --deep --json\n$j.rootCause") == .success, "\(fixture.output.err)")
+        #expect(await Self.asked(fixture).count == before)
+        #expect(fixture.output.out.hasSuffix("[]\n"))
+    }
+}

@@ -52,8 +52,9 @@ public struct RootCauseFinding: Sendable, Equatable {
 /// sends the questions and records the answers.
 ///
 /// Covered: a security rule (which group and rule decide, which fields matched, the rules before
-/// it that did not match) and a route (which route of which table, what the traffic would do
-/// without it). Other issue types are said in words, without follow-ups.
+/// it that did not match), a route (which route of which table, what the traffic would do without
+/// it), a stopped agent (the VM's power state and its agent extension) and name resolution (the DNS
+/// servers the VM uses). Other issue types are said in words, without follow-ups.
 public struct RootCauseInvestigation: Sendable {
     public let result: ConnectivityResult
     public let context: CheckContext?
@@ -87,6 +88,8 @@ public struct RootCauseInvestigation: Sendable {
                 switch issue.type.lowercased() {
                 case "networksecurityrule": analyzeSecurityRule(issue, at: hop, into: &analysis)
                 case "userdefinedroute": analyzeRoute(issue, at: hop, into: &analysis)
+                case "agentstopped": analyzeAgent(at: hop, into: &analysis)
+                case "dnsresolution": analyzeNameResolution(at: hop, into: &analysis)
                 default: analyzeInWords(issue, at: hop, into: &analysis)
                 }
                 all.append(analysis)
@@ -403,7 +406,169 @@ extension RootCauseInvestigation {
     }
 }
 
+// MARK: The agent and name resolution
+
+extension RootCauseInvestigation {
+    /// The VM a hop stands for: the one its resource ID names, else, at the source, the check's.
+    private func virtualMachine(at hop: ConnectivityResult.Hop) -> String? {
+        Explanation.virtualMachine(hop.resourceId) ?? (hop.type.lowercased() == "source" ? context?.request.source : nil)
+    }
+
+    private static func compute(_ path: String) -> String { "\(path)?api-version=\(ARMAPIVersion.compute)" }
+
+    /// A stopped agent: the check runs in the source VM's Network Watcher agent extension
+    /// (https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview), so the
+    /// VM must be running and the extension provisioned. The VM's GET gives its extensions and OS,
+    /// its instance view the power state.
+    private func analyzeAgent(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        guard let vm = virtualMachine(at: hop) else {
+            analysis.cause.append("The hop names no virtual machine, so its agent cannot be looked up.")
+            return
+        }
+        let name = Self.name(vm)
+        let machine = ask(
+            FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(name) and its extensions"), for: &analysis)
+        let view = ask(
+            FollowUp(method: "GET", target: Self.compute("\(vm)/instanceView"), purpose: "the power state of virtual machine \(name)"),
+            for: &analysis)
+        guard analysis.needs.isEmpty else { return }
+        let power = (view?["statuses"]?.arrayValue ?? []).first { $0["code"]?.stringValue?.lowercased().hasPrefix("powerstate/") == true }
+        let running = power.map { $0["code"]?.stringValue?.lowercased() == "powerstate/running" } ?? true
+        if let power, !running {
+            analysis.cause.append(
+                "Virtual machine \(name) is not running (\(power["code"]?.stringValue ?? "")): the agent runs inside it, so a check from it can run only while it runs."
+            )
+            analysis.fixes.append(Explanation.NextStep(why: "start \(name)", command: "post \(Self.compute("\(vm)/start"))"))
+        }
+        guard let machine else { return }
+        let agent = (machine["resources"]?.arrayValue ?? []).first {
+            $0["properties"]?["type"]?.stringValue?.lowercased().hasPrefix("networkwatcheragent") == true
+        }
+        if let agent {
+            let state = agent["properties"]?["provisioningState"]?.stringValue ?? "not given"
+            let agentName = agent["name"]?.stringValue ?? "(unnamed)"
+            if state.lowercased() == "succeeded" {
+                if running {
+                    analysis.cause.append(
+                        "Virtual machine \(name) runs and its agent extension \(agentName) is provisioned: the agent may have stopped inside the VM; installing the extension again restarts it."
+                    )
+                } else {
+                    return
+                }
+            } else {
+                analysis.cause.append(
+                    "The Network Watcher agent extension \(agentName) of virtual machine \(name) is \(state), not Succeeded.")
+            }
+        } else if machine["resources"] != nil {
+            analysis.cause.append("Virtual machine \(name) has no Network Watcher agent extension.")
+        } else {
+            analysis.cause.append(
+                "The answer for virtual machine \(name) does not list its extensions, so whether it has the Network Watcher agent is not known."
+            )
+        }
+        // The extension as Microsoft documents it
+        // (https://learn.microsoft.com/azure/network-watcher/network-watcher-agent-linux).
+        let osType = machine["properties"]?["storageProfile"]?["osDisk"]?["osType"]?.stringValue
+        for os in osType.map({ [$0] }) ?? ["Linux", "Windows"] where ["linux", "windows"].contains(os.lowercased()) {
+            let type = os.lowercased() == "windows" ? "NetworkWatcherAgentWindows" : "NetworkWatcherAgentLinux"
+            var body = JSONObject()
+            if let location = machine["location"] { body["location"] = location }
+            body["properties"] = .object(
+                JSONObject([
+                    "publisher": .string("Microsoft.Azure.NetworkWatcher"), "type": .string(type), "typeHandlerVersion": .string("1.4"),
+                    "autoUpgradeMinorVersion": .bool(true),
+                ]))
+            let extensionName = agent?["name"]?.stringValue ?? "AzureNetworkWatcherExtension"
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "install the agent (\(type))" + (osType == nil ? ", if \(name) runs \(os)" : ""),
+                    command: "put \(Self.compute("\(vm)/extensions/\(extensionName)")) \(Explanation.singleQuoted(.object(body)))"))
+        }
+    }
+
+    /// Name resolution: the resolver the VM uses is the DNS servers set on its network interface,
+    /// else those of its virtual network, else Azure-provided DNS at 168.63.129.16
+    /// (https://learn.microsoft.com/azure/virtual-network/virtual-networks-name-resolution-for-vms-and-role-instances).
+    private func analyzeNameResolution(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        var nic = Explanation.networkInterface(hop.resourceId)
+        if nic == nil, let vm = virtualMachine(at: hop) {
+            let machine = ask(
+                FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(Self.name(vm))"), for: &analysis)
+            let references = machine?["properties"]?["networkProfile"]?["networkInterfaces"]?.arrayValue ?? []
+            let primary = references.first { $0["properties"]?["primary"] == .bool(true) } ?? references.first
+            nic = primary?["id"]?.stringValue
+        }
+        guard analysis.needs.isEmpty else { return }
+        guard let nic else {
+            analysis.cause.append("The hop names no network interface, so the DNS servers it uses cannot be looked up.")
+            return
+        }
+        var host = "the destination"
+        if case .address(let address)? = context?.request.destination { host = address }
+        let resolveAdvice = "Such servers must answer for the name, or forward what they do not know to a resolver that does."
+        let interfaceAsked = FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))")
+        guard let interface = ask(interfaceAsked, for: &analysis) else { return }
+        let own = (interface["properties"]?["dnsSettings"]?["dnsServers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !own.isEmpty {
+            analysis.cause.append(
+                "Network interface \(Self.name(nic)) sets its own DNS servers, \(own.joined(separator: ", ")); they did not resolve \(host). \(resolveAdvice)"
+            )
+            return
+        }
+        let subnet = interface["properties"]?["ipConfigurations"]?.arrayValue?.first?["properties"]?["subnet"]?["id"]?.stringValue
+        let segments = subnet?.split(separator: "/") ?? []
+        guard let marker = segments.lastIndex(where: { $0.lowercased() == "subnets" }), marker > 0 else {
+            analysis.cause.append(
+                "Network interface \(Self.name(nic)) names no subnet, so its virtual network's DNS servers cannot be looked up.")
+            return
+        }
+        let vnet = "/" + segments[..<marker].joined(separator: "/")
+        let networkAsked = FollowUp(method: "GET", target: Self.api(vnet), purpose: "virtual network \(Self.name(vnet))")
+        guard let network = ask(networkAsked, for: &analysis) else { return }
+        let servers = (network["properties"]?["dhcpOptions"]?["dnsServers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if servers.isEmpty {
+            analysis.cause.append(
+                "Neither network interface \(Self.name(nic)) nor virtual network \(Self.name(vnet)) sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve \(host): a public name must be in public DNS, and a private one in a private DNS zone linked to \(Self.name(vnet)) (nwsh does not look at private DNS zones)."
+            )
+        } else {
+            analysis.cause.append(
+                "Virtual network \(Self.name(vnet)) sets DNS servers \(servers.joined(separator: ", ")), which network interface \(Self.name(nic)) uses; they did not resolve \(host). \(resolveAdvice)"
+            )
+        }
+    }
+}
+
 // MARK: Issues ARM cannot see into
+
+extension RootCauseInvestigation {
+    /// The `runCommand` request that lists a guest's listeners and firewall rules, for its OS
+    /// (https://learn.microsoft.com/rest/api/compute/virtual-machines/run-command): printed, since
+    /// it runs inside the VM. The VM is the hop's, found through its interface when the hop names one.
+    private func listGuest(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        var vm = virtualMachine(at: hop)
+        if vm == nil, let nic = Explanation.networkInterface(hop.resourceId) {
+            let interface = ask(
+                FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))"), for: &analysis)
+            vm = interface?["properties"]?["virtualMachine"]?["id"]?.stringValue
+        }
+        guard analysis.needs.isEmpty, let vm else { return }
+        let machine = ask(FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(Self.name(vm))"), for: &analysis)
+        guard analysis.needs.isEmpty else { return }
+        let osType = machine?["properties"]?["storageProfile"]?["osDisk"]?["osType"]?.stringValue
+        let commands = [
+            ("Linux", "RunShellScript", ["ss -ltnp", "iptables -S"]),
+            ("Windows", "RunPowerShellScript", ["Get-NetTCPConnection -State Listen", "Get-NetFirewallRule -Enabled True"]),
+        ]
+        for (os, commandID, script) in commands where osType == nil || osType?.lowercased() == os.lowercased() {
+            let body = JSONObject(["commandId": .string(commandID), "script": .array(script.map(JSONValue.string))])
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "list the listening ports and firewall rules inside \(Self.name(vm))" + (osType == nil ? ", if it runs \(os)" : "")
+                        + " (runs a command in the guest)",
+                    command: "post \(Self.compute("\(vm)/runCommand")) \(Explanation.singleQuoted(.object(body)))"))
+        }
+    }
+}
 
 extension RootCauseInvestigation {
     /// Issue types without follow-ups yet: what they mean and where to look, without inventing
@@ -414,6 +579,7 @@ extension RootCauseInvestigation {
             analysis.cause.append(
                 "ARM cannot see inside the VM's operating system: its firewall and which programs listen on which ports are known only there. Run, in the guest, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows)."
             )
+            listGuest(at: hop, into: &analysis)
         case "portthrottled":
             analysis.cause.append(
                 "Too many connections use the port: most often the VM has used up its SNAT ports for outbound connections. Look at the outbound rules of its load balancer or NAT gateway, and at connections the application does not reuse."
@@ -423,7 +589,7 @@ extension RootCauseInvestigation {
                 "The platform reported the problem: look at Azure Service Health for the region, and check again later.")
         default:
             analysis.cause.append(
-                "nwsh does not investigate \(issue.type) issues further yet; the next steps of 'explain' say where to look.")
+                "nwsh does not investigate \(issue.type) issues further; the next steps of 'explain' say where to look.")
         }
     }
 }

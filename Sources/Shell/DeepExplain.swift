@@ -52,7 +52,7 @@ enum DeepExplain {
         for finding in findings {
             text += "  \(finding.issue)\n"
             for sentence in finding.cause { text += "    \(sentence)\n" }
-            if !finding.fixes.isEmpty { text += "    Suggested fix (not run):\n" }
+            if !finding.fixes.isEmpty { text += "    To paste (printed, not run):\n" }
             for fix in finding.fixes { text += "      # \(fix.why)\n      \(fix.command)\n" }
         }
         return text

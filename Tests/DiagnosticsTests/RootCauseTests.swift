@@ -127,4 +127,35 @@ import Testing
                 #"put \#(Self.network)/routeTables/appRoutes/routes/ToFirewall?api-version=2024-05-01 '{"properties":{"addressPrefix":"10.1.0.0/16","nextHopType":"VnetLocal"}}'"#,
             ])
     }
+
+    @Test("a stopped agent: a deallocated VM is said with the start to paste; an unknown OS gets the agent's put for each")
+    func aStoppedAgent() throws {
+        let issue = ConnectivityResult.Issue(origin: "Local", severity: "Error", type: "AgentStopped")
+        let source = ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", issues: [issue])
+        func investigate(machine: String, view: String) throws -> RootCauseFinding {
+            var investigation = RootCauseInvestigation(result: ConnectivityResult(hops: [source]), context: Self.context)
+            let asked = investigation.pending
+            #expect(asked.map(\.target) == ["\(Self.vm)?api-version=2024-07-01", "\(Self.vm)/instanceView?api-version=2024-07-01"])
+            investigation.record(.answered(try Self.json(machine)), for: asked[0])
+            investigation.record(.answered(try Self.json(view)), for: asked[1])
+            #expect(investigation.pending.isEmpty)
+            return try #require(investigation.findings.first)
+        }
+        let stopped = try investigate(
+            machine:
+                #"{"location": "westus", "properties": {"storageProfile": {"osDisk": {"osType": "Windows"}}}, "resources": [{"name": "nwAgent", "properties": {"type": "NetworkWatcherAgentWindows", "provisioningState": "Succeeded"}}]}"#,
+            view: #"{"statuses": [{"code": "ProvisioningState/succeeded"}, {"code": "PowerState/deallocated"}]}"#)
+        #expect(
+            stopped.cause == [
+                "Virtual machine App is not running (PowerState/deallocated): the agent runs inside it, so a check from it can run only while it runs."
+            ])
+        #expect(stopped.fixes.map(\.command) == ["post \(Self.vm)/start?api-version=2024-07-01"])
+        let unknown = try investigate(machine: #"{"location": "westus", "properties": {}, "resources": []}"#, view: #"{"statuses": []}"#)
+        #expect(unknown.cause == ["Virtual machine App has no Network Watcher agent extension."])
+        #expect(
+            unknown.fixes.map(\.why) == [
+                "install the agent (NetworkWatcherAgentLinux), if App runs Linux",
+                "install the agent (NetworkWatcherAgentWindows), if App runs Windows",
+            ])
+    }
 }

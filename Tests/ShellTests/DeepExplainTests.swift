@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import JSON
+import NetworkLab
 import Sandbox
 import Shell
 import Testing
@@ -41,7 +42,7 @@ import Testing
                   Error at hop 3 (VirtualAppliance 10.1.3.4, network interface auNic): outbound traffic is denied by the network security rule UserRule_Port80.
                     Security group ContosoAppNsg, on network interface auNic, denies outbound TCP from 10.1.1.4 to 10.1.4.4 port 80 with its rule Port80 (priority 100, Outbound, Deny: Tcp from * to 10.1.4.0/24 port 80): its protocol, source, source port, destination and destination port all match this flow.
                     No rule can come before Port80: its priority, 100, is the first Azure allows.
-                    Suggested fix (not run):
+                    To paste (printed, not run):
                       # remove the rule Port80, if nothing else needs it
                       delete \(Self.nsg)/securityRules/Port80?api-version=2024-05-01
 
@@ -70,7 +71,7 @@ import Testing
         #expect(
             out.contains(
                 """
-                    Suggested fix (not run):
+                    To paste (printed, not run):
                       # allow only this flow, at priority 299, before Port80
                       put \(Self.nsg)/securityRules/Allow-TCP-80-Outbound-nwsh?api-version=2024-05-01 '{"properties":{"priority":299,"direction":"Outbound","access":"Allow","protocol":"Tcp","sourceAddressPrefix":"10.1.1.4","sourcePortRange":"*","destinationAddressPrefix":"10.1.4.4","destinationPortRange":"80"}}'
                       # or remove the rule Port80, if nothing else needs it
@@ -98,7 +99,7 @@ import Testing
                   Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
                     Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
                     Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
-                    Suggested fix (not run):
+                    To paste (printed, not run):
                       # remove the route BlockBingRange, if nothing else needs it
                       delete \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01
                       # or keep the route and send the traffic where the system would (Internet)
@@ -139,5 +140,73 @@ import Testing
         #expect(await fixture.run("$j = explain --deep --json\n$j.rootCause") == .success, "\(fixture.output.err)")
         #expect(await Self.asked(fixture).count == before)
         #expect(fixture.output.out.hasSuffix("[]\n"))
+    }
+
+    @Test("a VM without the agent: the extension's put for its OS, pasted back, lets the check run")
+    func aMissingAgentIsInstalled() async throws {
+        let fixture = try await SessionFixture.start()
+        let vm =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+        let removal = "delete \(vm)/extensions/AzureNetworkWatcherExtension?api-version=2024-07-01"
+        let check = "check $src 10.1.4.4:443 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + removal + "\n" + check + " --deep") == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(
+            out.hasSuffix(
+                """
+
+                Root cause:
+                  Error at hop 1 (Source 10.1.1.4, network interface appNic0): the Network Watcher agent on the VM is stopped, so the check could not run there.
+                    Virtual machine MultiTierApp0 has no Network Watcher agent extension.
+                    To paste (printed, not run):
+                      # install the agent (NetworkWatcherAgentLinux)
+                      put \(vm)/extensions/AzureNetworkWatcherExtension?api-version=2024-07-01 '{"location":"westcentralus","properties":{"publisher":"Microsoft.Azure.NetworkWatcher","type":"NetworkWatcherAgentLinux","typeHandlerVersion":"1.4","autoUpgradeMinorVersion":true}}'
+
+                """), "\(out)")
+        #expect(await fixture.run(Self.fixes(in: out)[0]) == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check + "\n$check.hops[0].issues") == .success)
+        #expect(fixture.output.out.hasSuffix("[]\n"))
+    }
+
+    @Test("a name that does not resolve: the DNS servers the VM uses, from its interface or its virtual network")
+    func nameResolutionSaysWhichResolver() async throws {
+        let fixture = try await SessionFixture.start()
+        let check = "check $src nowhere.example:80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Neither network interface appNic0 nor virtual network ContosoVNet sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve nowhere.example: a public name must be in public DNS, and a private one in a private DNS zone linked to ContosoVNet (nwsh does not look at private DNS zones).
+
+                """), "\(fixture.output.out)")
+        let servers =
+            #"patch \#(Self.group)/virtualNetworks/ContosoVNet?api-version=2024-05-01 '{"properties": {"dhcpOptions": {"dnsServers": ["10.1.0.10"]}}}'"#
+        #expect(await fixture.run(servers + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Virtual network ContosoVNet sets DNS servers 10.1.0.10, which network interface appNic0 uses; they did not resolve nowhere.example. Such servers must answer for the name, or forward what they do not know to a resolver that does.
+
+                """), "\(fixture.output.out)")
+    }
+
+    @Test("a guest's firewall: ARM cannot see it, so the commands for the guest and the runCommand request for its OS")
+    func aGuestFirewallGetsTheGuestsCommands() async throws {
+        var data = try SandboxData.bundled()
+        let db =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Database0"
+        data.facts.guests[db.lowercased()] = LabFacts.Guest(listeningPorts: nil, firewallBlockedPorts: [443])
+        let fixture = try await SessionFixture.start(data: data)
+        let check = "check $src --dest-resource $db --dest-port 443 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    To paste (printed, not run):
+                      # list the listening ports and firewall rules inside Database0 (runs a command in the guest)
+                      post \(db)/runCommand?api-version=2024-07-01 '{"commandId":"RunShellScript","script":["ss -ltnp","iptables -S"]}'
+
+                """), "\(fixture.output.out)")
+        #expect(fixture.output.out.contains("operating system blocks inbound traffic.\n\nRoot cause:"))
     }
 }

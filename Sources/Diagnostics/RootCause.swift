@@ -167,17 +167,30 @@ extension RootCauseInvestigation {
             method: "POST", target: Self.api("\(context.watcher)/networkConfigurationDiagnostic"),
             body: .object(JSONObject(["targetResourceId": .string(nic), "profiles": .array([.object(profile)])])),
             purpose: "which security rule on network interface \(Self.name(nic)) decides \(flowWords)")
-        guard let answer = ask(diagnostic, for: &analysis) else { return }
-        let groups =
-            answer["results"]?.arrayValue?.first?["networkSecurityGroupResult"]?["evaluatedNetworkSecurityGroups"]?.arrayValue ?? []
-        guard let denying = groups.first(where: { $0["matchedRule"]?["action"]?.stringValue?.lowercased() == "deny" }),
-            let groupID = denying["networkSecurityGroupId"]?.stringValue,
-            let ruleName = denying["matchedRule"]?["ruleName"]?.stringValue
-        else {
-            analysis.cause.append(
-                "The diagnostic of \(flowWords) on network interface \(Self.name(nic)) finds no security group that denies it now: the rules may have changed since the check; check again."
-            )
-            return
+        // The group and rule that decide, where the group is attached, and the rules looked at
+        // (nil when only the effective rules could be asked).
+        let groupID: String
+        let ruleName: String
+        let appliedTo: String
+        let evaluated: [JSONValue]?
+        if case .failed? = answers[diagnostic] {
+            _ = ask(diagnostic, for: &analysis)
+            guard let found = decidingRule(issue, at: nic, into: &analysis) else { return }
+            (groupID, ruleName, appliedTo, evaluated) = (found.group, found.rule, found.appliedTo, nil)
+        } else {
+            guard let answer = ask(diagnostic, for: &analysis) else { return }
+            let groups =
+                answer["results"]?.arrayValue?.first?["networkSecurityGroupResult"]?["evaluatedNetworkSecurityGroups"]?.arrayValue ?? []
+            guard let denying = groups.first(where: { $0["matchedRule"]?["action"]?.stringValue?.lowercased() == "deny" }),
+                let group = denying["networkSecurityGroupId"]?.stringValue, let rule = denying["matchedRule"]?["ruleName"]?.stringValue
+            else {
+                analysis.cause.append(
+                    "The diagnostic of \(flowWords) on network interface \(Self.name(nic)) finds no security group that denies it now: the rules may have changed since the check; check again."
+                )
+                return
+            }
+            (groupID, ruleName, appliedTo) = (group, rule, denying["appliedTo"]?.stringValue ?? "")
+            evaluated = denying["rulesEvaluationResult"]?.arrayValue ?? []
         }
         let isDefault = ruleName.hasPrefix("DefaultRule_")
         let shortName = String(ruleName.drop { $0 != "_" }.dropFirst())
@@ -207,23 +220,24 @@ extension RootCauseInvestigation {
             }
             return details.isEmpty ? name : "\(name) (\(details))"
         }
-        let appliedTo = denying["appliedTo"]?.stringValue ?? ""
         let attachment =
             appliedTo.lowercased().contains("/subnets/")
             ? "on subnet \(appliedTo.split(separator: "/").last.map(String.init) ?? "?") of virtual network \(Self.name(appliedTo))"
             : "on network interface \(Self.name(appliedTo))"
         let deciding = rule(ruleName)
+        let matched =
+            evaluated == nil
+            ? "which of its fields match this flow is known only from the diagnostic"
+            : "its protocol, source, source port, destination and destination port all match this flow"
         analysis.cause.append(
-            "Security group \(Self.name(groupID)), \(attachment), denies \(flowWords) with its \(isDefault ? "default rule" : "rule") \(describe(deciding, shortName)): its protocol, source, source port, destination and destination port all match this flow."
+            "Security group \(Self.name(groupID)), \(attachment), denies \(flowWords) with its \(isDefault ? "default rule" : "rule") \(describe(deciding, shortName)): \(matched)."
         )
-        // The rules looked at before the deciding one, and the fields that kept each from matching.
-        let evaluated = denying["rulesEvaluationResult"]?.arrayValue ?? []
         let fields = [
             ("protocolMatched", "protocol"), ("sourceMatched", "source"), ("sourcePortMatched", "source port"),
             ("destinationMatched", "destination"), ("destinationPortMatched", "destination port"),
         ]
         var missed: [String] = []
-        for entry in evaluated {
+        for entry in evaluated ?? [] {
             guard let name = entry["name"]?.stringValue, name != ruleName else { break }
             let unmatched = fields.filter { entry[$0.0] == JSONValue.bool(false) }.map(\.1)
             guard !unmatched.isEmpty else { continue }
@@ -266,6 +280,39 @@ extension RootCauseInvestigation {
                     why: "\(analysis.fixes.isEmpty ? "remove" : "or remove") the rule \(shortName), if nothing else needs it",
                     command: "delete \(Self.api("\(groupID)/securityRules/\(shortName)"))"))
         }
+    }
+}
+
+extension RootCauseInvestigation {
+    /// Where the diagnostic could not be asked: the group holding the rule the issue names, from the
+    /// interface's effective security groups (which name rules `securityRules/NAME` and
+    /// `defaultSecurityRules/NAME`). Nil, with why in the cause, when it is not found.
+    private func decidingRule(
+        _ issue: ConnectivityResult.Issue, at nic: String, into analysis: inout Analysis
+    ) -> (group: String, rule: String, appliedTo: String)? {
+        guard let ruleName = issue.context("RuleName"), let separator = ruleName.firstIndex(of: "_") else {
+            analysis.cause.append("The issue does not name its rule, so it cannot be found among the effective rules.")
+            return nil
+        }
+        let qualified =
+            (ruleName.hasPrefix("DefaultRule_") ? "defaultSecurityRules/" : "securityRules/")
+            + ruleName[ruleName.index(after: separator)...]
+        let asked = FollowUp(
+            method: "POST", target: Self.api("\(nic)/effectiveNetworkSecurityGroups"),
+            purpose: "the security rules in effect on network interface \(Self.name(nic))")
+        guard let effective = ask(asked, for: &analysis) else { return nil }
+        for group in effective["value"]?.arrayValue ?? [] {
+            let rules = group["effectiveSecurityRules"]?.arrayValue ?? []
+            guard rules.contains(where: { $0["name"]?.stringValue?.lowercased() == qualified.lowercased() }),
+                let id = group["networkSecurityGroup"]?["id"]?.stringValue
+            else { continue }
+            let association = group["association"]
+            let appliedTo = association?["subnet"]?["id"]?.stringValue ?? association?["networkInterface"]?["id"]?.stringValue ?? nic
+            return (id, ruleName, appliedTo)
+        }
+        analysis.cause.append(
+            "No security group in effect on network interface \(Self.name(nic)) has the rule \(ruleName) now; check again.")
+        return nil
     }
 }
 
@@ -541,6 +588,34 @@ extension RootCauseInvestigation {
 // MARK: Issues ARM cannot see into
 
 extension RootCauseInvestigation {
+    /// An appliance that drops what it should forward: its interface passes on traffic not
+    /// addressed to it only with IP forwarding on
+    /// (https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface#enable-or-disable-ip-forwarding).
+    /// The fix is the interface's own body with forwarding on (a network interface takes a PUT of
+    /// the whole resource).
+    private func analyzeForwarding(at nic: String, into analysis: inout Analysis) {
+        let asked = FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))")
+        guard let interface = ask(asked, for: &analysis) else { return }
+        guard interface["properties"]?["enableIPForwarding"] != .bool(true) else {
+            analysis.cause.append(
+                "Network interface \(Self.name(nic)) of the appliance forwards traffic (IP forwarding is on); the platform reported the problem: look at Azure Service Health for the region, and check again later."
+            )
+            return
+        }
+        analysis.cause.append(
+            "Network interface \(Self.name(nic)) of the appliance has IP forwarding off, so Azure drops traffic that reaches it for another address instead of passing it on."
+        )
+        guard case .object(var body) = interface, case .object(var properties)? = interface["properties"] else { return }
+        properties["enableIPForwarding"] = .bool(true)
+        body["properties"] = .object(properties)
+        analysis.fixes.append(
+            Explanation.NextStep(
+                why: "turn IP forwarding on (the interface as it is, with enableIPForwarding true)",
+                command: "put \(Self.api(nic)) \(Explanation.singleQuoted(.object(body)))"))
+    }
+}
+
+extension RootCauseInvestigation {
     /// The `runCommand` request that lists a guest's listeners and firewall rules, for its OS
     /// (https://learn.microsoft.com/rest/api/compute/virtual-machines/run-command): printed, since
     /// it runs inside the VM. The VM is the hop's, found through its interface when the hop names one.
@@ -585,8 +660,12 @@ extension RootCauseInvestigation {
                 "Too many connections use the port: most often the VM has used up its SNAT ports for outbound connections. Look at the outbound rules of its load balancer or NAT gateway, and at connections the application does not reuse."
             )
         case "platform":
-            analysis.cause.append(
-                "The platform reported the problem: look at Azure Service Health for the region, and check again later.")
+            if hop.type.lowercased() == "virtualappliance", let nic = Explanation.networkInterface(hop.resourceId) {
+                analyzeForwarding(at: nic, into: &analysis)
+            } else {
+                analysis.cause.append(
+                    "The platform reported the problem: look at Azure Service Health for the region, and check again later.")
+            }
         default:
             analysis.cause.append(
                 "nwsh does not investigate \(issue.type) issues further; the next steps of 'explain' say where to look.")

@@ -209,4 +209,68 @@ import Testing
                 """), "\(fixture.output.out)")
         #expect(fixture.output.out.contains("operating system blocks inbound traffic.\n\nRoot cause:"))
     }
+
+    @Test("an appliance that does not forward: its interface's put with IP forwarding on, pasted back, makes the check reachable")
+    func anApplianceThatDoesNotForward() async throws {
+        let fixture = try await SessionFixture.start()
+        let nic = "\(Self.group)/networkInterfaces/fwNic"
+        let off = #"patch \#(nic)?api-version=2024-05-01 '{"properties": {"enableIPForwarding": false}}'"#
+        let check = "check $src 10.1.4.4:443 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + off + "\n" + check + " --deep") == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(
+            out.contains(
+                """
+                  Error at hop 2 (VirtualAppliance 10.1.2.4, network interface fwNic): the Azure platform reported a problem with inbound traffic.
+                    Network interface fwNic of the appliance has IP forwarding off, so Azure drops traffic that reaches it for another address instead of passing it on.
+                    To paste (printed, not run):
+                      # turn IP forwarding on (the interface as it is, with enableIPForwarding true)
+                      put \(nic)?api-version=2024-05-01 '{"name":"fwNic",
+                """), "\(out)")
+        let fixes = Self.fixes(in: out)
+        #expect(fixes.count == 1)
+        #expect(fixes.first?.contains(#""enableIPForwarding":true"#) == true)
+        #expect(await fixture.run(fixes.joined()) == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check + "\n$check.connectionStatus") == .success)
+        #expect(fixture.output.out.hasSuffix("Reachable\n"))
+    }
+
+    @Test("where the diagnostic is refused, the effective security groups still name the group and the rule")
+    func aRefusedDiagnosticFallsBackToTheEffectiveRules() async throws {
+        let fixture = try await SessionFixture.start()
+        await fixture.server.arm.inject(
+            Fault(.status(403, retryAfter: nil), pathContains: "/networkConfigurationDiagnostic", method: "POST"))
+        let check = "check --source $src --dest-resource $db --dest-port 80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Could not ask which security rule on network interface auNic decides outbound TCP from 10.1.1.4 to 10.1.4.4 port 80: HTTP 403 Forbidden (InjectedFault: The sandbox injected HTTP 403 for this request.).
+                    Security group ContosoAppNsg, on network interface auNic, denies outbound TCP from 10.1.1.4 to 10.1.4.4 port 80 with its rule Port80 (priority 100, Outbound, Deny: Tcp from * to 10.1.4.0/24 port 80): which of its fields match this flow is known only from the diagnostic.
+                    No rule can come before Port80: its priority, 100, is the first Azure allows.
+                    To paste (printed, not run):
+                      # remove the rule Port80, if nothing else needs it
+                      delete \(Self.nsg)/securityRules/Port80?api-version=2024-05-01
+
+                """), "\(fixture.output.out)")
+        #expect(
+            await Self.asked(fixture).suffix(3) == [
+                "POST \(CheckCommandTests.watcher)/networkConfigurationDiagnostic",
+                "POST \(Self.group)/networkInterfaces/auNic/effectiveNetworkSecurityGroups", "GET \(Self.nsg)",
+            ])
+    }
+
+    @Test("on a terminal, a progress line says what each follow-up asks, and is cleared after it")
+    func theProgressLineSaysWhatIsAsked() async throws {
+        let fixture = try await SessionFixture.start(style: OutputStyle(progress: true))
+        let check = "check --source $src --dest-resource $db --dest-port 80 --watcher \(CheckCommandTests.watcher) --deep"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        let clear = "\r\u{1B}[K"
+        for purpose in [
+            "which security rule on network interface auNic decides outbound TCP from 10.1.1.4 to 10.1.4.4 port 80",
+            "the rules of security group ContosoAppNsg",
+        ] {
+            #expect(fixture.output.err.contains("\(clear)asking \(purpose)…\(clear)"), "\(fixture.output.err.debugDescription)")
+        }
+    }
 }

@@ -35,7 +35,8 @@ struct SessionFixture {
     let output: MemoryOutput
 
     static func start(
-        sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath, data: SandboxData? = nil
+        sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath, data: SandboxData? = nil,
+        style: OutputStyle = OutputStyle()
     ) async throws -> SessionFixture {
         let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10), data: data)
         let transport = server.transport
@@ -48,7 +49,7 @@ struct SessionFixture {
         let output = MemoryOutput()
         let session = Session(
             configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL)), transport: transport, credentials: credentials,
-            sleeper: ImmediateSleeper(), output: output, style: OutputStyle(), target: .sandbox, environment: ["HOME": "/home/test"],
+            sleeper: ImmediateSleeper(), output: output, style: style, target: .sandbox, environment: ["HOME": "/home/test"],
             workingDirectory: workingDirectory, sourceName: sourceName)
         return SessionFixture(server: server, session: session, output: output)
     }

@@ -133,6 +133,24 @@ public struct RootCauseInvestigation: Sendable {
         return (local, remote, port, "TCP")
     }
 
+    /// The hop's network interface, the check and its flow; nil, with why in the cause, when the
+    /// hop names no interface (`toLookUp`: what cannot be looked up then) or the check is not known.
+    private func interfaceAndFlow(
+        at hop: ConnectivityResult.Hop, toLookUp: String, into analysis: inout Analysis
+    ) -> (String, CheckContext, (local: String, remote: String, port: Int, protocolName: String))? {
+        guard let nic = Explanation.networkInterface(hop.resourceId) else {
+            analysis.cause.append("The hop names no network interface, so \(toLookUp) cannot be looked up.")
+            return nil
+        }
+        guard let context, let flow else {
+            analysis.cause.append(
+                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to look up is not known."
+            )
+            return nil
+        }
+        return (nic, context, flow)
+    }
+
     private static func name(_ id: String) -> String {
         Narration.providerSegments(id).map { String($0.name) } ?? String(id.split(separator: "/").last ?? Substring(id))
     }
@@ -147,16 +165,7 @@ extension RootCauseInvestigation {
     /// flow names the group and rule that decide and which fields matched; the group's GET gives
     /// the priorities, for an allow rule placed just before the deciding one.
     private func analyzeSecurityRule(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
-        guard let nic = Explanation.networkInterface(hop.resourceId) else {
-            analysis.cause.append("The hop names no network interface, so its security groups cannot be looked up.")
-            return
-        }
-        guard let context, let flow else {
-            analysis.cause.append(
-                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to diagnose is not known."
-            )
-            return
-        }
+        guard let (nic, context, flow) = interfaceAndFlow(at: hop, toLookUp: "its security groups", into: &analysis) else { return }
         let direction = issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound"
         let profile = JSONObject([
             "direction": .string(direction), "protocol": .string(flow.protocolName), "source": .string(flow.local),
@@ -322,15 +331,7 @@ extension RootCauseInvestigation {
     /// A route: the hop's `effectiveRouteTable` says which route applies to the destination and
     /// which system route it overrides; `nextHop` from the check's source names its route table.
     private func analyzeRoute(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
-        guard let nic = Explanation.networkInterface(hop.resourceId) else {
-            analysis.cause.append("The hop names no network interface, so its routes cannot be looked up.")
-            return
-        }
-        guard let context, let flow else {
-            analysis.cause.append(
-                "Without the check that produced this result (run it with 'check'), the destination whose route to look up is not known.")
-            return
-        }
+        guard let (nic, context, flow) = interfaceAndFlow(at: hop, toLookUp: "its routes", into: &analysis) else { return }
         let routes = FollowUp(
             method: "POST", target: Self.api("\(nic)/effectiveRouteTable"),
             purpose: "the routes in effect on network interface \(Self.name(nic))")

@@ -83,7 +83,7 @@ import Testing
         #expect(unknown.pending.isEmpty)
         #expect(
             unknown.findings.first?.cause == [
-                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to diagnose is not known."
+                "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to look up is not known."
             ])
         #expect(RootCauseInvestigation(result: ConnectivityResult(status: "Reachable"), context: Self.context).pending.isEmpty)
     }

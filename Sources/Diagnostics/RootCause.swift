@@ -142,14 +142,24 @@ public struct RootCauseInvestigation: Sendable {
             analysis.cause.append("The hop names no network interface, so \(toLookUp) cannot be looked up.")
             return nil
         }
-        guard let context, let flow else {
+        guard let context else {
             analysis.cause.append(
                 "Without the check that produced this result (run it with 'check', or post the connectivityCheck in this session), the flow to look up is not known."
             )
             return nil
         }
+        guard let flow else {
+            analysis.cause.append(
+                "The check's flow has no port (an Icmp check, or no destination port) or no IPv4 destination, so Network Watcher cannot be asked about it; check with a TCP port to see \(toLookUp)."
+            )
+            return nil
+        }
         return (nic, context, flow)
     }
+
+    /// Where to look when the platform reported a problem nwsh cannot pin down.
+    static let platformAdvice =
+        "The platform reported the problem. Where the path crosses a peering, look at allowVirtualNetworkAccess and allowForwardedTraffic of the peering on both sides; otherwise at Azure Service Health for the region, and check again later."
 
     private static func name(_ id: String) -> String {
         Narration.providerSegments(id).map { String($0.name) } ?? String(id.split(separator: "/").last ?? Substring(id))
@@ -161,167 +171,217 @@ public struct RootCauseInvestigation: Sendable {
 // MARK: Security rules
 
 extension RootCauseInvestigation {
+    /// A group and rule that deny the flow, where the group is attached, and the rules looked at
+    /// before deciding (nil when only the effective rules could be asked).
+    private struct Denial {
+        var group: String
+        var rule: String
+        var appliedTo: String
+        var evaluated: [JSONValue]?
+    }
+
+    /// The flow of an issue at a hop, as Network Watcher's questions take it and in words.
+    private struct RuleFlow {
+        var direction: String
+        var local: String
+        var remote: String
+        var port: Int
+        var protocolName: String
+
+        var words: String { "\(direction.lowercased()) \(protocolName) from \(local) to \(remote) port \(port)" }
+    }
+
     /// A security rule: `networkConfigurationDiagnostic` on the hop's interface for the check's
-    /// flow names the group and rule that decide and which fields matched; the group's GET gives
-    /// the priorities, for an allow rule placed just before the deciding one.
+    /// flow names each group that denies it, its deciding rule and which fields matched (where it
+    /// cannot be asked, the interface's effective groups name the group holding the issue's rule);
+    /// each group's GET gives the priorities, for an allow rule placed just before the deciding one.
     private func analyzeSecurityRule(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
-        guard let (nic, context, flow) = interfaceAndFlow(at: hop, toLookUp: "its security groups", into: &analysis) else { return }
-        let direction = issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound"
+        guard let (nic, context, checked) = interfaceAndFlow(at: hop, toLookUp: "its security groups", into: &analysis) else { return }
+        let flow = RuleFlow(
+            direction: issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound", local: checked.local, remote: checked.remote,
+            port: checked.port, protocolName: checked.protocolName)
         let profile = JSONObject([
-            "direction": .string(direction), "protocol": .string(flow.protocolName), "source": .string(flow.local),
+            "direction": .string(flow.direction), "protocol": .string(flow.protocolName), "source": .string(flow.local),
             "destination": .string(flow.remote), "destinationPort": .string(String(flow.port)),
         ])
-        let flowWords = "\(direction.lowercased()) \(flow.protocolName) from \(flow.local) to \(flow.remote) port \(flow.port)"
         let diagnostic = FollowUp(
             method: "POST", target: Self.api("\(context.watcher)/networkConfigurationDiagnostic"),
             body: .object(JSONObject(["targetResourceId": .string(nic), "profiles": .array([.object(profile)])])),
-            purpose: "which security rule on network interface \(Self.name(nic)) decides \(flowWords)")
-        // The group and rule that decide, where the group is attached, and the rules looked at
-        // (nil when only the effective rules could be asked).
-        let groupID: String
-        let ruleName: String
-        let appliedTo: String
-        let evaluated: [JSONValue]?
+            purpose: "which security rule on network interface \(Self.name(nic)) decides \(flow.words)")
+        var denials: [Denial] = []
         if case .failed? = answers[diagnostic] {
             _ = ask(diagnostic, for: &analysis)
             guard let found = decidingRule(issue, at: nic, into: &analysis) else { return }
-            (groupID, ruleName, appliedTo, evaluated) = (found.group, found.rule, found.appliedTo, nil)
+            denials = [found]
         } else {
             guard let answer = ask(diagnostic, for: &analysis) else { return }
             let groups =
                 answer["results"]?.arrayValue?.first?["networkSecurityGroupResult"]?["evaluatedNetworkSecurityGroups"]?.arrayValue ?? []
-            guard let denying = groups.first(where: { $0["matchedRule"]?["action"]?.stringValue?.lowercased() == "deny" }),
-                let group = denying["networkSecurityGroupId"]?.stringValue, let rule = denying["matchedRule"]?["ruleName"]?.stringValue
-            else {
+            // Both the subnet's group and the interface's must allow: each that denies is named.
+            denials = groups.compactMap { group in
+                guard group["matchedRule"]?["action"]?.stringValue?.lowercased() == "deny",
+                    let id = group["networkSecurityGroupId"]?.stringValue, let rule = group["matchedRule"]?["ruleName"]?.stringValue
+                else { return nil }
+                return Denial(
+                    group: id, rule: rule, appliedTo: group["appliedTo"]?.stringValue ?? "",
+                    evaluated: group["rulesEvaluationResult"]?.arrayValue ?? [])
+            }
+            if denials.isEmpty {
                 analysis.cause.append(
-                    "The diagnostic of \(flowWords) on network interface \(Self.name(nic)) finds no security group that denies it now: the rules may have changed since the check; check again."
+                    "The diagnostic of \(flow.words) on network interface \(Self.name(nic)) finds no security group that denies it now: the rules may have changed since the check; check again."
                 )
                 return
             }
-            (groupID, ruleName, appliedTo) = (group, rule, denying["appliedTo"]?.stringValue ?? "")
-            evaluated = denying["rulesEvaluationResult"]?.arrayValue ?? []
         }
-        let isDefault = ruleName.hasPrefix("DefaultRule_")
-        let shortName = String(ruleName.drop { $0 != "_" }.dropFirst())
-        let group = FollowUp(method: "GET", target: Self.api(groupID), purpose: "the rules of security group \(Self.name(groupID))")
-        guard let groupJSON = ask(group, for: &analysis) else { return }
+        for denial in denials { explain(denial, flow: flow, into: &analysis) }
+    }
+
+    /// One group's denial: the deciding rule with its fields, the rules before it that did not
+    /// match, and the fixes. Without the group's GET, the group and rule are still named.
+    private func explain(_ denial: Denial, flow: RuleFlow, into analysis: inout Analysis) {
+        let isDefault = denial.rule.hasPrefix("DefaultRule_")
+        // `UserRule_NAME` or `DefaultRule_NAME` (a name Azure gave without the prefix is kept whole).
+        let shortName =
+            denial.rule.hasPrefix("UserRule_") || isDefault ? String(denial.rule.drop { $0 != "_" }.dropFirst()) : denial.rule
+        let group = FollowUp(
+            method: "GET", target: Self.api(denial.group), purpose: "the rules of security group \(Self.name(denial.group))")
+        let groupJSON = ask(group, for: &analysis)
+        if case nil = answers[group] { return }
         let rules =
-            (groupJSON["properties"]?["securityRules"]?.arrayValue ?? []).map { ($0, false) }
-            + (groupJSON["properties"]?["defaultSecurityRules"]?.arrayValue ?? []).map { ($0, true) }
+            (groupJSON?["properties"]?["securityRules"]?.arrayValue ?? []).map { ($0, false) }
+            + (groupJSON?["properties"]?["defaultSecurityRules"]?.arrayValue ?? []).map { ($0, true) }
         func rule(_ effectiveName: String) -> JSONValue? {
             let isDefault = effectiveName.hasPrefix("DefaultRule_")
-            let name = String(effectiveName.drop { $0 != "_" }.dropFirst())
+            let name =
+                effectiveName.hasPrefix("UserRule_") || isDefault ? String(effectiveName.drop { $0 != "_" }.dropFirst()) : effectiveName
             return rules.first { $0.1 == isDefault && $0.0["name"]?.stringValue?.lowercased() == name.lowercased() }?.0
         }
-        func describe(_ json: JSONValue?, _ name: String) -> String {
-            let properties = json?["properties"]
-            func entries(_ single: String, _ plural: String) -> String {
-                let many = (properties?[plural]?.arrayValue ?? []).compactMap(\.stringValue)
-                return many.isEmpty ? (properties?[single]?.stringValue ?? "*") : many.joined(separator: ",")
-            }
-            var details = [
-                properties?["priority"]?.numberValue.map { "priority \($0.intValue ?? 0)" },
-                properties?["direction"]?.stringValue, properties?["access"]?.stringValue,
-            ].compactMap { $0 }.joined(separator: ", ")
-            if let protocolName = properties?["protocol"]?.stringValue {
-                details +=
-                    ": \(protocolName) from \(entries("sourceAddressPrefix", "sourceAddressPrefixes")) to \(entries("destinationAddressPrefix", "destinationAddressPrefixes")) port \(entries("destinationPortRange", "destinationPortRanges"))"
-            }
-            return details.isEmpty ? name : "\(name) (\(details))"
-        }
         let attachment =
-            appliedTo.lowercased().contains("/subnets/")
-            ? "on subnet \(appliedTo.split(separator: "/").last.map(String.init) ?? "?") of virtual network \(Self.name(appliedTo))"
-            : "on network interface \(Self.name(appliedTo))"
-        let deciding = rule(ruleName)
+            denial.appliedTo.lowercased().contains("/subnets/")
+            ? "on subnet \(denial.appliedTo.split(separator: "/").last.map(String.init) ?? "?") of virtual network \(Self.name(denial.appliedTo))"
+            : "on network interface \(Self.name(denial.appliedTo))"
+        let deciding = rule(denial.rule)
         let matched =
-            evaluated == nil
+            denial.evaluated == nil
             ? "which of its fields match this flow is known only from the diagnostic"
             : "its protocol, source, source port, destination and destination port all match this flow"
         analysis.cause.append(
-            "Security group \(Self.name(groupID)), \(attachment), denies \(flowWords) with its \(isDefault ? "default rule" : "rule") \(describe(deciding, shortName)): \(matched)."
+            "Security group \(Self.name(denial.group)), \(attachment), denies \(flow.words) with its \(isDefault ? "default rule" : "rule") \(Self.describe(deciding, shortName)): \(matched)."
         )
+        // The rules looked at before the deciding one, and the fields that kept each from matching.
         let fields = [
             ("protocolMatched", "protocol"), ("sourceMatched", "source"), ("sourcePortMatched", "source port"),
             ("destinationMatched", "destination"), ("destinationPortMatched", "destination port"),
         ]
         var missed: [String] = []
-        for entry in evaluated ?? [] {
-            guard let name = entry["name"]?.stringValue, name != ruleName else { break }
+        for entry in denial.evaluated ?? [] {
+            guard let name = entry["name"]?.stringValue, name != denial.rule else { break }
             let unmatched = fields.filter { entry[$0.0] == JSONValue.bool(false) }.map(\.1)
             guard !unmatched.isEmpty else { continue }
-            let words = String(name.drop { $0 != "_" }.dropFirst())
-            missed.append("\(describe(rule(name), words)): \(unmatched.joined(separator: ", "))")
+            let words = name.hasPrefix("UserRule_") || name.hasPrefix("DefaultRule_") ? String(name.drop { $0 != "_" }.dropFirst()) : name
+            missed.append("\(Self.describe(rule(name), words)): \(unmatched.joined(separator: ", "))")
         }
         if !missed.isEmpty {
             analysis.cause.append(
                 "Rules before it that did not match this flow, and what did not match: \(missed.joined(separator: "; ")).")
         }
-        // An allow rule at the nearest free priority before the deciding one, for this flow only.
-        let used = Set(
-            rules.filter { !$0.1 && $0.0["properties"]?["direction"]?.stringValue?.lowercased() == direction.lowercased() }
-                .compactMap { $0.0["properties"]?["priority"]?.numberValue?.intValue })
-        let decidingPriority = deciding?["properties"]?["priority"]?.numberValue?.intValue ?? 4097
-        if let free = stride(from: min(decidingPriority, 4097) - 1, through: 100, by: -1).first(where: { !used.contains($0) }) {
-            let name = "Allow-\(flow.protocolName)-\(flow.port)-\(direction)-nwsh"
-            let body = JSONObject([
-                "properties": .object(
-                    JSONObject([
-                        "priority": .number(JSONNumber(free)), "direction": .string(direction), "access": .string("Allow"),
-                        "protocol": .string("Tcp"), "sourceAddressPrefix": .string(flow.local), "sourcePortRange": .string("*"),
-                        "destinationAddressPrefix": .string(flow.remote), "destinationPortRange": .string(String(flow.port)),
-                    ]))
-            ])
-            analysis.fixes.append(
-                Explanation.NextStep(
-                    why: "allow only this flow, at priority \(free), before \(shortName)",
-                    command: "put \(Self.api("\(groupID)/securityRules/\(name)")) \(Explanation.singleQuoted(.object(body)))"))
-        } else if decidingPriority <= 100 {
-            analysis.cause.append("No rule can come before \(shortName): its priority, 100, is the first Azure allows.")
-        } else {
-            analysis.cause.append(
-                "No priority is free before \(shortName): \(direction.lowercased()) rules take every one from 100 to \(decidingPriority - 1)."
-            )
+        // An allow rule at the nearest free priority before the deciding one, for this flow only:
+        // only when the deciding rule's priority is known.
+        if let decidingPriority = deciding?["properties"]?["priority"]?.numberValue?.intValue {
+            let used = Set(
+                rules.filter { !$0.1 && $0.0["properties"]?["direction"]?.stringValue?.lowercased() == flow.direction.lowercased() }
+                    .compactMap { $0.0["properties"]?["priority"]?.numberValue?.intValue })
+            // User rules take priorities 100 to 4096.
+            if let free = stride(from: min(decidingPriority, 4097) - 1, through: 100, by: -1).first(where: { !used.contains($0) }) {
+                let name = "Allow-\(flow.protocolName)-\(flow.port)-\(flow.direction)-nwsh"
+                let body = JSONObject([
+                    "properties": .object(
+                        JSONObject([
+                            "priority": .number(JSONNumber(free)), "direction": .string(flow.direction), "access": .string("Allow"),
+                            "protocol": .string("Tcp"), "sourceAddressPrefix": .string(flow.local), "sourcePortRange": .string("*"),
+                            "destinationAddressPrefix": .string(flow.remote), "destinationPortRange": .string(String(flow.port)),
+                        ]))
+                ])
+                analysis.fixes.append(
+                    Explanation.NextStep(
+                        why: "allow only this flow, at priority \(free), before \(shortName)",
+                        command: "put \(Self.api("\(denial.group)/securityRules/\(name)")) \(Explanation.singleQuoted(.object(body)))"))
+            } else if decidingPriority <= 100 {
+                analysis.cause.append("No rule can come before \(shortName): its priority, 100, is the first Azure allows.")
+            } else {
+                analysis.cause.append(
+                    "No priority is free before \(shortName): \(flow.direction.lowercased()) rules take every one from 100 to \(decidingPriority - 1)."
+                )
+            }
         }
-        if !isDefault {
+        if !isDefault, !shortName.isEmpty {
             analysis.fixes.append(
                 Explanation.NextStep(
                     why: "\(analysis.fixes.isEmpty ? "remove" : "or remove") the rule \(shortName), if nothing else needs it",
-                    command: "delete \(Self.api("\(groupID)/securityRules/\(shortName)"))"))
+                    command: "delete \(Self.api("\(denial.group)/securityRules/\(shortName)"))"))
         }
+    }
+
+    /// A rule in words: `NAME (priority P, DIRECTION, ACCESS: PROTOCOL from SOURCE to DESTINATION
+    /// port PORTS)`, application security groups named where the rule uses them.
+    private static func describe(_ json: JSONValue?, _ name: String) -> String {
+        let properties = json?["properties"]
+        func entries(_ single: String, _ plural: String, _ groups: String) -> String {
+            let named = (properties?[groups]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue.map(Self.name) }
+            if !named.isEmpty { return "application security group " + named.joined(separator: ",") }
+            let many = (properties?[plural]?.arrayValue ?? []).compactMap(\.stringValue)
+            return many.isEmpty ? (properties?[single]?.stringValue ?? "*") : many.joined(separator: ",")
+        }
+        var details = [
+            properties?["priority"]?.numberValue.map { "priority \($0.intValue ?? 0)" },
+            properties?["direction"]?.stringValue, properties?["access"]?.stringValue,
+        ].compactMap { $0 }.joined(separator: ", ")
+        if let protocolName = properties?["protocol"]?.stringValue {
+            let source = entries("sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups")
+            let destination = entries("destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups")
+            let ports = entries("destinationPortRange", "destinationPortRanges", "")
+            details += ": \(protocolName) from \(source) to \(destination) port \(ports)"
+        }
+        return details.isEmpty ? name : "\(name) (\(details))"
     }
 }
 
 extension RootCauseInvestigation {
     /// Where the diagnostic could not be asked: the group holding the rule the issue names, from the
     /// interface's effective security groups (which name rules `securityRules/NAME` and
-    /// `defaultSecurityRules/NAME`). Nil, with why in the cause, when it is not found.
-    private func decidingRule(
-        _ issue: ConnectivityResult.Issue, at nic: String, into analysis: inout Analysis
-    ) -> (group: String, rule: String, appliedTo: String)? {
-        guard let ruleName = issue.context("RuleName"), let separator = ruleName.firstIndex(of: "_") else {
+    /// `defaultSecurityRules/NAME`). Nil, with why in the cause, when it is not found or when more
+    /// than one group has it (every group has the default rules).
+    private func decidingRule(_ issue: ConnectivityResult.Issue, at nic: String, into analysis: inout Analysis) -> Denial? {
+        guard let ruleName = issue.context("RuleName") else {
             analysis.cause.append("The issue does not name its rule, so it cannot be found among the effective rules.")
             return nil
         }
-        let qualified =
-            (ruleName.hasPrefix("DefaultRule_") ? "defaultSecurityRules/" : "securityRules/")
-            + ruleName[ruleName.index(after: separator)...]
+        let bare =
+            ruleName.hasPrefix("UserRule_") || ruleName.hasPrefix("DefaultRule_")
+            ? String(ruleName.drop { $0 != "_" }.dropFirst()) : ruleName
+        let qualified = (ruleName.hasPrefix("DefaultRule_") ? "defaultSecurityRules/" : "securityRules/") + bare
         let asked = FollowUp(
             method: "POST", target: Self.api("\(nic)/effectiveNetworkSecurityGroups"),
             purpose: "the security rules in effect on network interface \(Self.name(nic))")
         guard let effective = ask(asked, for: &analysis) else { return nil }
-        for group in effective["value"]?.arrayValue ?? [] {
+        let holding: [Denial] = (effective["value"]?.arrayValue ?? []).compactMap { group in
             let rules = group["effectiveSecurityRules"]?.arrayValue ?? []
             guard rules.contains(where: { $0["name"]?.stringValue?.lowercased() == qualified.lowercased() }),
                 let id = group["networkSecurityGroup"]?["id"]?.stringValue
-            else { continue }
+            else { return nil }
             let association = group["association"]
             let appliedTo = association?["subnet"]?["id"]?.stringValue ?? association?["networkInterface"]?["id"]?.stringValue ?? nic
-            return (id, ruleName, appliedTo)
+            return Denial(group: id, rule: ruleName, appliedTo: appliedTo, evaluated: nil)
         }
-        analysis.cause.append(
-            "No security group in effect on network interface \(Self.name(nic)) has the rule \(ruleName) now; check again.")
-        return nil
+        guard holding.count == 1, let found = holding.first else {
+            analysis.cause.append(
+                holding.isEmpty
+                    ? "No security group in effect on network interface \(Self.name(nic)) has the rule \(ruleName) now; check again."
+                    : "Security groups \(holding.map { Self.name($0.group) }.joined(separator: " and ")) both have the rule \(bare); which of them denies this flow is known only from the diagnostic."
+            )
+            return nil
+        }
+        return found
     }
 }
 
@@ -329,7 +389,8 @@ extension RootCauseInvestigation {
 
 extension RootCauseInvestigation {
     /// A route: the hop's `effectiveRouteTable` says which route applies to the destination and
-    /// which system route it overrides; `nextHop` from the check's source names its route table.
+    /// which system route it overrides. The route table is named by `nextHop` from the check's
+    /// source, or else found from the interface's subnet.
     private func analyzeRoute(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
         guard let (nic, context, flow) = interfaceAndFlow(at: hop, toLookUp: "its routes", into: &analysis) else { return }
         let routes = FollowUp(
@@ -352,14 +413,12 @@ extension RootCauseInvestigation {
             analysis.cause.append("The destination \(flow.remote) is not an IPv4 address; its route cannot be picked.")
             return
         }
-        let candidates = table.compactMap { EffectiveRoute($0) }.filter { $0.contains(destination) }
-        let active = candidates.filter(\.isActive).max { $0.length < $1.length }
-        guard let active else {
+        let candidates = table.flatMap(EffectiveRoute.entries).filter { $0.contains(destination) }
+        guard let active = candidates.filter(\.isActive).max(by: { $0.length < $1.length }) else {
             analysis.cause.append(
                 "No route in effect on network interface \(Self.name(nic)) covers \(flow.remote): the traffic is dropped.")
             return
         }
-        let place = routeTable.map { "route table \(Self.name($0))" } ?? "the subnet's route table"
         let traffic = "traffic from network interface \(Self.name(nic)) to \(flow.remote)"
         let what: String
         switch active.nextHopType.lowercased() {
@@ -367,47 +426,69 @@ extension RootCauseInvestigation {
         case "virtualappliance": what = "sends \(traffic) to the appliance at \(active.nextHopAddress ?? "(no address)")"
         default: what = "sends \(traffic) to \(active.nextHopType)" + (active.nextHopAddress.map { " at \($0)" } ?? "")
         }
-        let hop = "next hop \(active.nextHopType)" + (active.nextHopAddress.map { " \($0)" } ?? "")
-        if active.source.lowercased() == "user" {
-            let name = active.name ?? "(its name is not in the effective routes)"
-            analysis.cause.append("Route \(name) of \(place) (\(active.prefix), \(hop)) \(what).")
-            let replaced = candidates.filter { !$0.isActive && $0.source.lowercased() != "user" && $0.prefix == active.prefix }
-            if let system = replaced.first {
-                analysis.cause.append("It makes the system route for \(system.prefix) (next hop \(system.nextHopType)) Invalid.")
-            }
-            let fallback = candidates.filter { $0.source.lowercased() != "user" }.max { $0.length < $1.length }
-            if let fallback {
-                analysis.cause.append(
-                    "Without it, the system route for \(fallback.prefix) would apply: next hop \(fallback.nextHopType)"
-                        + (fallback.nextHopType.lowercased() == "none" ? ", which drops the traffic too." : "."))
-            } else {
-                analysis.cause.append("Without it, no system route covers \(flow.remote): the traffic would be dropped.")
-            }
-            if let routeTable, let routeName = active.name {
-                analysis.fixes.append(
-                    Explanation.NextStep(
-                        why: "remove the route \(routeName), if nothing else needs it",
-                        command: "delete \(Self.api("\(routeTable)/routes/\(routeName)"))"))
-                if let fallback, ["vnetlocal", "internet", "virtualnetworkgateway"].contains(fallback.nextHopType.lowercased()) {
-                    let body = JSONObject([
-                        "properties": .object(
-                            JSONObject(["addressPrefix": .string(active.prefix), "nextHopType": .string(fallback.nextHopType)]))
-                    ])
-                    analysis.fixes.append(
-                        Explanation.NextStep(
-                            why: "or keep the route and send the traffic where the system would (\(fallback.nextHopType))",
-                            command: "put \(Self.api("\(routeTable)/routes/\(routeName)")) \(Explanation.singleQuoted(.object(body)))"))
-                }
-            }
-        } else {
+        let hopWords = "next hop \(active.nextHopType)" + (active.nextHopAddress.map { " \($0)" } ?? "")
+        guard active.source.lowercased() == "user" else {
             analysis.cause.append(
-                "No user route applies: the system route for \(active.prefix) (\(hop)) \(what). A route table on the subnet with a route for \(flow.remote) would change that."
+                "No user route applies: the \(active.origin) route for \(active.prefix) (\(hopWords)) \(what). A route table on the subnet with a route for \(flow.remote) would change that."
             )
+            return
+        }
+        // The route table: from nextHop, else from the interface's subnet.
+        if routeTable == nil {
+            let interface = ask(
+                FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))"), for: &analysis)
+            if let subnet = interface?["properties"]?["ipConfigurations"]?.arrayValue?.first?["properties"]?["subnet"]?["id"]?.stringValue {
+                let answer = ask(
+                    FollowUp(method: "GET", target: Self.api(subnet), purpose: "subnet \(subnet.split(separator: "/").last ?? "")"),
+                    for: &analysis)
+                routeTable = answer?["properties"]?["routeTable"]?["id"]?.stringValue
+            }
+            guard analysis.needs.isEmpty else { return }
+        }
+        let place = routeTable.map { "route table \(Self.name($0))" } ?? "the subnet's route table"
+        let name = active.name ?? "(its name is not in the effective routes)"
+        analysis.cause.append("Route \(name) of \(place) (\(active.prefix), \(hopWords)) \(what).")
+        let replaced = candidates.filter { !$0.isActive && $0.source.lowercased() != "user" && $0.prefix == active.prefix }
+        if let system = replaced.first {
+            analysis.cause.append("It makes the \(system.origin) route for \(system.prefix) (next hop \(system.nextHopType)) Invalid.")
+        }
+        // Without it: the longest prefix among the other routes in effect, and the ones it replaced.
+        let others = candidates.filter { route in
+            route != active && (route.isActive || (route.prefix == active.prefix && route.source.lowercased() != "user"))
+        }
+        let fallback = others.max { $0.length < $1.length }
+        if let fallback {
+            let kind = fallback.source.lowercased() == "user" ? "user route \(fallback.name ?? "")" : "\(fallback.origin) route"
+            analysis.cause.append(
+                "Without it, the \(kind) for \(fallback.prefix) would apply: next hop \(fallback.nextHopType)"
+                    + (fallback.nextHopAddress.map { " \($0)" } ?? "")
+                    + (fallback.nextHopType.lowercased() == "none" ? ", which drops the traffic too." : "."))
+        } else {
+            analysis.cause.append("Without it, no route covers \(flow.remote): the traffic would be dropped.")
+        }
+        guard let routeTable, let routeName = active.name else { return }
+        analysis.fixes.append(
+            Explanation.NextStep(
+                why: "remove the route \(routeName), if nothing else needs it",
+                command: "delete \(Self.api("\(routeTable)/routes/\(routeName)"))"))
+        // Keeping the route and sending the traffic where a system route would: only where that is
+        // not another user route (removing this one already gives that).
+        if let fallback, fallback.source.lowercased() != "user",
+            ["vnetlocal", "internet", "virtualnetworkgateway"].contains(fallback.nextHopType.lowercased())
+        {
+            let body = JSONObject([
+                "properties": .object(JSONObject(["addressPrefix": .string(active.prefix), "nextHopType": .string(fallback.nextHopType)]))
+            ])
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "or keep the route and send the traffic where the system would (\(fallback.nextHopType))",
+                    command: "put \(Self.api("\(routeTable)/routes/\(routeName)")) \(Explanation.singleQuoted(.object(body)))"))
         }
     }
 
-    /// A route as `effectiveRouteTable` lists it.
-    private struct EffectiveRoute {
+    /// A route as `effectiveRouteTable` lists it: one entry per address prefix (an entry can hold
+    /// several, as a virtual network with several address spaces or a BGP route does).
+    private struct EffectiveRoute: Equatable {
         var name: String?
         var source: String
         var isActive: Bool
@@ -417,9 +498,14 @@ extension RootCauseInvestigation {
         var nextHopType: String
         var nextHopAddress: String?
 
-        init?(_ json: JSONValue) {
-            guard let prefix = json["addressPrefix"]?.arrayValue?.first?.stringValue ?? json["addressPrefix"]?.stringValue,
-                let slash = prefix.firstIndex(of: "/"), let address = IPv4Text(String(prefix[..<slash])),
+        static func entries(_ json: JSONValue) -> [EffectiveRoute] {
+            let prefixes =
+                json["addressPrefix"]?.arrayValue?.compactMap(\.stringValue) ?? json["addressPrefix"]?.stringValue.map { [$0] } ?? []
+            return prefixes.compactMap { EffectiveRoute(json, prefix: $0) }
+        }
+
+        init?(_ json: JSONValue, prefix: String) {
+            guard let slash = prefix.firstIndex(of: "/"), let address = IPv4Text(String(prefix[..<slash])),
                 let length = Int(prefix[prefix.index(after: slash)...]), (0...32).contains(length)
             else { return nil }
             self.prefix = prefix
@@ -434,6 +520,17 @@ extension RootCauseInvestigation {
 
         func contains(_ address: IPv4Text) -> Bool {
             length == 0 || address.value & ~UInt32(0) << (32 - length) == network
+        }
+
+        /// Where the route comes from, in words: `Default` is a system route, `VirtualNetworkGateway`
+        /// one a gateway learned (BGP).
+        var origin: String {
+            switch source.lowercased() {
+            case "default": "system"
+            case "user": "user"
+            case "virtualnetworkgateway": "gateway (BGP)"
+            default: source
+            }
         }
     }
 
@@ -466,16 +563,19 @@ extension RootCauseInvestigation {
 
     /// A stopped agent: the check runs in the source VM's Network Watcher agent extension
     /// (https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview), so the
-    /// VM must be running and the extension provisioned. The VM's GET gives its extensions and OS,
-    /// its instance view the power state.
+    /// VM must be running and the extension provisioned. The VM's GET gives its OS and region, the
+    /// list of its extensions (a VM's GET leaves them out when it has none) whether the agent is
+    /// there, and its instance view the power state.
     private func analyzeAgent(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
         guard let vm = virtualMachine(at: hop) else {
             analysis.cause.append("The hop names no virtual machine, so its agent cannot be looked up.")
             return
         }
         let name = Self.name(vm)
-        let machine = ask(
-            FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(name) and its extensions"), for: &analysis)
+        let machine = ask(FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(name)"), for: &analysis)
+        let extensions = ask(
+            FollowUp(method: "GET", target: Self.compute("\(vm)/extensions"), purpose: "the extensions of virtual machine \(name)"),
+            for: &analysis)
         let view = ask(
             FollowUp(method: "GET", target: Self.compute("\(vm)/instanceView"), purpose: "the power state of virtual machine \(name)"),
             for: &analysis)
@@ -488,32 +588,32 @@ extension RootCauseInvestigation {
             )
             analysis.fixes.append(Explanation.NextStep(why: "start \(name)", command: "post \(Self.compute("\(vm)/start"))"))
         }
-        guard let machine else { return }
-        let agent = (machine["resources"]?.arrayValue ?? []).first {
+        let agent = (extensions?["value"]?.arrayValue ?? []).first {
             $0["properties"]?["type"]?.stringValue?.lowercased().hasPrefix("networkwatcheragent") == true
         }
         if let agent {
             let state = agent["properties"]?["provisioningState"]?.stringValue ?? "not given"
             let agentName = agent["name"]?.stringValue ?? "(unnamed)"
             if state.lowercased() == "succeeded" {
-                if running {
-                    analysis.cause.append(
-                        "Virtual machine \(name) runs and its agent extension \(agentName) is provisioned: the agent may have stopped inside the VM; installing the extension again restarts it."
-                    )
-                } else {
-                    return
-                }
+                guard running else { return }
+                analysis.cause.append(
+                    "Virtual machine \(name) runs and its agent extension \(agentName) is provisioned: the agent may have stopped inside the VM. Restart the VM, or remove the extension and install it again."
+                )
+                analysis.fixes.append(
+                    Explanation.NextStep(
+                        why: "remove the extension \(agentName), then install it with the command below",
+                        command: "delete \(Self.compute("\(vm)/extensions/\(agentName)"))"))
             } else {
                 analysis.cause.append(
                     "The Network Watcher agent extension \(agentName) of virtual machine \(name) is \(state), not Succeeded.")
             }
-        } else if machine["resources"] != nil {
+        } else if extensions != nil {
             analysis.cause.append("Virtual machine \(name) has no Network Watcher agent extension.")
         } else {
             analysis.cause.append(
-                "The answer for virtual machine \(name) does not list its extensions, so whether it has the Network Watcher agent is not known."
-            )
+                "Whether virtual machine \(name) has the Network Watcher agent is not known without its extensions.")
         }
+        guard let machine else { return }
         // The extension as Microsoft documents it
         // (https://learn.microsoft.com/azure/network-watcher/network-watcher-agent-linux).
         let osType = machine["properties"]?["storageProfile"]?["osDisk"]?["osType"]?.stringValue
@@ -599,7 +699,7 @@ extension RootCauseInvestigation {
         guard let interface = ask(asked, for: &analysis) else { return }
         guard interface["properties"]?["enableIPForwarding"] != .bool(true) else {
             analysis.cause.append(
-                "Network interface \(Self.name(nic)) of the appliance forwards traffic (IP forwarding is on); the platform reported the problem: look at Azure Service Health for the region, and check again later."
+                "Network interface \(Self.name(nic)) of the appliance has IP forwarding on, so Azure passes traffic on to it; the operating system inside the appliance must forward too (Linux: net.ipv4.ip_forward; Windows: routing). \(Self.platformAdvice)"
             )
             return
         }
@@ -664,12 +764,22 @@ extension RootCauseInvestigation {
             if hop.type.lowercased() == "virtualappliance", let nic = Explanation.networkInterface(hop.resourceId) {
                 analyzeForwarding(at: nic, into: &analysis)
             } else {
-                analysis.cause.append(
-                    "The platform reported the problem: look at Azure Service Health for the region, and check again later.")
+                analysis.cause.append(Self.platformAdvice)
             }
+        case "cpu", "memory":
+            // "High CPU utilization", "High memory utilization" (the fault types of
+            // https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview#fault-types).
+            let resource = issue.type.lowercased() == "cpu" ? "CPU" : "memory"
+            analysis.cause.append(
+                "The VM's \(resource) is highly used, which slows or drops connections; ARM does not say by what. Look at the VM's \(resource) metrics in Azure Monitor and at the processes using it in the guest."
+            )
+        case "unknown":
+            analysis.cause.append(
+                "Network Watcher could not classify the problem: check again, and if it stays, compare with a check from another VM in the same subnet."
+            )
         default:
             analysis.cause.append(
-                "nwsh does not investigate \(issue.type) issues further; the next steps of 'explain' say where to look.")
+                "nwsh does not investigate \(issue.type) issues further; 'explain' without --deep lists the resources to look at.")
         }
     }
 }

@@ -23,6 +23,10 @@ enum DeepExplain {
                 investigation.record(try await ask(followUp, in: session), for: followUp)
             }
         }
+        // Whatever is still wanted after the last round is said as not asked, so no issue is left out.
+        for followUp in investigation.pending {
+            investigation.record(.failed("not asked: nwsh asks at most \(maximumRounds) rounds of follow-ups"), for: followUp)
+        }
         return investigation.findings
     }
 
@@ -40,8 +44,12 @@ enum DeepExplain {
         } catch ShellError.httpStatus(_, _, let status, let code, let message, _, _) {
             let detail = [code, message].compactMap { $0 }.joined(separator: ": ")
             return .failed("HTTP \(status) \(reasonPhrase(for: status))" + (detail.isEmpty ? "" : " (\(detail))"))
-        } catch let error as ShellError {
-            return .failed(error.description.split(separator: "\n").joined(separator: "; "))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // A transport failure, an operation that failed or timed out, a replay without the
+            // exchange: said in one line, and the rest goes on.
+            return .failed(String(describing: error).split(separator: "\n").joined(separator: "; "))
         }
     }
 

@@ -132,30 +132,130 @@ import Testing
     func aStoppedAgent() throws {
         let issue = ConnectivityResult.Issue(origin: "Local", severity: "Error", type: "AgentStopped")
         let source = ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", issues: [issue])
-        func investigate(machine: String, view: String) throws -> RootCauseFinding {
+        func investigate(machine: String, extensions: String, view: String) throws -> RootCauseFinding {
             var investigation = RootCauseInvestigation(result: ConnectivityResult(hops: [source]), context: Self.context)
             let asked = investigation.pending
-            #expect(asked.map(\.target) == ["\(Self.vm)?api-version=2024-07-01", "\(Self.vm)/instanceView?api-version=2024-07-01"])
+            #expect(
+                asked.map(\.target) == [
+                    "\(Self.vm)?api-version=2024-07-01", "\(Self.vm)/extensions?api-version=2024-07-01",
+                    "\(Self.vm)/instanceView?api-version=2024-07-01",
+                ])
             investigation.record(.answered(try Self.json(machine)), for: asked[0])
-            investigation.record(.answered(try Self.json(view)), for: asked[1])
+            investigation.record(.answered(try Self.json(extensions)), for: asked[1])
+            investigation.record(.answered(try Self.json(view)), for: asked[2])
             #expect(investigation.pending.isEmpty)
             return try #require(investigation.findings.first)
         }
         let stopped = try investigate(
-            machine:
-                #"{"location": "westus", "properties": {"storageProfile": {"osDisk": {"osType": "Windows"}}}, "resources": [{"name": "nwAgent", "properties": {"type": "NetworkWatcherAgentWindows", "provisioningState": "Succeeded"}}]}"#,
+            machine: #"{"location": "westus", "properties": {"storageProfile": {"osDisk": {"osType": "Windows"}}}}"#,
+            extensions:
+                #"{"value": [{"name": "nwAgent", "properties": {"type": "NetworkWatcherAgentWindows", "provisioningState": "Succeeded"}}]}"#,
             view: #"{"statuses": [{"code": "ProvisioningState/succeeded"}, {"code": "PowerState/deallocated"}]}"#)
         #expect(
             stopped.cause == [
                 "Virtual machine App is not running (PowerState/deallocated): the agent runs inside it, so a check from it can run only while it runs."
             ])
         #expect(stopped.fixes.map(\.command) == ["post \(Self.vm)/start?api-version=2024-07-01"])
-        let unknown = try investigate(machine: #"{"location": "westus", "properties": {}, "resources": []}"#, view: #"{"statuses": []}"#)
+        // A VM's GET without `resources`, as Azure answers for a VM with no extensions.
+        let unknown = try investigate(
+            machine: #"{"location": "westus", "properties": {}}"#, extensions: #"{"value": []}"#, view: #"{"statuses": []}"#)
         #expect(unknown.cause == ["Virtual machine App has no Network Watcher agent extension."])
         #expect(
             unknown.fixes.map(\.why) == [
                 "install the agent (NetworkWatcherAgentLinux), if App runs Linux",
                 "install the agent (NetworkWatcherAgentWindows), if App runs Windows",
             ])
+    }
+
+    /// Every issue type has a paragraph: those without follow-ups say what they mean and where to look.
+    @Test(
+        "issue types without follow-ups are said in words, asking nothing",
+        arguments: [
+            ("PortThrottled", "Too many connections use the port"), ("Platform", "The platform reported the problem"),
+            ("CPU", "The VM's CPU is highly used"), ("Memory", "The VM's memory is highly used"),
+            ("Unknown", "Network Watcher could not classify the problem"),
+            ("Sideways", "nwsh does not investigate Sideways issues further; 'explain' without --deep"),
+        ])
+    func issuesSaidInWords(type: String, start: String) {
+        let issue = ConnectivityResult.Issue(origin: "Outbound", severity: "Error", type: type)
+        let source = ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", issues: [issue])
+        let investigation = RootCauseInvestigation(result: ConnectivityResult(hops: [source]), context: Self.context)
+        #expect(investigation.pending.isEmpty)
+        #expect(investigation.findings.first?.cause.first?.hasPrefix(start) == true, "\(investigation.findings)")
+        #expect(investigation.findings.first?.fixes == [])
+    }
+
+    @Test("both groups deny: each is named, with its own fix")
+    func bothGroupsDeny() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_NoWeb")])
+        var investigation = RootCauseInvestigation(result: Self.result(issues: [issue]), context: Self.context)
+        let subnetGroup = "\(Self.network)/networkSecurityGroups/subnetNsg"
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"results": [{"networkSecurityGroupResult": {"securityRuleAccessResult": "Deny", "evaluatedNetworkSecurityGroups": [{"networkSecurityGroupId": "\#(subnetGroup)", "appliedTo": "\#(Self.subnet)", "matchedRule": {"ruleName": "DefaultRule_DenyAllInBound", "action": "Deny"}, "rulesEvaluationResult": []}, {"networkSecurityGroupId": "\#(Self.nsg)", "appliedTo": "\#(Self.nic)", "matchedRule": {"ruleName": "UserRule_NoWeb", "action": "Deny"}, "rulesEvaluationResult": []}]}}]}"#
+                )), for: try #require(investigation.pending.first))
+        #expect(investigation.pending.map(\.target) == ["\(subnetGroup)?api-version=2024-05-01", "\(Self.nsg)?api-version=2024-05-01"])
+        investigation.record(.failed("HTTP 404 Not Found"), for: investigation.pending[0])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "NoWeb", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}]}}"#
+                )), for: investigation.pending[0])
+        let finding = try #require(investigation.findings.first)
+        // The subnet's group could not be read: it is named with its rule all the same, without an allow rule.
+        #expect(
+            finding.cause == [
+                "Could not ask the rules of security group subnetNsg: HTTP 404 Not Found.",
+                "Security group subnetNsg, on subnet web of virtual network hub, denies inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 with its default rule DenyAllInBound: its protocol, source, source port, destination and destination port all match this flow.",
+                "Security group webNsg, on network interface webNic, denies inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 with its rule NoWeb (priority 100, Inbound, Deny: Tcp from * to * port 443): its protocol, source, source port, destination and destination port all match this flow.",
+                "No rule can come before NoWeb: its priority, 100, is the first Azure allows.",
+            ])
+        #expect(finding.fixes.map(\.command) == ["delete \(Self.nsg)/securityRules/NoWeb?api-version=2024-05-01"])
+    }
+
+    @Test("a route entry with several prefixes, and another user route as what applies without it")
+    func routesWithSeveralPrefixesAndAUserFallback() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
+        let source = ConnectivityResult.Hop(
+            type: "Source", id: "1", address: "10.1.1.4", resourceId: "\(Self.network)/networkInterfaces/appNic/ipConfigurations/ipconfig1",
+            issues: [issue])
+        var investigation = RootCauseInvestigation(result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        let asked = investigation.pending
+        investigation.record(
+            .answered(try Self.json(#"{"nextHopType": "None", "routeTableId": "\#(Self.network)/routeTables/appRoutes"}"#)), for: asked[0])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"value": [{"source": "Default", "state": "Active", "addressPrefix": ["10.0.0.0/16", "10.1.0.0/16"], "nextHopIpAddress": [], "nextHopType": "VnetLocal"}, {"name": "AllToFirewall", "source": "User", "state": "Active", "addressPrefix": ["10.1.0.0/20"], "nextHopIpAddress": ["10.0.9.4"], "nextHopType": "VirtualAppliance"}, {"name": "Quarantine", "source": "User", "state": "Active", "addressPrefix": ["10.1.2.0/24"], "nextHopIpAddress": [], "nextHopType": "None"}]}"#
+                )), for: asked[1])
+        let finding = try #require(investigation.findings.first)
+        #expect(
+            finding.cause == [
+                "Route Quarantine of route table appRoutes (10.1.2.0/24, next hop None) drops traffic from network interface appNic to 10.1.2.4.",
+                "Without it, the user route AllToFirewall for 10.1.0.0/20 would apply: next hop VirtualAppliance 10.0.9.4.",
+            ])
+        // Removing it is the fix; a put sending the traffic where a system route would is not offered.
+        #expect(finding.fixes.map(\.command) == ["delete \(Self.network)/routeTables/appRoutes/routes/Quarantine?api-version=2024-05-01"])
+        // The system entry's second prefix covers the destination (10.1.2.4): without AllToFirewall, it would apply.
+        var withoutFirewall = RootCauseInvestigation(
+            result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        withoutFirewall.record(.failed("HTTP 403 Forbidden"), for: asked[0])
+        withoutFirewall.record(
+            .answered(
+                try Self.json(
+                    #"{"value": [{"source": "Default", "state": "Active", "addressPrefix": ["10.0.0.0/16", "10.1.0.0/16"], "nextHopIpAddress": [], "nextHopType": "VnetLocal"}, {"name": "Quarantine", "source": "User", "state": "Active", "addressPrefix": ["10.1.2.0/24"], "nextHopIpAddress": [], "nextHopType": "None"}]}"#
+                )), for: asked[1])
+        let pending = withoutFirewall.pending
+        #expect(pending.map(\.target) == ["\(Self.network)/networkInterfaces/appNic?api-version=2024-05-01"])
+        withoutFirewall.record(.failed("HTTP 403 Forbidden"), for: pending[0])
+        #expect(
+            withoutFirewall.findings.first?.cause.suffix(2) == [
+                "Route Quarantine of the subnet's route table (10.1.2.0/24, next hop None) drops traffic from network interface appNic to 10.1.2.4.",
+                "Without it, the system route for 10.1.0.0/16 would apply: next hop VnetLocal.",
+            ])
+        #expect(withoutFirewall.findings.first?.fixes == [])
     }
 }

@@ -126,10 +126,21 @@ import Testing
             fixture.output.out.hasSuffix(
                 """
                     Could not ask where MultiTierApp0 sends packets for 13.107.21.200: HTTP 403 Forbidden (InjectedFault: The sandbox injected HTTP 403 for this request.).
-                    Route BlockBingRange of the subnet's route table (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
+                    Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
                     Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
+                    To paste (printed, not run):
+                      # remove the route BlockBingRange, if nothing else needs it
+                      delete \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01
+                      # or keep the route and send the traffic where the system would (Internet)
+                      put \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01 '{"properties":{"addressPrefix":"13.107.21.0/24","nextHopType":"Internet"}}'
 
                 """), "\(fixture.output.out)")
+        // Without nextHop, the route table is found from the interface's subnet.
+        #expect(
+            await Self.asked(fixture).suffix(3) == [
+                "POST \(Self.group)/networkInterfaces/appNic0/effectiveRouteTable", "GET \(Self.group)/networkInterfaces/appNic0",
+                "GET \(Self.group)/virtualNetworks/ContosoVNet/subnets/multitierapp0-subnet",
+            ])
     }
 
     @Test("a reachable result asks nothing, and --json carries the root cause")
@@ -272,5 +283,22 @@ import Testing
         ] {
             #expect(fixture.output.err.contains("\(clear)asking \(purpose)…\(clear)"), "\(fixture.output.err.debugDescription)")
         }
+    }
+
+    /// Not only refusals: a connection that drops on every try ends in the client's own error,
+    /// which is said in one line too, and the explanation before it is not lost.
+    @Test("a follow-up whose connection drops is said in one line, after the explanation")
+    func aDroppedFollowUpIsSaid() async throws {
+        let fixture = try await SessionFixture.start()
+        await fixture.server.arm.inject(Fault(.dropConnection, pathContains: "/effectiveRouteTable", method: "POST", count: 50))
+        let check = "check $src 13.107.21.200:80 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + check + "\nexplain --deep") == .unreachable, "\(fixture.output.err)")
+        let out = fixture.output.out
+        #expect(out.contains("Next steps:\n"), "\(out)")
+        let line = out.components(separatedBy: "\n").first {
+            $0.hasPrefix("    Could not ask the routes in effect on network interface appNic0: ")
+        }
+        #expect(line != nil, "\(out)")
+        #expect(out.hasSuffix("\(line ?? "")\n"))
     }
 }

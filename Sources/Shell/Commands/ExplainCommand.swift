@@ -45,14 +45,18 @@ struct ExplainCommand: ShellCommand {
         // The last check's own result: next steps can ask about the same flow.
         let context = value.flatMap { value in session.lastCheck.flatMap { $0.result == value ? $0.context : nil } }
         let explanation = Explanation(result, context: context)
-        let findings = deep ? try await DeepExplain.findings(for: result, context: context, in: session) : []
         if asJSON {
             guard deep, case .object(var object) = explanation.json else { return CommandResult(value: explanation.json) }
-            object["rootCause"] = DeepExplain.json(findings)
+            object["rootCause"] = DeepExplain.json(try await DeepExplain.findings(for: result, context: context, in: session))
             return CommandResult(value: .object(object))
         }
         // Rule names, addresses and IDs came from the network: never let them drive the terminal.
-        session.output.out(TerminalText.sanitized(explanation.text + DeepExplain.text(findings)))
+        // The explanation is shown before the follow-ups are asked.
+        session.output.out(TerminalText.sanitized(explanation.text))
+        if deep {
+            let findings = try await DeepExplain.findings(for: result, context: context, in: session)
+            session.output.out(TerminalText.sanitized(DeepExplain.text(findings)))
+        }
         return .none
     }
 }

@@ -1,0 +1,135 @@
+import HTTPCore
+import JSON
+
+extension RootCauseInvestigation {
+    /// The VM a hop stands for: the one its resource ID names, else, at the source, the check's.
+    func virtualMachine(at hop: ConnectivityResult.Hop) -> String? {
+        Explanation.virtualMachine(hop.resourceId) ?? (hop.type.lowercased() == "source" ? context?.request.source : nil)
+    }
+
+    static func compute(_ path: String) -> String { "\(path)?api-version=\(ARMAPIVersion.compute)" }
+
+    /// A stopped agent: the check runs in the source VM's Network Watcher agent extension
+    /// (https://learn.microsoft.com/azure/network-watcher/connection-troubleshoot-overview), so the
+    /// VM must be running and the extension provisioned. The VM's GET gives its OS and region, the
+    /// list of its extensions (a VM's GET leaves them out when it has none) whether the agent is
+    /// there, and its instance view the power state.
+    func analyzeAgent(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        guard let vm = virtualMachine(at: hop) else {
+            analysis.cause.append("The hop names no virtual machine, so its agent cannot be looked up.")
+            return
+        }
+        let name = Self.name(vm)
+        let machine = ask(FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(name)"), for: &analysis)
+        let extensions = ask(
+            FollowUp(method: "GET", target: Self.compute("\(vm)/extensions"), purpose: "the extensions of virtual machine \(name)"),
+            for: &analysis)
+        let view = ask(
+            FollowUp(method: "GET", target: Self.compute("\(vm)/instanceView"), purpose: "the power state of virtual machine \(name)"),
+            for: &analysis)
+        guard analysis.needs.isEmpty else { return }
+        let power = (view?["statuses"]?.arrayValue ?? []).first { $0["code"]?.stringValue?.lowercased().hasPrefix("powerstate/") == true }
+        let running = power.map { $0["code"]?.stringValue?.lowercased() == "powerstate/running" } ?? true
+        if let power, !running {
+            analysis.cause.append(
+                "Virtual machine \(name) is not running (\(power["code"]?.stringValue ?? "")): the agent runs inside it, so a check from it can run only while it runs."
+            )
+            analysis.fixes.append(Explanation.NextStep(why: "start \(name)", command: "post \(Self.compute("\(vm)/start"))"))
+        }
+        let agent = (extensions?["value"]?.arrayValue ?? []).first {
+            $0["properties"]?["type"]?.stringValue?.lowercased().hasPrefix("networkwatcheragent") == true
+        }
+        if let agent {
+            let state = agent["properties"]?["provisioningState"]?.stringValue ?? "not given"
+            let agentName = agent["name"]?.stringValue ?? "(unnamed)"
+            if state.lowercased() == "succeeded" {
+                guard running else { return }
+                analysis.cause.append(
+                    "Virtual machine \(name) runs and its agent extension \(agentName) is provisioned: the agent may have stopped inside the VM. Restart the VM, or remove the extension and install it again."
+                )
+                analysis.fixes.append(
+                    Explanation.NextStep(
+                        why: "remove the extension \(agentName), then install it with the command below",
+                        command: "delete \(Self.compute("\(vm)/extensions/\(agentName)"))"))
+            } else {
+                analysis.cause.append(
+                    "The Network Watcher agent extension \(agentName) of virtual machine \(name) is \(state), not Succeeded.")
+            }
+        } else if extensions != nil {
+            analysis.cause.append("Virtual machine \(name) has no Network Watcher agent extension.")
+        } else {
+            analysis.cause.append(
+                "Whether virtual machine \(name) has the Network Watcher agent is not known without its extensions.")
+        }
+        guard let machine else { return }
+        // The extension as Microsoft documents it
+        // (https://learn.microsoft.com/azure/network-watcher/network-watcher-agent-linux).
+        let osType = machine["properties"]?["storageProfile"]?["osDisk"]?["osType"]?.stringValue
+        for os in osType.map({ [$0] }) ?? ["Linux", "Windows"] where ["linux", "windows"].contains(os.lowercased()) {
+            let type = os.lowercased() == "windows" ? "NetworkWatcherAgentWindows" : "NetworkWatcherAgentLinux"
+            var body = JSONObject()
+            if let location = machine["location"] { body["location"] = location }
+            body["properties"] = .object(
+                JSONObject([
+                    "publisher": .string("Microsoft.Azure.NetworkWatcher"), "type": .string(type), "typeHandlerVersion": .string("1.4"),
+                    "autoUpgradeMinorVersion": .bool(true),
+                ]))
+            let extensionName = agent?["name"]?.stringValue ?? "AzureNetworkWatcherExtension"
+            analysis.fixes.append(
+                Explanation.NextStep(
+                    why: "install the agent (\(type))" + (osType == nil ? ", if \(name) runs \(os)" : ""),
+                    command: "put \(Self.compute("\(vm)/extensions/\(extensionName)")) \(Explanation.singleQuoted(.object(body)))"))
+        }
+    }
+
+    /// Name resolution: the resolver the VM uses is the DNS servers set on its network interface,
+    /// else those of its virtual network, else Azure-provided DNS at 168.63.129.16
+    /// (https://learn.microsoft.com/azure/virtual-network/virtual-networks-name-resolution-for-vms-and-role-instances).
+    func analyzeNameResolution(at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
+        var nic = Explanation.networkInterface(hop.resourceId)
+        if nic == nil, let vm = virtualMachine(at: hop) {
+            let machine = ask(
+                FollowUp(method: "GET", target: Self.compute(vm), purpose: "virtual machine \(Self.name(vm))"), for: &analysis)
+            let references = machine?["properties"]?["networkProfile"]?["networkInterfaces"]?.arrayValue ?? []
+            let primary = references.first { $0["properties"]?["primary"] == .bool(true) } ?? references.first
+            nic = primary?["id"]?.stringValue
+        }
+        guard analysis.needs.isEmpty else { return }
+        guard let nic else {
+            analysis.cause.append("The hop names no network interface, so the DNS servers it uses cannot be looked up.")
+            return
+        }
+        var host = "the destination"
+        if case .address(let address)? = context?.request.destination { host = address }
+        let resolveAdvice = "Such servers must answer for the name, or forward what they do not know to a resolver that does."
+        let interfaceAsked = FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))")
+        guard let interface = ask(interfaceAsked, for: &analysis) else { return }
+        let own = (interface["properties"]?["dnsSettings"]?["dnsServers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !own.isEmpty {
+            analysis.cause.append(
+                "Network interface \(Self.name(nic)) sets its own DNS servers, \(own.joined(separator: ", ")); they did not resolve \(host). \(resolveAdvice)"
+            )
+            return
+        }
+        let subnet = interface["properties"]?["ipConfigurations"]?.arrayValue?.first?["properties"]?["subnet"]?["id"]?.stringValue
+        let segments = subnet?.split(separator: "/") ?? []
+        guard let marker = segments.lastIndex(where: { $0.lowercased() == "subnets" }), marker > 0 else {
+            analysis.cause.append(
+                "Network interface \(Self.name(nic)) names no subnet, so its virtual network's DNS servers cannot be looked up.")
+            return
+        }
+        let vnet = "/" + segments[..<marker].joined(separator: "/")
+        let networkAsked = FollowUp(method: "GET", target: Self.api(vnet), purpose: "virtual network \(Self.name(vnet))")
+        guard let network = ask(networkAsked, for: &analysis) else { return }
+        let servers = (network["properties"]?["dhcpOptions"]?["dnsServers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if servers.isEmpty {
+            analysis.cause.append(
+                "Neither network interface \(Self.name(nic)) nor virtual network \(Self.name(vnet)) sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve \(host): a public name must be in public DNS, and a private one in a private DNS zone linked to \(Self.name(vnet)) (nwsh does not look at private DNS zones)."
+            )
+        } else {
+            analysis.cause.append(
+                "Virtual network \(Self.name(vnet)) sets DNS servers \(servers.joined(separator: ", ")), which network interface \(Self.name(nic)) uses; they did not resolve \(host). \(resolveAdvice)"
+            )
+        }
+    }
+}

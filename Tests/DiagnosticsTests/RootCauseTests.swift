@@ -30,6 +30,18 @@ import Testing
 
     static func json(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
 
+    /// A check whose traffic a user route drops at the source, App's interface appNic.
+    static let routeIssueAtSource = ConnectivityResult(
+        status: "Unreachable",
+        hops: [
+            ConnectivityResult.Hop(
+                type: "Source", id: "1", address: "10.1.1.4", resourceId: "\(network)/networkInterfaces/appNic/ipConfigurations/ipconfig1",
+                issues: [
+                    ConnectivityResult.Issue(
+                        origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
+                ])
+        ])
+
     @Test(
         "a default rule deciding, on a subnet: said as a default rule, the rule before it and its unmatched field, an allow rule at the nearest free priority"
     )
@@ -90,12 +102,7 @@ import Testing
 
     @Test("a route to an appliance that replaces a system route: the route, the system route made Invalid, what would apply without it")
     func aRouteToAnAppliance() throws {
-        let issue = ConnectivityResult.Issue(
-            origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
-        let source = ConnectivityResult.Hop(
-            type: "Source", id: "1", address: "10.1.1.4", resourceId: "\(Self.network)/networkInterfaces/appNic/ipConfigurations/ipconfig1",
-            issues: [issue])
-        var investigation = RootCauseInvestigation(result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        var investigation = RootCauseInvestigation(result: Self.routeIssueAtSource, context: Self.context)
         let asked = investigation.pending
         #expect(
             asked.map(\.target) == [
@@ -217,12 +224,7 @@ import Testing
 
     @Test("a route entry with several prefixes, and another user route as what applies without it")
     func routesWithSeveralPrefixesAndAUserFallback() throws {
-        let issue = ConnectivityResult.Issue(
-            origin: "Outbound", severity: "Error", type: "UserDefinedRoute", context: [(key: "RouteType", value: "User")])
-        let source = ConnectivityResult.Hop(
-            type: "Source", id: "1", address: "10.1.1.4", resourceId: "\(Self.network)/networkInterfaces/appNic/ipConfigurations/ipconfig1",
-            issues: [issue])
-        var investigation = RootCauseInvestigation(result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        var investigation = RootCauseInvestigation(result: Self.routeIssueAtSource, context: Self.context)
         let asked = investigation.pending
         investigation.record(
             .answered(try Self.json(#"{"nextHopType": "None", "routeTableId": "\#(Self.network)/routeTables/appRoutes"}"#)), for: asked[0])
@@ -240,8 +242,7 @@ import Testing
         // Removing it is the fix; a put sending the traffic where a system route would is not offered.
         #expect(finding.fixes.map(\.command) == ["delete \(Self.network)/routeTables/appRoutes/routes/Quarantine?api-version=2024-05-01"])
         // The system entry's second prefix covers the destination (10.1.2.4): without AllToFirewall, it would apply.
-        var withoutFirewall = RootCauseInvestigation(
-            result: ConnectivityResult(status: "Unreachable", hops: [source]), context: Self.context)
+        var withoutFirewall = RootCauseInvestigation(result: Self.routeIssueAtSource, context: Self.context)
         withoutFirewall.record(.failed("HTTP 403 Forbidden"), for: asked[0])
         withoutFirewall.record(
             .answered(

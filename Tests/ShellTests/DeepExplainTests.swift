@@ -14,6 +14,19 @@ import Testing
     static let nsg = "\(group)/networkSecurityGroups/ContosoAppNsg"
     static let routes = "\(group)/routeTables/ContosoAppRoutes"
 
+    /// The end of the route's root cause in the page's second example: the route, what would apply
+    /// without it, and the fixes.
+    static let routeCauseAndFixes = """
+            Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
+            Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
+            To paste (printed, not run):
+              # remove the route BlockBingRange, if nothing else needs it
+              delete \(routes)/routes/BlockBingRange?api-version=2024-05-01
+              # or keep the route and send the traffic where the system would (Internet)
+              put \(routes)/routes/BlockBingRange?api-version=2024-05-01 '{"properties":{"addressPrefix":"13.107.21.0/24","nextHopType":"Internet"}}'
+
+        """
+
     /// The commands the root cause suggests, in order (the line after each `# why`).
     static func fixes(in text: String) -> [String] {
         let lines = text.components(separatedBy: "\n")
@@ -97,15 +110,7 @@ import Testing
 
                 Root cause:
                   Error at hop 1 (Source 10.1.1.4, network interface appNic0): outbound traffic is dropped by a user-defined route (route type User).
-                    Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
-                    Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
-                    To paste (printed, not run):
-                      # remove the route BlockBingRange, if nothing else needs it
-                      delete \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01
-                      # or keep the route and send the traffic where the system would (Internet)
-                      put \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01 '{"properties":{"addressPrefix":"13.107.21.0/24","nextHopType":"Internet"}}'
-
-                """), "\(out)")
+                """ + "\n" + Self.routeCauseAndFixes), "\(out)")
         #expect(
             await Self.asked(fixture).suffix(2) == [
                 "POST \(CheckCommandTests.watcher)/nextHop",
@@ -126,15 +131,7 @@ import Testing
             fixture.output.out.hasSuffix(
                 """
                     Could not ask where MultiTierApp0 sends packets for 13.107.21.200: HTTP 403 Forbidden (InjectedFault: The sandbox injected HTTP 403 for this request.).
-                    Route BlockBingRange of route table ContosoAppRoutes (13.107.21.0/24, next hop None) drops traffic from network interface appNic0 to 13.107.21.200.
-                    Without it, the system route for 0.0.0.0/0 would apply: next hop Internet.
-                    To paste (printed, not run):
-                      # remove the route BlockBingRange, if nothing else needs it
-                      delete \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01
-                      # or keep the route and send the traffic where the system would (Internet)
-                      put \(Self.routes)/routes/BlockBingRange?api-version=2024-05-01 '{"properties":{"addressPrefix":"13.107.21.0/24","nextHopType":"Internet"}}'
-
-                """), "\(fixture.output.out)")
+                """ + "\n" + Self.routeCauseAndFixes), "\(fixture.output.out)")
         // Without nextHop, the route table is found from the interface's subnet.
         #expect(
             await Self.asked(fixture).suffix(3) == [

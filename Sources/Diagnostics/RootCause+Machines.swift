@@ -124,12 +124,66 @@ extension RootCauseInvestigation {
         let servers = (network["properties"]?["dhcpOptions"]?["dnsServers"]?.arrayValue ?? []).compactMap(\.stringValue)
         if servers.isEmpty {
             analysis.cause.append(
-                "Neither network interface \(Self.name(nic)) nor virtual network \(Self.name(vnet)) sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve \(host): a public name must be in public DNS, and a private one in a private DNS zone linked to \(Self.name(vnet)) (nwsh does not look at private DNS zones)."
+                "Neither network interface \(Self.name(nic)) nor virtual network \(Self.name(vnet)) sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve \(host): a public name must be in public DNS, and a private one in a private DNS zone linked to \(Self.name(vnet))."
             )
+            if host != "the destination" { privateZones(for: host, virtualNetwork: vnet, into: &analysis) }
         } else {
             analysis.cause.append(
                 "Virtual network \(Self.name(vnet)) sets DNS servers \(servers.joined(separator: ", ")), which network interface \(Self.name(nic)) uses; they did not resolve \(host). \(resolveAdvice)"
             )
+        }
+    }
+
+    /// The private DNS zones that would answer for a name (named for it or for a domain it is in),
+    /// and whether each is linked to the virtual network: Azure-provided DNS answers from a private
+    /// zone only in the virtual networks linked to it
+    /// (https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links).
+    func privateZones(for host: String, virtualNetwork vnet: String, into analysis: inout Analysis) {
+        let segments = vnet.split(separator: "/")
+        guard segments.count > 1 else { return }
+        let version = "2020-06-01"
+        let zonesAsked = FollowUp(
+            method: "GET", target: "/subscriptions/\(segments[1])/providers/Microsoft.Network/privateDnsZones?api-version=\(version)",
+            purpose: "the private DNS zones of the subscription")
+        guard let zones = ask(zonesAsked, for: &analysis) else { return }
+        let name = host.lowercased()
+        let matching = (zones["value"]?.arrayValue ?? []).compactMap { zone -> (id: String, name: String)? in
+            guard let id = zone["id"]?.stringValue, let zoneName = zone["name"]?.stringValue?.lowercased(),
+                name == zoneName || name.hasSuffix("." + zoneName)
+            else { return nil }
+            return (id, zoneName)
+        }
+        guard !matching.isEmpty else {
+            analysis.cause.append("No private DNS zone of the subscription is named for \(host) or a domain it is in.")
+            return
+        }
+        for zone in matching {
+            let linksAsked = FollowUp(
+                method: "GET", target: "\(zone.id)/virtualNetworkLinks?api-version=\(version)",
+                purpose: "the virtual networks linked to private DNS zone \(zone.name)")
+            guard let links = ask(linksAsked, for: &analysis) else { continue }
+            let linked = (links["value"]?.arrayValue ?? []).contains {
+                $0["properties"]?["virtualNetwork"]?["id"]?.stringValue?.lowercased() == vnet.lowercased()
+            }
+            if linked {
+                analysis.cause.append(
+                    "Private DNS zone \(zone.name) is linked to virtual network \(Self.name(vnet)): look for a record of \(host) in it ('get \(zone.id)/ALL?api-version=\(version)')."
+                )
+            } else {
+                analysis.cause.append(
+                    "Private DNS zone \(zone.name) would answer for \(host), but it is not linked to virtual network \(Self.name(vnet)).")
+                let body = JSONObject([
+                    "location": .string("global"),
+                    "properties": .object(
+                        JSONObject(["virtualNetwork": .object(JSONObject(["id": .string(vnet)])), "registrationEnabled": .bool(false)])),
+                ])
+                analysis.fixes.append(
+                    Explanation.NextStep(
+                        why: "link private DNS zone \(zone.name) to virtual network \(Self.name(vnet))",
+                        command:
+                            "put \(zone.id)/virtualNetworkLinks/\(Self.name(vnet))-link?api-version=\(version) \(Explanation.singleQuoted(.object(body)))"
+                    ))
+            }
         }
     }
 }

@@ -184,7 +184,33 @@ import Testing
         #expect(
             fixture.output.out.hasSuffix(
                 """
-                    Neither network interface appNic0 nor virtual network ContosoVNet sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve nowhere.example: a public name must be in public DNS, and a private one in a private DNS zone linked to ContosoVNet (nwsh does not look at private DNS zones).
+                    Neither network interface appNic0 nor virtual network ContosoVNet sets DNS servers, so the VM uses Azure-provided DNS (168.63.129.16), which did not resolve nowhere.example: a public name must be in public DNS, and a private one in a private DNS zone linked to ContosoVNet.
+                    No private DNS zone of the subscription is named for nowhere.example or a domain it is in.
+
+                """), "\(fixture.output.out)")
+        // A private zone for the name's domain, linked to another network only: the link to paste.
+        let zone = "\(Self.group)/privateDnsZones/example"
+        let other = "\(Self.group)/virtualNetworks/OtherVNet"
+        let setUp = [
+            #"put \#(zone)?api-version=2020-06-01 '{"location": "global"}'"#,
+            #"put \#(zone)/virtualNetworkLinks/other?api-version=2020-06-01 '{"location": "global", "properties": {"virtualNetwork": {"id": "\#(other)"}}}'"#,
+        ]
+        #expect(await fixture.run((setUp + [check]).joined(separator: "\n")) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Private DNS zone example would answer for nowhere.example, but it is not linked to virtual network ContosoVNet.
+                    To paste (printed, not run):
+                      # link private DNS zone example to virtual network ContosoVNet
+                      put \(zone)/virtualNetworkLinks/ContosoVNet-link?api-version=2020-06-01 '{"location":"global","properties":{"virtualNetwork":{"id":"\(Self.group)/virtualNetworks/ContosoVNet"},"registrationEnabled":false}}'
+
+                """), "\(fixture.output.out)")
+        #expect(await fixture.run(Self.fixes(in: fixture.output.out).last ?? "") == .success, "\(fixture.output.err)")
+        #expect(await fixture.run(check) == .unreachable)
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                    Private DNS zone example is linked to virtual network ContosoVNet: look for a record of nowhere.example in it ('get \(zone)/ALL?api-version=2020-06-01').
 
                 """), "\(fixture.output.out)")
         let servers =

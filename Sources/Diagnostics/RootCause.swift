@@ -48,8 +48,9 @@ public struct RootCauseFinding: Sendable, Equatable {
 
 /// `explain --deep`: the follow-ups that the issues of a result need, asked in rounds (a rule's
 /// group is known only once a diagnostic named it), and what their answers show. Each follow-up is
-/// asked once however many issues need it; a result with no issues asks nothing. Pure: the shell
-/// sends the questions and records the answers.
+/// asked once however many issues need it; a result with no issues asks nothing (an unreachable one
+/// says what is left to look at in the guest). Pure: the shell sends the questions and records the
+/// answers.
 ///
 /// Covered: a security rule (which group and rule decide, which fields matched, the rules before
 /// it that did not match), a route (which route of which table, what the traffic would do without
@@ -95,7 +96,22 @@ public struct RootCauseInvestigation: Sendable {
                 all.append(analysis)
             }
         }
+        if all.isEmpty, !Narration.isReachable(result.status), result.status != nil, !result.hops.isEmpty {
+            all.append(silentDrop)
+        }
         return all
+    }
+
+    /// An unreachable destination with no issue on any hop: the path was open as far as Azure can
+    /// tell, so what is left is inside the destination (nothing listening on the port, or a
+    /// firewall dropping the traffic without a word), which ARM cannot see. Asks nothing.
+    private var silentDrop: Analysis {
+        var analysis = Analysis(issue: "No hop reports an issue, yet the destination did not answer.")
+        let port = context?.request.destinationPort.map { "port \($0)" } ?? "the port"
+        analysis.cause.append(
+            "Azure found the path open, so what is left is inside the destination: often nothing listens on \(port), or a firewall there drops the traffic without answering. ARM cannot see inside the guest: run, there, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows)."
+        )
+        return analysis
     }
 
     /// An issue's analysis: what it still needs asked, or what it found.

@@ -324,4 +324,27 @@ import Testing
         #expect(line != nil, "\(out)")
         #expect(out.hasSuffix("\(line ?? "")\n"))
     }
+
+    @Test("unreachable with no issue on any hop: nothing listens, or a firewall drops silently; nothing is asked")
+    func aSilentDropAsksNothing() async throws {
+        var data = try SandboxData.bundled()
+        let db =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/Database0"
+        data.facts.guests[db.lowercased()] = LabFacts.Guest(listeningPorts: [22], firewallBlockedPorts: [])
+        let fixture = try await SessionFixture.start(data: data)
+        let check = "check --source $src --dest-resource $db --dest-port 443 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable, "\(fixture.output.err)")
+        let before = await Self.asked(fixture).count
+        #expect(await fixture.run("explain --deep") == .success, "\(fixture.output.err)")
+        #expect(await Self.asked(fixture).count == before)
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+
+                Root cause:
+                  No hop reports an issue, yet the destination did not answer.
+                    Azure found the path open, so what is left is inside the destination: often nothing listens on port 443, or a firewall there drops the traffic without answering. ARM cannot see inside the guest: run, there, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows).
+
+                """), "\(fixture.output.out)")
+    }
 }

@@ -169,8 +169,9 @@ import Testing
             #expect(error.description == "Connection refused by 127.0.0.1:\(port) (GET); is the endpoint right and the server running?")
         }
         // Retrying the connect would take the whole 30 s connect timeout; the margin below it is for
-        // a machine busy with the rest of the suite.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // a machine busy with the rest of the suite (two fuzzers beside the suite on two cores
+        // once made this take 15.6 s).
+        #expect(ContinuousClock.now - started < .seconds(25))
     }
 
     @Test func requestsToOtherHostsAreRefusedSoTheTokenStaysHome() async throws {

@@ -47,6 +47,8 @@ enum DeepExplain {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            // Ctrl-C stops the investigation, whatever error the interrupted call ended in.
+            if Task.isCancelled { throw CancellationError() }
             // A transport failure, an operation that failed or timed out, a replay without the
             // exchange: said in one line, and the rest goes on.
             return .failed(String(describing: error).split(separator: "\n").joined(separator: "; "))

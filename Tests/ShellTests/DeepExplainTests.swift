@@ -347,4 +347,22 @@ import Testing
 
                 """), "\(fixture.output.out)")
     }
+
+    /// Ctrl-C cancels the command's task: a follow-up waiting on a slow answer stops, and no
+    /// further follow-up is asked.
+    @Test("cancelling during a slow follow-up stops the investigation at once")
+    func cancellingStopsTheFollowUps() async throws {
+        let fixture = try await SessionFixture.start()
+        let check = "check --source $src --dest-resource $db --dest-port 80 --watcher \(CheckCommandTests.watcher)"
+        #expect(await fixture.run(Self.preamble + "\n" + check) == .unreachable)
+        await fixture.server.arm.inject(Fault(.delay(30), pathContains: "/networkConfigurationDiagnostic", method: "POST"))
+        let started = ContinuousClock.now
+        let explaining = Task { await fixture.run("explain --deep") }
+        try await Task.sleep(for: .milliseconds(300))
+        explaining.cancel()
+        _ = await explaining.value
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(!fixture.output.out.contains("Root cause:"))
+        #expect(await Self.asked(fixture).last == "POST \(CheckCommandTests.watcher)/networkConfigurationDiagnostic")
+    }
 }

@@ -71,7 +71,7 @@ extension RootCauseInvestigation {
             listGuest(at: hop, into: &analysis)
         case "portthrottled":
             analysis.cause.append(
-                "Too many connections use the port: most often the VM has used up its SNAT ports for outbound connections. Look at the outbound rules of its load balancer or NAT gateway, and at connections the application does not reuse."
+                "Too many connections use the port. Azure does not say more; one known cause is a VM that has used up its SNAT ports for outbound connections: look at the outbound rules of its load balancer or NAT gateway, and at connections the application does not reuse."
             )
         case "platform":
             if hop.type.lowercased() == "virtualappliance", let nic = Explanation.networkInterface(hop.resourceId) {

@@ -100,7 +100,7 @@ extension RootCauseInvestigation {
             return
         }
         var host = "the destination"
-        if case .address(let address)? = context?.request.destination { host = address }
+        if case .address(let address)? = context?.request.destination { host = Self.hostName(address) }
         let resolveAdvice = "Such servers must answer for the name, or forward what they do not know to a resolver that does."
         let interfaceAsked = FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))")
         guard let interface = ask(interfaceAsked, for: &analysis) else { return }
@@ -134,7 +134,19 @@ extension RootCauseInvestigation {
         }
     }
 
-    /// The private DNS zones that would answer for a name (named for it or for a domain it is in),
+    /// The host name a destination names: a URL's host (`https://api.contoso.internal:8443/x` gives
+    /// `api.contoso.internal`), without a port or the root's final dot.
+    static func hostName(_ destination: String) -> String {
+        var rest = Substring(destination)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let userInfo = rest.lastIndex(of: "@") { rest = rest[rest.index(after: userInfo)...] }
+        if let colon = rest.lastIndex(of: ":"), rest[rest.index(after: colon)...].allSatisfy(\.isNumber) { rest = rest[..<colon] }
+        while rest.hasSuffix(".") { rest = rest.dropLast() }
+        return String(rest)
+    }
+
+    /// The private DNS zones that could answer for a name (named for it or for a domain it is in),
     /// and whether each is linked to the virtual network: Azure-provided DNS answers from a private
     /// zone only in the virtual networks linked to it
     /// (https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links).
@@ -157,6 +169,7 @@ extension RootCauseInvestigation {
             analysis.cause.append("No private DNS zone of the subscription is named for \(host) or a domain it is in.")
             return
         }
+        var linkedNames = Set<String>()
         for zone in matching {
             let linksAsked = FollowUp(
                 method: "GET", target: "\(zone.id)/virtualNetworkLinks?api-version=\(version)",
@@ -165,13 +178,16 @@ extension RootCauseInvestigation {
             let linked = (links["value"]?.arrayValue ?? []).contains {
                 $0["properties"]?["virtualNetwork"]?["id"]?.stringValue?.lowercased() == vnet.lowercased()
             }
+            // A network links at most one zone of a name: once one is linked, another is not offered.
+            if !linked, linkedNames.contains(zone.name) { continue }
+            if linked { linkedNames.insert(zone.name) }
             if linked {
                 analysis.cause.append(
                     "Private DNS zone \(zone.name) is linked to virtual network \(Self.name(vnet)): look for a record of \(host) in it ('get \(zone.id)/ALL?api-version=\(version)')."
                 )
             } else {
                 analysis.cause.append(
-                    "Private DNS zone \(zone.name) would answer for \(host), but it is not linked to virtual network \(Self.name(vnet)).")
+                    "Private DNS zone \(zone.name) could answer for \(host), but it is not linked to virtual network \(Self.name(vnet)).")
                 let body = JSONObject([
                     "location": .string("global"),
                     "properties": .object(

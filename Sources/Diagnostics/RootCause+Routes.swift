@@ -67,8 +67,12 @@ extension RootCauseInvestigation {
             analysis.cause.append("It makes the \(system.origin) route for \(system.prefix) (next hop \(system.nextHopType)) Invalid.")
         }
         // Without it: the longest prefix among the other routes in effect, and the ones it replaced.
+        // Every prefix of the same route is the route (a route for a service tag lists many).
+        func isActiveRoute(_ route: EffectiveRoute) -> Bool {
+            route == active || (active.name != nil && route.name == active.name && route.source == active.source)
+        }
         let others = candidates.filter { route in
-            route != active && (route.isActive || (route.prefix == active.prefix && route.source.lowercased() != "user"))
+            !isActiveRoute(route) && (route.isActive || (route.prefix == active.prefix && route.source.lowercased() != "user"))
         }
         let fallback = others.max { $0.length < $1.length }
         if let fallback {
@@ -87,7 +91,8 @@ extension RootCauseInvestigation {
                 command: "delete \(Self.api("\(routeTable)/routes/\(routeName)"))"))
         // Keeping the route and sending the traffic where a system route would: only where that is
         // not another user route (removing this one already gives that).
-        if let fallback, fallback.source.lowercased() != "user",
+        let prefixes = table.flatMap(EffectiveRoute.entries).filter(isActiveRoute).count
+        if let fallback, fallback.source.lowercased() != "user", prefixes == 1,
             ["vnetlocal", "internet", "virtualnetworkgateway"].contains(fallback.nextHopType.lowercased())
         {
             let body = JSONObject([

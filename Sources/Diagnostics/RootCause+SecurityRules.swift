@@ -28,9 +28,15 @@ extension RootCauseInvestigation {
     /// each group's GET gives the priorities, for an allow rule placed just before the deciding one.
     func analyzeSecurityRule(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
         guard let (nic, context, checked) = interfaceAndFlow(at: hop, toLookUp: "its security groups", into: &analysis) else { return }
+        guard let port = checked.port else {
+            analysis.cause.append(
+                "The check has no port (an Icmp check, or none given), which the rules' diagnostic needs: check the same destination with a TCP port to see which rule decides."
+            )
+            return
+        }
         let flow = RuleFlow(
             direction: issue.origin?.lowercased() == "inbound" ? "Inbound" : "Outbound", local: checked.local, remote: checked.remote,
-            port: checked.port, protocolName: checked.protocolName)
+            port: port, protocolName: checked.protocolName)
         let profile = JSONObject([
             "direction": .string(flow.direction), "protocol": .string(flow.protocolName), "source": .string(flow.local),
             "destination": .string(flow.remote), "destinationPort": .string(String(flow.port)),
@@ -70,6 +76,8 @@ extension RootCauseInvestigation {
     /// One group's denial: the deciding rule with its fields, the rules before it that did not
     /// match, and the fixes. Without the group's GET, the group and rule are still named.
     func explain(_ denial: Denial, flow: RuleFlow, into analysis: inout Analysis) {
+        // Fixes for this group only: another group's are needed as well, not instead.
+        let fixesBefore = analysis.fixes.count
         let isDefault = denial.rule.hasPrefix("DefaultRule_")
         // `UserRule_NAME` or `DefaultRule_NAME` (a name Azure gave without the prefix is kept whole).
         let shortName =
@@ -148,7 +156,7 @@ extension RootCauseInvestigation {
         if !isDefault, !shortName.isEmpty {
             analysis.fixes.append(
                 Explanation.NextStep(
-                    why: "\(analysis.fixes.isEmpty ? "remove" : "or remove") the rule \(shortName), if nothing else needs it",
+                    why: "\(analysis.fixes.count == fixesBefore ? "remove" : "or remove") the rule \(shortName), if nothing else needs it",
                     command: "delete \(Self.api("\(denial.group)/securityRules/\(shortName)"))"))
         }
     }
@@ -208,7 +216,7 @@ extension RootCauseInvestigation {
             analysis.cause.append(
                 holding.isEmpty
                     ? "No security group in effect on network interface \(Self.name(nic)) has the rule \(ruleName) now; check again."
-                    : "Security groups \(holding.map { Self.name($0.group) }.joined(separator: " and ")) both have the rule \(bare); which of them denies this flow is known only from the diagnostic."
+                    : "Security groups \(holding.map { Self.name($0.group) }.joined(separator: ", ")) all have the rule \(bare); which of them denies this flow is known only from the diagnostic."
             )
             return nil
         }

@@ -20,13 +20,14 @@ public struct FollowUp: Sendable, Hashable {
         self.purpose = purpose
     }
 
+    /// Targets compare ignoring case, as ARM reads IDs (one VM's ID can come back in another case).
     public static func == (lhs: FollowUp, rhs: FollowUp) -> Bool {
-        lhs.method == rhs.method && lhs.target == rhs.target && lhs.body == rhs.body
+        lhs.method == rhs.method && lhs.target.lowercased() == rhs.target.lowercased() && lhs.body == rhs.body
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(method)
-        hasher.combine(target)
+        hasher.combine(target.lowercased())
         hasher.combine(body.map { JSONFormatter.compact.format($0) })
     }
 }
@@ -96,7 +97,7 @@ public struct RootCauseInvestigation: Sendable {
                 all.append(analysis)
             }
         }
-        if all.isEmpty, !Narration.isReachable(result.status), result.status != nil, !result.hops.isEmpty {
+        if all.isEmpty, ["unreachable", "disconnected"].contains(result.status?.lowercased() ?? ""), !result.hops.isEmpty {
             all.append(silentDrop)
         }
         return all
@@ -108,9 +109,15 @@ public struct RootCauseInvestigation: Sendable {
     private var silentDrop: Analysis {
         var analysis = Analysis(issue: "No hop reports an issue, yet the destination did not answer.")
         let port = context?.request.destinationPort.map { "port \($0)" } ?? "the port"
-        analysis.cause.append(
-            "Azure found the path open, so what is left is inside the destination: often nothing listens on \(port), or a firewall there drops the traffic without answering. ARM cannot see inside the guest: run, there, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows)."
-        )
+        if context?.request.effectiveProtocol == "Icmp" {
+            analysis.cause.append(
+                "No hop on the path reports a problem, so what is left is at the destination: it may not answer ICMP, or a firewall there drops it without answering."
+            )
+        } else {
+            analysis.cause.append(
+                "No hop on the path reports a problem, so what is left is at the destination: often nothing listens on \(port), or a firewall there drops the traffic without answering. ARM cannot see inside a VM: run, in it, 'sudo ss -ltnp' and 'sudo iptables -S' (Linux) or 'Get-NetTCPConnection -State Listen' and 'Get-NetFirewallRule -Enabled True' (Windows)."
+            )
+        }
         return analysis
     }
 
@@ -121,8 +128,12 @@ public struct RootCauseInvestigation: Sendable {
         var cause: [String] = []
         var fixes: [Explanation.NextStep] = []
 
+        /// The finding once nothing is still needed; a command suggested twice (one group on both
+        /// the subnet and the interface) is printed once.
         var finding: RootCauseFinding? {
-            needs.isEmpty ? RootCauseFinding(issue: issue, cause: cause, fixes: fixes) : nil
+            guard needs.isEmpty else { return nil }
+            var seen = Set<String>()
+            return RootCauseFinding(issue: issue, cause: cause, fixes: fixes.filter { seen.insert($0.command).inserted })
         }
     }
 
@@ -140,12 +151,13 @@ public struct RootCauseInvestigation: Sendable {
         }
     }
 
-    /// The flow of the check, when the check is known: source and destination addresses and port.
-    var flow: (local: String, remote: String, port: Int, protocolName: String)? {
+    /// The flow of the check, when the check is known: source and destination addresses, and the
+    /// port (nil for an Icmp check or one without a port; security rules need one, routes do not).
+    var flow: (local: String, remote: String, port: Int?, protocolName: String)? {
         guard let context, let local = (result.hops.first { $0.type.lowercased() == "source" } ?? result.hops.first)?.address,
-            let remote = context.destinationAddress(in: result), let port = context.request.destinationPort,
-            context.request.effectiveProtocol != "Icmp"
+            let remote = context.destinationAddress(in: result)
         else { return nil }
+        let port = context.request.effectiveProtocol == "Icmp" ? nil : context.request.destinationPort
         return (local, remote, port, "TCP")
     }
 
@@ -153,7 +165,7 @@ public struct RootCauseInvestigation: Sendable {
     /// hop names no interface (`toLookUp`: what cannot be looked up then) or the check is not known.
     func interfaceAndFlow(
         at hop: ConnectivityResult.Hop, toLookUp: String, into analysis: inout Analysis
-    ) -> (String, CheckContext, (local: String, remote: String, port: Int, protocolName: String))? {
+    ) -> (String, CheckContext, (local: String, remote: String, port: Int?, protocolName: String))? {
         guard let nic = Explanation.networkInterface(hop.resourceId) else {
             analysis.cause.append("The hop names no network interface, so \(toLookUp) cannot be looked up.")
             return nil
@@ -166,7 +178,7 @@ public struct RootCauseInvestigation: Sendable {
         }
         guard let flow else {
             analysis.cause.append(
-                "The check's flow has no port (an Icmp check, or no destination port) or no IPv4 destination, so Network Watcher cannot be asked about it; check with a TCP port to see \(toLookUp)."
+                "The check's destination has no IP address (none was asked for, and no hop gives one), so \(toLookUp) cannot be asked about it."
             )
             return nil
         }

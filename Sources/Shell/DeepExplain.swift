@@ -8,9 +8,10 @@ import JSON
 /// progress line says what is being asked; a recording keeps each exchange, so a replay answers
 /// them offline). A follow-up that fails is said in one line and the rest goes on.
 enum DeepExplain {
-    /// Rounds of follow-ups at most: an analysis needs two (a rule's group is known only from the
-    /// diagnostic), and no answer can make one ask for ever.
-    static let maximumRounds = 4
+    /// Rounds of follow-ups at most: the longest chain takes five (name resolution from a VM: the VM,
+    /// its interface, its network, the private zones, their links), and no answer can make one ask
+    /// for ever.
+    static let maximumRounds = 6
 
     static func findings(
         for result: ConnectivityResult, context: CheckContext?, in session: isolated Session

@@ -1,6 +1,7 @@
-import Diagnostics
 import JSON
 import Testing
+
+@testable import Diagnostics
 
 /// `explain --deep`'s reasoning on its own, with answers given as ARM's REST API shapes them
 /// (networkConfigurationDiagnostic:
@@ -258,5 +259,46 @@ import Testing
                 "Without it, the system route for 10.1.0.0/16 would apply: next hop VnetLocal.",
             ])
         #expect(withoutFirewall.findings.first?.fixes == [])
+    }
+
+    @Test(
+        "the host a destination names, for the private zone lookup",
+        arguments: [
+            ("nowhere.example", "nowhere.example"), ("https://api.contoso.internal:8443/x?y", "api.contoso.internal"),
+            ("http://user@db.contoso.internal/", "db.contoso.internal"), ("bing.com.", "bing.com"),
+        ])
+    func hostNames(destination: String, host: String) {
+        #expect(RootCauseInvestigation.hostName(destination) == host)
+    }
+
+    @Test("two groups deny and both are read: each group's fixes are its own, not alternatives to the other's")
+    func eachGroupsFixesAreItsOwn() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_NoWeb")])
+        var investigation = RootCauseInvestigation(result: Self.result(issues: [issue]), context: Self.context)
+        let subnetGroup = "\(Self.network)/networkSecurityGroups/subnetNsg"
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"results": [{"networkSecurityGroupResult": {"evaluatedNetworkSecurityGroups": [{"networkSecurityGroupId": "\#(subnetGroup)", "appliedTo": "\#(Self.subnet)", "matchedRule": {"ruleName": "UserRule_Block", "action": "Deny"}}, {"networkSecurityGroupId": "\#(Self.nsg)", "appliedTo": "\#(Self.nic)", "matchedRule": {"ruleName": "UserRule_NoWeb", "action": "Deny"}}]}}]}"#
+                )), for: try #require(investigation.pending.first))
+        let groups = investigation.pending
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "Block", "properties": {"priority": 500, "direction": "Inbound", "access": "Deny", "protocol": "*"}}]}}"#
+                )),
+            for: groups[0])
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "NoWeb", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp"}}]}}"#
+                )),
+            for: groups[1])
+        #expect(
+            investigation.findings.first?.fixes.map(\.why) == [
+                "allow only this flow, at priority 499, before Block", "or remove the rule Block, if nothing else needs it",
+                "remove the rule NoWeb, if nothing else needs it",
+            ])
     }
 }

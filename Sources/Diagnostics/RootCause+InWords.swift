@@ -19,13 +19,18 @@ extension RootCauseInvestigation {
         analysis.cause.append(
             "Network interface \(Self.name(nic)) of the appliance has IP forwarding off, so Azure drops traffic that reaches it for another address instead of passing it on."
         )
-        guard case .object(var body) = interface, case .object(var properties)? = interface["properties"] else { return }
+        if let fix = Self.forwardingOn(interface, nic: nic) { analysis.fixes.append(fix) }
+    }
+
+    /// The `put` that turns an interface's IP forwarding on: its own body, forwarding on (a network
+    /// interface takes a PUT of the whole resource). Nil when the body is not an object.
+    static func forwardingOn(_ interface: JSONValue, nic: String) -> Explanation.NextStep? {
+        guard case .object(var body) = interface, case .object(var properties)? = interface["properties"] else { return nil }
         properties["enableIPForwarding"] = .bool(true)
         body["properties"] = .object(properties)
-        analysis.fixes.append(
-            Explanation.NextStep(
-                why: "turn IP forwarding on (the interface as it is, with enableIPForwarding true)",
-                command: "put \(Self.api(nic)) \(Explanation.singleQuoted(.object(body)))"))
+        return Explanation.NextStep(
+            why: "turn IP forwarding on (the interface as it is, with enableIPForwarding true)",
+            command: "put \(Self.api(nic)) \(Explanation.singleQuoted(.object(body)))")
     }
 }
 

@@ -62,6 +62,9 @@ extension RootCauseInvestigation {
         let place = routeTable.map { "route table \(Self.name($0))" } ?? "the subnet's route table"
         let name = active.name ?? "(its name is not in the effective routes)"
         analysis.cause.append("Route \(name) of \(place) (\(active.prefix), \(hopWords)) \(what).")
+        if active.nextHopType.lowercased() == "virtualappliance", let address = active.nextHopAddress {
+            appliance(at: address, near: nic, into: &analysis)
+        }
         let replaced = candidates.filter { !$0.isActive && $0.source.lowercased() != "user" && $0.prefix == active.prefix }
         if let system = replaced.first {
             analysis.cause.append("It makes the \(system.origin) route for \(system.prefix) (next hop \(system.nextHopType)) Invalid.")
@@ -102,6 +105,37 @@ extension RootCauseInvestigation {
                 Explanation.NextStep(
                     why: "or keep the route and send the traffic where the system would (\(fallback.nextHopType))",
                     command: "put \(Self.api("\(routeTable)/routes/\(routeName)")) \(Explanation.singleQuoted(.object(body)))"))
+        }
+    }
+
+    /// The appliance a route sends traffic to: the subscription's interface that holds the address,
+    /// and whether it forwards (IP forwarding on,
+    /// https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface#enable-or-disable-ip-forwarding).
+    func appliance(at address: String, near nic: String, into analysis: inout Analysis) {
+        let segments = nic.split(separator: "/")
+        guard segments.count > 1 else { return }
+        let asked = FollowUp(
+            method: "GET", target: Self.api("/subscriptions/\(segments[1])/providers/Microsoft.Network/networkInterfaces"),
+            purpose: "the network interfaces of the subscription, for the appliance at \(address)")
+        guard let list = ask(asked, for: &analysis) else { return }
+        let holder = (list["value"]?.arrayValue ?? []).first { interface in
+            (interface["properties"]?["ipConfigurations"]?.arrayValue ?? []).contains {
+                $0["properties"]?["privateIPAddress"]?.stringValue == address
+            }
+        }
+        guard let holder, let id = holder["id"]?.stringValue else {
+            analysis.cause.append(
+                "No network interface of the subscription has the address \(address): the route sends the traffic to an address nothing there holds."
+            )
+            return
+        }
+        if holder["properties"]?["enableIPForwarding"] == .bool(true) {
+            analysis.cause.append("The appliance at \(address) is network interface \(Self.name(id)), with IP forwarding on.")
+        } else {
+            analysis.cause.append(
+                "The appliance at \(address) is network interface \(Self.name(id)), which has IP forwarding off: Azure drops what reaches it for other addresses."
+            )
+            if let fix = Self.forwardingOn(holder, nic: id) { analysis.fixes.append(fix) }
         }
     }
 

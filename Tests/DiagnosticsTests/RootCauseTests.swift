@@ -121,16 +121,33 @@ import Testing
                 try Self.json(
                     #"{"value": [{"source": "Default", "state": "Invalid", "addressPrefix": ["10.1.0.0/16"], "nextHopIpAddress": [], "nextHopType": "VnetLocal"}, {"source": "Default", "state": "Active", "addressPrefix": ["0.0.0.0/0"], "nextHopIpAddress": [], "nextHopType": "Internet"}, {"name": "ToFirewall", "source": "User", "state": "Active", "addressPrefix": ["10.1.0.0/16"], "nextHopIpAddress": ["10.1.9.4"], "nextHopType": "VirtualAppliance"}]}"#
                 )), for: asked[1])
+        // The appliance's interface, found among the subscription's: its IP forwarding is off.
+        let interfaces = try #require(investigation.pending.first)
+        #expect(interfaces.target == "/subscriptions/s/providers/Microsoft.Network/networkInterfaces?api-version=2024-05-01")
+        let firewall = "\(Self.network)/networkInterfaces/fwNic"
+        var nobody = investigation
+        nobody.record(.answered(try Self.json(#"{"value": []}"#)), for: interfaces)
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"value": [{"id": "\#(Self.network)/networkInterfaces/appNic", "properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.1.4"}}]}}, {"id": "\#(firewall)", "name": "fwNic", "properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.9.4"}}]}}]}"#
+                )), for: interfaces)
+        #expect(
+            nobody.findings.first?.cause.dropFirst().first
+                == "No network interface of the subscription has the address 10.1.9.4: the route sends the traffic to an address nothing there holds."
+        )
         #expect(investigation.pending.isEmpty)
         let finding = try #require(investigation.findings.first)
         #expect(
             finding.cause == [
                 "Route ToFirewall of route table appRoutes (10.1.0.0/16, next hop VirtualAppliance 10.1.9.4) sends traffic from network interface appNic to 10.1.2.4 to the appliance at 10.1.9.4.",
+                "The appliance at 10.1.9.4 is network interface fwNic, which has IP forwarding off: Azure drops what reaches it for other addresses.",
                 "It makes the system route for 10.1.0.0/16 (next hop VnetLocal) Invalid.",
                 "Without it, the system route for 10.1.0.0/16 would apply: next hop VnetLocal.",
             ])
         #expect(
             finding.fixes.map(\.command) == [
+                #"put \#(firewall)?api-version=2024-05-01 '{"id":"\#(firewall)","name":"fwNic","properties":{"ipConfigurations":[{"properties":{"privateIPAddress":"10.1.9.4"}}],"enableIPForwarding":true}}'"#,
                 "delete \(Self.network)/routeTables/appRoutes/routes/ToFirewall?api-version=2024-05-01",
                 #"put \#(Self.network)/routeTables/appRoutes/routes/ToFirewall?api-version=2024-05-01 '{"properties":{"addressPrefix":"10.1.0.0/16","nextHopType":"VnetLocal"}}'"#,
             ])

@@ -159,7 +159,7 @@ public enum CassetteImporter {
             let requestBody = try vcrBody(request["body"], file: file, location: location + ".request.body")
             let responseBody = try vcrBody(
                 response["body"]?["string"] ?? response["body"], file: file, location: location + ".response.body")
-            guard let status = response["status"]?["code"]?.int ?? response["status"]?.int else {
+            guard let status = Self.statusCode(response["status"]?["code"]) ?? Self.statusCode(response["status"]) else {
                 throw invalid(file, response, location + ".response.status.code", "missing or not a number")
             }
             var responseHeaders = try vcrHeaders(response["headers"], file: file, location: location + ".response.headers")
@@ -216,6 +216,15 @@ public enum CassetteImporter {
     }
 
     /// A vcrpy body: null, text, `!!binary` base64, or a Python bytes literal such as `b'{"a": 1}'`.
+    /// An HTTP status from a YAML scalar: decimal digits only, read here rather than by Yams's
+    /// `Node.int`, which also reads YAML 1.1's base-60 integers (`22:00`) and traps on one too
+    /// large for `Int` (fuzzing found that: Fuzz/Corpus/lab/sexagesimal-status-overflow).
+    static func statusCode(_ node: Node?) -> Int? {
+        guard let text = node?.scalar?.string, (1...3).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+        else { return nil }
+        return Int(text)
+    }
+
     private static func vcrBody(_ node: Node?, file: String, location: String) throws(CassetteError) -> [UInt8]? {
         guard let node, node.null == nil else { return nil }
         if let data = node.binary, node.tag.rawValue.hasSuffix("binary") { return Array(data) }

@@ -58,6 +58,17 @@ import Testing
             "bad.yaml", "interactions:\n- request: {method: GET}\n  response: {status: {code: 200}}\n",
             "The cassette bad.yaml is not a valid nwsh cassette: interactions[0].request.uri (line 2, column 12): missing."
         ),
+        // YAML 1.1 reads `22:00` as a base-60 integer, and one too large for Int trapped inside
+        // Yams (fuzzing found it): a status is decimal digits, read by nwsh.
+        (
+            "bad.yaml",
+            "interactions:\n- request: {method: GET, uri: 'https://x'}\n  response: {status: {code: 22222:000000000000000000000000005551562240661680583:22}}\n",
+            "The cassette bad.yaml is not a valid nwsh cassette: interactions[0].response.status.code (line 3, column 13): missing or not a number."
+        ),
+        (
+            "bad.yaml", "interactions:\n- request: {method: GET, uri: 'https://x'}\n  response: {status: {code: '3:20'}}\n",
+            "The cassette bad.yaml is not a valid nwsh cassette: interactions[0].response.status.code (line 3, column 13): missing or not a number."
+        ),
         (
             "bad.yaml", "version: 1\n",
             "The cassette bad.yaml is not a valid nwsh cassette: interactions: missing: this is neither a HAR file nor a vcrpy cassette."

@@ -218,7 +218,7 @@ public enum CassetteImporter {
     /// A vcrpy body: null, text, `!!binary` base64, or a Python bytes literal such as `b'{"a": 1}'`.
     /// An HTTP status from a YAML scalar: decimal digits only, read here rather than by Yams's
     /// `Node.int`, which also reads YAML 1.1's base-60 integers (`22:00`) and traps on one too
-    /// large for `Int` (fuzzing found that: Fuzz/Corpus/lab/sexagesimal-status-overflow).
+    /// large for `Int` (fuzzing found that: Fuzz/Corpus/lab/sexagesimal-status-overflow.yaml).
     static func statusCode(_ node: Node?) -> Int? {
         guard let text = node?.scalar?.string, (1...3).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
         else { return nil }

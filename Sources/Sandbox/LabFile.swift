@@ -177,7 +177,7 @@ public struct LabFile: Sendable {
                 let prefix = key + "/extensions/"
                 forget(keysUnder: prefix)
                 object["resources"] = .array(
-                    extensions.filter { ResourceStore.isDirectChild(($0["id"]?.stringValue ?? "").lowercased(), under: prefix) })
+                    extensions.filter { ResourceStore.isDirectChild($0["id"]?.stringValue ?? "", under: prefix) })
             }
             if byKey[key] == nil { order.append(key) }
             byKey[key] = .object(object)

@@ -143,8 +143,12 @@ struct ResourceStore: Sendable {
 
     /// The stored children of a parent in one collection (`subnets`), in order.
     func children(of id: String, _ segment: String) -> [JSONValue] {
-        let key = id.lowercased()
-        return Self.inCollection(children[key] ?? [], of: key, segment).compactMap { records[$0] }
+        children(ofKey: id.lowercased(), segment)
+    }
+
+    /// The stored children of the parent with this key in one collection, in order.
+    private func children(ofKey key: String, _ segment: String) -> [JSONValue] {
+        Self.inCollection(children[key] ?? [], of: key, segment).compactMap { records[$0] }
     }
 
     /// The network the engine reads, from the records as stored: each parent's children are read
@@ -163,7 +167,7 @@ struct ResourceStore: Sendable {
         let built = parts.map { _ in Part() }
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
             built[index].network = LabNetwork(parents: parts[index], facts: facts) { parent, key, collection in
-                let items = Self.inCollection(children[key] ?? [], of: key, collection).compactMap { records[$0] }
+                let items = children(ofKey: key, collection)
                 // A VM's extensions not recorded at all (no `resources`) are not known to be none.
                 if collection == "extensions", items.isEmpty, parent["resources"] == nil { return nil }
                 return items

@@ -76,8 +76,7 @@ enum DeepExplain {
                 .object(
                     JSONObject([
                         "issue": .string(finding.issue), "cause": .array(finding.cause.map(JSONValue.string)),
-                        "fixes": .array(
-                            finding.fixes.map { .object(JSONObject(["why": .string($0.why), "command": .string($0.command)])) }),
+                        "fixes": .array(finding.fixes.map(\.json)),
                     ]))
             })
     }

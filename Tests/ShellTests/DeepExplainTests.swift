@@ -371,4 +371,19 @@ import Testing
         #expect(!fixture.output.out.contains("Root cause:"))
         #expect(await Self.asked(fixture).last == "POST \(CheckCommandTests.watcher)/networkConfigurationDiagnostic")
     }
+
+    @Test("--json carries each issue's cause and fixes, as the text says them")
+    func theJSONCarriesTheRootCause() async throws {
+        let fixture = try await SessionFixture.start()
+        let check = "check --source $src --dest-resource $db --dest-port 80 --watcher \(CheckCommandTests.watcher)"
+        let script = [check, "$j = explain --deep --json", "$j.rootCause[0].fixes[0].command", "$j.rootCause[0].cause[1]"]
+        #expect(await fixture.run(Self.preamble + "\n" + script.joined(separator: "\n")) == .unreachable, "\(fixture.output.err)")
+        #expect(
+            fixture.output.out.hasSuffix(
+                """
+                delete \(Self.nsg)/securityRules/Port80?api-version=2024-05-01
+                No rule can come before Port80: its priority, 100, is the first Azure allows.
+
+                """), "\(fixture.output.out)")
+    }
 }

@@ -82,7 +82,12 @@ extension Explanation {
                 "probes": probes.map(JSONValue.string) ?? .null,
                 "path": .array(path.map(JSONValue.string)),
                 "findings": .array(findings.map(JSONValue.string)),
-                "nextSteps": .array(nextSteps.map { .object(JSONObject(["why": .string($0.why), "command": .string($0.command)])) }),
+                "nextSteps": .array(nextSteps.map(\.json)),
             ]))
     }
+}
+
+extension Explanation.NextStep {
+    /// A command to paste and why, as `--json` gives it: `{"why": ..., "command": ...}`.
+    var json: JSONValue { .object(JSONObject(["why": .string(why), "command": .string(command)])) }
 }

@@ -318,4 +318,34 @@ import Testing
                 "remove the rule NoWeb, if nothing else needs it",
             ])
     }
+
+    /// What the investigation says where it cannot go on, each sentence as the user reads it.
+    @Test("where an analysis cannot go on, it says why")
+    func whereAnAnalysisStops() throws {
+        func issue(_ type: String, _ origin: String = "Outbound") -> ConnectivityResult.Issue {
+            ConnectivityResult.Issue(origin: origin, severity: "Error", type: type, context: [(key: "RuleName", value: "UserRule_Web")])
+        }
+        func cause(_ hop: ConnectivityResult.Hop, context: CheckContext? = Self.context, status: String = "Unreachable") -> [String] {
+            RootCauseInvestigation(result: ConnectivityResult(status: status, hops: [hop]), context: context).findings.first?.cause ?? []
+        }
+        let bare = { (type: String) in ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", issues: [issue(type)]) }
+        #expect(cause(bare("NetworkSecurityRule")) == ["The hop names no network interface, so its security groups cannot be looked up."])
+        #expect(cause(bare("UserDefinedRoute")) == ["The hop names no network interface, so its routes cannot be looked up."])
+        let atNIC = ConnectivityResult.Hop(
+            type: "VirtualAppliance", id: "1", address: "10.1.1.4", resourceId: Self.nic, issues: [issue("NetworkSecurityRule")])
+        let icmp = CheckContext(
+            watcher: Self.watcher, request: CheckRequest(source: Self.vm, destination: .address("10.1.2.4"), protocolName: "Icmp"))
+        #expect(
+            cause(atNIC, context: icmp) == [
+                "The check has no port (an Icmp check, or none given), which the rules' diagnostic needs: check the same destination with a TCP port to see which rule decides."
+            ])
+        let platform = ConnectivityResult.Hop(type: "VNetPeering", id: "1", address: "10.9.1.4", issues: [issue("Platform", "Inbound")])
+        #expect(cause(platform) == [RootCauseInvestigation.platformAdvice])
+        let silent = ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4")
+        #expect(
+            cause(silent, context: icmp) == [
+                "No hop on the path reports a problem, so what is left is at the destination: it may not answer ICMP, or a firewall there drops it without answering."
+            ])
+        #expect(cause(silent, status: "Degraded") == [])
+    }
 }

@@ -24,7 +24,8 @@ extension RootCauseInvestigation {
 
     /// A security rule: `networkConfigurationDiagnostic` on the hop's interface for the check's
     /// flow names each group that denies it, its deciding rule and which fields matched (where it
-    /// cannot be asked, the interface's effective groups name the group holding the issue's rule);
+    /// cannot be asked, ipFlowVerify and the interface's effective groups name the deciding rule and
+    /// the group holding it);
     /// each group's GET gives the priorities, for an allow rule placed just before the deciding one.
     func analyzeSecurityRule(_ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, into analysis: inout Analysis) {
         guard let (nic, context, checked) = interfaceAndFlow(at: hop, toLookUp: "its security groups", into: &analysis) else { return }
@@ -48,7 +49,7 @@ extension RootCauseInvestigation {
         var denials: [Denial] = []
         if case .failed? = answers[diagnostic] {
             _ = ask(diagnostic, for: &analysis)
-            guard let found = decidingRule(issue, at: nic, into: &analysis) else { return }
+            guard let found = decidingRule(issue, at: hop, nic: nic, flow: flow, watcher: context.watcher, into: &analysis) else { return }
             denials = [found]
         } else {
             guard let answer = ask(diagnostic, for: &analysis) else { return }
@@ -186,12 +187,57 @@ extension RootCauseInvestigation {
 }
 
 extension RootCauseInvestigation {
-    /// Where the diagnostic could not be asked: the group holding the rule the issue names, from the
-    /// interface's effective security groups (which name rules `securityRules/NAME` and
-    /// `defaultSecurityRules/NAME`). Nil, with why in the cause, when it is not found or when more
-    /// than one group has it (every group has the default rules).
-    func decidingRule(_ issue: ConnectivityResult.Issue, at nic: String, into analysis: inout Analysis) -> Denial? {
-        guard let ruleName = issue.context("RuleName") else {
+    /// Where the diagnostic could not be asked: `ipFlowVerify`, for a flow from or to the VM's own
+    /// address, says whether the rules deny it now and which rule decides; the interface's
+    /// effective security groups (which name rules `securityRules/NAME` and
+    /// `defaultSecurityRules/NAME`) name the group holding that rule. Nil, with why in the cause,
+    /// when the flow is allowed now, the rule is not found, or more than one group has it (every
+    /// group has the default rules).
+    func decidingRule(
+        _ issue: ConnectivityResult.Issue, at hop: ConnectivityResult.Hop, nic: String, flow: RuleFlow, watcher: String,
+        into analysis: inout Analysis
+    ) -> Denial? {
+        let effectiveGroups = FollowUp(
+            method: "POST", target: Self.api("\(nic)/effectiveNetworkSecurityGroups"),
+            purpose: "the security rules in effect on network interface \(Self.name(nic))")
+        var ruleName = issue.context("RuleName")
+        // ipFlowVerify takes only the VM's own address as the local one: a flow forwarded through
+        // an appliance is neither from nor to it, and is not asked.
+        let local = flow.direction == "Inbound" ? flow.remote : flow.local
+        if let address = hop.address, address == local {
+            let interface = FollowUp(method: "GET", target: Self.api(nic), purpose: "network interface \(Self.name(nic))")
+            if let vm = ask(interface, for: &analysis)?["properties"]?["virtualMachine"]?["id"]?.stringValue {
+                let outbound = flow.direction == "Outbound"
+                let body = JSONObject([
+                    "targetResourceId": .string(vm), "targetNicResourceId": .string(nic), "direction": .string(flow.direction),
+                    "protocol": .string(flow.protocolName), "localIPAddress": .string(local),
+                    "localPort": .string(outbound ? "*" : String(flow.port)),
+                    "remoteIPAddress": .string(outbound ? flow.remote : flow.local),
+                    "remotePort": .string(outbound ? String(flow.port) : "*"),
+                ])
+                let verify = FollowUp(
+                    method: "POST", target: Self.api("\(watcher)/ipFlowVerify"), body: .object(body),
+                    purpose: "whether the security rules of VM \(Self.name(vm)) allow \(flow.words)")
+                if let verdict = ask(verify, for: &analysis) {
+                    let decided = verdict["ruleName"]?.stringValue.map(Self.effectiveRuleName)
+                    guard verdict["access"]?.stringValue?.lowercased() == "deny" else {
+                        analysis.cause.append(
+                            "ipFlowVerify finds \(flow.words) allowed now\(decided.map { " (rule \($0))" } ?? ""): the rules have changed since the check; check again."
+                        )
+                        return nil
+                    }
+                    if let decided, decided.lowercased() != ruleName?.lowercased() {
+                        analysis.cause.append(
+                            "ipFlowVerify finds rule \(decided) denying \(flow.words) now, not \(ruleName ?? "the rule") the check named: the rules have changed since the check."
+                        )
+                        ruleName = decided
+                    }
+                }
+            }
+            if case nil = answers[interface] { analysis.needs.append(effectiveGroups) }
+            if !analysis.needs.isEmpty { return nil }
+        }
+        guard let ruleName else {
             analysis.cause.append("The issue does not name its rule, so it cannot be found among the effective rules.")
             return nil
         }
@@ -199,10 +245,7 @@ extension RootCauseInvestigation {
             ruleName.hasPrefix("UserRule_") || ruleName.hasPrefix("DefaultRule_")
             ? String(ruleName.drop { $0 != "_" }.dropFirst()) : ruleName
         let qualified = (ruleName.hasPrefix("DefaultRule_") ? "defaultSecurityRules/" : "securityRules/") + bare
-        let asked = FollowUp(
-            method: "POST", target: Self.api("\(nic)/effectiveNetworkSecurityGroups"),
-            purpose: "the security rules in effect on network interface \(Self.name(nic))")
-        guard let effective = ask(asked, for: &analysis) else { return nil }
+        guard let effective = ask(effectiveGroups, for: &analysis) else { return nil }
         let holding: [Denial] = (effective["value"]?.arrayValue ?? []).compactMap { group in
             let rules = group["effectiveSecurityRules"]?.arrayValue ?? []
             guard rules.contains(where: { $0["name"]?.stringValue?.lowercased() == qualified.lowercased() }),
@@ -221,5 +264,17 @@ extension RootCauseInvestigation {
             return nil
         }
         return found
+    }
+
+    /// ipFlowVerify's rule name as a connectivity check's issue names it: `securityRules/NAME` is
+    /// `UserRule_NAME`, `defaultSecurityRules/NAME` is `DefaultRule_NAME`; another name is kept.
+    static func effectiveRuleName(_ name: String) -> String {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return name }
+        switch parts[0].lowercased() {
+        case "securityrules": return "UserRule_\(parts[1])"
+        case "defaultsecurityrules": return "DefaultRule_\(parts[1])"
+        default: return name
+        }
     }
 }

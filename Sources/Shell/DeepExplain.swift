@@ -40,7 +40,9 @@ enum DeepExplain {
             method: followUp.method.lowercased(), target: followUp.target,
             body: followUp.body.map { Array(JSONFormatter.compact.format($0).utf8) })
         do {
-            guard let value = try await session.sender.send(call).value else { return .failed("the answer was empty") }
+            guard let value = try await session.sender.send(call, label: followUp.purpose).value else {
+                return .failed("the answer was empty")
+            }
             return .answered(value)
         } catch ShellError.httpStatus(_, _, let status, let code, let message, _, _) {
             let detail = [code, message].compactMap { $0 }.joined(separator: ": ")

@@ -16,6 +16,9 @@ final class CallReporter: Sendable {
         var started = ContinuousClock.now
         var lineShown = false
         var lastStatus: String?
+        /// What the call asks, in words, when its caller said (`explain --deep`'s follow-ups):
+        /// the progress line starts with it instead of the generic wait.
+        var label: String?
     }
 
     private let output: OutputSink
@@ -39,9 +42,11 @@ final class CallReporter: Sendable {
         return TerminalText.sanitized(redactor.redactForWriting(text: field.value))
     }
 
-    /// Starts timing a call.
-    func begin() {
-        state.withLock { $0 = State() }
+    /// Starts timing a call; `label` says what it asks, for the progress line.
+    func begin(label: String? = nil) {
+        // The label may come from the network (names, addresses): never let it drive the terminal.
+        let label = label.map { TerminalText.sanitized($0) }
+        state.withLock { $0 = State(label: label) }
     }
 
     /// Clears the progress line, if one is shown.
@@ -64,8 +69,8 @@ final class CallReporter: Sendable {
             state.lineShown = true
             let elapsed = ContinuousClock.now - state.started
             let status = state.lastStatus.map { ", status \($0)" } ?? ""
-            return
-                "waiting for the long-running operation: \(elapsed.components.seconds) s, \(counted(state.polls, "poll"))\(status) (Ctrl-C to stop)"
+            let doing = state.label.map { "asking \($0)…" } ?? "waiting for the long-running operation:"
+            return "\(doing) \(elapsed.components.seconds) s, \(counted(state.polls, "poll"))\(status) (Ctrl-C to stop)"
         }
         if let line { output.err("\r\u{1B}[K" + style.dim(line)) }
     }

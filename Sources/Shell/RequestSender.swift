@@ -12,8 +12,9 @@ struct RequestSender: Sendable {
     let style: OutputStyle
 
     /// Sends a call and returns the final response's value; a status of 400 or more is an error.
-    func send(_ call: ARMCall) async throws -> CommandResult {
-        reporter.begin()
+    /// `label` says what the call asks, for the progress line while it is polled.
+    func send(_ call: ARMCall, label: String? = nil) async throws -> CommandResult {
+        reporter.begin(label: label)
         let ticker =
             style.progress
             ? Task { [reporter] in

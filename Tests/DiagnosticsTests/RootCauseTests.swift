@@ -190,6 +190,72 @@ import Testing
                 "install the agent (NetworkWatcherAgentLinux), if App runs Linux",
                 "install the agent (NetworkWatcherAgentWindows), if App runs Windows",
             ])
+        // Running, with the agent provisioned, and still reported stopped: remove it, then install it again.
+        let provisioned = try investigate(
+            machine: #"{"location": "westus", "properties": {"storageProfile": {"osDisk": {"osType": "Linux"}}}}"#,
+            extensions:
+                #"{"value": [{"name": "nwAgent", "properties": {"type": "NetworkWatcherAgentLinux", "provisioningState": "Succeeded"}}]}"#,
+            view: #"{"statuses": [{"code": "PowerState/running"}]}"#)
+        #expect(
+            provisioned.cause == [
+                "Virtual machine App runs and its agent extension nwAgent is provisioned: the agent may have stopped inside the VM. Restart the VM, or remove the extension and install it again."
+            ])
+        #expect(
+            provisioned.fixes.map(\.command) == [
+                "delete \(Self.vm)/extensions/nwAgent?api-version=2024-07-01",
+                #"put \#(Self.vm)/extensions/nwAgent?api-version=2024-07-01 '{"location":"westus","properties":{"publisher":"Microsoft.Azure.NetworkWatcher","type":"NetworkWatcherAgentLinux","typeHandlerVersion":"1.4","autoUpgradeMinorVersion":true}}'"#,
+            ])
+        #expect(
+            provisioned.fixes.map(\.why) == [
+                "remove the extension nwAgent, then install it with the command below", "install the agent (NetworkWatcherAgentLinux)",
+            ])
+    }
+
+    /// The interface's own DNS servers come before its network's; an interface without a subnet
+    /// leaves the network unknown.
+    @Test("name resolution: the interface's own DNS servers, and an interface that names no subnet")
+    func nameResolutionAtTheInterface() throws {
+        let issue = ConnectivityResult.Issue(origin: "Outbound", severity: "Error", type: "DnsResolution")
+        let hop = ConnectivityResult.Hop(type: "Source", id: "1", address: "10.1.1.4", resourceId: Self.nic, issues: [issue])
+        let context = CheckContext(
+            watcher: Self.watcher, request: CheckRequest(source: Self.vm, destination: .address("db.contoso.internal")))
+        func cause(interface: String) throws -> [String] {
+            var investigation = RootCauseInvestigation(result: ConnectivityResult(status: "Unreachable", hops: [hop]), context: context)
+            #expect(investigation.pending.map(\.target) == ["\(Self.nic)?api-version=2024-05-01"])
+            investigation.record(.answered(try Self.json(interface)), for: investigation.pending[0])
+            #expect(investigation.pending.isEmpty)
+            return try #require(investigation.findings.first).cause
+        }
+        #expect(
+            try cause(interface: #"{"properties": {"dnsSettings": {"dnsServers": ["10.1.9.4", "10.1.9.5"]}}}"#) == [
+                "Network interface webNic sets its own DNS servers, 10.1.9.4, 10.1.9.5; they did not resolve db.contoso.internal. Such servers must answer for the name, or forward what they do not know to a resolver that does."
+            ])
+        #expect(
+            try cause(interface: #"{"properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "10.1.1.4"}}]}}"#) == [
+                "Network interface webNic names no subnet, so its virtual network's DNS servers cannot be looked up."
+            ])
+    }
+
+    /// Every priority between 100 and the deciding rule's is taken in that direction: no allow
+    /// rule can be placed before it, and only its removal is offered.
+    @Test("no priority free before the deciding rule: said, and only the rule's delete offered")
+    func noPriorityIsFree() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_NoWeb")])
+        var investigation = RootCauseInvestigation(result: Self.result(issues: [issue]), context: Self.context)
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"results": [{"networkSecurityGroupResult": {"evaluatedNetworkSecurityGroups": [{"networkSecurityGroupId": "\#(Self.nsg)", "appliedTo": "\#(Self.nic)", "matchedRule": {"ruleName": "UserRule_NoWeb", "action": "Deny"}, "rulesEvaluationResult": []}]}}]}"#
+                )), for: try #require(investigation.pending.first))
+        investigation.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "A", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Udp"}}, {"name": "B", "properties": {"priority": 101, "direction": "Inbound", "access": "Allow", "protocol": "Udp"}}, {"name": "Out", "properties": {"priority": 101, "direction": "Outbound", "access": "Allow", "protocol": "*"}}, {"name": "NoWeb", "properties": {"priority": 102, "direction": "Inbound", "access": "Deny", "protocol": "Tcp"}}]}}"#
+                )), for: try #require(investigation.pending.first))
+        let finding = try #require(investigation.findings.first)
+        #expect(finding.cause.last == "No priority is free before NoWeb: inbound rules take every one from 100 to 101.")
+        #expect(finding.fixes.map(\.command) == ["delete \(Self.nsg)/securityRules/NoWeb?api-version=2024-05-01"])
     }
 
     /// Every issue type has a paragraph: those without follow-ups say what they mean and where to look.
@@ -208,6 +274,81 @@ import Testing
         #expect(investigation.pending.isEmpty)
         #expect(investigation.findings.first?.cause.first?.hasPrefix(start) == true, "\(investigation.findings)")
         #expect(investigation.findings.first?.fixes == [])
+    }
+
+    /// With the diagnostic refused, a flow to the VM's own address is asked of ipFlowVerify
+    /// (https://learn.microsoft.com/rest/api/network-watcher/network-watchers/verify-ip-flow),
+    /// whose local address is the VM's: the verdict now, and the rule to look for in the effective
+    /// groups when it is not the one the check named.
+    @Test("a refused diagnostic: ipFlowVerify for the VM's own flow, allowed now or denied by another rule")
+    func aRefusedDiagnosticAsksIPFlowVerify() throws {
+        let issue = ConnectivityResult.Issue(
+            origin: "Inbound", severity: "Error", type: "NetworkSecurityRule", context: [(key: "RuleName", value: "UserRule_Old")])
+        let web = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/Web"
+        func asked(_ verdict: String) throws -> RootCauseInvestigation {
+            var investigation = RootCauseInvestigation(result: Self.result(issues: [issue]), context: Self.context)
+            investigation.record(.failed("HTTP 403 Forbidden"), for: try #require(investigation.pending.first))
+            let second = investigation.pending
+            #expect(
+                second.map { "\($0.method) \($0.target)" } == [
+                    "GET \(Self.nic)?api-version=2024-05-01", "POST \(Self.nic)/effectiveNetworkSecurityGroups?api-version=2024-05-01",
+                ])
+            investigation.record(.answered(try Self.json(#"{"properties": {"virtualMachine": {"id": "\#(web)"}}}"#)), for: second[0])
+            investigation.record(
+                .answered(
+                    try Self.json(
+                        #"{"value": [{"networkSecurityGroup": {"id": "\#(Self.nsg)"}, "association": {"networkInterface": {"id": "\#(Self.nic)"}}, "effectiveSecurityRules": [{"name": "securityRules/NoWeb"}, {"name": "defaultSecurityRules/DenyAllInBound"}]}]}"#
+                    )), for: second[1])
+            let verify = try #require(investigation.pending.first)
+            #expect(investigation.pending.count == 1)
+            #expect(verify.target == "\(Self.watcher)/ipFlowVerify?api-version=2024-05-01")
+            #expect(
+                verify.body
+                    == (try Self.json(
+                        #"{"targetResourceId": "\#(web)", "targetNicResourceId": "\#(Self.nic)", "direction": "Inbound", "protocol": "TCP", "localIPAddress": "10.1.2.4", "localPort": "443", "remoteIPAddress": "10.1.1.4", "remotePort": "*"}"#
+                    )))
+            investigation.record(.answered(try Self.json(verdict)), for: verify)
+            return investigation
+        }
+        let diagnosticRefused =
+            "Could not ask which security rule on network interface webNic decides inbound TCP from 10.1.1.4 to 10.1.2.4 port 443: HTTP 403 Forbidden."
+
+        let allowed = try asked(#"{"access": "Allow", "ruleName": "securityRules/AllowWeb"}"#)
+        #expect(allowed.pending.isEmpty)
+        #expect(
+            allowed.findings.first?.cause == [
+                diagnosticRefused,
+                "ipFlowVerify finds inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 allowed now (rule UserRule_AllowWeb): the rules have changed since the check; check again.",
+            ])
+        #expect(allowed.findings.first?.fixes == [])
+
+        var denied = try asked(#"{"access": "Deny", "ruleName": "securityRules/NoWeb"}"#)
+        #expect(denied.pending.map(\.target) == ["\(Self.nsg)?api-version=2024-05-01"])
+        denied.record(
+            .answered(
+                try Self.json(
+                    #"{"properties": {"securityRules": [{"name": "NoWeb", "properties": {"priority": 200, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}]}}"#
+                )), for: denied.pending[0])
+        let finding = try #require(denied.findings.first)
+        #expect(
+            finding.cause == [
+                diagnosticRefused,
+                "ipFlowVerify finds rule UserRule_NoWeb denying inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 now, not UserRule_Old the check named: the rules have changed since the check.",
+                "Security group webNsg, on network interface webNic, denies inbound TCP from 10.1.1.4 to 10.1.2.4 port 443 with its rule NoWeb (priority 200, Inbound, Deny: Tcp from * to * port 443): which of its fields match this flow is known only from the diagnostic.",
+            ])
+        #expect(
+            finding.fixes.map(\.command) == [
+                #"put \#(Self.nsg)/securityRules/Allow-TCP-443-Inbound-nwsh?api-version=2024-05-01 '{"properties":{"priority":199,"direction":"Inbound","access":"Allow","protocol":"Tcp","sourceAddressPrefix":"10.1.1.4","sourcePortRange":"*","destinationAddressPrefix":"10.1.2.4","destinationPortRange":"443"}}'"#,
+                "delete \(Self.nsg)/securityRules/NoWeb?api-version=2024-05-01",
+            ])
+    }
+
+    @Test("ipFlowVerify's rule names as a check's issue names them")
+    func ipFlowVerifyRuleNames() {
+        #expect(RootCauseInvestigation.effectiveRuleName("securityRules/Port80") == "UserRule_Port80")
+        #expect(RootCauseInvestigation.effectiveRuleName("defaultSecurityRules/DenyAllInBound") == "DefaultRule_DenyAllInBound")
+        #expect(RootCauseInvestigation.effectiveRuleName("UserRule_Port80") == "UserRule_Port80")
+        #expect(RootCauseInvestigation.effectiveRuleName("other/a/b") == "other/a/b")
     }
 
     @Test("both groups deny: each is named, with its own fix")

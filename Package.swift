@@ -47,6 +47,10 @@ let package = Package(
         .target(name: "HTTPCore", dependencies: ["JSON"]),
         // The PowerShell-flavoured language: lexing, parsing, evaluation, interpolation. Pure.
         .target(name: "ShellLanguage", dependencies: ["JSON"]),
+        // ARM's resource tree: paths taken apart (subscription, group, provider, types, names),
+        // relative paths resolved, and the choice of an api-version for a path. Pure.
+        .target(name: "ARMPaths", dependencies: ["JSON"]),
+        .testTarget(name: "ARMPathsTests", dependencies: ["ARMPaths", "JSON"]),
         // Requests to Azure Resource Manager: transports, auth, long-running operations, paging, retries.
         .target(
             name: "ARM",
@@ -83,7 +87,7 @@ let package = Package(
             resources: [.copy("Scenarios")]
         ),
         // Commands, session state and output formatting.
-        .target(name: "Shell", dependencies: ["ShellLanguage", "JSON", "HTTPCore", "ARM", "Cassettes", "Diagnostics"]),
+        .target(name: "Shell", dependencies: ["ShellLanguage", "JSON", "HTTPCore", "ARM", "ARMPaths", "Cassettes", "Diagnostics"]),
         // Plans a run from the command line and the environment (pure, table-tested), then
         // builds the session, its transports and its sign-in, and runs it.
         .target(

@@ -19,6 +19,10 @@ public struct Fault: Sendable, Equatable {
         case malformedJSON
         /// A long-running operation started by the matching request never completes.
         case neverComplete
+        /// Refuse the request's api-version unless it is one of these, as ARM refuses a version a
+        /// type does not take in a region: 400 `NoRegisteredProviderFound`, its message listing
+        /// these versions.
+        case refuseAPIVersion(supported: [String])
     }
 
     public var kind: Kind
@@ -38,6 +42,9 @@ public struct Fault: Sendable, Equatable {
 
     func matches(_ request: SandboxRequest) -> Bool {
         if let method, method != request.method { return false }
+        if case .refuseAPIVersion(let supported) = kind, let version = request.queryValue("api-version"), supported.contains(version) {
+            return false
+        }
         if let pathContains, !request.path.lowercased().contains(pathContains.lowercased()) { return false }
         return true
     }
@@ -45,7 +52,7 @@ public struct Fault: Sendable, Equatable {
     /// Reads a fault from the JSON accepted by `/sandbox/faults`.
     public init(json: JSONValue) throws(SandboxDataError) {
         guard let kindName = json["kind"]?.stringValue else {
-            throw .invalid("a fault needs \"kind\": status, delay, drop, malformed or neverComplete")
+            throw .invalid("a fault needs \"kind\": status, delay, drop, malformed, neverComplete or refuseApiVersion")
         }
         switch kindName.lowercased() {
         case "status":
@@ -56,6 +63,8 @@ public struct Fault: Sendable, Equatable {
         case "drop": kind = .dropConnection
         case "malformed": kind = .malformedJSON
         case "nevercomplete": kind = .neverComplete
+        case "refuseapiversion":
+            kind = .refuseAPIVersion(supported: json["supported"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         default: throw .invalid("unknown fault kind '\(kindName)'")
         }
         pathContains = json["path"]?.stringValue
@@ -66,10 +75,19 @@ public struct Fault: Sendable, Equatable {
 
 extension Fault.Kind {
     /// The answer that replaces the request's own, for the kinds that replace it: a status with
-    /// ARM's error envelope, a connection dropped mid-body, truncated JSON. Nil for the kinds
-    /// that change how the real answer is delivered (a delay) or carried out (never completing).
-    var answer: SandboxResponse? {
+    /// ARM's error envelope, a connection dropped mid-body, truncated JSON, a refused api-version.
+    /// Nil for the kinds that change how the real answer is delivered (a delay) or carried out
+    /// (never completing).
+    func answer(to request: SandboxRequest) -> SandboxResponse? {
         switch self {
+        case .refuseAPIVersion(let supported):
+            // ARM's words (quoted in Azure/azure-cli issue 28496): the type without its namespace.
+            let type = ResourcePath(request.path)?.type.map { String($0.drop { $0 != "/" }.dropFirst()) } ?? request.path
+            let version = request.queryValue("api-version") ?? ""
+            return SandboxARM.error(
+                400, "NoRegisteredProviderFound",
+                "No registered resource provider found for location 'westcentralus' and API version '\(version)' for type '\(type)'. The supported api-versions are '\(supported.joined(separator: ", "))'. The supported locations are 'westcentralus'."
+            )
         case .status(let status, let retryAfter):
             var headers = SandboxARM.jsonHeaders
             if let retryAfter { headers.add("Retry-After", String(retryAfter)) }

@@ -103,11 +103,11 @@ public actor SandboxARM {
         var delivery = SandboxResponse.Delivery.normal
         var neverComplete = false
         if let fault = faults.take(for: request) {
-            if let answer = fault.answer { return answer }
+            if let answer = fault.answer(to: request) { return answer }
             switch fault {
             case .delay(let seconds): delivery = .delayed(seconds)
             case .neverComplete: neverComplete = true
-            case .status, .dropConnection, .malformedJSON: break
+            case .status, .dropConnection, .malformedJSON, .refuseAPIVersion: break
             }
         }
         var response = arm(request, neverComplete: neverComplete)
@@ -149,6 +149,11 @@ public actor SandboxARM {
         }
         switch request.method {
         case "GET":
+            if let metadata = ProviderCatalog(providers: data.providers).answer(
+                segments, subscriptionExists: { store.contains("/subscriptions/\($0)") })
+            {
+                return metadata
+            }
             if let resource = store.get(path) { return Self.json(200, resource) }
             if segments.last?.lowercased() == "instanceview", let vm = store.get(String(path.dropLast("/instanceView".count))),
                 vm["type"]?.stringValue?.lowercased() == "microsoft.compute/virtualmachines"

@@ -30,6 +30,9 @@ public struct SandboxData: Sendable {
     public var resources: [JSONValue]
     /// What ARM does not hold: names and guests.
     public var facts: LabFacts
+    /// The resource providers' metadata the sandbox serves (`GET /subscriptions/S/providers/NS`),
+    /// from `Scenarios/providers.json`: the types it models and their api-versions.
+    public var providers: [JSONValue]
 
     /// Loads the scenario files shipped with the sandbox.
     public static func bundled() throws(SandboxDataError) -> SandboxData {
@@ -46,7 +49,8 @@ public struct SandboxData: Sendable {
             clientID: principal["clientId"]?.stringValue ?? "", clientSecret: principal["clientSecret"]?.stringValue ?? "",
             servicePrincipalName: principal["displayName"]?.stringValue ?? "sandbox app",
             deviceCodeUser: subscription["deviceCodeUser"]?.stringValue ?? "user@sandbox",
-            resources: resources, facts: try facts(subscription["lab"] ?? .object(JSONObject())))
+            resources: resources, facts: try facts(subscription["lab"] ?? .object(JSONObject())),
+            providers: try load("providers")["providers"]?.arrayValue ?? [])
     }
 
     private static func facts(_ json: JSONValue) throws(SandboxDataError) -> LabFacts {

@@ -75,6 +75,13 @@ final class CallReporter: Sendable {
         if let line { output.err("\r\u{1B}[K" + style.dim(line)) }
     }
 
+    /// A line for `-v` only: how nwsh filled something in (an api-version chosen, and why).
+    func note(_ text: String) {
+        guard style.verbose else { return }
+        clearLine()
+        output.err(style.dim(TerminalText.sanitized(text) + "\n"))
+    }
+
     /// Receives the client's events.
     func handle(_ event: ARMEvent) {
         switch event {

@@ -7,6 +7,8 @@ import JSON
 /// final response into the command's value, or its error.
 struct RequestSender: Sendable {
     let client: ARMClient
+    /// Fills in the api-version of a URL written without one.
+    let versions: APIVersionFiller
     let reporter: CallReporter
     let output: OutputSink
     let style: OutputStyle
@@ -27,7 +29,21 @@ struct RequestSender: Sendable {
             ticker?.cancel()
             reporter.finish()
         }
-        let result = try await client.perform(call)
+        var call = call
+        let written = call.target
+        let choice = try await versions.choose(for: written, client: client)
+        if let choice {
+            call.target = choice.target
+            reporter.note("api-version \(choice.version): \(choice.why)")
+        }
+        var result = try await client.perform(call)
+        // A refused version that nwsh chose (never one written in the URL) is tried once more with
+        // the newest one ARM lists.
+        if let choice, let retry = versions.retry(after: result.response, of: choice, target: written) {
+            call.target = retry.target
+            reporter.note("api-version \(retry.version): \(retry.why); sending again")
+            result = try await client.perform(call)
+        }
         reporter.finish()
         return try outcome(of: result, method: call.method.uppercased(), waited: call.waitForCompletion)
     }

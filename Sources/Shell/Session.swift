@@ -87,7 +87,12 @@ public actor Session {
             reporter.handle($0)
         }
         self.credentials = credentials
-        self.sender = RequestSender(client: client, reporter: reporter, output: output, style: style)
+        // The provider metadata cache is for Azure: the sandbox answers at once, on a new port each run.
+        let cache = target == .azure ? ProviderCache.directory(environment: environment).map(ProviderCache.init) : nil
+        let versions = APIVersionFiller(
+            endpoint: configuration.endpoint.baseURL, cache: cache,
+            recording: { [recording] in recording?.recorder.map(ObjectIdentifier.init) })
+        self.sender = RequestSender(client: client, versions: versions, reporter: reporter, output: output, style: style)
         self.output = output
         self.style = style
         self.target = target

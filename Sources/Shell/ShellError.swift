@@ -35,6 +35,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCheck(CheckProblem)
     /// `check` could not find the source VM by its name, or its region's network watcher.
     case lookup(LookupError)
+    /// No api-version could be chosen for a URL written without one.
+    case apiVersion(APIVersionProblem)
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -113,6 +115,15 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "check: \(Self.describe(problem)) Nothing was sent. See 'help check'."
         case .lookup(let error):
             return Self.describe(error)
+        case .apiVersion(.metadataFailed(let namespace, let url, let status, let code, let message)):
+            let detail = [code, message].compactMap { $0 }.joined(separator: ": ")
+            return
+                "Cannot choose an api-version for this \(TerminalText.sanitized(namespace)) resource: its provider's metadata (GET \(TerminalText.sanitized(url))) answered HTTP \(status) \(reasonPhrase(for: status))\(detail.isEmpty ? "" : " (\(TerminalText.sanitized(detail)))"). Write the version in the URL: ?api-version=YYYY-MM-DD."
+        case .apiVersion(.typeNotListed(let namespace, let type, let suggestion)):
+            return
+                "Cannot choose an api-version: \(TerminalText.sanitized(namespace)) lists no resource type '\(TerminalText.sanitized(type))', nor a parent type of it."
+                + (suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" } ?? "")
+                + " Check the path, or write the version in the URL: ?api-version=YYYY-MM-DD."
         case .unexpected(let detail):
             return
                 "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."

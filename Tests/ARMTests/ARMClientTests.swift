@@ -48,6 +48,37 @@ import Testing
         await fixture.stop()
     }
 
+    /// As ARM answers `Providers - Get` and `Providers - List`
+    /// (https://learn.microsoft.com/rest/api/resources/providers): the provider's ID in the scope
+    /// asked, its resource types and their api-versions; an unknown namespace is refused.
+    @Test func theSandboxServesProviderMetadata() async throws {
+        let fixture = try await SandboxFixture.start()
+        defer { Task { await fixture.stop() } }
+        let scope = "/subscriptions/\(SandboxFixture.subscription)"
+        let network = try await fixture.client.perform(
+            ARMCall(method: "GET", target: "\(scope)/providers/microsoft.network?api-version=2021-04-01"))
+        #expect(network.response.status == 200)
+        #expect(network.body?["id"]?.stringValue == "\(scope)/providers/Microsoft.Network")
+        #expect(network.body?["namespace"]?.stringValue == "Microsoft.Network")
+        let types = network.body?["resourceTypes"]?.arrayValue ?? []
+        let vnets = types.first { $0["resourceType"]?.stringValue == "virtualNetworks" }
+        #expect(vnets?["apiVersions"]?.arrayValue?.first?.stringValue == "2024-05-01")
+        let atTenant = try await fixture.client.perform(
+            ARMCall(method: "GET", target: "/providers/Microsoft.Compute?api-version=2021-04-01"))
+        #expect(atTenant.body?["id"]?.stringValue == "/providers/Microsoft.Compute")
+        let list = try await fixture.client.perform(ARMCall(method: "GET", target: "\(scope)/providers?api-version=2021-04-01"))
+        #expect(list.body?["value"]?.arrayValue?.compactMap { $0["namespace"]?.stringValue } == ["Microsoft.Network", "Microsoft.Compute"])
+        let unknown = try await fixture.client.perform(
+            ARMCall(method: "GET", target: "\(scope)/providers/Microsoft.Nothing?api-version=2021-04-01"))
+        #expect(unknown.response.status == 404)
+        #expect(ARMErrorEnvelope(body: unknown.response.body)?.message == "The resource namespace 'Microsoft.Nothing' is invalid.")
+        let otherSubscription = try await fixture.client.perform(
+            ARMCall(
+                method: "GET",
+                target: "/subscriptions/11111111-0000-0000-0000-000000000000/providers/Microsoft.Network?api-version=2021-04-01"))
+        #expect(otherSubscription.response.status == 404)
+    }
+
     @Test func armPathsAreCaseInsensitiveAndMissingResourcesAre404() async throws {
         let fixture = try await SandboxFixture.start()
         let found = try await fixture.client.perform(

@@ -360,6 +360,42 @@ import Testing
         #expect(replayed.out == recorded.out)
     }
 
+    /// The provider metadata asked to fill in an api-version is recorded like any exchange, so a
+    /// replay fills in the same versions without a network.
+    @Test("URLs without api-version recorded on the sandbox replay offline with the same versions")
+    func filledInVersionsReplayOffline() async throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("versions.cassette.json").path
+        let script = directory.appendingPathComponent("versions.nwsh")
+        try Data(
+            """
+            $rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG"
+            $nsg = get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
+            $nsg.properties.securityRules[0].name
+            $vm = get $rg/providers/Microsoft.Compute/virtualMachines/MultiTierApp0
+            $vm.location
+            get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules/Port80
+
+            """.utf8
+        ).write(to: script)
+        let recorded = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "-v", "--record", cassette, script.path])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        #expect(recorded.out.hasPrefix("Port80\nwestcentralus\n"), "\(recorded.out)")
+        let versions = recorded.err.components(separatedBy: "\n").filter { $0.hasPrefix("api-version ") }
+        #expect(
+            versions == [
+                "api-version 2024-05-01: the newest stable version Microsoft.Network lists for networkSecurityGroups (read now from its metadata)",
+                "api-version 2024-07-01: the newest stable version Microsoft.Compute lists for virtualMachines (read now from its metadata)",
+                "api-version 2024-05-01: the newest stable version Microsoft.Network lists for networkSecurityGroups, the nearest listed parent of networkSecurityGroups/securityRules (read earlier in this session)",
+            ])
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(text.contains("/providers/Microsoft.Compute?api-version=2021-04-01"))
+        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, "-v", script.path])
+        #expect(replayed.status == 0, "\(replayed.err)")
+        #expect(replayed.out == recorded.out)
+        #expect(replayed.err.components(separatedBy: "\n").filter { $0.hasPrefix("api-version ") } == versions)
+    }
+
     @Test func recordMisuseIsExplained() throws {
         let directory = try temporaryDirectory()
         let stop = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record stop"])

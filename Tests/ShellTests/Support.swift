@@ -36,7 +36,8 @@ struct SessionFixture {
 
     static func start(
         sourceName: String? = nil, workingDirectory: String = FileManager.default.currentDirectoryPath, data: SandboxData? = nil,
-        style: OutputStyle = OutputStyle()
+        style: OutputStyle = OutputStyle(), target: SessionTarget = .sandbox, environment: [String: String] = ["HOME": "/home/test"],
+        recording: RecordingContext? = nil
     ) async throws -> SessionFixture {
         let server = try InProcessSandbox(options: SandboxOptions(retryAfter: 10), data: data)
         let transport = server.transport
@@ -49,8 +50,8 @@ struct SessionFixture {
         let output = MemoryOutput()
         let session = Session(
             configuration: ARMConfiguration(endpoint: try Endpoint(server.baseURL)), transport: transport, credentials: credentials,
-            sleeper: ImmediateSleeper(), output: output, style: style, target: .sandbox, environment: ["HOME": "/home/test"],
-            workingDirectory: workingDirectory, sourceName: sourceName)
+            sleeper: ImmediateSleeper(), output: output, style: style, target: target, environment: environment,
+            workingDirectory: workingDirectory, sourceName: sourceName, recording: recording)
         return SessionFixture(server: server, session: session, output: output)
     }
 

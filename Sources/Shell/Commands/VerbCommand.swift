@@ -35,7 +35,9 @@ struct VerbCommand: ShellCommand {
     private static let detail = """
           URL is a path (/subscriptions/...) resolved against the endpoint, or an absolute URL;
           https://management.azure.com/... goes to the configured endpoint, so Azure scripts run
-          unchanged on the sandbox. BODY is a string or here-string, $var, or @file.json; relaxed JSON
+          unchanged on the sandbox. A URL without ?api-version= gets one: ARM's own paths a fixed
+          version, a resource the newest stable version its provider lists (-v says which and why).
+          BODY is a string or here-string, $var, or @file.json; relaxed JSON
           (single quotes, trailing commas) is sent as strict JSON, and a body that is not JSON is
           refused before anything is sent.
           Long-running operations are polled to completion, honouring Retry-After; 429 and 5xx

@@ -1,4 +1,5 @@
 import Cassettes
+import JSON
 import LineEditing
 import Shell
 import ShellLanguage
@@ -26,7 +27,9 @@ struct InteractiveSession {
         // How many learned secrets the history has been cleaned of.
         var historyClean = 0
         while true {
-            let prompt = assembler.isContinuing ? ">> " : "nwsh> "
+            // The location `cd` went to, shortened; nothing at the top (`nwsh> `).
+            let location = TerminalText.sanitized(await session.promptLocation)
+            let prompt = assembler.isContinuing ? ">> " : location.isEmpty ? "nwsh> " : "nwsh \(location)> "
             session.flushRecording()
             switch await input.readLine(prompt: prompt) {
             case .endOfInput:

@@ -88,6 +88,25 @@ struct ResourceStore: Sendable {
         topLevelKeys.sorted().compactMap { composed($0) }
     }
 
+    /// The resources in a scope (a resource group, or a subscription) as ARM's `Resources - List`
+    /// gives them (https://learn.microsoft.com/rest/api/resources/resources/list-by-resource-group):
+    /// top-level resources only, not groups or children, with their generic fields (`id`, `name`,
+    /// `type`, `location`, and `kind`, `sku`, `tags` when they have them), by ID. Nil when the
+    /// scope does not exist.
+    func resources(in scope: String) -> [JSONValue]? {
+        let key = scope.lowercased()
+        guard records[key] != nil else { return nil }
+        let prefix = key + "/"
+        return topLevelKeys.filter { $0.hasPrefix(prefix) && $0.contains("/providers/") }.sorted().compactMap { key in
+            guard let record = records[key] else { return nil }
+            var generic = JSONObject()
+            for field in ["id", "name", "type", "location", "kind", "sku", "tags"] {
+                if let value = record[field] { generic[field] = value }
+            }
+            return .object(generic)
+        }
+    }
+
     /// The resources directly under a collection path (`.../resourceGroups`,
     /// `.../resourceGroups/G/providers/NS/type`, `.../virtualNetworks/V/subnets`), by ID (a
     /// child collection in the order written); nil when nothing there could hold them.

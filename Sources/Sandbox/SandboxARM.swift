@@ -227,6 +227,10 @@ public actor SandboxARM {
         // The subscriptions the caller can see: the sandbox's own.
         if segments == ["subscriptions"] { return store.topLevel.filter { $0["type"] == nil } }
         guard segments.count >= 2, segments[0] == "subscriptions", store.contains("/subscriptions/\(segments[1])") else { return nil }
+        // A group's or the subscription's resources (`.../resources`).
+        if segments.last == "resources", segments.count == 3 || (segments.count == 5 && segments[2] == "resourcegroups") {
+            return store.resources(in: "/" + segments.dropLast().joined(separator: "/"))
+        }
         if segments.count >= 5, segments[2] == "providers" {
             return store.list(type: segments[3...].joined(separator: "/"), subscription: String(segments[1]))
         }

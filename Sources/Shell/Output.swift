@@ -77,6 +77,8 @@ public struct OutputStyle: Sendable, Equatable {
     func red(_ text: String) -> String { errorColor ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
     /// `text` dimmed on a colour terminal.
     func dim(_ text: String) -> String { errorColor ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    /// `text` in bold on standard output, on a colour terminal (a table's header).
+    func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
 }
 
 /// "1 interaction", "2 interactions".

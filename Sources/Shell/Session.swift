@@ -1,4 +1,5 @@
 import ARM
+import ARMPaths
 import Cassettes
 import Diagnostics
 import Foundation
@@ -43,6 +44,14 @@ public actor Session {
     private(set) var checks: [(context: CheckContext, result: JSONValue)] = []
     /// How many checks the session remembers.
     static let checkMemory = 50
+
+    /// Where `cd` has gone in ARM's tree: relative paths are read from here. `/` at first, in
+    /// every session, so a script depends on it only when it uses `cd`.
+    public internal(set) var location = ARMPath.root
+    /// Where `cd` was before (`cd -`).
+    var previousLocation: ARMPath?
+    /// The subscription `~` stands for, once looked up.
+    var homeLocation: ARMPath?
 
     /// The last connectivity check and its result.
     var lastCheck: (context: CheckContext, result: JSONValue)? { checks.last }
@@ -192,7 +201,11 @@ public actor Session {
             return .success
         case .command(let invocation):
             let result = try await perform(invocation)
-            if let value = result.value, result.shown { show(value) }
+            if let display = result.display {
+                output.out(display)
+            } else if let value = result.value, result.shown {
+                show(value)
+            }
             return result.outcome
         }
     }

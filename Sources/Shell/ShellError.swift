@@ -1,4 +1,5 @@
 import ARM
+import ARMPaths
 import Cassettes
 import Diagnostics
 import HTTPCore
@@ -37,6 +38,13 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case lookup(LookupError)
     /// No api-version could be chosen for a URL written without one.
     case apiVersion(APIVersionProblem)
+    /// A path written relative to the location cannot be resolved.
+    case path(PathProblem)
+    /// `~` is not known: the sign-in sees this many subscriptions (not one) and `$subscriptionId` is not set.
+    case noHome(subscriptions: Int)
+    /// `cd` or `ls` of a path with a segment that names nothing: the segment, the collection it
+    /// was looked for in, and the closest name there.
+    case noSuchSegment(command: String, segment: String, collection: String, suggestion: String?)
     /// An error nwsh did not expect; the message asks for a report.
     case unexpected(String)
     case language(LanguageError)
@@ -124,6 +132,20 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
                 "Cannot choose an api-version: \(TerminalText.sanitized(namespace)) lists no resource type '\(TerminalText.sanitized(type))', nor a parent type of it."
                 + (suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" } ?? "")
                 + " Check the path, or write the version in the URL: ?api-version=YYYY-MM-DD."
+        case .path(.noPreviousLocation):
+            return "cd -: there is no earlier location yet."
+        case .path(.noHome):
+            return "~ is not known here."
+        case .path(.emptySegment(let written)):
+            return "'\(TerminalText.sanitized(written))' has an empty segment (//); write each segment once."
+        case .noHome(let subscriptions):
+            let seen = subscriptions == 0 ? "sees no subscription" : "sees \(subscriptions) subscriptions"
+            return
+                "~ stands for your subscription, and this sign-in \(seen): set $subscriptionId = \"ID\" ('ls /subscriptions' lists them), or cd /subscriptions/ID."
+        case .noSuchSegment(let command, let segment, let collection, let suggestion):
+            return "\(command): nothing is named '\(TerminalText.sanitized(segment))' in \(TerminalText.sanitized(collection))."
+                + (suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" }
+                    ?? " 'ls \(TerminalText.sanitized(collection))' lists what is there.")
         case .unexpected(let detail):
             return
                 "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."

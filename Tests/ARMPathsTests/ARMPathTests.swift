@@ -115,3 +115,78 @@ import Testing
         #expect(ProviderVersions(json: try JSONParser.parse(#"{"value": []}"#)) == nil)
     }
 }
+
+@Suite struct RelativePathTests {
+    static let group = ARMPath("/subscriptions/S/resourceGroups/ContosoRG")!
+    static let home = ARMPath("/subscriptions/S")!
+
+    @Test(
+        "what is written, resolved against the location",
+        arguments: [
+            ("/subscriptions", "/subscriptions", nil),
+            (
+                "providers/Microsoft.Network/virtualNetworks",
+                "/subscriptions/S/resourceGroups/ContosoRG/providers/Microsoft.Network/virtualNetworks", nil
+            ),
+            ("..", "/subscriptions/S/resourceGroups", nil),
+            ("../../..", "/subscriptions", nil),
+            ("../../../../../..", "/", nil),
+            ("./providers/../resources/", "/subscriptions/S/resourceGroups/ContosoRG/resources", nil),
+            ("~", "/subscriptions/S", nil),
+            ("~/resourceGroups", "/subscriptions/S/resourceGroups", nil),
+            ("-", "/subscriptions/S/resourceGroups/Other", nil),
+            ("ipFlowVerify?api-version=2024-05-01", "/subscriptions/S/resourceGroups/ContosoRG/ipFlowVerify", "api-version=2024-05-01"),
+        ])
+    func resolved(written: String, path: String, query: String?) throws {
+        let previous = ARMPath("/subscriptions/S/resourceGroups/Other")
+        let resolved = try ARMPath.resolve(written, from: Self.group, previous: previous, home: Self.home)
+        #expect(resolved.path.description == path)
+        #expect(resolved.query == query)
+    }
+
+    @Test("what cannot be resolved")
+    func problems() {
+        #expect(throws: PathProblem.noPreviousLocation) { try ARMPath.resolve("-", from: Self.group) }
+        #expect(throws: PathProblem.noHome) { try ARMPath.resolve("~/x", from: Self.group) }
+        #expect(throws: PathProblem.emptySegment("a//b")) { try ARMPath.resolve("a//b", from: Self.group) }
+    }
+
+    @Test(
+        "the location in a prompt: without the subscription, resourceGroups and providers/NAMESPACE; shortened to fit",
+        arguments: [
+            ("/", 40, ""),
+            ("/subscriptions", 40, "subscriptions"),
+            ("/subscriptions/00000000-0000-0000-0000-000000000000", 40, "subscriptions/00000000…"),
+            (
+                "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Network", 40,
+                "00000000…/providers/Microsoft.Network"
+            ),
+            ("/subscriptions/S/resourceGroups/ContosoRG", 40, "ContosoRG"),
+            (
+                "/subscriptions/S/resourceGroups/ContosoRG/providers/Microsoft.Network/virtualNetworks/ContosoVNet", 40,
+                "ContosoRG/virtualNetworks/ContosoVNet"
+            ),
+            (
+                "/subscriptions/S/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules",
+                40,
+                "…/ContosoAppNsg/securityRules"
+            ),
+            ("/subscriptions/S/resourceGroups/ContosoRG/providers", 40, "ContosoRG/providers"),
+            ("/subscriptions/S/resourceGroups/G/providers/Microsoft.Network", 40, "G/providers/Microsoft.Network"),
+            (
+                "/subscriptions/S/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/averyveryveryverylongname", 20,
+                "…eryveryverylongname"
+            ),
+        ])
+    func shortened(path: String, width: Int, shown: String) throws {
+        #expect(try #require(ARMPath(path)).shortened(toFit: width) == shown)
+    }
+
+    @Test("what is under a type: collections, views and actions, whatever the case")
+    func children() {
+        #expect(ResourceTree.children(ofType: "microsoft.network/virtualNetworks").collections == ["subnets", "virtualNetworkPeerings"])
+        #expect(ResourceTree.children(ofType: "Microsoft.Compute/virtualMachines").views == ["instanceView"])
+        #expect(ResourceTree.children(ofType: "Microsoft.Network/networkWatchers").actions.first == "connectivityCheck")
+        #expect(ResourceTree.children(ofType: "Microsoft.Storage/storageAccounts") == ResourceTree.Children())
+    }
+}

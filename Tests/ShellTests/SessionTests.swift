@@ -156,8 +156,9 @@ import Testing
         ("get /x -h", "error: get: -h needs a value. See 'help get'.\n"),
         ("get /x -h nocolon", "error: Invalid header 'nocolon': write it as -h \"Name: value\".\n"),
         (
-            "get subscriptions?api-version=1",
-            "error: Cannot send a request to 'subscriptions?api-version=1': it is neither an absolute URL (https://...) nor a path starting with /.\n"
+            // A path that does not start with / is read from the location (`cd`), and must be one.
+            "get subscriptions//x?api-version=1",
+            "error: 'subscriptions//x' has an empty segment (//); write each segment once.\n"
         ),
         ("$true = 1", "error: $true is built in and cannot be assigned or removed.\n"),
         ("unset $nope", "error: unset: $nope is not defined.\n"),
@@ -236,7 +237,7 @@ import Testing
 @Suite struct CompletionTests {
     static let cases: [(String, String, [String])] = [
         ("", "ge", ["get"]),
-        ("", "p", ["patch", "post", "put"]),
+        ("", "p", ["patch", "post", "put", "pwd"]),
         ("", "arm", ["armclient"]),
         ("armclient ", "po", ["post"]),
         ("$r = ", "ge", ["get"]),

@@ -36,9 +36,11 @@ struct CheckCommand: ShellCommand {
                 let valueWord = value ?? word
                 switch option {
                 case .deep: deep = true
-                case .source: request.source = try resourceText(valueWord, evaluator: evaluator, field: .source)
+                case .source:
+                    request.source = try await session.relative(try resourceText(valueWord, evaluator: evaluator, field: .source))
                 case .destinationResource:
-                    try request.setDestination(.resource(try resourceText(valueWord, evaluator: evaluator, field: .destinationResource)))
+                    let text = try await session.relative(try resourceText(valueWord, evaluator: evaluator, field: .destinationResource))
+                    try request.setDestination(.resource(text))
                 case .destinationAddress:
                     try request.setDestination(.address(try resourceText(valueWord, evaluator: evaluator, field: .destinationAddress)))
                 case .destinationPort:
@@ -53,7 +55,7 @@ struct CheckCommand: ShellCommand {
                 case .header:
                     let header = try CommandArguments.header(try evaluator.string(valueWord))
                     request.headers.append(CheckRequest.Header(name: header.name, value: header.value))
-                case .watcher: watcher = try CheckRequest.watcher(try evaluator.string(valueWord))
+                case .watcher: watcher = try CheckRequest.watcher(try await session.relative(try evaluator.string(valueWord)))
                 case .apiVersion: apiVersion = try evaluator.string(valueWord)
                 }
             }
@@ -62,10 +64,11 @@ struct CheckCommand: ShellCommand {
             if parsed.positional.count > allowed { throw spec.unexpected(parsed.positional[allowed], evaluator: evaluator) }
             var rest = parsed.positional[...]
             if request.source == nil, let word = rest.popFirst() {
-                request.source = try resourceText(word, evaluator: evaluator, field: .shortFormSource)
+                request.source = try await session.relative(try resourceText(word, evaluator: evaluator, field: .shortFormSource))
             }
             if let word = rest.popFirst() {
-                let text = try resourceText(word, evaluator: evaluator, field: .shortFormDestination)
+                // A relative path is a resource (a host never has a / without a scheme before it).
+                let text = try await session.relative(try resourceText(word, evaluator: evaluator, field: .shortFormDestination))
                 let (destination, port) = try CheckRequest.destination(shortForm: text)
                 request.destination = destination
                 if let port {

@@ -45,6 +45,7 @@ public enum CommandRegistry {
     static let commands: [any ShellCommand] = [
         VerbCommand.get, VerbCommand.post, VerbCommand.put, VerbCommand.patch, VerbCommand.delete,
         LoginCommand(), WhoamiCommand(), RecordCommand(), ExportCommand(), ImportCommand(), BundleCommand(),
+        CdCommand(), LsCommand(), PwdCommand(),
         CheckCommand(), DiffCommand(), ExplainCommand(), VarsCommand(), UnsetCommand(), HelpCommand(), ExitCommand(),
     ]
 

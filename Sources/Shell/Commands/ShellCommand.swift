@@ -25,6 +25,9 @@ struct CommandResult {
     /// False when the command has printed its own summary of the value (`check`): the value is
     /// still stored by `$x = command`.
     var shown = true
+    /// What the command prints instead of its value when the value is not assigned (`ls`'s
+    /// table); `$x = command` stores the value and prints nothing.
+    var display: String?
 
     static let none = CommandResult(value: nil)
 }

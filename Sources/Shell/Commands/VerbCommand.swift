@@ -62,7 +62,8 @@ struct VerbCommand: ShellCommand {
         }
         let positional = parsed.positional
         guard let urlWord = positional.first else { throw spec.missing("the URL") }
-        let url = try evaluator.string(urlWord)
+        // A path not starting with / (nor an absolute URL) is read from the location `cd` went to.
+        let url = try await session.target(try evaluator.string(urlWord))
         let allowed = takesBody ? 2 : 1
         if positional.count > allowed { throw spec.unexpected(positional[allowed], evaluator: evaluator) }
         let body = try positional.dropFirst().first.map { try requestBody($0, evaluator: evaluator, in: session.directory) } ?? nil

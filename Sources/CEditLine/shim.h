@@ -18,13 +18,19 @@ static inline void nwsh_set_attempted_completion_over(int value) {
     rl_attempted_completion_over = value;
 }
 
-/// Word breaks for completion: `$` is not one, so `$sub<Tab>` completes variable names.
+/// Word breaks for completion: `$` is not one, so `$sub<Tab>` completes variable names; `/` is,
+/// so an ARM path completes (and its candidates are listed) one segment at a time.
 static inline void nwsh_set_word_break_characters(void) {
-    rl_basic_word_break_characters = " \t\n\"'=;|&(";
+    rl_basic_word_break_characters = " \t\n\"'=;|&(/";
 }
 
 static inline void nwsh_set_completion_append_character(int character) {
     rl_completion_append_character = character;
+}
+
+/// Redraws the prompt and the line being edited, after a message was written above it.
+static inline void nwsh_redisplay(void) {
+    rl_forced_update_display();
 }
 
 static inline const char *nwsh_line_buffer(void) {

@@ -99,12 +99,14 @@ extension Cassette {
             "headers": encode(interaction.response.headers),
         ])
         if let encoded = encode(body: interaction.response.body, json: responseJSON) { response["body"] = encoded }
-        return .object(
-            JSONObject([
-                "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
-                "durationMs": .number(seconds(interaction.durationMilliseconds)),
-                "request": request, "response": .object(response),
-            ]))
+        var encoded = JSONObject([
+            "kind": .string("interaction"), "at": .number(seconds(interaction.at)),
+            "durationMs": .number(seconds(interaction.durationMilliseconds)),
+        ])
+        if let lookup = interaction.lookup { encoded["lookup"] = .string(lookup) }
+        encoded["request"] = request
+        encoded["response"] = .object(response)
+        return .object(encoded)
     }
 
     private static func seconds(_ value: Double) -> JSONNumber {
@@ -269,7 +271,7 @@ extension Cassette {
                 return .interaction(
                     Interaction(
                         request: request, response: response, at: try double(value["at"], at: location + ".at"),
-                        durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0))
+                        durationMilliseconds: (try? double(value["durationMs"], at: location)) ?? 0, lookup: value["lookup"]?.stringValue))
             case "failure":
                 return .failure(
                     Failure(

@@ -115,8 +115,9 @@ public struct Cassette: Sendable, Equatable {
             switch event {
             case .command(let text, _): runs.append(CommandRun(text: text, requests: 0, status: nil))
             case .interaction(let interaction):
-                // Sign-in is not replayed (a replay needs no token): not one of the statement's requests.
-                if !runs.isEmpty, !interaction.isTokenExchange { runs[runs.count - 1].requests += 1 }
+                // Sign-in is not replayed (a replay needs no token), and a lookup was asked between
+                // statements (Tab completion): neither is one of the statement's requests.
+                if !runs.isEmpty, !interaction.isTokenExchange, interaction.lookup == nil { runs[runs.count - 1].requests += 1 }
             case .failure(let failure):
                 if !runs.isEmpty, !failure.request.url.containsExactly("/oauth2/") { runs[runs.count - 1].requests += 1 }
             case .ended(let status, _): if !runs.isEmpty { runs[runs.count - 1].status = status }
@@ -259,11 +260,22 @@ public struct Interaction: Sendable, Equatable {
     public var at: Double
     /// How long the exchange took, in milliseconds.
     public var durationMilliseconds: Double
+    /// Why nwsh asked outside any statement: `completion` for a Tab completion's lookup. Nil for
+    /// a statement's own requests; `--rerun` counts only those as a statement's.
+    public var lookup: String?
 
-    public init(request: HTTPRequest, response: HTTPResponse, at: Double, durationMilliseconds: Double) {
+    public init(request: HTTPRequest, response: HTTPResponse, at: Double, durationMilliseconds: Double, lookup: String? = nil) {
         self.request = request
         self.response = response
         self.at = at
         self.durationMilliseconds = durationMilliseconds
+        self.lookup = lookup
     }
+}
+
+/// What a request is asked for, when it is not a statement's own: set for the task that sends it
+/// (`RecordingPurpose.$lookup.withValue("completion") { ... }`), and written on the interaction
+/// it records (``Interaction/lookup``).
+public enum RecordingPurpose {
+    @TaskLocal public static var lookup: String?
 }

@@ -371,14 +371,16 @@ public struct RecordingTransport: HTTPTransport {
         } catch let error as TransportError {
             // Ctrl-C cancels the request, which the client reports as a closed connection: the
             // statement's end says it was interrupted; no failure is recorded for it.
-            if !Task.isCancelled {
+            // A lookup's failure (Tab completion) is not a statement's: it is not recorded.
+            if !Task.isCancelled, RecordingPurpose.lookup == nil {
                 let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
                 recorder.record(Cassette.Failure(request: request, error: error, at: at, durationMilliseconds: milliseconds))
             }
             throw error
         }
         let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
-        recorder.record(Interaction(request: request, response: response, at: at, durationMilliseconds: milliseconds))
+        recorder.record(
+            Interaction(request: request, response: response, at: at, durationMilliseconds: milliseconds, lookup: RecordingPurpose.lookup))
         return response
     }
 }

@@ -19,8 +19,12 @@ struct InteractiveSession {
         Interrupts.install()
         // The variables as of the last statement, for completion on the input thread.
         let variables = Mutex(Variables())
+        let paths = PathCompleter(session: session)
         let reader = EditLineReader(historyPath: EditLineReader.defaultHistoryPath(environment: environment)) { before, word in
-            Completion.candidates(lineBeforeWord: before, word: word, variables: variables.withLock { $0 })
+            // Commands, options, variables and members, from what the shell knows; else ARM paths
+            // where a command takes one (looked up, within 2 s).
+            let known = Completion.candidates(lineBeforeWord: before, word: word, variables: variables.withLock { $0 })
+            return known.isEmpty ? paths.candidates(lineBeforeWord: before, word: word) ?? [] : known
         }
         let input = InputThread(reader: reader)
         var assembler = StatementAssembler()

@@ -78,6 +78,13 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         chmod(historyPath, 0o600)
     }
 
+    /// Writes a line of text under the line being edited, then draws the prompt and the line
+    /// again: a hint from a completion provider (why nothing was completed).
+    public static func showMessage(_ text: String) {
+        FileHandle.standardOutput.write(Data(("\n" + text + "\n").utf8))
+        nwsh_redisplay()
+    }
+
     /// Creates the history file (and its folder) with owner-only permissions.
     static func prepareHistoryFile(_ path: String) {
         let directory = (path as NSString).deletingLastPathComponent
@@ -131,8 +138,10 @@ private func attemptCompletion(
         return state.matches
     }
     guard !matches.isEmpty else { return nil }
-    // After a command name a space is wanted; after a variable (often inside a URL) it is not.
-    nwsh_set_completion_append_character(word.contains("$") ? 0 : 32)
+    // After a command name a space is wanted; after a variable (often inside a URL) or a path
+    // segment that has more under it (`subnets/`) it is not.
+    let continues = word.contains("$") || (matches.count == 1 && matches[0].hasSuffix("/"))
+    nwsh_set_completion_append_character(continues ? 0 : 32)
     return rl_completion_matches(text, completionEntry)
 }
 

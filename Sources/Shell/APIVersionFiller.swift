@@ -118,6 +118,13 @@ final class APIVersionFiller: Sendable {
             type: type)
     }
 
+    /// The provider metadata for a path's type (for Tab's `api-version=` values); nil for a path
+    /// whose version is not read from a provider.
+    func provider(for path: ARMPath, client: ARMClient) async throws -> ProviderVersions? {
+        guard case .provider(let namespace, _, let subscription) = APIVersionChoice.choose(for: path) else { return nil }
+        return try await metadata(namespace: namespace, subscription: subscription, client: client).0
+    }
+
     /// A provider's metadata: from this session, else the cache (not while recording), else ARM.
     private func metadata(
         namespace: String, subscription: String?, client: ARMClient

@@ -52,6 +52,9 @@ public actor Session {
     var previousLocation: ARMPath?
     /// The subscription `~` stands for, once looked up.
     var homeLocation: ARMPath?
+    /// What Tab completion looked up this session, by the lower-cased place it completed in; emptied
+    /// by a statement that writes (put, patch, delete, post), which can change what is there.
+    var completionCache: [String: [PathCompletion.Child]] = [:]
 
     /// The last connectivity check and its result.
     var lastCheck: (context: CheckContext, result: JSONValue)? { checks.last }

@@ -208,6 +208,31 @@ import Testing
             ])
     }
 
+    /// A Tab completion's lookup between statements is recorded, marked, and not counted as the
+    /// statement's: `--rerun` of an interrupted statement lets through only its own requests.
+    @Test func aCompletionLookupIsMarkedAndNotAStatementsRequest() throws {
+        let lookup = Interaction(
+            request: HTTPRequest(method: "GET", url: "https://management.azure.com/subscriptions?api-version=2022-12-01"),
+            response: HTTPResponse(status: 200, body: Array(#"{"value": []}"#.utf8)), at: 1.5, durationMilliseconds: 4,
+            lookup: "completion")
+        let cassette = Cassette(
+            metadata: metadata,
+            events: [
+                .command(text: "get /x", at: 0),
+                .interaction(
+                    Interaction(
+                        request: HTTPRequest(method: "GET", url: "https://management.azure.com/x"), response: HTTPResponse(status: 200),
+                        at: 0.5, durationMilliseconds: 2)),
+                .ended(.interrupted, at: 1),
+                .interaction(lookup),
+            ])
+        let text = cassette.text
+        #expect(text.contains(#""lookup": "completion""#))
+        let read = try Cassette(text: text, file: "c.json")
+        #expect(read.interactions.map(\.lookup) == [nil, "completion"])
+        #expect(read.commandRuns == [Cassette.CommandRun(text: "get /x", requests: 1, status: .interrupted)])
+    }
+
     @Test func anUnknownEndingIsNamedWithTheOnesThatExist() throws {
         let text =
             #"{"format": "nwsh-cassette", "version": 1, "metadata": {"source": "s", "endpoint": "e", "recordedWith": "t", "recordedAt": "t"}, "events": [{"kind": "end", "at": 0, "status": "crashed"}]}"#

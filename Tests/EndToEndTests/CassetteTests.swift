@@ -396,6 +396,34 @@ import Testing
         #expect(replayed.err.components(separatedBy: "\n").filter { $0.hasPrefix("api-version ") } == versions)
     }
 
+    /// The issue's walk as a script: `cd`, `ls` and relative paths, recorded on the sandbox and
+    /// replayed offline with the same output.
+    @Test("a session that walks the tree with cd and ls replays offline")
+    func aWalkReplaysOffline() async throws {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("walk.cassette.json").path
+        let script = directory.appendingPathComponent("walk.nwsh")
+        try Data(
+            """
+            ls
+            cd ~/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
+            ls
+            cd securityRules
+            ls
+            $rule = get Port80
+            $rule.properties.priority
+            pwd
+
+            """.utf8
+        ).write(to: script)
+        let recorded = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "--record", cassette, script.path])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        #expect(recorded.out.contains("100       Port80  Outbound   Deny"), "\(recorded.out)")
+        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, script.path])
+        #expect(replayed.status == 0, "\(replayed.err)")
+        #expect(replayed.out == recorded.out)
+    }
+
     @Test func recordMisuseIsExplained() throws {
         let directory = try temporaryDirectory()
         let stop = try Binary.run(Binary.nwsh, ["--sandbox", "-c", "record stop"])

@@ -1,5 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The connection-troubleshoot page's four examples, pasted as they are, against `nwsh --sandbox`.
 @Suite struct PageExamplesTests {
@@ -118,5 +123,20 @@ struct SandboxProcess {
     func stop() {
         process.terminate()
         Binary.wait(for: process)
+    }
+
+    /// Adds faults through the server's `/sandbox/faults` endpoint (JSON: one fault or a list).
+    func inject(_ json: String) throws {
+        var request = URLRequest(url: URL(string: baseURL + "/sandbox/faults")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(json.utf8)
+        let status = Mutex<Int?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status.withLock { $0 = (response as? HTTPURLResponse)?.statusCode }
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        guard status.withLock({ $0 }) == 204 else { throw CocoaError(.fileWriteUnknown) }
     }
 }

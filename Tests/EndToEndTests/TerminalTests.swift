@@ -6,14 +6,15 @@ final class TmuxSession {
     private let socket = "nwsh-test-\(UUID().uuidString.prefix(8))"
     let historyPath: String
 
-    init(arguments: [String], historyPath: String) throws {
+    init(arguments: [String], historyPath: String, environment: [String: String] = [:]) throws {
         self.historyPath = historyPath
         let command = ([Binary.nwsh] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
         // Started with posix_spawn and waitpid: Foundation's Process does not notice this client
         // exiting (its daemonised server lingers), and would wait for ever.
         let status = Self.spawnAndWait([
             "tmux", "-L", socket, "new-session", "-d", "-s", "t", "-x", "160", "-y", "50",
-            "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(command); echo EXIT=$?; sleep 60",
+            "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(variables)\(command); echo EXIT=$?; sleep 60",
         ])
         guard status == 0 else { throw CocoaError(.executableLoad) }
     }
@@ -245,5 +246,136 @@ final class TmuxSession {
         let exited = try terminal.wait { $0.contains("EXIT=4") }
         #expect(exited.contains("EXIT=4"))
         #expect(!exited.contains("Unknown command 'half'"))
+    }
+
+    /// The issue's walk: from `ls` at the top to ContosoAppNsg's security rules with `cd` and Tab
+    /// alone, no api-version typed; each Tab completes one level from what the sandbox holds.
+    @Test(.enabled(if: tmuxAvailable)) func tabWalksFromTheTopToTheRulesOfAGroup() throws {
+        let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: historyFile())
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.type("ls")
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("Contoso Sandbox (nwsh)  00000000-0000-0000-0000-000000000000  Enabled") }
+        let subscription = "subscriptions/00000000-0000-0000-0000-000000000000/"
+        // (typed, what the line then ends with), one level each.
+        let steps: [(String, String)] = [
+            ("cd s", "cd subscriptions/"),
+            ("", "cd \(subscription)"),
+            ("resourceG", "cd \(subscription)resourceGroups/"),
+            ("ContosoR", "resourceGroups/ContosoRG/"),
+            ("p", "ContosoRG/providers/"),
+            ("Microsoft.N", "providers/Microsoft.Network/"),
+            ("networkS", "Microsoft.Network/networkSecurityGroups/"),
+            ("", "networkSecurityGroups/ContosoAppNsg/"),
+            ("s", "ContosoAppNsg/securityRules/"),
+        ]
+        for (typed, shown) in steps {
+            if !typed.isEmpty { try terminal.type(typed) }
+            try terminal.send("Tab")
+            let screen = try terminal.wait { $0.components(separatedBy: "\n").contains { $0.hasPrefix("nwsh> ") && $0.hasSuffix(shown) } }
+            #expect(screen.components(separatedBy: "\n").contains { $0.hasPrefix("nwsh> ") && $0.hasSuffix(shown) }, "\(typed): \(screen)")
+        }
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("nwsh …/ContosoAppNsg/securityRules> ") }
+        try terminal.type("ls")
+        try terminal.send("Enter")
+        let listed = try terminal.wait { $0.contains("100       Port80  Outbound   Deny    Tcp       *       10.1.4.0/24  80") }
+        #expect(listed.contains("PRIORITY  NAME    DIRECTION  ACCESS  PROTOCOL  SOURCE  DESTINATION  PORTS"))
+        // A relative path, its api-version filled in.
+        try terminal.type("$rule = get Port")
+        try terminal.send("Tab")
+        try terminal.wait { $0.contains("$rule = get Port80/") }
+        try terminal.send("BSpace", "Enter")
+        try terminal.type("$rule.properties.access")
+        try terminal.send("Enter")
+        let access = try terminal.wait { $0.contains("\nDeny\n") }
+        #expect(access.contains("\nDeny\n"))
+    }
+
+    /// After `?api-version=`, Tab offers the versions the provider lists for the type, newest first.
+    @Test(.enabled(if: tmuxAvailable)) func tabCompletesAPIVersions() throws {
+        let terminal = try TmuxSession(arguments: ["--sandbox"], historyPath: historyFile())
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        // (A line longer than the terminal is wide loses libedit's list of matches: kept short.)
+        try terminal.type("cd ~/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines")
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("nwsh ContosoRG/virtualMachines> ") }
+        try terminal.type("get MultiTierApp0?api-version=2024-0")
+        try terminal.send("Tab")
+        try terminal.send("Tab")
+        let listed = try terminal.wait { $0.contains("\n2024-03-01  2024-07-01") }
+        #expect(listed.contains("\n2024-03-01  2024-07-01"), "\(listed)")
+        try terminal.type("7")
+        try terminal.send("Tab")
+        try terminal.wait { $0.contains("get MultiTierApp0?api-version=2024-07-01 ") }
+        try terminal.send("Enter")
+        let answered = try terminal.wait { $0.contains("\"name\": \"MultiTierApp0\"") }
+        #expect(answered.contains("\"name\": \"MultiTierApp0\""))
+    }
+
+    /// A lookup slower than two seconds: no completion and a hint, and the prompt goes on at once;
+    /// what is typed next runs. Against nwsh-sandbox with a delay fault, signed in as Azure is.
+    @Test(.enabled(if: tmuxAvailable)) func aSlowLookupLeavesThePromptResponsive() throws {
+        let server = try SandboxProcess.start()
+        defer { server.stop() }
+        try server.inject(#"{"kind": "delay", "seconds": 6, "path": "/resourceGroups", "method": "GET", "count": 1}"#)
+        let cache = try temporaryDirectory()
+        let terminal = try TmuxSession(
+            arguments: ["--endpoint", server.baseURL], historyPath: historyFile(),
+            environment: [
+                "AZURE_TENANT_ID": "72f988bf-0000-0000-0000-000000000000", "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
+                "AZURE_CLIENT_SECRET": "nwsh-sandbox-secret", "AZURE_AUTHORITY_HOST": server.baseURL, "XDG_CACHE_HOME": cache.path,
+            ])
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.type("cd /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/")
+        let started = Date()
+        try terminal.send("Tab")
+        let hinted = try terminal.wait { $0.contains("(no completion: ARM did not answer within 2 s; press Tab to try again)") }
+        let waited = Date().timeIntervalSince(started)
+        #expect(hinted.contains("(no completion: ARM did not answer within 2 s; press Tab to try again)"), "\(hinted)")
+        #expect(waited < 5, "the prompt was held \(waited) s")
+        try terminal.type("ContosoRG")
+        try terminal.send("Enter")
+        let moved = try terminal.wait { $0.contains("nwsh ContosoRG> ") }
+        #expect(moved.contains("nwsh ContosoRG> "), "\(moved)")
+        // Ctrl-C while a lookup is slow stops the wait at once; the line is kept.
+        try server.inject(#"{"kind": "delay", "seconds": 6, "path": "/resources", "method": "GET", "count": 1}"#)
+        try terminal.type("ls providers/")
+        try terminal.send("Tab")
+        Thread.sleep(forTimeInterval: 0.3)
+        let interrupted = Date()
+        try terminal.send("C-c")
+        try terminal.type("Microsoft.Network")
+        try terminal.send("Enter")
+        let listed = try terminal.wait { $0.contains("networkSecurityGroups  1") }
+        #expect(listed.contains("networkSecurityGroups  1"), "\(listed)")
+        #expect(listed.components(separatedBy: "(no completion").count == 2, "no second hint after Ctrl-C")
+        #expect(Date().timeIntervalSince(interrupted) < 6)
+    }
+
+    /// Completion's lookups are recorded, marked `completion`, so a replay can answer them, and
+    /// `--rerun` runs only the statements.
+    @Test(.enabled(if: tmuxAvailable)) func completionLookupsAreRecordedAndMarked() throws {
+        let cassette = try temporaryDirectory().appendingPathComponent("tab.cassette.json").path
+        let terminal = try TmuxSession(arguments: ["--sandbox", "--record", cassette], historyPath: historyFile())
+        defer { terminal.close() }
+        try terminal.wait { $0.contains("nwsh> ") }
+        try terminal.type("cd ~/resourceGroups/Contoso")
+        try terminal.send("Tab")
+        try terminal.send("Tab")
+        try terminal.wait { $0.contains("ContosoExampleRG/") && $0.contains("ContosoRG/") }
+        try terminal.type("RG")
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("nwsh ContosoRG> ") }
+        try terminal.type("exit")
+        try terminal.send("Enter")
+        try terminal.wait { $0.contains("EXIT=0") }
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(text.contains(#""lookup": "completion""#), "\(text)")
+        let rerun = try Binary.run(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 0, "\(rerun.err)")
     }
 }

@@ -154,6 +154,14 @@ import Testing
                 "ls /subscriptions/11111111-0000-0000-0000-000000000000",
                 "error: ls: nothing is named '11111111-0000-0000-0000-000000000000' in /subscriptions. 'ls /subscriptions' lists what is there.\n"
             ),
+            (
+                "cd ~/resourceGrups/ContosoRG",
+                "error: cd: nothing is named 'resourceGrups' in \(Self.subscription). Did you mean 'resourceGroups'?\n"
+            ),
+            (
+                "ls \(Self.group)/providers/Microsoft.Network/virtualNetworks/ContosoVNet/subnet",
+                "error: ls: nothing is named 'subnet' in \(Self.group)/providers/Microsoft.Network/virtualNetworks/ContosoVNet. Did you mean 'subnets'?\n"
+            ),
             ("cd -", "error: cd -: there is no earlier location yet.\n"),
             ("cd a//b", "error: 'a//b' has an empty segment (//); write each segment once.\n"),
         ]

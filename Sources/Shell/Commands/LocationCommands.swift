@@ -80,9 +80,11 @@ enum ARMTreeReader {
         do {
             json = try await session.sender.value(ARMCall(method: "get", target: request.description)) ?? .null
         } catch let error as ShellError {
-            // ARM's 404 says what it did not find in its own words; the segment is named when a
-            // collection up the path does not hold it.
-            if case .httpStatus(_, _, 404, _, _, _, _) = error, let missing = await missingSegment(path, command: command, in: session) {
+            // ARM's 404 (or 400, for a path it cannot place) says what it did not find in its own
+            // words; the segment is named when a place up the path does not hold it.
+            if case .httpStatus(_, _, let status, _, _, _, _) = error, status == 400 || status == 404,
+                let missing = await missingSegment(path, command: command, in: session)
+            {
                 throw missing
             }
             throw error
@@ -100,23 +102,28 @@ enum ARMTreeReader {
         return json
     }
 
-    /// The first name in the path that its collection does not hold (the subscription, the
-    /// resource group, then each resource name), with the closest name there; nil when each is
-    /// found, or a collection cannot be listed.
+    /// The first segment of the path that the place before it does not hold, with the closest
+    /// name there: a word where only some are possible (`resourceGroups`, `providers`, a
+    /// resource's collections), a subscription, group, namespace, type or resource name that
+    /// ARM's list of the place does not have. Nil when each is found, or a place cannot be listed.
     static func missingSegment(_ path: ARMPath, command: String, in session: isolated Session) async -> ShellError? {
         let segments = path.segments
-        var positions: [Int] = []
-        if path.subscription != nil { positions.append(1) }
-        if path.resourceGroup != nil { positions.append(3) }
-        if let provider = path.provider { positions += provider.names.indices.map { provider.start + 3 + 2 * $0 } }
-        for position in positions where position < segments.count {
-            let collection = ARMPath(segments: Array(segments[..<position]))
-            guard let listed = try? await session.sender.value(ARMCall(method: "get", target: collection.description)) else { return nil }
-            let names = (listed["value"]?.arrayValue ?? []).compactMap { $0["subscriptionId"]?.stringValue ?? $0["name"]?.stringValue }
-            if !names.contains(where: { $0.lowercased() == segments[position].lowercased() }) {
+        for position in segments.indices {
+            let place = ARMPath(segments: Array(segments[..<position]))
+            let names: [String]
+            switch PathCompletion.source(for: place) {
+            case .fixed(let children):
+                guard !children.isEmpty else { return nil }
+                names = children.map(\.name)
+            case .lookup(let listed, let read):
+                guard let json = try? await session.sender.value(ARMCall(method: "get", target: listed.description)) else { return nil }
+                names = read(json ?? .null).map(\.name)
+            }
+            let segment = segments[position]
+            if !names.contains(where: { $0.lowercased() == segment.lowercased() }) {
                 return .noSuchSegment(
-                    command: command, segment: segments[position], collection: collection.description,
-                    suggestion: Suggestion.closest(to: segments[position], in: names))
+                    command: command, segment: segment, collection: place.description,
+                    suggestion: Suggestion.closest(to: segment, in: names))
             }
         }
         return nil

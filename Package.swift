@@ -108,7 +108,8 @@ let package = Package(
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "JSON"]),
         // What the fuzzer feeds arbitrary bytes to (scripts/fuzz, FUZZING.md); the suite replays
         // the committed corpus through it.
-        .target(name: "FuzzTargets", dependencies: ["Cassettes", "Diagnostics", "JSON", "NetworkLab", "Sandbox", "ShellLanguage"]),
+        .target(
+            name: "FuzzTargets", dependencies: ["ARMPaths", "Cassettes", "Diagnostics", "JSON", "NetworkLab", "Sandbox", "ShellLanguage"]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         // A deliberately bad HTTP server on loopback, for the tests of hostile answers.
         .target(name: "TestServers", path: "Tests/TestServers"),

@@ -1,3 +1,4 @@
+import ARMPaths
 import Cassettes
 import Diagnostics
 import Dispatch
@@ -35,6 +36,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// sandbox's store over it: a GET, a PUT of what the GET gave, and a DELETE of the first
     /// resources.
     case lab
+    /// ARM paths as a person types them, and what ARM says about api-versions: the first line is
+    /// what was written (parsed, taken apart, resolved against the location, shortened for a
+    /// prompt), the second the location, the rest a provider's metadata (JSON) and a refusal's
+    /// message. A resolved path's text must read back as the same path.
+    case paths
 
     /// Feeds one input.
     public func run(_ bytes: [UInt8]) {
@@ -47,6 +53,31 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .explain: Self.explain(bytes)
         case .sandbox: Self.sandbox(bytes)
         case .lab: Self.lab(bytes)
+        case .paths: Self.paths(bytes)
+        }
+    }
+
+    private static func paths(_ bytes: [UInt8]) {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        let written = String(lines.first ?? "")
+        let location = lines.count > 1 ? ARMPath(String(lines[1])) ?? .root : .root
+        let rest = lines.count > 2 ? String(lines[2]) : ""
+        for path in [ARMPath(written), location].compactMap({ $0 }) {
+            _ = (path.subscription, path.resourceGroup, path.provider, path.parent, APIVersionChoice.choose(for: path))
+            for width in [1, 12, 40] { _ = path.shortened(toFit: width) }
+            guard ARMPath(path.description) == path else { fatalError("'\(path)' does not read back as the same path") }
+        }
+        if let resolved = try? ARMPath.resolve(
+            written, from: location, previous: location.parent, home: ARMPath(segments: ["subscriptions", "S"]))
+        {
+            guard ARMPath(resolved.path.description) == resolved.path else {
+                fatalError("'\(written)' resolved to '\(resolved.path)', which does not read back as the same path")
+            }
+        }
+        _ = APIVersionChoice.supportedVersions(inMessage: rest)
+        _ = APIVersionChoice.newest(of: rest.split(separator: ",").map(String.init))
+        if let json = try? JSONParser.parse(rest, mode: .relaxed), let provider = ProviderVersions(json: json) {
+            _ = provider.choose(types: written.split(separator: "/").map(String.init))
         }
     }
 

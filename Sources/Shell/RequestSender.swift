@@ -31,6 +31,9 @@ struct RequestSender: Sendable {
         }
         var call = call
         let written = call.target
+        // A URL that cannot be sent (another host, white space) is refused before anything,
+        // provider metadata included, is asked.
+        _ = try client.configuration.endpoint.resolve(written)
         let choice = try await versions.choose(for: written, client: client)
         if let choice {
             call.target = choice.target

@@ -332,30 +332,38 @@ import Testing
         #expect(recorded.err == "Recording to \(inner); 'record stop' writes it.\nRecorded 2 interactions to \(inner).\n")
     }
 
+    /// Runs a script on the sandbox while recording it, then replays the cassette offline with the
+    /// same script: both runs, and the cassette's text. `options` go to both runs.
+    static func recordedAndReplayed(
+        _ name: String, script text: String, options: [String] = []
+    ) async throws -> (recorded: Binary.Result, replayed: Binary.Result, cassette: String) {
+        let directory = try temporaryDirectory()
+        let cassette = directory.appendingPathComponent("\(name).cassette.json").path
+        let script = directory.appendingPathComponent("\(name).nwsh")
+        try Data(text.utf8).write(to: script)
+        let recorded = try await Binary.runOffThePool(
+            Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0"] + options + ["--record", cassette, script.path])
+        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette] + options + [script.path])
+        return (recorded, replayed, try String(contentsOfFile: cassette, encoding: .utf8))
+    }
+
     /// `check --deep` asks its follow-ups like any other request: recorded on the sandbox, the
     /// session replays offline with the same text, follow-ups answered from the cassette.
     @Test("a deep check recorded on the sandbox replays offline with the same text")
     func aDeepCheckReplaysOffline() async throws {
-        let directory = try temporaryDirectory()
-        let cassette = directory.appendingPathComponent("deep.cassette.json").path
-        let script = directory.appendingPathComponent("deep.nwsh")
-        try Data(
-            """
-            $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
-            check $src 10.1.4.4:80 --deep
-            check $src 13.107.21.200:80
-            explain --deep
+        let (recorded, replayed, cassette) = try await Self.recordedAndReplayed(
+            "deep",
+            script: """
+                $src = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG/providers/Microsoft.Compute/virtualMachines/MultiTierApp0"
+                check $src 10.1.4.4:80 --deep
+                check $src 13.107.21.200:80
+                explain --deep
 
-            """.utf8
-        ).write(to: script)
-        let recorded = try await Binary.runOffThePool(
-            Binary.nwsh, ["--sandbox", "--sandbox-retry-after", "0", "--record", cassette, script.path])
+                """)
         #expect(recorded.status == 3, "\(recorded.err)")
         #expect(recorded.out.contains("with its rule Port80 (priority 100"), "\(recorded.out)")
         #expect(recorded.out.contains("Route BlockBingRange of route table ContosoAppRoutes"), "\(recorded.out)")
-        let text = try String(contentsOfFile: cassette, encoding: .utf8)
-        #expect(text.contains("networkConfigurationDiagnostic"))
-        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, script.path])
+        #expect(cassette.contains("networkConfigurationDiagnostic"))
         #expect(replayed.status == 3, "\(replayed.err)")
         #expect(replayed.out == recorded.out)
     }
@@ -364,21 +372,17 @@ import Testing
     /// replay fills in the same versions without a network.
     @Test("URLs without api-version recorded on the sandbox replay offline with the same versions")
     func filledInVersionsReplayOffline() async throws {
-        let directory = try temporaryDirectory()
-        let cassette = directory.appendingPathComponent("versions.cassette.json").path
-        let script = directory.appendingPathComponent("versions.nwsh")
-        try Data(
-            """
-            $rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG"
-            $nsg = get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
-            $nsg.properties.securityRules[0].name
-            $vm = get $rg/providers/Microsoft.Compute/virtualMachines/MultiTierApp0
-            $vm.location
-            get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules/Port80
+        let (recorded, replayed, cassette) = try await Self.recordedAndReplayed(
+            "versions",
+            script: """
+                $rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ContosoRG"
+                $nsg = get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
+                $nsg.properties.securityRules[0].name
+                $vm = get $rg/providers/Microsoft.Compute/virtualMachines/MultiTierApp0
+                $vm.location
+                get $rg/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules/Port80
 
-            """.utf8
-        ).write(to: script)
-        let recorded = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "-v", "--record", cassette, script.path])
+                """, options: ["-v"])
         #expect(recorded.status == 0, "\(recorded.err)")
         #expect(recorded.out.hasPrefix("Port80\nwestcentralus\n"), "\(recorded.out)")
         let versions = recorded.err.components(separatedBy: "\n").filter { $0.hasPrefix("api-version ") }
@@ -388,9 +392,7 @@ import Testing
                 "api-version 2024-07-01: the newest stable version Microsoft.Compute lists for virtualMachines (read now from its metadata)",
                 "api-version 2024-05-01: the newest stable version Microsoft.Network lists for networkSecurityGroups, the nearest listed parent of networkSecurityGroups/securityRules (read earlier in this session)",
             ])
-        let text = try String(contentsOfFile: cassette, encoding: .utf8)
-        #expect(text.contains("/providers/Microsoft.Compute?api-version=2021-04-01"))
-        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, "-v", script.path])
+        #expect(cassette.contains("/providers/Microsoft.Compute?api-version=2021-04-01"))
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == recorded.out)
         #expect(replayed.err.components(separatedBy: "\n").filter { $0.hasPrefix("api-version ") } == versions)
@@ -400,26 +402,21 @@ import Testing
     /// replayed offline with the same output.
     @Test("a session that walks the tree with cd and ls replays offline")
     func aWalkReplaysOffline() async throws {
-        let directory = try temporaryDirectory()
-        let cassette = directory.appendingPathComponent("walk.cassette.json").path
-        let script = directory.appendingPathComponent("walk.nwsh")
-        try Data(
-            """
-            ls
-            cd ~/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
-            ls
-            cd securityRules
-            ls
-            $rule = get Port80
-            $rule.properties.priority
-            pwd
+        let (recorded, replayed, _) = try await Self.recordedAndReplayed(
+            "walk",
+            script: """
+                ls
+                cd ~/resourceGroups/ContosoRG/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg
+                ls
+                cd securityRules
+                ls
+                $rule = get Port80
+                $rule.properties.priority
+                pwd
 
-            """.utf8
-        ).write(to: script)
-        let recorded = try await Binary.runOffThePool(Binary.nwsh, ["--sandbox", "--record", cassette, script.path])
+                """)
         #expect(recorded.status == 0, "\(recorded.err)")
         #expect(recorded.out.contains("100       Port80  Outbound   Deny"), "\(recorded.out)")
-        let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, script.path])
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == recorded.out)
     }

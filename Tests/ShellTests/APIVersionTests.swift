@@ -61,6 +61,14 @@ import Testing
             ), "\(fixture.output.err)")
     }
 
+    @Test("a URL on another host is refused before any metadata is asked")
+    func anotherHostAsksNothing() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("get https://example.com\(Self.vnet)") == .failure)
+        #expect(fixture.output.err.hasPrefix("error: Refusing to send a request to example.com: "), "\(fixture.output.err)")
+        #expect(await fixture.server.arm.log.filter { !$0.contains("/oauth2/") } == [])
+    }
+
     @Test("a version ARM refuses is retried once with the newest stable one it lists, and kept; one written in the URL is not")
     func aRefusedVersionIsRetried() async throws {
         let fixture = try await SessionFixture.start(style: OutputStyle(verbose: true))

@@ -27,9 +27,11 @@ public enum APIVersionChoice: Sendable, Equatable {
         if count == 0 { return .unknown }
         if path.segment(0, is: "tenants") { return .fixed(subscriptionsVersion, api: "the subscriptions API") }
         if let provider = path.provider {
-            // `/providers/NS` or `.../providers/NS` itself is the provider's metadata; Microsoft.Resources
-            // (deployments and the like) is ARM's own resources API.
-            if provider.types.isEmpty || provider.namespace.lowercased() == "microsoft.resources" {
+            // `/providers/NS` or `.../providers/NS` itself is the provider's metadata, and
+            // `Microsoft.Resources/deployments` is ARM's own resources API. Other Microsoft.Resources
+            // types (templateSpecs, deploymentScripts, ...) have versions of their own.
+            let isDeployment = provider.namespace.lowercased() == "microsoft.resources" && provider.types[0].lowercased() == "deployments"
+            if provider.types.isEmpty || isDeployment {
                 return .fixed(resourcesVersion, api: "the resources API")
             }
             return .provider(namespace: provider.namespace, types: provider.types, subscription: path.subscription)

@@ -26,6 +26,8 @@ public final class ReplayTransport: HTTPTransport {
     }
     private let requests: [HTTPRequest]
     private let answers: [Answer]
+    /// Which recorded requests were lookups between statements (Tab completion's).
+    private let lookups: [Bool]
     private let index: [String: [Int]]
     /// Which recorded requests have answered a request.
     private let used: Mutex<[Bool]>
@@ -44,14 +46,17 @@ public final class ReplayTransport: HTTPTransport {
         self.redactor = Redactor(ledger: secrets)
         var requests: [HTTPRequest] = []
         var answers: [Answer] = []
+        var lookups: [Bool] = []
         for event in cassette.events {
             switch event {
             case .interaction(let interaction):
                 requests.append(interaction.request)
                 answers.append(.response(interaction.response))
+                lookups.append(interaction.lookup != nil)
             case .failure(let failure):
                 requests.append(failure.request)
                 answers.append(.failure(failure.error))
+                lookups.append(false)
             case .command, .ended:
                 continue
             }
@@ -62,6 +67,7 @@ public final class ReplayTransport: HTTPTransport {
         }
         self.requests = requests
         self.answers = answers
+        self.lookups = lookups
         self.index = index
         self.used = Mutex([Bool](repeating: false, count: requests.count))
     }
@@ -84,12 +90,18 @@ public final class ReplayTransport: HTTPTransport {
         let (matchable, json) = redactor.redactForMatching(request)
         let body = json.map(Self.canonical) ?? Self.canonicalBody(matchable.body)
         let matching = index[Self.key(matchable) + "\n" + body] ?? []
+        // A statement's request is answered by a statement's recorded request first, a lookup's
+        // (Tab completion's, marked when recorded) by a lookup's: a lookup recorded between two
+        // statements must not answer the second with what was there before the first.
+        let isLookup = RecordingPurpose.lookup != nil
         let chosen: Int? = used.withLock { used in
-            if let next = matching.first(where: { !used[$0] }) {
+            let unused = matching.filter { !used[$0] }
+            if let next = unused.first(where: { lookups[$0] == isLookup }) ?? unused.first {
                 used[next] = true
                 return next
             }
-            return request.method.uppercased() == "GET" ? matching.last : nil
+            guard request.method.uppercased() == "GET" else { return nil }
+            return matching.last { lookups[$0] == isLookup } ?? matching.last
         }
         guard let chosen else {
             if let fallback { return try await fallback.send(request) }

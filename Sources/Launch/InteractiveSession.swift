@@ -1,4 +1,5 @@
 import Cassettes
+import Foundation
 import JSON
 import LineEditing
 import Shell
@@ -13,6 +14,14 @@ struct InteractiveSession {
     let environment: [String: String]
     /// The session's learned secrets, removed from the history file.
     let secrets: SecretLedger
+
+    /// How wide the prompt's location may be: a third of the terminal's columns, between 20 and
+    /// 60 (40 when the width is not known).
+    static func promptWidth() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 40 }
+        return min(60, max(20, Int(size.ws_col) / 3))
+    }
 
     /// Reads and runs statements until end of input or `exit`; returns the exit status.
     func run() async -> Int32 {
@@ -31,8 +40,9 @@ struct InteractiveSession {
         // How many learned secrets the history has been cleaned of.
         var historyClean = 0
         while true {
-            // The location `cd` went to, shortened; nothing at the top (`nwsh> `).
-            let location = TerminalText.sanitized(await session.promptLocation)
+            // The location `cd` went to, shortened to a third of the terminal's width; nothing at
+            // the top (`nwsh> `).
+            let location = TerminalText.sanitized(await session.promptLocation(width: Self.promptWidth()))
             let prompt = assembler.isContinuing ? ">> " : location.isEmpty ? "nwsh> " : "nwsh \(location)> "
             session.flushRecording()
             switch await input.readLine(prompt: prompt) {

@@ -26,6 +26,8 @@ final class APIVersionFiller: Sendable {
         /// The provider type it was chosen for (`microsoft.network/virtualnetworks`), for a retry;
         /// nil for a fixed version.
         var type: String?
+        /// The versions the provider lists for that type: a retry takes only one of these.
+        var listed: [String] = []
     }
 
     private struct State {
@@ -33,7 +35,8 @@ final class APIVersionFiller: Sendable {
         var providers: [String: (provider: ProviderVersions, source: String)] = [:]
         /// Versions that worked after ARM refused the chosen one, by provider type.
         var corrected: [String: String] = [:]
-        /// The recording the metadata was read in (nil: none): a new recording asks again.
+        /// The recording the metadata was read in (nil: none): a new recording asks again, and
+        /// forgets the corrected versions, so what it records replays as it was chosen.
         var recording: ObjectIdentifier?
     }
 
@@ -90,32 +93,43 @@ final class APIVersionFiller: Sendable {
             if let corrected = state.withLock({ $0.corrected[key] }) {
                 return Choice(
                     target: Self.adding(corrected, to: target), version: corrected,
-                    why: "the version ARM took for \(namespace)/\(chosen.type) earlier in this session", type: key)
+                    why: "the version ARM took for \(namespace)/\(chosen.type) earlier in this session", type: key,
+                    listed: provider.types[chosen.type] ?? [])
             }
             let kind = chosen.stable ? "the newest stable version" : "the newest version (it lists no stable one)"
             let asked = types.joined(separator: "/")
             let parent = chosen.type.lowercased() == asked.lowercased() ? "" : ", the nearest listed parent of \(asked)"
             return Choice(
                 target: Self.adding(chosen.version, to: target), version: chosen.version,
-                why: "\(kind) \(provider.namespace) lists for \(chosen.type)\(parent) (\(source))", type: key)
+                why: "\(kind) \(provider.namespace) lists for \(chosen.type)\(parent) (\(source))", type: key,
+                listed: provider.types[chosen.type] ?? [])
         }
     }
 
     /// The target to send again after ARM refused a chosen version, and why; nil when the
-    /// response is not such a refusal or lists no other version.
+    /// response is not such a refusal or lists no other version the provider lists for the type
+    /// (`InvalidApiVersionParameter` can list ARM's own resources API's versions, which a
+    /// provider's type does not take).
     func retry(after response: HTTPResponse, of choice: Choice, target: String) -> Choice? {
         guard let type = choice.type, response.status == 400 || response.status == 404,
             let envelope = ARMErrorEnvelope(body: response.body), let code = envelope.code,
             APIVersionChoice.refusalCodes.contains(code.lowercased())
         else { return nil }
-        let listed = APIVersionChoice.supportedVersions(inMessage: envelope.message ?? "").filter { $0 != choice.version }
+        let listed = APIVersionChoice.supportedVersions(inMessage: envelope.message ?? "").filter {
+            $0 != choice.version && choice.listed.contains($0)
+        }
         guard let newest = APIVersionChoice.newest(of: listed) else { return nil }
-        state.withLock { $0.corrected[type] = newest.version }
         return Choice(
             target: Self.adding(newest.version, to: target), version: newest.version,
             why:
                 "ARM refused \(choice.version) (\(code)); \(newest.version) is the newest \(newest.stable ? "stable " : "")version it lists",
-            type: type)
+            type: type, listed: choice.listed)
+    }
+
+    /// Keeps a version that ARM took after a refusal, for the type's next requests this session.
+    func remember(_ choice: Choice) {
+        guard let type = choice.type else { return }
+        state.withLock { $0.corrected[type] = choice.version }
     }
 
     /// The provider metadata for a path's type (for Tab's `api-version=` values); nil for a path
@@ -123,6 +137,12 @@ final class APIVersionFiller: Sendable {
     func provider(for path: ARMPath, client: ARMClient) async throws -> ProviderVersions? {
         guard case .provider(let namespace, _, let subscription) = APIVersionChoice.choose(for: path) else { return nil }
         return try await metadata(namespace: namespace, subscription: subscription, client: client).0
+    }
+
+    /// A provider's metadata (`cd` into a namespace asks it to know the namespace exists, and the
+    /// versions of its types are then known).
+    func provider(namespace: String, subscription: String?, client: ARMClient) async throws -> ProviderVersions {
+        try await metadata(namespace: namespace, subscription: subscription, client: client).0
     }
 
     /// A provider's metadata: from this session, else the cache (not while recording), else ARM.
@@ -134,6 +154,7 @@ final class APIVersionFiller: Sendable {
         let known = state.withLock { state -> (ProviderVersions, String)? in
             if state.recording != recorder {
                 state.providers = [:]
+                state.corrected = [:]
                 state.recording = recorder
             }
             return state.providers[key].map { ($0.provider, "read earlier in this session") }

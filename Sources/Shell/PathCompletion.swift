@@ -58,8 +58,10 @@ enum PathCompletion {
         var path = spaced ? "" : words.removeLast()
         if words.first?.lowercased() == "armclient" { words.removeFirst() }
         if words.count >= 2, words[1] == "=", words[0].hasPrefix("$") { words.removeFirst(2) }
-        // The command, and no argument before the path.
-        guard words.count == 1, pathCommands.contains(words[0].lowercased()) else { return nil }
+        // The command, and no argument before the path but flags that take no value (`ls --json`).
+        guard let command = words.first?.lowercased(), pathCommands.contains(command), let spec = CommandRegistry.spec(named: command),
+            words.dropFirst().allSatisfy({ spec.option(named: $0).map { $0.value == nil } ?? false })
+        else { return nil }
         while path.first == "\"" || path.first == "'" { path.removeFirst() }
         if versions {
             if let question = path.firstIndex(of: "?") { path = String(path[..<question]) }
@@ -154,8 +156,12 @@ enum PathCompletion {
     /// typed, ignoring case, each followed by `/` when things lie under it.
     static func candidates(_ children: [Child], for request: Request) -> [String] {
         let typed = request.partial.lowercased()
-        return children.filter { $0.name.lowercased().hasPrefix(typed) || ($0.alias?.lowercased().hasPrefix(typed) ?? false) }
-            .map { $0.name + ($0.hasChildren ? "/" : "") }
+        var matching = children.filter { $0.name.lowercased().hasPrefix(typed) }
+        // A display name completes to its ID only when it names one, and no ID starts so: libedit
+        // would otherwise put the IDs' common start in place of the name typed.
+        let byAlias = children.filter { $0.alias?.lowercased().hasPrefix(typed) ?? false }
+        if matching.isEmpty, byAlias.count == 1 { matching = byAlias }
+        return matching.map { $0.name + ($0.hasChildren ? "/" : "") }
             .sorted { $0.lowercased() < $1.lowercased() }
     }
 

@@ -53,8 +53,11 @@ struct ProviderCache: Sendable {
             "endpoint": .string(endpoint), "subscription": subscription.map(JSONValue.string) ?? .null, "providers": .object(namespaces),
         ])
         let path = file(endpoint: endpoint, subscription: subscription)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Owner-only, as the history file is: it names the subscriptions a person works in.
+        try? FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try? Data(JSONFormatter().bytes(.object(document))).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 
     private func entries(endpoint: String, subscription: String?) -> [String: JSONValue] {

@@ -46,6 +46,8 @@ struct RequestSender: Sendable {
             call.target = retry.target
             reporter.note("api-version \(retry.version): \(retry.why); sending again")
             result = try await client.perform(call)
+            // Kept for the type only once ARM has taken it.
+            if result.response.isSuccess { versions.remember(retry) }
         }
         reporter.finish()
         return try outcome(of: result, method: call.method.uppercased(), waited: call.waitForCompletion)

@@ -29,7 +29,7 @@ extension Session {
             transport: sender.client.transport, credentials: sender.client.credentials)
         do {
             return try await RecordingPurpose.$lookup.withValue("completion") {
-                let directory = try await completionPath(request.directory)
+                let directory = try await completionPath(request.directory, client: client)
                 if request.versions {
                     let provider = try await sender.versions.provider(for: directory, client: client)
                     return .candidates(PathCompletion.versions(provider, for: directory, typed: request.partial))
@@ -44,8 +44,10 @@ extension Session {
                     if let cached = completionCache[key] {
                         children = cached
                     } else {
+                        let generation = completionGeneration
                         children = read(try await lookUp(path, client: client))
-                        completionCache[key] = children
+                        // Not kept when it was given up, or a write came in between.
+                        if !Task.isCancelled, generation == completionGeneration { completionCache[key] = children }
                     }
                 }
                 return .candidates(PathCompletion.candidates(children, for: request))
@@ -61,10 +63,9 @@ extension Session {
 
     /// The place a completed word's directory names: an absolute URL's path, a path, or one
     /// relative to the location.
-    private func completionPath(_ written: String) async throws -> ARMPath {
-        if written.contains("://") { return APIVersionFiller.path(of: written) ?? .root }
+    private func completionPath(_ written: String, client: ARMClient) async throws -> ARMPath {
         if written.isEmpty { return location }
-        return try await resolve(written).path
+        return try await resolve(written, quietly: client).path
     }
 
     /// A GET for completion, its api-version filled in; a status of 400 or more is an error.

@@ -55,6 +55,9 @@ public actor Session {
     /// What Tab completion looked up this session, by the lower-cased place it completed in; emptied
     /// by a statement that writes (put, patch, delete, post), which can change what is there.
     var completionCache: [String: [PathCompletion.Child]] = [:]
+    /// How many times the completion cache was emptied: a lookup that started before then does
+    /// not fill it afterwards.
+    var completionGeneration = 0
 
     /// The last connectivity check and its result.
     var lastCheck: (context: CheckContext, result: JSONValue)? { checks.last }

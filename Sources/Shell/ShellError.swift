@@ -40,6 +40,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case apiVersion(APIVersionProblem)
     /// A path written relative to the location cannot be resolved.
     case path(PathProblem)
+    /// A URL or path that is empty (a variable that held `$null`).
+    case emptyPath
     /// `~` is not known: the sign-in sees this many subscriptions (not one) and `$subscriptionId` is not set.
     case noHome(subscriptions: Int)
     /// `cd` or `ls` of a path with a segment that names nothing: the segment, the collection it
@@ -138,6 +140,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "~ is not known here."
         case .path(.emptySegment(let written)):
             return "'\(TerminalText.sanitized(written))' has an empty segment (//); write each segment once."
+        case .emptyPath:
+            return "The path is empty (did a variable hold $null or nothing?): write '.' for where cd has gone, or a path."
         case .noHome(let subscriptions):
             let seen = subscriptions == 0 ? "sees no subscription" : "sees \(subscriptions) subscriptions"
             return

@@ -54,6 +54,10 @@ import Testing
             ("/subscriptions/S/providers/Microsoft.Network", "fixed 2021-04-01 (the resources API)"),
             ("/providers/Microsoft.Network", "fixed 2021-04-01 (the resources API)"),
             ("/subscriptions/S/resourceGroups/G/providers/Microsoft.Resources/deployments/d", "fixed 2021-04-01 (the resources API)"),
+            (
+                "/subscriptions/S/resourceGroups/G/providers/Microsoft.Resources/templateSpecs/t",
+                "provider Microsoft.Resources templateSpecs in S"
+            ),
             ("\(vnet)/subnets/App", "provider Microsoft.Network virtualNetworks/subnets in S"),
             ("/providers/Microsoft.Network/operations", "provider Microsoft.Network operations at the tenant"),
             ("/subscriptions/S/somethingElse", "unknown"),

@@ -36,6 +36,31 @@ import Testing
         #expect(bodies == ["first", "second", "done", "done"])
     }
 
+    /// A Tab completion's lookup recorded before a write, and the same GET by a statement after
+    /// it: each is answered by its own kind, whatever the order.
+    @Test func statementsAndLookupsAreAnsweredByTheirOwnKind() async throws {
+        let request = HTTPRequest(method: "GET", url: "https://h/routeTables")
+        let replay = ReplayTransport(
+            cassette: Cassette(
+                metadata: .init(source: "test", endpoint: "e", recordedWith: "t", recordedAt: "t"),
+                events: [
+                    .interaction(
+                        Interaction(
+                            request: request, response: HTTPResponse(status: 200, body: Array("before".utf8)), at: 0,
+                            durationMilliseconds: 1, lookup: "completion")),
+                    .command(text: "ls routeTables", at: 1),
+                    .interaction(
+                        Interaction(
+                            request: request, response: HTTPResponse(status: 200, body: Array("after".utf8)), at: 2, durationMilliseconds: 1
+                        )),
+                ]), file: "c.json")
+        #expect(try await replay.send(request).bodyText == "after")
+        #expect(try await RecordingPurpose.$lookup.withValue("completion") { try await replay.send(request) }.bodyText == "before")
+        // Asked again: each kind's last answer.
+        #expect(try await replay.send(request).bodyText == "after")
+        #expect(try await RecordingPurpose.$lookup.withValue("completion") { try await replay.send(request) }.bodyText == "before")
+    }
+
     @Test func bodiesMatchAsJSONValues() async throws {
         let replay = ReplayTransport(
             cassette: cassette([

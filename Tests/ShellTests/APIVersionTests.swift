@@ -89,6 +89,32 @@ import Testing
         #expect(await fixture.server.arm.log.filter { $0.hasPrefix("GET \(Self.vnet)") }.count == 4)
     }
 
+    @Test("a retry takes only a version the provider lists for the type, and is kept only once ARM took it")
+    func retriesAreCareful() async throws {
+        let fixture = try await SessionFixture.start(style: OutputStyle(verbose: true))
+        // ARM's own resources API's versions, as InvalidApiVersionParameter can list them: none is
+        // one Microsoft.Network lists, so there is no retry.
+        await fixture.server.arm.inject(
+            Fault(.refuseAPIVersion(supported: ["2021-04-01", "2020-01-01"]), pathContains: "/virtualNetworks/"))
+        #expect(await fixture.run("get \(Self.vnet)") == .failure)
+        #expect(fixture.output.err.contains("NoRegisteredProviderFound"))
+        #expect(!fixture.output.err.contains("sending again"))
+        // A retry that fails too is not kept: the next request chooses as before.
+        await fixture.server.arm.inject(Fault(.refuseAPIVersion(supported: ["2023-09-01"]), pathContains: "/virtualNetworks/"))
+        await fixture.server.arm.inject(Fault(.status(409, retryAfter: nil), pathContains: "/virtualNetworks/"))
+        #expect(await fixture.run("get \(Self.vnet)") == .failure)
+        #expect(await fixture.run("get \(Self.vnet)") == .success)
+        let notes = Self.notes(fixture)
+        #expect(
+            notes.last
+                == "api-version 2024-05-01: the newest stable version Microsoft.Network lists for virtualNetworks (read earlier in this session)"
+        )
+        #expect(
+            notes.contains(
+                "api-version 2023-09-01: ARM refused 2024-05-01 (NoRegisteredProviderFound); 2023-09-01 is the newest stable version it lists; sending again"
+            ))
+    }
+
     @Test("the provider metadata cache: written, used by the next session, asked again after a day or while recording")
     func theCacheIsWrittenReusedAndRenewed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-cache-\(UUID().uuidString)").path
@@ -105,6 +131,8 @@ import Testing
         let first = try await session()
         #expect(await first.server.arm.log.contains(Self.metadata))
         let written = try JSONParser.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+        let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
         let network = written["providers"]?["microsoft.network"]
         #expect(network?["types"]?["virtualNetworks"]?.arrayValue?.first == .string("2024-05-01"))
 

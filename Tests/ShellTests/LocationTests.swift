@@ -53,7 +53,8 @@ import Testing
                 \(Self.group)/providers/Microsoft.Network/networkSecurityGroups/ContosoAppNsg/securityRules
 
                 """)
-        #expect(await fixture.session.promptLocation == "…/ContosoAppNsg/securityRules")
+        #expect(await fixture.session.promptLocation(width: 40) == "…/ContosoAppNsg/securityRules")
+        #expect(await fixture.session.promptLocation(width: 60) == "ContosoRG/networkSecurityGroups/ContosoAppNsg/securityRules")
     }
 
     @Test("the columns people look at: default rules by direction and priority, routes, subnets, interfaces, a resource group's resources")
@@ -171,6 +172,60 @@ import Testing
             #expect(String(fixture.output.err.dropFirst(before)) == error)
         }
         #expect(await fixture.session.location.description == "/")
+    }
+
+    @Test("an empty URL is refused, not sent to the location; a query reaches ls's request and is refused by cd")
+    func emptyURLsAndQueries() async throws {
+        let fixture = try await SessionFixture.start(style: OutputStyle(verbose: true))
+        let tables = "\(Self.group)/providers/Microsoft.Network/routeTables"
+        #expect(await fixture.run("cd \(tables)/ContosoAppRoutes") == .success)
+        #expect(await fixture.run("$x = $null\ndelete $x") == .failure)
+        #expect(
+            fixture.output.err.hasSuffix(
+                "error: The path is empty (did a variable hold $null or nothing?): write '.' for where cd has gone, or a path.\n"))
+        #expect(await !fixture.server.arm.log.contains { $0.hasPrefix("DELETE") })
+        #expect(await fixture.run("ls '..?$top=1'") == .success)
+        #expect(fixture.output.err.contains("> GET http://sandbox.localhost\(tables)?$top=1&api-version=2024-05-01\n"))
+        #expect(await fixture.run("cd '..?$top=1'") == .failure)
+        #expect(fixture.output.err.hasSuffix("error: cd: unexpected argument '?$top=1'. Usage: cd [PATH]\n"))
+    }
+
+    @Test("cd and ls take absolute URLs on the endpoint, and refuse another host")
+    func absoluteURLs() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(
+            await fixture.run("cd https://management.azure.com\(Self.group)\npwd\nls https://management.azure.com/subscriptions")
+                == .success)
+        #expect(fixture.output.out.hasPrefix("\(Self.group)\nNAME "), "\(fixture.output.out)")
+        #expect(await fixture.run("cd https://example.com/subscriptions") == .failure)
+        #expect(fixture.output.err.hasPrefix("error: Refusing to send a request to example.com: "), "\(fixture.output.err)")
+    }
+
+    @Test("cd asks one thing to know a place exists: the subscription or group itself, the provider, a first page")
+    func cdAsksLittle() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("cd ~\ncd resourceGroups/ContosoRG\ncd providers/Microsoft.Network\ncd virtualNetworks") == .success)
+        let asked = await fixture.server.arm.log.filter { !$0.contains("/oauth2/") }
+        #expect(
+            asked == [
+                "GET /subscriptions", "GET \(Self.subscription)", "GET \(Self.group)", "GET \(Self.group)",
+                "GET \(Self.subscription)/providers/Microsoft.Network",
+                "GET \(Self.group)/providers/Microsoft.Network/virtualNetworks",
+            ])
+    }
+
+    @Test("a mistyped namespace deeper in the path is named, with the close one")
+    func aMistypedNamespaceDeeper() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("cd ~/resourceGroups/Nowhere/providers/Microsoft.Network") == .failure)
+        #expect(
+            fixture.output.err
+                == "error: cd: nothing is named 'Nowhere' in \(Self.subscription)/resourceGroups. 'ls \(Self.subscription)/resourceGroups' lists what is there.\n"
+        )
+        #expect(await fixture.run("cd \(Self.group)/providers/Microsoft.Netwrk/virtualNetworks") == .failure)
+        #expect(
+            fixture.output.err.hasSuffix(
+                "error: cd: nothing is named 'Microsoft.Netwrk' in \(Self.group)/providers. Did you mean 'Microsoft.Network'?\n"))
     }
 
     @Test("~ is $subscriptionId when it is set")

@@ -22,6 +22,8 @@ import Testing
             ("get \"/subscriptions/S/", "res", "/subscriptions/S", false),
             ("$x = get https://management.azure.com/subscriptions/", "", "https://management.azure.com/subscriptions", false),
             ("armclient post subnets/", "A", "subnets", false),
+            ("ls --json ~/", "res", "~", false),
+            ("get --no-paging $vnet/", "", "$vnet", false),
             ("get /subscriptions/S/resourceGroups/G?api-version=", "20", "/subscriptions/S/resourceGroups/G", true),
             ("get '/x/y?a=b&api-version=", "", "/x/y", true),
         ])
@@ -32,7 +34,10 @@ import Testing
 
     @Test(
         "not a path: another command, a second argument, a variable or an option being typed",
-        arguments: [("explain ", ""), ("get /a ", ""), ("get /a/", "$su"), ("get ", "-h"), ("check /sub/", ""), ("", "ge")])
+        arguments: [
+            ("explain ", ""), ("get /a ", ""), ("get /a/", "$su"), ("get ", "-h"), ("check /sub/", ""), ("", "ge"),
+            ("get -h x /a/", ""), ("ls --nothing /", ""),
+        ])
     func notPaths(line: String, word: String) {
         #expect(PathCompletion.request(lineBeforeWord: line, word: word, variables: Variables()) == nil)
     }
@@ -56,7 +61,7 @@ import Testing
         arguments: [
             ("cd ", "", ["providers/", "subscriptions/"]),
             ("cd /subscriptions/", "", ["00000000-0000-0000-0000-000000000000/"]),
-            ("cd /subscriptions/", "Contoso S", ["00000000-0000-0000-0000-000000000000/"]),
+            ("cd /subscriptions/", "contoso", ["00000000-0000-0000-0000-000000000000/"]),
             ("cd \(subscription)/", "", ["providers/", "resourceGroups/", "resources"]),
             ("cd \(subscription)/resourceGroups/", "contoso", ["ContosoExampleRG/", "ContosoRG/"]),
             ("cd \(group)/", "", ["providers/", "resources"]),
@@ -107,6 +112,16 @@ import Testing
                 == .candidates(["ContosoAppRoutes/", "ContosoFirewallRoutes/", "Spare/"]))
         // Asked again: three tables are two of the sandbox's pages.
         #expect(await lookups() == 3)
+    }
+
+    @Test("completion writes nothing, -v or not, even when it looks up ~")
+    func completionIsQuiet() async throws {
+        let fixture = try await SessionFixture.start(style: OutputStyle(progress: true, verbose: true))
+        #expect(await fixture.session.completePath(lineBeforeWord: "ls ~/", word: "res") == .candidates(["resourceGroups/", "resources"]))
+        #expect(
+            await fixture.session.completePath(lineBeforeWord: "ls ~/resourceGroups/", word: "Net") == .candidates(["NetworkWatcherRG/"]))
+        #expect(fixture.output.err == "")
+        #expect(fixture.output.out == "")
     }
 
     @Test("a lookup that fails says why in a few words")

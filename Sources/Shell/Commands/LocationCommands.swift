@@ -11,17 +11,20 @@ struct CdCommand: ShellCommand {
         detail: """
               PATH is absolute (/subscriptions/...), relative (providers/Microsoft.Network/virtualNetworks,
               subnets/App, ..), ~ (the subscription: $subscriptionId, else the one the sign-in sees), ~/...,
-              or - (where you were before). cd asks ARM for the place first and refuses one that does not
-              exist, naming the segment and a close name. The prompt shows where you are.
+              or - (where you were before). cd asks ARM for the place first (one request: the place itself,
+              or the first page of a collection) and refuses one that does not exist, naming the segment
+              and a close name. The prompt shows where you are.
             """)
 
     func run(_ arguments: [Word], in session: isolated Session) async throws -> CommandResult {
         let evaluator = Evaluator(variables: session.variables)
         if arguments.count > 1 { throw spec.unexpected(arguments[1], evaluator: evaluator) }
         let written = try arguments.first.map { try evaluator.string($0) } ?? "~"
-        let (path, _) = try await session.resolve(written)
+        let (path, query) = try await session.resolve(written)
+        // A place has no query; one given would be dropped, so it is refused.
+        if let query { throw spec.unexpected("?" + query) }
         if !(path.segments.isEmpty || path.segments.map({ $0.lowercased() }) == ["subscriptions"]) {
-            _ = try await ARMTreeReader.read(path, command: spec.name, in: session)
+            try await ARMTreeReader.checkExists(path, command: spec.name, in: session)
         }
         session.move(to: path)
         return .none
@@ -57,8 +60,12 @@ struct LsCommand: ShellCommand {
         let asJSON = !parsed.options.isEmpty
         if parsed.positional.count > 1 { throw spec.unexpected(parsed.positional[1], evaluator: evaluator) }
         let written = try parsed.positional.first.map { try evaluator.string($0) } ?? "."
-        let (path, _) = try await session.resolve(written)
-        let json = try await ARMTreeReader.read(path, command: spec.name, in: session)
+        let (path, query) = try await session.resolve(written)
+        let json = try await ARMTreeReader.read(path, query: query, command: spec.name, in: session)
+        // The whole list of a place is what Tab would look up there: kept for it.
+        if query == nil, case .lookup(let listed, let read) = PathCompletion.source(for: path), listed == Listing.request(for: path) {
+            session.completionCache[path.description.lowercased()] = read(json)
+        }
         if asJSON { return CommandResult(value: json) }
         return CommandResult(value: json, display: Listing.at(path).table(json).text(header: session.style.bold))
     }
@@ -72,34 +79,59 @@ enum LsOption: CommandOption {
 }
 
 /// Reads a place in ARM's tree for `cd` and `ls`, and says which segment names nothing when ARM
-/// answers 404.
+/// does not find it.
 enum ARMTreeReader {
-    static func read(_ path: ARMPath, command: String, in session: isolated Session) async throws -> JSONValue {
-        let request = Listing.request(for: path)
-        let json: JSONValue
-        do {
-            json = try await session.sender.value(ARMCall(method: "get", target: request.description)) ?? .null
-        } catch let error as ShellError {
-            // ARM's 404 (or 400, for a path it cannot place) says what it did not find in its own
-            // words; the segment is named when a place up the path does not hold it.
-            if case .httpStatus(_, _, let status, _, _, _, _) = error, status == 400 || status == 404,
-                let missing = await missingSegment(path, command: command, in: session)
-            {
-                throw missing
+    /// What `ls` lists at a place: every page of its list (with the query given, if any).
+    static func read(_ path: ARMPath, query: String? = nil, command: String, in session: isolated Session) async throws -> JSONValue {
+        let request = Listing.request(for: path).description + (query.map { "?" + $0 } ?? "")
+        return try await asking(path, command: command, in: session) {
+            try await session.sender.value(ARMCall(method: "get", target: request)) ?? .null
+        }
+    }
+
+    /// That a place exists, for `cd`, in one request: the subscription or group itself rather
+    /// than its list, the namespace's provider, the first page of a collection.
+    static func checkExists(_ path: ARMPath, command: String, in session: isolated Session) async throws {
+        let segments = path.segments
+        let request: ARMPath
+        switch Listing.at(path) {
+        case .resourceGroups where segments.count == 2, .resources where path.resourceGroup != nil && segments.count == 4: request = path
+        case .namespaces: request = ARMPath(segments: Array(segments.prefix(4)))
+        case .types(let namespace):
+            // The group, then the provider's metadata (which the versions of its types are then
+            // read from).
+            let group = ARMPath(segments: Array(segments.prefix(4)))
+            _ = try await asking(path, command: command, in: session) {
+                _ = try await session.sender.value(ARMCall(method: "get", target: group.description))
+                return try await session.sender.versions.provider(
+                    namespace: namespace, subscription: path.subscription, client: session.sender.client)
             }
+            return
+        default: request = Listing.request(for: path)
+        }
+        _ = try await asking(path, command: command, in: session) {
+            try await session.sender.value(ARMCall(method: "get", target: request.description, followPages: false))
+        }
+    }
+
+    /// Runs a request about a place; when ARM does not find it (404, or 400 for a path it cannot
+    /// place, or a provider it does not know), the segment that names nothing is said instead,
+    /// where a place up the path shows which.
+    private static func asking<Answer>(
+        _ path: ARMPath, command: String, in session: isolated Session, _ request: () async throws -> Answer
+    ) async throws -> Answer {
+        do {
+            return try await request()
+        } catch let error as ShellError {
+            let notFound: Bool
+            switch error {
+            case .httpStatus(_, _, let status, _, _, _, _), .apiVersion(.metadataFailed(_, _, let status, _, _)):
+                notFound = status == 400 || status == 404
+            default: notFound = false
+            }
+            if notFound, let missing = await missingSegment(path, command: command, in: session) { throw missing }
             throw error
         }
-        // A namespace in a group: the group's resources must have one of that namespace.
-        if case .types(let namespace) = Listing.at(path) {
-            let present = Set(
-                (json["value"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue?.split(separator: "/").first.map(String.init) })
-            if !present.contains(where: { $0.lowercased() == namespace.lowercased() }) {
-                throw ShellError.noSuchSegment(
-                    command: command, segment: namespace, collection: path.parent?.description ?? "/",
-                    suggestion: Suggestion.closest(to: namespace, in: present.sorted()))
-            }
-        }
-        return json
     }
 
     /// The first segment of the path that the place before it does not hold, with the closest

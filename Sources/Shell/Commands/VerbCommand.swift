@@ -72,7 +72,7 @@ struct VerbCommand: ShellCommand {
         let call = ARMCall(method: method, target: url, headers: headers, body: body, waitForCompletion: wait, followPages: paging)
         let result = try await session.sender.send(call)
         // A write can change what lies where: Tab completion asks again.
-        if method != "get" { session.completionCache.removeAll() }
+        if method != "get" { session.forgetCompletions() }
         if let value = result.value {
             session.lastResult = value
             // The page's `armclient post .../connectivityCheck $requestBody`: remember the check,

@@ -40,6 +40,9 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case apiVersion(APIVersionProblem)
     /// A path written relative to the location cannot be resolved.
     case path(PathProblem)
+    /// An error, and a line that says more about it (which segment of a path that was not found
+    /// names nothing).
+    indirect case withHint(ShellError, String)
     /// A URL or path that is empty (a variable that held `$null`).
     case emptyPath
     /// `~` is not known: the sign-in sees this many subscriptions (not one) and `$subscriptionId` is not set.
@@ -140,6 +143,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "~ is not known here."
         case .path(.emptySegment(let written)):
             return "'\(TerminalText.sanitized(written))' has an empty segment (//); write each segment once."
+        case .withHint(let error, let hint):
+            return error.description + "\n  " + hint
         case .emptyPath:
             return "The path is empty (did a variable hold $null or nothing?): write '.' for where cd has gone, or a path."
         case .noHome(let subscriptions):

@@ -228,6 +228,19 @@ import Testing
                 "error: cd: nothing is named 'Microsoft.Netwrk' in \(Self.group)/providers. Did you mean 'Microsoft.Network'?\n"))
     }
 
+    @Test("a GET that ARM does not find says which segment names nothing; a PUT's 404 is ARM's alone")
+    func aVerbsNotFoundNamesTheSegment() async throws {
+        let fixture = try await SessionFixture.start()
+        let vnets = "\(Self.group)/providers/Microsoft.Network/virtualNetworks"
+        #expect(await fixture.run("cd \(vnets)\nget ContosoVNt/subnets/App") == .failure)
+        #expect(
+            fixture.output.err.hasSuffix(
+                "\n  Nothing is named 'ContosoVNt' in \(vnets). Did you mean 'ContosoVNet'?\n"), "\(fixture.output.err)")
+        #expect(
+            fixture.output.err.hasPrefix(
+                "error: GET http://sandbox.localhost\(vnets)/ContosoVNt/subnets/App?api-version=2024-05-01 failed: HTTP 404 Not Found\n"))
+    }
+
     @Test("~ is $subscriptionId when it is set")
     func homeIsTheSubscriptionVariable() async throws {
         let fixture = try await SessionFixture.start()

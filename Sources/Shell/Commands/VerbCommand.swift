@@ -70,7 +70,20 @@ struct VerbCommand: ShellCommand {
         if method == "put" || method == "patch", body == nil { throw spec.missing("the request body") }
 
         let call = ARMCall(method: method, target: url, headers: headers, body: body, waitForCompletion: wait, followPages: paging)
-        let result = try await session.sender.send(call)
+        let result: CommandResult
+        do {
+            result = try await session.sender.send(call)
+        } catch let error as ShellError {
+            // A GET or DELETE of something not found: which segment of its path names nothing.
+            guard method == "get" || method == "delete", case .httpStatus(_, _, 404, _, _, _, _) = error,
+                let path = APIVersionFiller.path(of: url), path.segments.count > 1,
+                case .noSuchSegment(_, let segment, let collection, let suggestion)? = await ARMTreeReader.missingSegment(
+                    path, command: method, in: session)
+            else { throw error }
+            let closest = suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" } ?? ""
+            throw ShellError.withHint(
+                error, "Nothing is named '\(TerminalText.sanitized(segment))' in \(TerminalText.sanitized(collection)).\(closest)")
+        }
         // A write can change what lies where: Tab completion asks again.
         if method != "get" { session.forgetCompletions() }
         if let value = result.value {

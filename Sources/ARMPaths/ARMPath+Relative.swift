@@ -16,33 +16,32 @@ extension ARMPath {
     public static func resolve(
         _ written: String, from current: ARMPath, previous: ARMPath? = nil, home: ARMPath? = nil
     ) throws(PathProblem) -> (path: ARMPath, query: String?) {
-        let parts = written.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let text = String(parts.first ?? "")
-        let query = parts.count > 1 ? String(parts[1]) : nil
+        let (text, query) = splitQuery(written)
         if text == "-" {
             guard let previous else { throw .noPreviousLocation }
             return (previous, query)
         }
+        // Slashes and `~` among the Unicode scalars: a combining mark after a slash is a segment's.
+        var rest = text.unicodeScalars[...]
         var segments: [String]
-        var rest = Substring(text)
-        if rest.hasPrefix("/") {
+        if rest.first == "/" {
             segments = []
-        } else if rest == "~" || rest.hasPrefix("~/") {
+        } else if rest.first == "~", rest.count == 1 || rest.dropFirst().first == "/" {
             guard let home else { throw .noHome }
             segments = home.segments
             rest = rest.dropFirst()
         } else {
             segments = current.segments
         }
-        while rest.hasSuffix("/") { rest = rest.dropLast() }
-        let written = rest.split(separator: "/", omittingEmptySubsequences: false)
-        for (index, segment) in written.enumerated() {
+        while rest.last == "/" { rest = rest.dropLast() }
+        for (index, part) in rest.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
+            let segment = String(String.UnicodeScalarView(part))
             switch segment {
             case "" where index == 0: continue  // the leading slash
             case "": throw .emptySegment(text)
             case ".": continue
             case "..": if !segments.isEmpty { segments.removeLast() }
-            default: segments.append(String(segment))
+            default: segments.append(segment)
             }
         }
         return (ARMPath(segments: segments), query)

@@ -17,19 +17,26 @@ public struct ARMPath: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the path of an ARM URL (`/subscriptions/S/...`; a query after `?` is left out, and
     /// trailing slashes are ignored); nil when it does not start with `/` or has an empty segment.
+    /// `/` and `?` are found among the text's Unicode scalars, not its characters: a segment that
+    /// starts with a combining mark (`/\u{59F}`) makes one character of the slash and the mark.
     public init?(_ text: String) {
-        let path = text.prefix { $0 != "?" }
-        guard path.hasPrefix("/") else { return nil }
-        var trimmed = path.dropFirst()
-        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed.isEmpty {
-            self.init(segments: [])
-            return
-        }
-        let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        let path = Self.splitQuery(text).path.unicodeScalars
+        guard path.first == "/" else { return nil }
+        var parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        while parts.last?.isEmpty == true { parts.removeLast() }
         guard !parts.contains(where: \.isEmpty) else { return nil }
-        self.init(segments: parts.map(String.init))
+        self.init(segments: parts.map { String(String.UnicodeScalarView($0)) })
     }
+
+    /// A URL or path and the query after its first `?` (found among the Unicode scalars).
+    public static func splitQuery(_ text: String) -> (path: String, query: String?) {
+        let scalars = text.unicodeScalars
+        guard let question = scalars.firstIndex(of: "?") else { return (text, nil) }
+        return (String(scalars[..<question]), String(scalars[scalars.index(after: question)...]))
+    }
+
+    /// Whether what is written is a path from the top (`/...`), among the Unicode scalars.
+    public static func isAbsolute(_ text: String) -> Bool { text.unicodeScalars.first == "/" }
 
     public var description: String { "/" + segments.joined(separator: "/") }
 

@@ -54,7 +54,7 @@ final class APIVersionFiller: Sendable {
 
     /// Whether a target names an `api-version` in its query.
     static func hasVersion(_ target: String) -> Bool {
-        guard let query = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return false }
+        guard let query = ARMPath.splitQuery(target).query else { return false }
         return query.split(separator: "&").contains { $0.prefix { $0 != "=" }.lowercased() == "api-version" }
     }
 
@@ -65,10 +65,12 @@ final class APIVersionFiller: Sendable {
 
     /// The path of a target, a path or an absolute URL.
     static func path(of target: String) -> ARMPath? {
-        if target.hasPrefix("/") { return ARMPath(target) }
+        if ARMPath.isAbsolute(target) { return ARMPath(target) }
         guard let scheme = target.range(of: "://") else { return nil }
-        let afterHost = target[scheme.upperBound...].drop { $0 != "/" && $0 != "?" }
-        return ARMPath(afterHost.hasPrefix("/") ? String(afterHost) : "/" + afterHost)
+        // Among the Unicode scalars, as ARMPath reads paths.
+        let afterHost = target[scheme.upperBound...].unicodeScalars.drop { $0 != "/" && $0 != "?" }
+        let text = String(String.UnicodeScalarView(afterHost))
+        return ARMPath(afterHost.first == "/" ? text : "/" + text)
     }
 
     /// The version for a target without one, asking the provider's metadata through `client` when

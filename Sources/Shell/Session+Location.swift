@@ -12,8 +12,8 @@ extension Session {
     /// `~/resourceGroups`, `.` for the location itself), its query kept. Nothing at all is refused:
     /// a variable that held `$null` must not send a request to wherever `cd` has gone.
     func target(_ written: String) async throws -> String {
-        let path = written.prefix { $0 != "?" }
-        if path.hasPrefix("/") || path.contains("://") { return written }
+        let path = ARMPath.splitQuery(written).path
+        if ARMPath.isAbsolute(path) || path.contains("://") { return written }
         let (resolved, query) = try await resolve(written)
         return resolved.description + (query.map { "?" + $0 } ?? "")
     }
@@ -22,9 +22,9 @@ extension Session {
     /// `check . 10.1.4.4:80` at a VM); anything else as written: an ID, an address, a VM's name
     /// (which has no `/`), a URL, nothing.
     func relative(_ written: String) async throws -> String {
-        let path = written.prefix { $0 != "?" }
+        let path = ARMPath.splitQuery(written).path
         let isRelative =
-            !path.hasPrefix("/") && !path.contains("://")
+            !ARMPath.isAbsolute(path) && !path.contains("://")
             && (path == "." || path == ".." || path == "~" || path.hasPrefix("~/") || path.contains("/"))
         return isRelative ? try await target(written) : written
     }
@@ -34,8 +34,8 @@ extension Session {
     /// is the client a lookup of `~` goes through (Tab completion's, which shows nothing).
     func resolve(_ written: String, quietly client: ARMClient? = nil) async throws -> (path: ARMPath, query: String?) {
         guard written.contains(where: { !$0.isWhitespace }) else { throw ShellError.emptyPath }
-        let query = written.firstIndex(of: "?").map { String(written[written.index(after: $0)...]) }
-        if written.prefix(while: { $0 != "?" }).contains("://") {
+        let (path, query) = ARMPath.splitQuery(written)
+        if path.contains("://") {
             do {
                 _ = try sender.client.configuration.endpoint.resolve(written)
             } catch {

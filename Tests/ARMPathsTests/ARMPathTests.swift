@@ -148,6 +148,18 @@ import Testing
         #expect(resolved.query == query)
     }
 
+    /// Found by the `paths` fuzz target: a segment that starts with a combining mark makes one
+    /// character of the slash and the mark, so splitting by characters lost the slash.
+    @Test("a segment that starts with a combining mark keeps its slash")
+    func combiningMarks() throws {
+        let resolved = try ARMPath.resolve("\u{59F}/x?q=\u{301}", from: .root)
+        #expect(resolved.path.segments == ["\u{59F}", "x"])
+        #expect(resolved.query == "q=\u{301}")
+        #expect(ARMPath(resolved.path.description) == resolved.path)
+        #expect(ARMPath("/a/\u{301}b/")?.segments == ["a", "\u{301}b"])
+        #expect(ARMPath.splitQuery("/a?\u{301}=1").query == "\u{301}=1")
+    }
+
     @Test("what cannot be resolved")
     func problems() {
         #expect(throws: PathProblem.noPreviousLocation) { try ARMPath.resolve("-", from: Self.group) }

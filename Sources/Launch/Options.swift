@@ -1,4 +1,5 @@
 import Cassettes
+import HTTPCore
 import Shell
 import ShellLanguage
 
@@ -26,6 +27,12 @@ public struct Options: Equatable, Sendable {
     public var verbose = false
     /// `-h`/`--help`: print ``helpText`` and leave.
     public var help = false
+    /// `--version`: print ``versionText`` and leave.
+    public var version = false
+
+    /// What `nwsh --version` prints: the version cassettes, HAR files and bundles carry
+    /// (``NWSHVersion``), so the two cannot differ.
+    public static var versionText: String { NWSHVersion.recordedWith + "\n" }
 
     public init() {}
 
@@ -42,7 +49,7 @@ public struct Options: Equatable, Sendable {
     enum Flag: CaseIterable {
         case commands, endpoint, sandbox, sandboxRetryAfter, lab, record, replay, recordMode, anonymize, anonymizeName, rerun, color,
             verbose,
-            help
+            version, help
 
         var names: [String] {
             switch self {
@@ -59,6 +66,7 @@ public struct Options: Equatable, Sendable {
             case .rerun: ["--rerun"]
             case .color: ["--color"]
             case .verbose: ["-v", "--verbose"]
+            case .version: ["--version"]
             case .help: ["-h", "--help"]
             }
         }
@@ -73,7 +81,7 @@ public struct Options: Equatable, Sendable {
             case .recordMode: "MODE"
             case .anonymizeName: "NAME"
             case .color: "WHEN"
-            case .sandbox, .anonymize, .rerun, .verbose, .help: nil
+            case .sandbox, .anonymize, .rerun, .verbose, .version, .help: nil
             }
         }
 
@@ -94,6 +102,7 @@ public struct Options: Equatable, Sendable {
             case .rerun: "With --replay: run the command lines stored in the cassette."
             case .color: "Colour: auto, always or never (NO_COLOR also turns it off)."
             case .verbose: "Show request and response headers and timings."
+            case .version: "Print nwsh's version (the one its cassettes, HAR files and bundles carry) and leave."
             case .help: "Show this help."
             }
         }
@@ -138,6 +147,7 @@ public struct Options: Equatable, Sendable {
             case .rerun: options.rerun = true
             case .verbose: options.verbose = true
             case .help: options.help = true
+            case .version: options.version = true
             case .commands: options.commands = text
             case .endpoint: options.endpoint = text
             case .sandboxRetryAfter:
@@ -163,7 +173,7 @@ public struct Options: Equatable, Sendable {
         }
         if positional.count > 1 { throw UsageError(message: "unexpected argument '\(positional[1])': give one script FILE.") }
         options.file = positional.first
-        if !options.help { try options.validate() }
+        if !options.help, !options.version { try options.validate() }
         return options
     }
 

@@ -23,6 +23,10 @@ struct NetworkWatcherShell {
             FileHandle.standardOutput.write(Data(Options.helpText.utf8))
             exit(0)
         }
+        if options.version {
+            FileHandle.standardOutput.write(Data(Options.versionText.utf8))
+            exit(0)
+        }
         exit(await Launcher.run(options, environment: ProcessInfo.processInfo.environment))
     }
 }

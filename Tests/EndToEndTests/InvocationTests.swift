@@ -159,6 +159,18 @@ import Testing
                 "\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives long-running operations (default 1).\n"))
     }
 
+    /// The version printed is the one a cassette says recorded it: one constant.
+    @Test func versionIsWhatCassettesCarry() throws {
+        let result = try Binary.run(Binary.nwsh, ["--version"])
+        #expect(result.status == 0)
+        #expect(result.out == "nwsh 0.1\n")
+        let cassette = try temporaryDirectory().appendingPathComponent("v.cassette.json").path
+        let recorded = try Binary.run(Binary.nwsh, ["--sandbox", "--record", cassette, "-c", "exit"])
+        #expect(recorded.status == 0, "\(recorded.err)")
+        let text = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(text.contains("\"recordedWith\": \"\(result.out.dropLast())\""), "\(text.prefix(400))")
+    }
+
     @Test func aRefusedConnectionFailsFast() throws {
         let started = Date()
         let result = try Binary.run(

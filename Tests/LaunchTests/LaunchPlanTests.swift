@@ -186,6 +186,8 @@ import Testing
                 "--anonymize-name", "rg1", "--anonymize-name=rg2", "--color", "never", "--verbose",
             ]) == expected)
         #expect(try Options.parse(["-h"]).help)
+        // --version leaves before anything else is checked, as --help does.
+        #expect(try Options.parse(["--version", "--rerun"]).version)
         for flag in Options.Flag.allCases {
             for name in flag.names { #expect(Options.helpText.contains(name)) }
         }

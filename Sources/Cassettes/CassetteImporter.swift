@@ -215,7 +215,6 @@ public enum CassetteImporter {
         return headers
     }
 
-    /// A vcrpy body: null, text, `!!binary` base64, or a Python bytes literal such as `b'{"a": 1}'`.
     /// An HTTP status from a YAML scalar: decimal digits only, read here rather than by Yams's
     /// `Node.int`, which also reads YAML 1.1's base-60 integers (`22:00`) and traps on one too
     /// large for `Int` (fuzzing found that: Fuzz/Corpus/lab/sexagesimal-status-overflow.yaml).
@@ -225,6 +224,7 @@ public enum CassetteImporter {
         return Int(text)
     }
 
+    /// A vcrpy body: null, text, `!!binary` base64, or a Python bytes literal such as `b'{"a": 1}'`.
     private static func vcrBody(_ node: Node?, file: String, location: String) throws(CassetteError) -> [UInt8]? {
         guard let node, node.null == nil else { return nil }
         if let data = node.binary, node.tag.rawValue.hasSuffix("binary") { return Array(data) }

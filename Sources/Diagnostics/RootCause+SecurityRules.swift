@@ -80,9 +80,7 @@ extension RootCauseInvestigation {
         // Fixes for this group only: another group's are needed as well, not instead.
         let fixesBefore = analysis.fixes.count
         let isDefault = denial.rule.hasPrefix("DefaultRule_")
-        // `UserRule_NAME` or `DefaultRule_NAME` (a name Azure gave without the prefix is kept whole).
-        let shortName =
-            denial.rule.hasPrefix("UserRule_") || isDefault ? String(denial.rule.drop { $0 != "_" }.dropFirst()) : denial.rule
+        let shortName = Self.bareRuleName(denial.rule)
         let group = FollowUp(
             method: "GET", target: Self.api(denial.group), purpose: "the rules of security group \(Self.name(denial.group))")
         let groupJSON = ask(group, for: &analysis)
@@ -92,8 +90,7 @@ extension RootCauseInvestigation {
             + (groupJSON?["properties"]?["defaultSecurityRules"]?.arrayValue ?? []).map { ($0, true) }
         func rule(_ effectiveName: String) -> JSONValue? {
             let isDefault = effectiveName.hasPrefix("DefaultRule_")
-            let name =
-                effectiveName.hasPrefix("UserRule_") || isDefault ? String(effectiveName.drop { $0 != "_" }.dropFirst()) : effectiveName
+            let name = Self.bareRuleName(effectiveName)
             return rules.first { $0.1 == isDefault && $0.0["name"]?.stringValue?.lowercased() == name.lowercased() }?.0
         }
         let attachment =
@@ -118,7 +115,7 @@ extension RootCauseInvestigation {
             guard let name = entry["name"]?.stringValue, name != denial.rule else { break }
             let unmatched = fields.filter { entry[$0.0] == JSONValue.bool(false) }.map(\.1)
             guard !unmatched.isEmpty else { continue }
-            let words = name.hasPrefix("UserRule_") || name.hasPrefix("DefaultRule_") ? String(name.drop { $0 != "_" }.dropFirst()) : name
+            let words = Self.bareRuleName(name)
             missed.append("\(Self.describe(rule(name), words)): \(unmatched.joined(separator: ", "))")
         }
         if !missed.isEmpty {
@@ -241,9 +238,7 @@ extension RootCauseInvestigation {
             analysis.cause.append("The issue does not name its rule, so it cannot be found among the effective rules.")
             return nil
         }
-        let bare =
-            ruleName.hasPrefix("UserRule_") || ruleName.hasPrefix("DefaultRule_")
-            ? String(ruleName.drop { $0 != "_" }.dropFirst()) : ruleName
+        let bare = Self.bareRuleName(ruleName)
         let qualified = (ruleName.hasPrefix("DefaultRule_") ? "defaultSecurityRules/" : "securityRules/") + bare
         guard let effective = ask(effectiveGroups, for: &analysis) else { return nil }
         let holding: [Denial] = (effective["value"]?.arrayValue ?? []).compactMap { group in
@@ -264,6 +259,12 @@ extension RootCauseInvestigation {
             return nil
         }
         return found
+    }
+
+    /// A rule's own name from the name an issue or a diagnostic gives it: `UserRule_NAME` and
+    /// `DefaultRule_NAME` lose the prefix; a name Azure gave without one is kept whole.
+    static func bareRuleName(_ name: String) -> String {
+        name.hasPrefix("UserRule_") || name.hasPrefix("DefaultRule_") ? String(name.drop { $0 != "_" }.dropFirst()) : name
     }
 
     /// ipFlowVerify's rule name as a connectivity check's issue names it: `securityRules/NAME` is

@@ -11,6 +11,8 @@ struct ProviderCatalog: Sendable {
     /// The answer for a GET of `path` (its segments), or nil when the path is not provider
     /// metadata. `subscriptionExists` says whether a subscription in the path is the sandbox's.
     func answer(_ segments: [String], subscriptionExists: (String) -> Bool) -> SandboxResponse? {
+        // Every GET passes here: a path longer than a provider's is let through before anything else.
+        guard segments.count <= 4 else { return nil }
         let lowered = segments.map { $0.lowercased() }
         let scope: String
         let rest: ArraySlice<String>

@@ -31,8 +31,8 @@ final class APIVersionFiller: Sendable {
     }
 
     private struct State {
-        /// Provider metadata read in this session, by `endpoint-scope|namespace`.
-        var providers: [String: (provider: ProviderVersions, source: String)] = [:]
+        /// Provider metadata read in this session, by `subscription|namespace`.
+        var providers: [String: ProviderVersions] = [:]
         /// Versions that worked after ARM refused the chosen one, by provider type.
         var corrected: [String: String] = [:]
         /// The recording the metadata was read in (nil: none): a new recording asks again, and
@@ -138,7 +138,7 @@ final class APIVersionFiller: Sendable {
     /// whose version is not read from a provider.
     func provider(for path: ARMPath, client: ARMClient) async throws -> ProviderVersions? {
         guard case .provider(let namespace, _, let subscription) = APIVersionChoice.choose(for: path) else { return nil }
-        return try await metadata(namespace: namespace, subscription: subscription, client: client).0
+        return try await provider(namespace: namespace, subscription: subscription, client: client)
     }
 
     /// A provider's metadata (`cd` into a namespace asks it to know the namespace exists, and the
@@ -159,7 +159,7 @@ final class APIVersionFiller: Sendable {
                 state.corrected = [:]
                 state.recording = recorder
             }
-            return state.providers[key].map { ($0.provider, "read earlier in this session") }
+            return state.providers[key].map { ($0, "read earlier in this session") }
         }
         if let known { return known }
         let now = Date()
@@ -169,7 +169,7 @@ final class APIVersionFiller: Sendable {
         {
             let hours = Int(now.timeIntervalSince(fetched) / 3600)
             let source = "from the cache, read \(hours == 0 ? "less than an hour" : counted(hours, "hour")) ago"
-            state.withLock { $0.providers[key] = (provider, source) }
+            state.withLock { $0.providers[key] = provider }
             return (provider, source)
         }
         let metadataPath = (subscription.map { "/subscriptions/\($0)" } ?? "") + "/providers/\(namespace)"
@@ -183,7 +183,7 @@ final class APIVersionFiller: Sendable {
                     message: envelope?.message))
         }
         if recorder == nil { cache?.write(endpoint: endpoint, subscription: subscription, provider: provider, fetched: now) }
-        state.withLock { $0.providers[key] = (provider, "read now from its metadata") }
+        state.withLock { $0.providers[key] = provider }
         return (provider, "read now from its metadata")
     }
 }

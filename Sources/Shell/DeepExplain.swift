@@ -32,10 +32,7 @@ enum DeepExplain {
     }
 
     private static func ask(_ followUp: FollowUp, in session: isolated Session) async throws -> FollowUpAnswer {
-        let progress = session.style.progress
-        // What it asks came from the network (names, addresses): never let it drive the terminal.
-        if progress { session.output.err("\r\u{1B}[K" + session.style.dim("asking \(TerminalText.sanitized(followUp.purpose))…")) }
-        defer { if progress { session.output.err("\r\u{1B}[K") } }
+        // The sender's progress line says what is asked (`purpose`), from the start and while polled.
         let call = ARMCall(
             method: followUp.method.lowercased(), target: followUp.target,
             body: followUp.body.map { Array(JSONFormatter.compact.format($0).utf8) })

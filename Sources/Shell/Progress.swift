@@ -42,11 +42,14 @@ final class CallReporter: Sendable {
         return TerminalText.sanitized(redactor.redactForWriting(text: field.value))
     }
 
-    /// Starts timing a call; `label` says what it asks, for the progress line.
+    /// Starts timing a call; `label` says what it asks, for the progress line, which on a
+    /// terminal says so at once (and, while the call is polled, with its time and polls).
     func begin(label: String? = nil) {
         // The label may come from the network (names, addresses): never let it drive the terminal.
         let label = label.map { TerminalText.sanitized($0) }
-        state.withLock { $0 = State(label: label) }
+        let shown = style.progress && label != nil
+        state.withLock { $0 = State(lineShown: shown, label: label) }
+        if shown, let label { output.err("\r\u{1B}[K" + style.dim("asking \(label)…")) }
     }
 
     /// Clears the progress line, if one is shown.

@@ -34,22 +34,7 @@ extension Session {
                     let provider = try await sender.versions.provider(for: directory, client: client)
                     return .candidates(PathCompletion.versions(provider, for: directory, typed: request.partial))
                 }
-                let children: [PathCompletion.Child]
-                switch PathCompletion.source(for: directory) {
-                case .fixed(let list): children = list
-                case .lookup(let path, let read):
-                    // By the place listed, not the request: a group's namespaces and its types of
-                    // one namespace are both read from the group's resources.
-                    let key = directory.description.lowercased()
-                    if let cached = completionCache[key] {
-                        children = cached
-                    } else {
-                        let generation = completionGeneration
-                        children = read(try await lookUp(path, client: client))
-                        // Not kept when it was given up, or a write came in between.
-                        if !Task.isCancelled, generation == completionGeneration { completionCache[key] = children }
-                    }
-                }
+                let children = try await children(at: directory, quietly: client)
                 return .candidates(PathCompletion.candidates(children, for: request))
             }
         } catch is CancellationError {
@@ -66,6 +51,31 @@ extension Session {
     private func completionPath(_ written: String, client: ARMClient) async throws -> ARMPath {
         if written.isEmpty { return location }
         return try await resolve(written, quietly: client).path
+    }
+
+    /// What lies under a place (``PathCompletion/source(for:)``): Tab completion's candidates, and
+    /// what `cd`, `ls` and a verb's 404 look a missing segment up in. A lookup is kept for the
+    /// session by the place (a group's namespaces and its types of one namespace are both read
+    /// from the group's resources), and not kept when it was given up or a write came in between.
+    /// `quietly`, when given, is the client it goes through (Tab's, which shows nothing); else the
+    /// session's, like a statement's request.
+    func children(at place: ARMPath, quietly client: ARMClient? = nil) async throws -> [PathCompletion.Child] {
+        switch PathCompletion.source(for: place) {
+        case .fixed(let list): return list
+        case .lookup(let path, let read):
+            let key = place.description.lowercased()
+            if let cached = completionCache[key] { return cached }
+            let generation = completionGeneration
+            let json: JSONValue
+            if let client {
+                json = try await lookUp(path, client: client)
+            } else {
+                json = try await sender.value(ARMCall(method: "get", target: path.description)) ?? .null
+            }
+            let children = read(json)
+            if !Task.isCancelled, generation == completionGeneration { completionCache[key] = children }
+            return children
+        }
     }
 
     /// A GET for completion, its api-version filled in; a status of 400 or more is an error.

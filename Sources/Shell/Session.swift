@@ -52,8 +52,9 @@ public actor Session {
     var previousLocation: ARMPath?
     /// The subscription `~` stands for, once looked up.
     var homeLocation: ARMPath?
-    /// What Tab completion looked up this session, by the lower-cased place it completed in; emptied
-    /// by a statement that writes (put, patch, delete, post), which can change what is there.
+    /// What lies under the places looked up this session (``children(at:quietly:)``: by Tab, by
+    /// `ls`, by a search for a missing segment), by the lower-cased place; emptied by a statement
+    /// that writes (put, patch, delete, post), which can change what is there.
     var completionCache: [String: [PathCompletion.Child]] = [:]
     /// How many times the completion cache was emptied: a lookup that started before then does
     /// not fill it afterwards.

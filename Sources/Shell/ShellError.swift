@@ -40,9 +40,9 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     case apiVersion(APIVersionProblem)
     /// A path written relative to the location cannot be resolved.
     case path(PathProblem)
-    /// An error, and a line that says more about it (which segment of a path that was not found
-    /// names nothing).
-    indirect case withHint(ShellError, String)
+    /// A request's error (ARM's 404), and which segment of its path names nothing, with the
+    /// closest name in the collection it was looked for in.
+    indirect case segmentNotFound(ShellError, segment: String, collection: String, suggestion: String?)
     /// A URL or path that is empty (a variable that held `$null`).
     case emptyPath
     /// `~` is not known: the sign-in sees this many subscriptions (not one) and `$subscriptionId` is not set.
@@ -143,8 +143,9 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return "~ is not known here."
         case .path(.emptySegment(let written)):
             return "'\(TerminalText.sanitized(written))' has an empty segment (//); write each segment once."
-        case .withHint(let error, let hint):
-            return error.description + "\n  " + hint
+        case .segmentNotFound(let error, let segment, let collection, let suggestion):
+            return error.description + "\n  N" + Self.nothingNamed(segment, in: collection).dropFirst()
+                + (suggestion.map(Self.didYouMean) ?? "")
         case .emptyPath:
             return "The path is empty (did a variable hold $null or nothing?): write '.' for where cd has gone, or a path."
         case .noHome(let subscriptions):
@@ -152,9 +153,8 @@ public enum ShellError: Error, Sendable, Equatable, CustomStringConvertible {
             return
                 "~ stands for your subscription, and this sign-in \(seen): set $subscriptionId = \"ID\" ('ls /subscriptions' lists them), or cd /subscriptions/ID."
         case .noSuchSegment(let command, let segment, let collection, let suggestion):
-            return "\(command): nothing is named '\(TerminalText.sanitized(segment))' in \(TerminalText.sanitized(collection))."
-                + (suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" }
-                    ?? " 'ls \(TerminalText.sanitized(collection))' lists what is there.")
+            return "\(command): " + Self.nothingNamed(segment, in: collection)
+                + (suggestion.map(Self.didYouMean) ?? " 'ls \(TerminalText.sanitized(collection))' lists what is there.")
         case .unexpected(let detail):
             return
                 "Unexpected error: \(TerminalText.sanitized(detail)). Please report it with the command that caused it (nwsh -v shows the requests)."
@@ -195,6 +195,14 @@ extension ShellError {
             "\(field.label): '\(value)' is not \(expected)."
         }
     }
+
+    /// `nothing is named 'X' in COLLECTION.`, made safe for the terminal.
+    private static func nothingNamed(_ segment: String, in collection: String) -> String {
+        "nothing is named '\(TerminalText.sanitized(segment))' in \(TerminalText.sanitized(collection))."
+    }
+
+    /// ` Did you mean 'NAME'?`, made safe for the terminal.
+    private static func didYouMean(_ name: String) -> String { " Did you mean '\(TerminalText.sanitized(name))'?" }
 
     /// What a failed lookup means for `check`, and what to do instead.
     private static func describe(_ error: LookupError) -> String {

@@ -142,15 +142,10 @@ enum ARMTreeReader {
         let segments = path.segments
         for position in segments.indices {
             let place = ARMPath(segments: Array(segments[..<position]))
-            let names: [String]
-            switch PathCompletion.source(for: place) {
-            case .fixed(let children):
-                guard !children.isEmpty else { return nil }
-                names = children.map(\.name)
-            case .lookup(let listed, let read):
-                guard let json = try? await session.sender.value(ARMCall(method: "get", target: listed.description)) else { return nil }
-                names = read(json ?? .null).map(\.name)
-            }
+            // A place nothing is known to lie under (a leaf) tells nothing.
+            if case .fixed(let known) = PathCompletion.source(for: place), known.isEmpty { return nil }
+            // What lies there, as Tab completes it (and from what it has looked up already).
+            guard let names = try? await session.children(at: place).map(\.name) else { return nil }
             let segment = segments[position]
             if !names.contains(where: { $0.lowercased() == segment.lowercased() }) {
                 return .noSuchSegment(

@@ -80,9 +80,7 @@ struct VerbCommand: ShellCommand {
                 case .noSuchSegment(_, let segment, let collection, let suggestion)? = await ARMTreeReader.missingSegment(
                     path, command: method, in: session)
             else { throw error }
-            let closest = suggestion.map { " Did you mean '\(TerminalText.sanitized($0))'?" } ?? ""
-            throw ShellError.withHint(
-                error, "Nothing is named '\(TerminalText.sanitized(segment))' in \(TerminalText.sanitized(collection)).\(closest)")
+            throw ShellError.segmentNotFound(error, segment: segment, collection: collection, suggestion: suggestion)
         }
         // A write can change what lies where: Tab completion asks again.
         if method != "get" { session.forgetCompletions() }

@@ -354,6 +354,12 @@ final class TmuxSession {
         #expect(listed.contains("networkSecurityGroups  1"), "\(listed)")
         #expect(listed.components(separatedBy: "(no completion").count == 2, "no second hint after Ctrl-C")
         #expect(Date().timeIntervalSince(interrupted) < 6)
+        // A lookup that fails is said in a few words, and nothing is completed.
+        try server.inject(#"{"kind": "status", "status": 403, "path": "/networkWatchers", "method": "GET", "count": 1}"#)
+        try terminal.type("ls ~/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/")
+        try terminal.send("Tab")
+        let failed = try terminal.wait { $0.contains("(no completion: HTTP 403 InjectedFault)") }
+        #expect(failed.contains("(no completion: HTTP 403 InjectedFault)"), "\(failed)")
     }
 
     /// Completion's lookups are recorded, marked `completion`, so a replay can answer them, and

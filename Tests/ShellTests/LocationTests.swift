@@ -241,6 +241,35 @@ import Testing
                 "error: GET http://sandbox.localhost\(vnets)/ContosoVNt/subnets/App?api-version=2024-05-01 failed: HTTP 404 Not Found\n"))
     }
 
+    @Test("at a VM: a collection its GET does not hold is said as one, with its view and actions")
+    func whatIsUnderAVirtualMachine() async throws {
+        let fixture = try await SessionFixture.start()
+        #expect(await fixture.run("ls \(Self.group)/providers/Microsoft.Compute/virtualMachines/MultiTierApp0") == .success)
+        #expect(
+            fixture.output.out == """
+                NAME          WHAT
+                extensions/   collection
+                instanceView  view (get)
+                start         action (post)
+                restart       action (post)
+                powerOff      action (post)
+                deallocate    action (post)
+                runCommand    action (post)
+
+                """)
+    }
+
+    @Test("~ with no $subscriptionId and not one subscription: said, with what to do")
+    func noHomeIsExplained() {
+        #expect(
+            ShellError.noHome(subscriptions: 2).description
+                == "~ stands for your subscription, and this sign-in sees 2 subscriptions: set $subscriptionId = \"ID\" ('ls /subscriptions' lists them), or cd /subscriptions/ID."
+        )
+        #expect(
+            ShellError.noHome(subscriptions: 0).description.hasPrefix(
+                "~ stands for your subscription, and this sign-in sees no subscription: "))
+    }
+
     @Test("~ is $subscriptionId when it is set")
     func homeIsTheSubscriptionVariable() async throws {
         let fixture = try await SessionFixture.start()

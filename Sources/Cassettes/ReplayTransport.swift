@@ -95,8 +95,8 @@ public final class ReplayTransport: HTTPTransport {
         // statements must not answer the second with what was there before the first.
         let isLookup = RecordingPurpose.lookup != nil
         let chosen: Int? = used.withLock { used in
-            let unused = matching.filter { !used[$0] }
-            if let next = unused.first(where: { lookups[$0] == isLookup }) ?? unused.first {
+            // Two scans, no copy: replay answers every request through here.
+            if let next = matching.first(where: { !used[$0] && lookups[$0] == isLookup }) ?? matching.first(where: { !used[$0] }) {
                 used[next] = true
                 return next
             }

@@ -97,6 +97,7 @@ let package = Package(
             name: "nwsh-sandbox",
             dependencies: [
                 "Sandbox",
+                "HTTPCore",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -15,6 +15,7 @@ extension Cassette {
         ])
         if let description = metadata.description { metadataObject["description"] = .string(description) }
         if metadata.anonymized { metadataObject["anonymized"] = .bool(true) }
+        if let cloud = metadata.cloud { metadataObject["cloud"] = .string(cloud) }
         return .object(
             JSONObject([
                 "format": .string(Self.formatName),
@@ -254,6 +255,10 @@ extension Cassette {
                 redacted: value?["redacted"] == .bool(true),
                 description: value?["description"]?.stringValue)
             metadata.anonymized = value?["anonymized"] == .bool(true)
+            if let cloud = value?["cloud"] {
+                guard let name = cloud.stringValue else { throw fail("metadata.cloud", "expected a string") }
+                metadata.cloud = name
+            }
             return metadata
         }
 

@@ -26,6 +26,9 @@ public struct Cassette: Sendable, Equatable {
         public var description: String?
         /// Whether subscription and tenant IDs were replaced by placeholders (`--anonymize`).
         public var anonymized: Bool = false
+        /// The Azure cloud recorded in, by its Azure CLI name (`AzureUSGovernment`); nil for the
+        /// public cloud, `AzureCloud`. A replay that names no cloud takes this one.
+        public var cloud: String?
 
         public init(
             source: String, endpoint: String, recordedWith: String, recordedAt: String, redacted: Bool = true, description: String? = nil

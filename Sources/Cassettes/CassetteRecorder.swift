@@ -35,8 +35,12 @@ public final class CassetteRecorder: Sendable {
     /// Called once when writing the journal fails, so the session can say so at once.
     private let onFailure: @Sendable (CassetteError) -> Void
     /// The endpoint's base URL as recorded (`http://127.0.0.1:PORT` for the sandbox), replaced by the
-    /// public ARM URL in what is written, so the sandbox's changing port never reaches a cassette.
+    /// cloud's public ARM URL in what is written, so the sandbox's changing port never reaches a
+    /// cassette.
     private let endpointBase: String?
+    /// The cloud the cassette is recorded in (``Cassette/Metadata/cloud``): its Resource Manager
+    /// and its authority host are what the endpoint's URLs read as.
+    private let cloud: AzureCloud
     /// Replaces subscription and tenant IDs (and listed names) too, when set (`--anonymize`).
     private let anonymizer: Anonymizer?
 
@@ -53,7 +57,9 @@ public final class CassetteRecorder: Sendable {
         self.anonymizer = anonymizer
         var metadata = metadata
         metadata.anonymized = anonymizer != nil
-        self.endpointBase = endpointBase.flatMap { $0 == Self.publicBase ? nil : $0 }
+        let cloud = metadata.cloud.flatMap(AzureCloud.named) ?? .azureCloud
+        self.cloud = cloud
+        self.endpointBase = endpointBase.flatMap { $0 == cloud.resourceManager ? nil : $0 }
         self.journal = file + ".journal"
         self.onFailure = onFailure
         let directory = (file as NSString).deletingLastPathComponent
@@ -126,9 +132,9 @@ public final class CassetteRecorder: Sendable {
             prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
             var recorded = failure
             recorded.request = prepared.interaction.request
-            recorded.error = failure.error.mappingText { [endpointBase] text in
+            recorded.error = failure.error.mappingText { [endpointBase, cloud] text in
                 let redacted = redactor.redactForWriting(text: text)
-                return endpointBase.map { redacted.replacingAll($0, with: Self.publicBase) } ?? redacted
+                return endpointBase.map { redacted.replacingAll($0, with: cloud.resourceManager) } ?? redacted
             }
             let event = Cassette.Event.failure(recorded)
             append(anonymizer?.anonymize(event) ?? event)
@@ -151,13 +157,13 @@ public final class CassetteRecorder: Sendable {
     }
 
     private func write(_ interaction: Interaction) {
-        var prepared = redactor.prepare(interaction) { [endpointBase] text in
-            endpointBase.map { text.replacingAll($0, with: Self.publicBase) } ?? text
+        var prepared = redactor.prepare(interaction) { [endpointBase, cloud] text in
+            endpointBase.map { text.replacingAll($0, with: cloud.resourceManager) } ?? text
         }
         prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
         if let endpointBase, interaction.request.url.containsExactly("/oauth2/") {
-            // The sandbox also stands in for Entra ID: its token endpoints read as Entra ID's.
-            prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: "https://login.microsoftonline.com")
+            // The sandbox also stands in for Entra ID: its token endpoints read as the cloud's.
+            prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: cloud.authorityHost)
             prepared.interaction.request.url = Self.sortingQuery(redactor.redact(text: prepared.interaction.request.url))
         }
         if let anonymizer {
@@ -167,8 +173,6 @@ public final class CassetteRecorder: Sendable {
             append(.interaction(prepared.interaction), encoded: Cassette.encode(prepared))
         }
     }
-
-    static let publicBase = "https://management.azure.com"
 
     private func append(_ event: Cassette.Event, encoded: JSONValue? = nil) {
         // A value learned since the last event (a password sent in this request) may sit in

@@ -1,5 +1,6 @@
 import ARM
 import Cassettes
+import HTTPCore
 import Shell
 
 /// What one run of nwsh will do, worked out from its options, its environment and its terminal
@@ -26,8 +27,21 @@ public struct LaunchPlan: Equatable, Sendable {
         case endpoint(String)
         /// The built-in sandbox, started on a free loopback port.
         case sandbox(retryAfter: Int, lab: String?)
-        /// Nowhere: a cassette answers. The endpoint only says where recorded URLs point.
-        case replay(file: String, endpoint: String)
+        /// Nowhere: a cassette answers. The endpoint only says where recorded URLs point; nil for
+        /// the cloud's Resource Manager.
+        case replay(file: String, endpoint: String?)
+    }
+
+    /// Which Azure cloud the session is for: its Resource Manager, its sign-in and its tokens'
+    /// audience, and the host a URL written for it names.
+    public enum Cloud: Equatable, Sendable {
+        /// This cloud, and what named it (`--cloud`, `NWSH_CLOUD`, the Azure CLI's setting); nil
+        /// for the default, the public cloud.
+        case chosen(AzureCloud, namedBy: String?)
+        /// A replay that names none: the cloud the cassette was recorded in.
+        case recorded
+        /// A name nwsh does not know, and what named it.
+        case unknown(String, namedBy: String)
     }
 
     /// What the run does with its cassette.
@@ -56,6 +70,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
     public var input: Input
     public var target: Target
+    public var cloud: Cloud
     public var cassette: CassettePlan?
     public var signIn: SignIn
     public var style: OutputStyle
@@ -74,15 +89,27 @@ public struct LaunchPlan: Equatable, Sendable {
         /// Whether the cassette file (`--record` or `--replay`) exists, once an interrupted
         /// recording of it has been recovered.
         public var cassetteExists: Bool
+        /// The cloud the Azure CLI is set to (``AzureCLIConfiguration``), when `az` is on PATH.
+        public var azureCLICloud: String?
 
         public init(
-            environment: [String: String], stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool, cassetteExists: Bool
+            environment: [String: String], stdinIsTerminal: Bool, stdoutIsTerminal: Bool, stderrIsTerminal: Bool, cassetteExists: Bool,
+            azureCLICloud: String? = nil
         ) {
             self.environment = environment
             self.stdinIsTerminal = stdinIsTerminal
             self.stdoutIsTerminal = stdoutIsTerminal
             self.stderrIsTerminal = stderrIsTerminal
             self.cassetteExists = cassetteExists
+            self.azureCLICloud = azureCLICloud
+        }
+
+        /// Whether the cloud the Azure CLI is set to matters to a run with these options: one on
+        /// Azure, naming no cloud, that would borrow the CLI's sign-in. ``Launcher`` reads the
+        /// CLI's configuration only then.
+        public static func needsAzureCLICloud(_ options: Options, environment: [String: String]) -> Bool {
+            options.cloud == nil && (environment["NWSH_CLOUD"] ?? "").isEmpty && !options.sandbox && options.replay == nil
+                && CredentialSource.borrowsAzureCLI(environment: environment)
         }
     }
 
@@ -103,15 +130,31 @@ public struct LaunchPlan: Equatable, Sendable {
             cassette = nil
         }
 
-        if let cassette, cassette.replaysOnly {
-            target = .replay(file: cassette.file, endpoint: options.endpoint ?? Endpoint.publicCloud)
+        let replaysOnly = cassette?.replaysOnly == true
+        if let cloud = options.cloud {
+            self.cloud = .chosen(cloud, namedBy: "--cloud")
+        } else if let name = environment["NWSH_CLOUD"], !name.isEmpty {
+            self.cloud = AzureCloud.named(name).map { .chosen($0, namedBy: "NWSH_CLOUD") } ?? .unknown(name, namedBy: "NWSH_CLOUD")
+        } else if replaysOnly {
+            self.cloud = .recorded
+        } else if let name = facts.azureCLICloud, Facts.needsAzureCLICloud(options, environment: environment) {
+            let namedBy = "the Azure CLI (az cloud set), whose sign-in nwsh borrows"
+            self.cloud = AzureCloud.named(name).map { .chosen($0, namedBy: namedBy) } ?? .unknown(name, namedBy: namedBy)
+        } else {
+            self.cloud = .chosen(.azureCloud, namedBy: nil)
+        }
+        // An unknown cloud stops the run before anything uses this.
+        let azureCloud = if case .chosen(let chosen, _) = self.cloud { chosen } else { AzureCloud.azureCloud }
+
+        if let cassette, replaysOnly {
+            target = .replay(file: cassette.file, endpoint: options.endpoint)
             signIn = .chain([.cassette(file: cassette.file)])
         } else if options.sandbox {
             target = .sandbox(retryAfter: options.sandboxRetryAfter, lab: options.lab)
             signIn = .sandboxPrincipal
         } else {
-            target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"] ?? Endpoint.publicCloud)
-            signIn = .chain(CredentialSource.azure(environment: environment, interactive: interactive))
+            target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"] ?? azureCloud.resourceManager)
+            signIn = .chain(CredentialSource.azure(environment: environment, interactive: interactive, cloud: azureCloud))
         }
 
         if options.rerun, cassette?.reads == true {

@@ -24,6 +24,25 @@ public enum Launcher {
         }
     }
 
+    /// The cloud of a run: the one its plan chose, or for a replay that names none, the one its
+    /// cassette was recorded in (the public cloud when it names none).
+    static func cloud(_ choice: LaunchPlan.Cloud, recordedIn cassette: Cassette?, file: String?) throws(StartFailure) -> AzureCloud {
+        func unknown(_ name: String, _ where: String) -> StartFailure {
+            StartFailure(
+                message:
+                    "\(`where`) names the cloud '\(TerminalText.sanitized(name))', which nwsh does not know. Name \(AzureCloud.names) with --cloud (or NWSH_CLOUD).\(Options.cloudSuggestion(for: name))"
+            )
+        }
+        switch choice {
+        case .chosen(let cloud, _): return cloud
+        case .unknown(let name, let namedBy): throw unknown(name, namedBy)
+        case .recorded:
+            guard let name = cassette?.metadata.cloud else { return .azureCloud }
+            guard let cloud = AzureCloud.named(name) else { throw unknown(name, "the cassette \(file ?? "")") }
+            return cloud
+        }
+    }
+
     /// Why a run could not start; said as `error: MESSAGE`, exit status 2.
     struct StartFailure: Error {
         var message: String
@@ -56,7 +75,10 @@ public enum Launcher {
             options,
             facts: LaunchPlan.Facts(
                 environment: environment, stdinIsTerminal: isatty(STDIN_FILENO) == 1, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
-                stderrIsTerminal: isatty(STDERR_FILENO) == 1, cassetteExists: cassetteExists))
+                stderrIsTerminal: isatty(STDERR_FILENO) == 1, cassetteExists: cassetteExists,
+                azureCLICloud: LaunchPlan.Facts.needsAzureCLICloud(options, environment: environment)
+                    && AzureCLITokenSource(environment: environment).unavailableReason == nil
+                    ? AzureCLIConfiguration.cloudName(environment: environment) : nil))
 
         var replayed: Cassette?
         if let cassette = plan.cassette, cassette.reads {
@@ -67,6 +89,8 @@ public enum Launcher {
             }
         }
 
+        let cloud = try Self.cloud(plan.cloud, recordedIn: replayed, file: plan.cassette?.file)
+
         // Where requests go, and how to sign in there.
         let endpoint: Endpoint
         var server: SandboxServer?
@@ -74,8 +98,10 @@ public enum Launcher {
         var sandboxPrincipal: CredentialSource?
         do {
             switch plan.target {
-            case .endpoint(let url), .replay(_, let url):
-                endpoint = try Endpoint(url)
+            case .endpoint(let url):
+                endpoint = try Endpoint(url, cloud: cloud)
+            case .replay(_, let url):
+                endpoint = try Endpoint(url ?? cloud.resourceManager, cloud: cloud)
             case .sandbox(let retryAfter, let lab):
                 var world: SandboxData
                 do {
@@ -94,19 +120,19 @@ public enum Launcher {
                 }
                 let started: SandboxServer
                 do {
-                    started = try await SandboxServer.start(options: SandboxOptions(retryAfter: retryAfter), data: world)
+                    started = try await SandboxServer.start(options: SandboxOptions(retryAfter: retryAfter, cloud: cloud), data: world)
                 } catch {
                     throw StartFailure(message: "could not start the sandbox: \(error)")
                 }
                 server = started
-                endpoint = try Endpoint(started.baseURL)
+                endpoint = try Endpoint(started.baseURL, cloud: cloud)
                 let data = started.arm.data
                 sandboxPrincipal = .clientSecret(
                     Authority(host: started.baseURL, tenant: data.tenantID), clientID: data.clientID, secret: data.clientSecret,
                     name: "the sandbox's service principal")
                 if plan.announcesSandbox {
                     output.err(
-                        "nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID)); no Azure account needed. Type 'help'.\n"
+                        "nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID))\(cloud.isPublic ? "" : " standing in for \(cloud.displayName)"); no Azure account needed. Type 'help'.\n"
                     )
                 }
             }
@@ -135,7 +161,7 @@ public enum Launcher {
             layers = .replayOnly(replayed, file: cassette.file)
         } else {
             let context = RecordingContext(
-                source: server != nil ? "sandbox" : endpoint.baseURL, endpointBase: endpoint.baseURL, secrets: secrets,
+                source: server != nil ? "sandbox" : endpoint.baseURL, endpointBase: endpoint.baseURL, cloud: cloud, secrets: secrets,
                 onFailure: { output.err("error: \($0.description)\n") })
             recording = context
             if let cassette = plan.cassette {
@@ -156,7 +182,8 @@ public enum Launcher {
         let replaysOnly = plan.cassette?.replaysOnly == true
         let sleeper: Sleeper = replaysOnly ? ImmediateSleeper() : RealSleeper()
         let credentials = Credentials(
-            chain: signIn, environment: environment, transport: stack.signIn, sleeper: sleeper, show: { output.err($0 + "\n") })
+            chain: signIn, environment: environment, transport: stack.signIn, sleeper: sleeper, scope: cloud.resourceManagerScope,
+            show: { output.err($0 + "\n") })
 
         let target: SessionTarget
         switch plan.target {

@@ -13,6 +13,8 @@ public struct Options: Equatable, Sendable {
     public var file: String?
     public var commands: String?
     public var endpoint: String?
+    /// `--cloud`: the Azure cloud the session is for.
+    public var cloud: AzureCloud?
     public var sandbox = false
     public var sandboxRetryAfter = 1
     /// With `--sandbox`: the file the lab's network is loaded from (``LabFile``).
@@ -47,7 +49,7 @@ public struct Options: Equatable, Sendable {
     /// nwsh's options, each declared once: its names, its value's name (nil for a flag) and its
     /// help. Parsing switches over them, so every option is handled by name.
     enum Flag: CaseIterable {
-        case commands, endpoint, sandbox, sandboxRetryAfter, lab, record, replay, recordMode, anonymize, anonymizeName, rerun, color,
+        case commands, endpoint, cloud, sandbox, sandboxRetryAfter, lab, record, replay, recordMode, anonymize, anonymizeName, rerun, color,
             verbose,
             version, help
 
@@ -55,6 +57,7 @@ public struct Options: Equatable, Sendable {
             switch self {
             case .commands: ["-c"]
             case .endpoint: ["--endpoint"]
+            case .cloud: ["--cloud"]
             case .sandbox: ["--sandbox"]
             case .sandboxRetryAfter: ["--sandbox-retry-after"]
             case .lab: ["--lab"]
@@ -76,6 +79,7 @@ public struct Options: Equatable, Sendable {
             switch self {
             case .commands: "COMMANDS"
             case .endpoint: "URL"
+            case .cloud: "CLOUD"
             case .sandboxRetryAfter: "SECONDS"
             case .lab, .record, .replay: "FILE"
             case .recordMode: "MODE"
@@ -88,7 +92,9 @@ public struct Options: Equatable, Sendable {
         var help: String {
             switch self {
             case .commands: "Commands to run, instead of a script or the interactive shell."
-            case .endpoint: "The ARM endpoint (default: NWSH_ENDPOINT, else https://management.azure.com)."
+            case .endpoint: "The ARM endpoint (default: NWSH_ENDPOINT, else the cloud's: https://management.azure.com for AzureCloud)."
+            case .cloud:
+                "AzureCloud, AzureUSGovernment or AzureChinaCloud: the cloud whose ARM endpoint, sign-in and token audience to use. Default: NWSH_CLOUD, else the Azure CLI's cloud when nwsh borrows its sign-in, else AzureCloud; a replay, the cassette's."
             case .sandbox: "Start the built-in ARM sandbox on a free loopback port and use it; no Azure account needed."
             case .sandboxRetryAfter: "Retry-After seconds the sandbox gives long-running operations (default 1)."
             case .lab:
@@ -150,6 +156,11 @@ public struct Options: Equatable, Sendable {
             case .version: options.version = true
             case .commands: options.commands = text
             case .endpoint: options.endpoint = text
+            case .cloud:
+                guard let cloud = AzureCloud.named(text) else {
+                    throw UsageError(message: "--cloud must be \(AzureCloud.names), not '\(text)'.\(cloudSuggestion(for: text))")
+                }
+                options.cloud = cloud
             case .sandboxRetryAfter:
                 guard let seconds = Int(text), seconds >= 0 else {
                     throw UsageError(message: "--sandbox-retry-after must be a whole number of seconds, 0 or more, not '\(text)'.")
@@ -175,6 +186,17 @@ public struct Options: Equatable, Sendable {
         options.file = positional.first
         if !options.help, !options.version { try options.validate() }
         return options
+    }
+
+    /// " Did you mean 'AzureUSGovernment'?" for a cloud name that is part of one nwsh knows
+    /// (`AzureGov`) or a typing slip away from one; empty otherwise.
+    static func cloudSuggestion(for name: String) -> String {
+        // "AzureGov", "usgov", "China": the part after "Azure" found in one cloud's name alone.
+        var key = name.lowercased()
+        if key.hasPrefix("azure") { key.removeFirst("azure".count) }
+        let containing = key.count >= 2 ? AzureCloud.all.filter { $0.name.lowercased().dropFirst("azure".count).contains(key) } : []
+        let suggestion = containing.count == 1 ? containing[0].name : Suggestion.closest(to: name, in: AzureCloud.all.map(\.name))
+        return suggestion.map { " Did you mean '\($0)'?" } ?? ""
     }
 
     /// "a, b or c".
@@ -223,7 +245,7 @@ public struct Options: Equatable, Sendable {
             2 an unreadable script or an endpoint that is not a URL; 3 a check found its destination not
             reachable; 64 invalid flags; 'exit N' leaves with N.
 
-            Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
+            Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_CLOUD (cloud), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
             AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (service principal), AZURE_AUTHORITY_HOST,
             HTTPS_PROXY / NO_PROXY, NO_COLOR, NWSH_HISTORY (history file; empty for none).
 

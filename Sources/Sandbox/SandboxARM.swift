@@ -16,15 +16,20 @@ public struct SandboxOptions: Sendable {
     public var tokenLifetime: Double
     /// Device-code polls answered `authorization_pending` before the sign-in counts as done.
     public var deviceCodePendingPolls: Int
+    /// The Azure cloud the sandbox stands in for: tokens are issued only for its Resource
+    /// Manager, as that cloud's Entra ID issues them.
+    public var cloud: AzureCloud
 
     public init(
-        retryAfter: Int = 1, pollsBeforeDone: Int = 2, pageSize: Int = 2, tokenLifetime: Double = 3600, deviceCodePendingPolls: Int = 1
+        retryAfter: Int = 1, pollsBeforeDone: Int = 2, pageSize: Int = 2, tokenLifetime: Double = 3600, deviceCodePendingPolls: Int = 1,
+        cloud: AzureCloud = .azureCloud
     ) {
         self.retryAfter = retryAfter
         self.pollsBeforeDone = pollsBeforeDone
         self.pageSize = pageSize
         self.tokenLifetime = tokenLifetime
         self.deviceCodePendingPolls = deviceCodePendingPolls
+        self.cloud = cloud
     }
 }
 
@@ -84,7 +89,8 @@ public actor SandboxARM {
     /// client-credentials sign-in would get it: for tools that call ``handle(_:)`` directly (the
     /// benchmark, the fuzzer). Nil only if the endpoint refused, which its own credentials never are.
     public func servicePrincipalToken() -> String? {
-        let form = "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)"
+        let form =
+            "grant_type=client_credentials&client_id=\(data.clientID)&client_secret=\(data.clientSecret)&scope=\(options.cloud.resourceManagerScope)"
         let request = SandboxRequest(
             method: "POST", path: "/\(data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1")
         let issued = identity.answer(request, options: options, sequence: &counter)

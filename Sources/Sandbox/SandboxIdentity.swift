@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import JSON
 
 /// The Entra ID endpoints nwsh's sign-in uses, as the sandbox answers them: the client-credentials
@@ -32,6 +33,7 @@ struct SandboxIdentity {
         }
         let tenant = segments[0]
         if segments.last == "devicecode" {
+            if let refused = refusal(ofScope: form["scope"], tenant: tenant, cloud: options.cloud) { return refused }
             sequence += 1
             let code = SandboxARM.uuid(seed: "device-\(sequence)")
             deviceCodes[code] = options.deviceCodePendingPolls
@@ -66,6 +68,7 @@ struct SandboxIdentity {
                     "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."
                 )
             }
+            if let refused = refusal(ofScope: form["scope"], tenant: tenant, cloud: options.cloud) { return refused }
             return issueToken(
                 claims: ["appid": .string(data.clientID), "app_displayname": .string(data.servicePrincipalName)], options: options,
                 sequence: &sequence)
@@ -87,6 +90,26 @@ struct SandboxIdentity {
         }
     }
 
+    /// Entra ID's answer to a token asked for a scope it does not know, nil for the Resource
+    /// Manager of the cloud the sandbox stands in for (`https://management.azure.com/.default`,
+    /// with or without a second slash before `.default`). Each cloud's Entra ID knows only its own
+    /// cloud's Resource Manager, so a token asked for another cloud's is refused the way Entra ID
+    /// refuses an unknown resource (AADSTS500011).
+    private func refusal(ofScope scope: String?, tenant: String, cloud: AzureCloud) -> SandboxResponse? {
+        guard let scope, !scope.isEmpty else {
+            return SandboxARM.oauthError(
+                400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
+        }
+        let resource =
+            scope.split(separator: " ").first.map { $0.hasSuffix("/.default") ? String($0.dropLast("/.default".count)) : String($0) } ?? ""
+        let trimmed = resource.hasSuffix("/") ? String(resource.dropLast()) : resource
+        if trimmed.lowercased() == cloud.resourceManager { return nil }
+        return SandboxARM.oauthError(
+            400, "invalid_resource",
+            "AADSTS500011: The resource principal named \(trimmed) was not found in the tenant named \(tenant). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+        )
+    }
+
     private mutating func issueToken(
         claims extra: KeyValuePairs<String, JSONValue>, options: SandboxOptions, sequence: inout Int
     ) -> SandboxResponse {
@@ -94,7 +117,7 @@ struct SandboxIdentity {
         let now = Date()
         let expiry = now.addingTimeInterval(options.tokenLifetime)
         var claims = JSONObject([
-            "aud": .string("https://management.azure.com/"), "iss": .string("https://sts.windows.net/\(data.tenantID)/"),
+            "aud": .string(options.cloud.resourceManagerAudience), "iss": .string("https://sts.windows.net/\(data.tenantID)/"),
             "iat": .number(JSONNumber(Int(now.timeIntervalSince1970))), "exp": .number(JSONNumber(Int(expiry.timeIntervalSince1970))),
             "tid": .string(data.tenantID), "oid": .string(SandboxARM.uuid(seed: "oid-\(sequence)")),
         ])

@@ -15,12 +15,16 @@ public struct RecordingContext: Sendable {
     public let onFailure: @Sendable (CassetteError) -> Void
     /// The session's learned secrets, removed from everything recorded.
     public let secrets: SecretLedger
+    /// The cloud the session is for, which its cassettes name (unless it is the public cloud).
+    public let cloud: AzureCloud
 
     public init(
-        source: String, endpointBase: String, secrets: SecretLedger = SecretLedger(), onFailure: @escaping @Sendable (CassetteError) -> Void
+        source: String, endpointBase: String, cloud: AzureCloud = .azureCloud, secrets: SecretLedger = SecretLedger(),
+        onFailure: @escaping @Sendable (CassetteError) -> Void
     ) {
         self.source = source
         self.endpointBase = endpointBase
+        self.cloud = cloud
         self.secrets = secrets
         self.onFailure = onFailure
     }
@@ -28,10 +32,13 @@ public struct RecordingContext: Sendable {
     /// Starts recording to `file` (keeping `events` recorded before, for `new_episodes`), with this
     /// context's metadata.
     public func start(file: String, events: [Cassette.Event] = [], anonymizer: Anonymizer? = nil) throws(CassetteError) {
-        let metadata = Cassette.Metadata(
+        var metadata = Cassette.Metadata(
             source: source, endpoint: source == "sandbox" ? "nwsh sandbox" : endpointBase, recordedWith: NWSHVersion.recordedWith,
             recordedAt: ISO8601DateFormatter().string(from: Date()),
-            description: source == "sandbox" ? "Recorded from nwsh's built-in ARM sandbox, not from Azure." : nil)
+            description: source == "sandbox"
+                ? "Recorded from nwsh's built-in ARM sandbox\(cloud.isPublic ? "" : " standing in for \(cloud.displayName)"), not from Azure."
+                : nil)
+        metadata.cloud = cloud.isPublic ? nil : cloud.name
         slot.recorder = try CassetteRecorder(
             file: file, metadata: metadata, events: events, endpointBase: endpointBase, anonymizer: anonymizer, secrets: secrets,
             onFailure: onFailure)

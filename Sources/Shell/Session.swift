@@ -87,6 +87,8 @@ public actor Session {
     let recording: RecordingContext?
     /// The session's cassette so far (being recorded, or replayed), for `export` and `bundle`.
     let currentCassette: (@Sendable () -> Cassette?)?
+    /// The Azure cloud the session is for (its endpoint's).
+    let cloud: AzureCloud
 
     public init(
         configuration: ARMConfiguration, transport: HTTPTransport, credentials: Credentials, sleeper: Sleeper = RealSleeper(),
@@ -96,6 +98,7 @@ public actor Session {
     ) {
         self.recording = recording
         self.currentCassette = currentCassette
+        self.cloud = configuration.endpoint.cloud
         let output: OutputSink = recording.map { JournaledOutput(inner: output, slot: $0.slot) } ?? output
         let reporter = CallReporter(output: output, style: style, secrets: secrets)
         self.reporter = reporter

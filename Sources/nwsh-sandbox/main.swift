@@ -1,6 +1,7 @@
 import ArgumentParser
 import CMalloc
 import Foundation
+import HTTPCore
 import Sandbox
 
 /// `nwsh-sandbox`: the ARM emulator on its own, for curl, other tools, or an nwsh started with
@@ -38,6 +39,16 @@ struct SandboxCommand: AsyncParsableCommand {
             valueName: "FILE"))
     var lab: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The Azure cloud to stand in for: AzureCloud, AzureUSGovernment or AzureChinaCloud. Tokens are issued only for its Resource Manager (give nwsh the same --cloud).",
+            valueName: "CLOUD"))
+    var cloud: String = AzureCloud.azureCloud.name
+
+    func validate() throws {
+        guard AzureCloud.named(cloud) != nil else { throw ValidationError("--cloud must be \(AzureCloud.names), not '\(cloud)'.") }
+    }
+
     func run() async throws {
         // As nwsh does: loading a large lab allocates in bursts (Sources/CMalloc).
         _ = nwsh_tune_malloc()
@@ -52,12 +63,17 @@ struct SandboxCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let standsInFor = AzureCloud.named(cloud) ?? .azureCloud
         let server = try await SandboxServer.start(
-            host: host, port: port, options: SandboxOptions(retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize), data: world
+            host: host, port: port,
+            options: SandboxOptions(
+                retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize, cloud: standsInFor),
+            data: world
         )
         let data = server.arm.data
+        let standIn = standsInFor.isPublic ? "" : ", standing in for \(standsInFor.displayName)"
         let banner = """
-            nwsh-sandbox listening on \(server.baseURL)
+            nwsh-sandbox listening on \(server.baseURL)\(standIn)
             tenant \(data.tenantID), client id \(data.clientID), client secret \(data.clientSecret) (sandbox credentials, not secret)
 
             """

@@ -142,7 +142,7 @@ final class CountingSource: TokenSource {
 
 @Suite struct AzureCLITests {
     /// A stand-in `az` on PATH that prints what the real one prints, and records its arguments.
-    private func fakeAzureCLI(output: String, status: Int32 = 0) throws -> (directory: String, log: String) {
+    static func fakeAzureCLI(output: String, status: Int32 = 0) throws -> (directory: String, log: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nwsh-az-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let log = directory + "/arguments"
@@ -166,7 +166,7 @@ final class CountingSource: TokenSource {
     }
 
     @Test func theTokenComesFromAzAccountGetAccessToken() async throws {
-        let (directory, log) = try fakeAzureCLI(
+        let (directory, log) = try Self.fakeAzureCLI(
             output:
                 #"{"accessToken": "cli-token", "expiresOn": "2030-01-01 00:00:00.000000", "expires_on": 1893456000, "subscription": "s", "tenant": "t", "tokenType": "Bearer"}"#
         )
@@ -181,7 +181,7 @@ final class CountingSource: TokenSource {
     }
 
     @Test func aFailingAzSaysToSignInFirst() async throws {
-        let (directory, _) = try fakeAzureCLI(output: "", status: 1)
+        let (directory, _) = try Self.fakeAzureCLI(output: "", status: 1)
         let source = AzureCLITokenSource(environment: ["PATH": directory])
         await #expect(throws: AuthError.azureCLIFailed(detail: "exit status 1")) {
             _ = try await source.acquire(scope: Credentials.armScope)

@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func badTargetsAreExplained() throws {
-        let endpoint = try Endpoint(Endpoint.publicCloud)
+        let endpoint = try Endpoint(AzureCloud.azureCloud.resourceManager)
         #expect(
             throws: ARMError.invalidURL(
                 "/a b", reason: "it contains white space at character 3 (did a variable expand to text with spaces?)")

@@ -1,6 +1,7 @@
 import ARM
 import Cassettes
 import Foundation
+import HTTPCore
 import Testing
 
 @Suite struct ImporterTests {
@@ -25,7 +26,7 @@ import Testing
     @Test func anImportedLongRunningOperationReplaysThroughItsPolls() async throws {
         let (cassette, _) = try CassetteImporter.load(path: Self.fixtures + "/cli-connectivity.yaml")
         let client = ARMClient(
-            configuration: ARMConfiguration(endpoint: try Endpoint(Endpoint.publicCloud)),
+            configuration: ARMConfiguration(endpoint: try Endpoint(AzureCloud.azureCloud.resourceManager)),
             transport: ReplayTransport(cassette: cassette, file: "cli-connectivity.yaml"),
             credentials: Credentials(sources: [ReplayTokenSource(file: "cli-connectivity.yaml")]), sleeper: ImmediateSleeper())
         let result = try await client.perform(

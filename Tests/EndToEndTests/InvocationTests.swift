@@ -84,6 +84,10 @@ import Testing
             "error: --sandbox-retry-after must be a whole number of seconds, 0 or more, not '-1'."
         ),
         (["--sandbox=yes"], "error: --sandbox takes no value."),
+        (
+            ["--cloud", "AzureGov", "--sandbox"],
+            "error: --cloud must be AzureCloud, AzureUSGovernment or AzureChinaCloud, not 'AzureGov'. Did you mean 'AzureUSGovernment'?"
+        ),
         (["--rerun"], "error: --rerun needs --replay FILE."),
         (
             ["--record-mode", "sometimes", "--record", "x.json"],

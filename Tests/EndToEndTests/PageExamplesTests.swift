@@ -97,6 +97,10 @@ import Testing
 struct SandboxProcess {
     let process: Process
     let baseURL: String
+    /// Its service principal, as its banner's second line gives it.
+    var tenantID = ""
+    var clientID = ""
+    var clientSecret = ""
 
     static func start(_ arguments: [String] = []) throws -> SandboxProcess {
         let process = Process()
@@ -106,18 +110,32 @@ struct SandboxProcess {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        var line = ""
         let handle = output.fileHandleForReading
-        while !line.hasSuffix("\n") {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line += String(decoding: byte, as: UTF8.self)
+        func readLine() -> String {
+            var line = ""
+            while !line.hasSuffix("\n") {
+                let byte = handle.readData(ofLength: 1)
+                if byte.isEmpty { break }
+                line += String(decoding: byte, as: UTF8.self)
+            }
+            return line
         }
+        // "nwsh-sandbox listening on http://127.0.0.1:PORT[, standing in for ...]"
+        let line = readLine()
         guard let range = line.range(of: "http://") else {
             process.terminate()
             throw CocoaError(.fileReadUnknown)
         }
-        return SandboxProcess(process: process, baseURL: String(line[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
+        let address = line[range.lowerBound...].prefix { $0 != "," && !$0.isWhitespace }
+        var started = SandboxProcess(process: process, baseURL: String(address))
+        // "tenant T, client id C, client secret S (sandbox credentials, not secret)"
+        let words = readLine().split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        if words.count >= 8 {
+            started.tenantID = words[1]
+            started.clientID = words[4]
+            started.clientSecret = words[7]
+        }
+        return started
     }
 
     func stop() {

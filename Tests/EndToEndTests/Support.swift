@@ -53,7 +53,10 @@ enum Binary {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        for key in ["NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "NWSH_ENDPOINT"] {
+        for key in [
+            "NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST",
+            "NWSH_ENDPOINT", "NWSH_CLOUD", "AZURE_CLOUD_NAME", "AZURE_CONFIG_DIR",
+        ] {
             env[key] = nil
         }
         env["NWSH_HISTORY"] = ""
@@ -104,6 +107,18 @@ enum Binary {
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
+}
+
+/// Writes an executable script (a stand-in `az`) through a close-on-exec descriptor: a process
+/// another test starts meanwhile must not inherit it, or running the script fails with ETXTBSY
+/// ("text file busy").
+func writeExecutable(_ script: String, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw POSIXError(.EACCES) }
+    let bytes = Array(script.utf8)
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
+    guard written == bytes.count else { throw POSIXError(.EIO) }
 }
 
 /// A new empty folder under the system's temporary directory.

@@ -29,6 +29,7 @@ import Testing
         var cassette: LaunchPlan.CassettePlan?
         var signIn: LaunchPlan.SignIn
         var sourceName: String?
+        var cloud: LaunchPlan.Cloud = .chosen(.azureCloud, namedBy: nil)
         var testDescription: String { "nwsh " + arguments.joined(separator: " ") }
     }
 
@@ -71,23 +72,29 @@ import Testing
             target: .endpoint("https://management.azure.com"),
             cassette: .init(file: "s.yaml", mode: .all, reads: false, anonymizedNames: ["ContosoRG"]), signIn: azureScript,
             sourceName: "stdin"),
-        // Replaying: nothing is sent and no sign-in happens; the endpoint only names recorded URLs' host.
+        // Replaying: nothing is sent and no sign-in happens; the endpoint only names recorded URLs'
+        // host, and the cloud is the cassette's unless one is named.
         Row(
             arguments: ["--replay", "s.yaml"], facts: facts(terminal, exists: true), input: .interactive,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            target: .replay(file: "s.yaml", endpoint: nil),
             cassette: .init(file: "s.yaml", mode: .none, reads: true),
-            signIn: .chain([.cassette(file: "s.yaml")])),
+            signIn: .chain([.cassette(file: "s.yaml")]), cloud: .recorded),
+        Row(
+            arguments: ["--replay", "s.yaml", "--cloud", "AzureChinaCloud"], facts: facts(terminal, exists: true), input: .interactive,
+            target: .replay(file: "s.yaml", endpoint: nil),
+            cassette: .init(file: "s.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "s.yaml")]), cloud: .chosen(.azureChinaCloud, namedBy: "--cloud")),
         Row(
             arguments: ["--replay", "s.yaml", "--rerun"], facts: facts(pipe, exists: true), input: .rerun,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            target: .replay(file: "s.yaml", endpoint: nil),
             cassette: .init(file: "s.yaml", mode: .none, reads: true),
-            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "s.yaml"),
+            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "s.yaml", cloud: .recorded),
         // A missing cassette is still read for `none`, so the run stops at its error.
         Row(
             arguments: ["--replay", "gone.yaml"], facts: pipe, input: .piped,
-            target: .replay(file: "gone.yaml", endpoint: "https://management.azure.com"),
+            target: .replay(file: "gone.yaml", endpoint: nil),
             cassette: .init(file: "gone.yaml", mode: .none, reads: true),
-            signIn: .chain([.cassette(file: "gone.yaml")]), sourceName: "stdin"),
+            signIn: .chain([.cassette(file: "gone.yaml")]), sourceName: "stdin", cloud: .recorded),
         // once: record when the cassette does not exist, else replay; NWSH_RECORD_MODE when no flag.
         Row(
             arguments: ["--record", "s.yaml", "--record-mode", "once"], facts: pipe, input: .piped,
@@ -95,9 +102,9 @@ import Testing
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: azureScript, sourceName: "stdin"),
         Row(
             arguments: ["--record", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_RECORD_MODE": "once"]), input: .piped,
-            target: .replay(file: "s.yaml", endpoint: "https://management.azure.com"),
+            target: .replay(file: "s.yaml", endpoint: nil),
             cassette: .init(file: "s.yaml", mode: .none, reads: true),
-            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "stdin"),
+            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "stdin", cloud: .recorded),
         // new_episodes on the sandbox: what the cassette holds is answered, the rest sent and recorded.
         Row(
             arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true),
@@ -110,7 +117,60 @@ import Testing
             target: .sandbox(retryAfter: 1, lab: nil), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: false),
             signIn: .sandboxPrincipal,
             sourceName: "s.yaml"),
+        // The cloud: --cloud, else NWSH_CLOUD, else the Azure CLI's when its sign-in is borrowed;
+        // it names the endpoint, the authority and the scope.
+        Row(
+            arguments: ["--cloud", "AzureUSGovernment"], facts: terminal, input: .interactive,
+            target: .endpoint("https://management.usgovcloudapi.net"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: true, cloud: .azureUSGovernment)),
+            cloud: .chosen(.azureUSGovernment, namedBy: "--cloud")),
+        Row(
+            arguments: [], facts: facts(pipe, environment: ["NWSH_CLOUD": "azurechinacloud"]), input: .piped,
+            target: .endpoint("https://management.chinacloudapi.cn"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureChinaCloud)), sourceName: "stdin",
+            cloud: .chosen(.azureChinaCloud, namedBy: "NWSH_CLOUD")),
+        Row(
+            arguments: ["--cloud", "azurecloud"], facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureChinaCloud"]), input: .piped,
+            target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin",
+            cloud: .chosen(.azureCloud, namedBy: "--cloud")),
+        Row(
+            arguments: [], facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureGermanCloud"]), input: .piped,
+            target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin",
+            cloud: .unknown("AzureGermanCloud", namedBy: "NWSH_CLOUD")),
+        // --endpoint names the endpoint; the cloud still names the sign-in and the scope.
+        Row(
+            arguments: ["--cloud", "AzureUSGovernment", "--endpoint", "http://127.0.0.1:8080"], facts: pipe, input: .piped,
+            target: .endpoint("http://127.0.0.1:8080"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            cloud: .chosen(.azureUSGovernment, namedBy: "--cloud")),
+        Row(
+            arguments: [], facts: azureCLI(pipe, "AzureUSGovernment"), input: .piped,
+            target: .endpoint("https://management.usgovcloudapi.net"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            cloud: .chosen(.azureUSGovernment, namedBy: "the Azure CLI (az cloud set), whose sign-in nwsh borrows")),
+        Row(
+            arguments: [], facts: azureCLI(pipe, "AzureStackUser"), input: .piped, target: .endpoint("https://management.azure.com"),
+            signIn: azureScript, sourceName: "stdin",
+            cloud: .unknown("AzureStackUser", namedBy: "the Azure CLI (az cloud set), whose sign-in nwsh borrows")),
+        // The Azure CLI's cloud counts only when its sign-in is the one borrowed.
+        Row(
+            arguments: [], facts: azureCLI(pipe, "AzureUSGovernment", environment: ["NWSH_ACCESS_TOKEN": "t"]), input: .piped,
+            target: .endpoint("https://management.azure.com"),
+            signIn: .chain(CredentialSource.azure(environment: ["NWSH_ACCESS_TOKEN": "t"], interactive: false)), sourceName: "stdin"),
+        Row(
+            arguments: ["--sandbox"], facts: azureCLI(terminal, "AzureUSGovernment"), input: .interactive,
+            target: .sandbox(retryAfter: 1, lab: nil), signIn: .sandboxPrincipal),
+        // The sandbox stands in for the cloud named.
+        Row(
+            arguments: ["--sandbox", "--cloud", "AzureChinaCloud"], facts: terminal, input: .interactive,
+            target: .sandbox(retryAfter: 1, lab: nil), signIn: .sandboxPrincipal, cloud: .chosen(.azureChinaCloud, namedBy: "--cloud")),
     ]
+
+    static func azureCLI(_ base: LaunchPlan.Facts, _ cloud: String, environment: [String: String] = [:]) -> LaunchPlan.Facts {
+        var facts = facts(base, environment: environment)
+        facts.azureCLICloud = cloud
+        return facts
+    }
 
     @Test(arguments: rows)
     func thePlanFollowsFromTheCommandLine(row: Row) throws {
@@ -120,18 +180,78 @@ import Testing
         #expect(plan.cassette == row.cassette)
         #expect(plan.signIn == row.signIn)
         #expect(plan.sourceName == row.sourceName)
+        #expect(plan.cloud == row.cloud)
+    }
+
+    @Test func theAzureCLIsCloudIsReadOnlyWhenItsSignInWouldBeBorrowed() throws {
+        let servicePrincipal = ["AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"]
+        #expect(LaunchPlan.Facts.needsAzureCLICloud(try Options.parse([]), environment: [:]))
+        #expect(LaunchPlan.Facts.needsAzureCLICloud(try Options.parse([]), environment: ["AZURE_CLIENT_ID": "c"]))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse([]), environment: servicePrincipal))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse([]), environment: ["ARMCLIENT_TOKEN": "t"]))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse([]), environment: ["NWSH_CLOUD": "AzureCloud"]))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse(["--cloud", "AzureCloud"]), environment: [:]))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse(["--sandbox"]), environment: [:]))
+        #expect(!LaunchPlan.Facts.needsAzureCLICloud(try Options.parse(["--replay", "s.json"]), environment: [:]))
+    }
+
+    @Test func aCloudNwshDoesNotKnowStopsTheRunSayingWhichItKnows() {
+        #expect(throws: Launcher.StartFailure.self) {
+            try Launcher.cloud(.unknown("AzureGermanCloud", namedBy: "NWSH_CLOUD"), recordedIn: nil, file: nil)
+        }
+        do {
+            _ = try Launcher.cloud(.unknown("AzureUSGov", namedBy: "NWSH_CLOUD"), recordedIn: nil, file: nil)
+        } catch {
+            #expect(
+                error.message
+                    == "NWSH_CLOUD names the cloud 'AzureUSGov', which nwsh does not know. Name AzureCloud, AzureUSGovernment or AzureChinaCloud with --cloud (or NWSH_CLOUD). Did you mean 'AzureUSGovernment'?"
+            )
+        }
+    }
+
+    @Test func aReplayIsInTheCloudItsCassetteWasRecordedIn() throws {
+        var cassette = Cassette(
+            metadata: .init(source: "sandbox", endpoint: "nwsh sandbox", recordedWith: "nwsh 0.1", recordedAt: "2026-12-02T00:00:00Z"),
+            events: [])
+        #expect(try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json") == .azureCloud)
+        cassette.metadata.cloud = "AzureUSGovernment"
+        #expect(try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json") == .azureUSGovernment)
+        #expect(try Launcher.cloud(.chosen(.azureChinaCloud, namedBy: "--cloud"), recordedIn: cassette, file: "s.json") == .azureChinaCloud)
+        cassette.metadata.cloud = "Mars"
+        do {
+            _ = try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json")
+            Issue.record("a cassette from an unknown cloud was replayed")
+        } catch {
+            #expect(
+                error.message
+                    == "the cassette s.json names the cloud 'Mars', which nwsh does not know. Name AzureCloud, AzureUSGovernment or AzureChinaCloud with --cloud (or NWSH_CLOUD)."
+            )
+        }
     }
 
     @Test func theDeviceCodeAuthorityComesFromTheEnvironment() {
         let environment = ["AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us", "AZURE_TENANT_ID": "contoso"]
         #expect(
             CredentialSource.azure(environment: environment, interactive: true) == [
-                .accessToken, .servicePrincipal, .azureCLI,
+                .accessToken, .servicePrincipal(authorityHost: "https://login.microsoftonline.us"), .azureCLI(.azureCloud),
                 .deviceCode(Authority(host: "https://login.microsoftonline.us", tenant: "contoso"), interactive: true),
             ])
         #expect(
             CredentialSource.azure(environment: [:], interactive: false).last
                 == .deviceCode(Authority(host: Authority.publicCloudHost, tenant: "organizations"), interactive: false))
+    }
+
+    @Test func eachCloudSignsInAtItsOwnAuthority() {
+        #expect(
+            CredentialSource.azure(environment: ["AZURE_TENANT_ID": "contoso"], interactive: true, cloud: .azureChinaCloud) == [
+                .accessToken, .servicePrincipal(authorityHost: "https://login.chinacloudapi.cn"), .azureCLI(.azureChinaCloud),
+                .deviceCode(Authority(host: "https://login.chinacloudapi.cn", tenant: "contoso"), interactive: true),
+            ])
+        // AZURE_AUTHORITY_HOST still wins, as it does for the Azure SDKs.
+        #expect(
+            CredentialSource.azure(
+                environment: ["AZURE_AUTHORITY_HOST": "http://127.0.0.1:9"], interactive: false, cloud: .azureUSGovernment
+            ).last == .deviceCode(Authority(host: "http://127.0.0.1:9", tenant: "organizations"), interactive: false))
     }
 
     @Test(arguments: [

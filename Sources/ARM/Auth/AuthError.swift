@@ -1,3 +1,4 @@
+import HTTPCore
 import JSON
 
 /// Why no token could be had.
@@ -12,6 +13,8 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     case deviceCodeExpired
     /// `az` ran but failed.
     case azureCLIFailed(detail: String)
+    /// The Azure CLI is set to another cloud than the session's (`configured` as the CLI names it).
+    case azureCLIOtherCloud(configured: String, session: AzureCloud)
 
     public var description: String {
         switch self {
@@ -28,6 +31,10 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Sign-in with \(source) returned an unexpected answer: \(TerminalText.sanitized(detail))"
         case .deviceCodeExpired:
             return "The device-code sign-in expired before it was completed; run 'login' again."
+        case .azureCLIOtherCloud(let configured, let session):
+            let known = AzureCloud.named(configured).map { "--cloud \($0.name)" }
+            return
+                "The Azure CLI is set to the cloud \(TerminalText.sanitized(configured)), and this session is for \(session.displayName) (\(session.name)), so its sign-in cannot be borrowed. Run 'az cloud set --name \(session.name)' and 'az login'\(known.map { ", or start nwsh with \($0)" } ?? ""); or sign in another way (NWSH_ACCESS_TOKEN, a service principal, or 'login')."
         case .azureCLIFailed(let detail):
             return
                 "'az account get-access-token' failed: \(TerminalText.sanitized(detail)). Run 'az login' first, or use another way to sign in."

@@ -7,10 +7,10 @@ public enum CredentialSource: Sendable, Equatable {
     /// A bearer token in `NWSH_ACCESS_TOKEN` (or armclient's `ARMCLIENT_TOKEN`).
     case accessToken
     /// A service principal from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET`,
-    /// at `AZURE_AUTHORITY_HOST`.
-    case servicePrincipal
-    /// `az account get-access-token`, when `az` is on PATH.
-    case azureCLI
+    /// at this authority host (`AZURE_AUTHORITY_HOST`, else the cloud's).
+    case servicePrincipal(authorityHost: String)
+    /// `az account get-access-token`, when `az` is on PATH and set to this cloud.
+    case azureCLI(AzureCloud)
     /// The device-code flow at an authority; it prompts only in an interactive session.
     case deviceCode(Authority, interactive: Bool)
     /// A client secret at an authority (the sandbox's own service principal), named in messages.
@@ -18,14 +18,21 @@ public enum CredentialSource: Sendable, Equatable {
     /// A cassette being replayed: nothing to sign in to.
     case cassette(file: String)
 
-    /// The sources tried against Azure, in order: a token given, a service principal, the Azure
-    /// CLI's sign-in, then the device-code flow at `AZURE_AUTHORITY_HOST` (else the public
-    /// cloud's) for `AZURE_TENANT_ID` (else `organizations`, any work or school account).
-    public static func azure(environment: [String: String], interactive: Bool) -> [CredentialSource] {
-        let authority = Authority(
-            host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost,
-            tenant: environment["AZURE_TENANT_ID"] ?? "organizations")
-        return [.accessToken, .servicePrincipal, .azureCLI, .deviceCode(authority, interactive: interactive)]
+    /// The sources tried against `cloud`, in order: a token given, a service principal, the Azure
+    /// CLI's sign-in, then the device-code flow at `AZURE_AUTHORITY_HOST` (else the cloud's
+    /// authority host) for `AZURE_TENANT_ID` (else `organizations`, any work or school account).
+    public static func azure(environment: [String: String], interactive: Bool, cloud: AzureCloud = .azureCloud) -> [CredentialSource] {
+        let host = environment["AZURE_AUTHORITY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? cloud.authorityHost
+        let authority = Authority(host: host, tenant: environment["AZURE_TENANT_ID"] ?? "organizations")
+        return [.accessToken, .servicePrincipal(authorityHost: host), .azureCLI(cloud), .deviceCode(authority, interactive: interactive)]
+    }
+
+    /// Whether the first source of an Azure chain that can be tried is the Azure CLI's sign-in:
+    /// no token is given and no service principal is complete. nwsh then follows the cloud the
+    /// CLI is set to, when nothing else names one.
+    public static func borrowsAzureCLI(environment: [String: String]) -> Bool {
+        EnvironmentTokenSource(environment: environment).unavailableReason != nil
+            && ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"].contains { environment[$0]?.isEmpty ?? true }
     }
 }
 
@@ -35,14 +42,15 @@ extension Credentials {
     /// waits with `sleeper`.
     public init(
         chain: [CredentialSource], environment: [String: String], transport: HTTPTransport, sleeper: Sleeper,
-        show: @escaping @Sendable (String) -> Void
+        scope: String = Credentials.armScope, show: @escaping @Sendable (String) -> Void
     ) {
         self.init(
             sources: chain.map { source -> TokenSource in
                 switch source {
                 case .accessToken: EnvironmentTokenSource(environment: environment)
-                case .servicePrincipal: ClientSecretTokenSource.fromEnvironment(environment, transport: transport)
-                case .azureCLI: AzureCLITokenSource(environment: environment)
+                case .servicePrincipal(let host):
+                    ClientSecretTokenSource.fromEnvironment(environment, authorityHost: host, transport: transport)
+                case .azureCLI(let cloud): AzureCLITokenSource(environment: environment, cloud: cloud)
                 case .deviceCode(let authority, let interactive):
                     DeviceCodeTokenSource(
                         authority: authority, transport: transport, sleeper: sleeper, interactive: interactive, show: show)
@@ -51,6 +59,6 @@ extension Credentials {
                         authority: authority, clientID: clientID, clientSecret: secret, transport: transport, name: name)
                 case .cassette(let file): ReplayTokenSource(file: file)
                 }
-            })
+            }, scope: scope)
     }
 }

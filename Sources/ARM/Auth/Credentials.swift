@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 
 /// The session's token: acquired from the first source that works, cached, and acquired again
 /// shortly before it expires.
@@ -12,9 +13,11 @@ public actor Credentials {
     private var cached: AccessToken?
     private var cachedSourceIndex: Int?
 
-    /// The ARM scope for a management endpoint (`https://management.azure.com/.default`).
-    public static let armScope = "https://management.azure.com/.default"
+    /// The public cloud's ARM scope (`https://management.azure.com/.default`).
+    public static let armScope = AzureCloud.azureCloud.resourceManagerScope
 
+    /// Credentials asking `sources` in order for tokens with `scope` (the session's cloud's
+    /// ``AzureCloud/resourceManagerScope``).
     public init(sources: [TokenSource], scope: String = armScope, now: @escaping @Sendable () -> Date = Date.init) {
         self.sources = sources
         self.scope = scope

@@ -47,7 +47,8 @@ public struct EnvironmentTokenSource: TokenSource {
 
 /// The OAuth endpoints of an Entra ID authority (or the sandbox standing in for one).
 public struct Authority: Sendable, Equatable {
-    /// `https://login.microsoftonline.com` unless `AZURE_AUTHORITY_HOST` says otherwise.
+    /// The cloud's authority host (`https://login.microsoftonline.com` for the public cloud) unless
+    /// `AZURE_AUTHORITY_HOST` says otherwise.
     public var host: String
     public var tenant: String
 
@@ -60,7 +61,7 @@ public struct Authority: Sendable, Equatable {
     }
 
     /// The public cloud's authority host.
-    public static let publicCloudHost = "https://login.microsoftonline.com"
+    public static let publicCloudHost = AzureCloud.azureCloud.authorityHost
 
     public var tokenURL: String { "\(host)/\(tenant)/oauth2/v2.0/token" }
     public var deviceCodeURL: String { "\(host)/\(tenant)/oauth2/v2.0/devicecode" }
@@ -129,11 +130,13 @@ public struct ClientSecretTokenSource: TokenSource {
         self.now = now
     }
 
-    /// The source configured by `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` and `AZURE_AUTHORITY_HOST`.
-    public static func fromEnvironment(_ environment: [String: String], transport: HTTPTransport) -> ClientSecretTokenSource {
+    /// The source configured by `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET`, at
+    /// `authorityHost`.
+    public static func fromEnvironment(
+        _ environment: [String: String], authorityHost: String = Authority.publicCloudHost, transport: HTTPTransport
+    ) -> ClientSecretTokenSource {
         ClientSecretTokenSource(
-            authority: Authority(
-                host: environment["AZURE_AUTHORITY_HOST"] ?? Authority.publicCloudHost, tenant: environment["AZURE_TENANT_ID"] ?? ""),
+            authority: Authority(host: authorityHost, tenant: environment["AZURE_TENANT_ID"] ?? ""),
             clientID: environment["AZURE_CLIENT_ID"], clientSecret: environment["AZURE_CLIENT_SECRET"], transport: transport)
     }
 
@@ -222,13 +225,17 @@ public struct DeviceCodeTokenSource: TokenSource {
     }
 }
 
-/// `az account get-access-token`, when the Azure CLI is on PATH and signed in.
+/// `az account get-access-token`, when the Azure CLI is on PATH and signed in to the session's
+/// cloud.
 public struct AzureCLITokenSource: TokenSource {
     private let environment: [String: String]
+    /// The session's cloud, which the CLI must be set to.
+    public let cloud: AzureCloud
     public var name: String { "Azure CLI (az account get-access-token)" }
 
-    public init(environment: [String: String]) {
+    public init(environment: [String: String], cloud: AzureCloud = .azureCloud) {
         self.environment = environment
+        self.cloud = cloud
     }
 
     /// The `az` executable on PATH, if any.
@@ -244,6 +251,10 @@ public struct AzureCLITokenSource: TokenSource {
 
     public func acquire(scope: String) async throws -> AccessToken {
         guard let executable else { throw AuthError.azureCLIFailed(detail: "'az' is not on PATH") }
+        // The CLI signs in to the cloud it is set to: a token from another cloud's Entra ID would
+        // only be refused by this cloud's ARM, with a less helpful message.
+        let configured = AzureCLIConfiguration.cloudName(environment: environment) ?? AzureCloud.azureCloud.name
+        guard AzureCloud.named(configured) == cloud else { throw AuthError.azureCLIOtherCloud(configured: configured, session: cloud) }
         let resource = scope.hasSuffix("/.default") ? String(scope.dropLast(".default".count)) : scope
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

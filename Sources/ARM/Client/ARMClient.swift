@@ -163,8 +163,12 @@ public struct ARMClient: Sendable {
         do {
             return try configuration.endpoint.resolve(url)
         } catch {
-            if case .foreignHost = error { throw .serverPointedElsewhere(what: what, url: url, endpoint: configuration.endpoint.baseURL) }
-            throw error
+            switch error {
+            case .foreignHost, .otherCloud:
+                throw .serverPointedElsewhere(what: what, url: url, endpoint: configuration.endpoint.baseURL)
+            default:
+                throw error
+            }
         }
     }
 

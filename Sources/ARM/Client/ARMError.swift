@@ -7,6 +7,8 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
     case invalidURL(String, reason: String)
     case foreignHost(host: String, endpoint: String)
+    /// A URL written for another Azure cloud's Resource Manager than the session's.
+    case otherCloud(host: String, cloud: AzureCloud, sessionCloud: AzureCloud)
     /// A URL the server sent (a poll URL, a `nextLink`) names another host than the endpoint; `what`
     /// says where it came from ("its Location header").
     case serverPointedElsewhere(what: String, url: String, endpoint: String)
@@ -30,6 +32,9 @@ public enum ARMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .foreignHost(let host, let endpoint):
             return
                 "Refusing to send a request to \(host): nwsh sends requests (and your token) only to its ARM endpoint \(endpoint). Use a path such as /subscriptions/..., or start nwsh with --endpoint."
+        case .otherCloud(let host, let cloud, let sessionCloud):
+            return
+                "Refusing to send a request to \(host): it is the Resource Manager of \(cloud.displayName) (\(cloud.name)), and this session is for \(sessionCloud.displayName) (\(sessionCloud.name)). Start nwsh with --cloud \(cloud.name) to work there."
         case .serverPointedElsewhere(let what, let url, let endpoint):
             return
                 "The server pointed nwsh at \(TerminalText.sanitized(url)) (\(what)), which is not its ARM endpoint \(endpoint): nothing was sent there, and your token stayed here. An endpoint that is a proxy or an emulator must answer with URLs on its own host."

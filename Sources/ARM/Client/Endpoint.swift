@@ -1,23 +1,24 @@
 import Foundation
+import HTTPCore
 
-/// The ARM endpoint nwsh talks to, and how user-written URLs map onto it.
+/// The ARM endpoint nwsh talks to, the Azure cloud it is for, and how user-written URLs map onto it.
 ///
-/// A path (`/subscriptions/...`) is resolved against the endpoint. An absolute URL on the public
-/// ARM host (`https://management.azure.com/...`) is sent to the configured endpoint instead, so a
-/// script written for Azure runs unchanged against the sandbox or a replay. Any other host is
-/// refused: the session's token is only ever sent to its endpoint.
+/// A path (`/subscriptions/...`) is resolved against the endpoint. An absolute URL on the cloud's
+/// public ARM host (`https://management.azure.com/...` in the public cloud,
+/// `https://management.usgovcloudapi.net/...` in Azure Government) is sent to the configured
+/// endpoint instead, so a script written for Azure runs unchanged against the sandbox or a replay.
+/// Any other host is refused, another cloud's with a sentence of its own: the session's token is
+/// only ever sent to its endpoint.
 public struct Endpoint: Sendable, Equatable {
-    /// The public cloud's ARM host.
-    public static let publicARMHost = "management.azure.com"
-    /// The public cloud's ARM endpoint.
-    public static let publicCloud = "https://management.azure.com"
-
     public let scheme: String
     public let host: String
     public let port: Int?
+    /// The cloud the endpoint is (or stands in for).
+    public let cloud: AzureCloud
 
-    /// Parses an endpoint such as `https://management.azure.com` or `http://127.0.0.1:8080`.
-    public init(_ text: String) throws(ARMError) {
+    /// Parses an endpoint such as `https://management.azure.com` or `http://127.0.0.1:8080`, for
+    /// `cloud`.
+    public init(_ text: String, cloud: AzureCloud = .azureCloud) throws(ARMError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
@@ -27,6 +28,7 @@ public struct Endpoint: Sendable, Equatable {
         self.scheme = scheme
         self.host = host.lowercased()
         self.port = components.port
+        self.cloud = cloud
     }
 
     /// The endpoint as a base URL without a trailing slash.
@@ -55,13 +57,16 @@ public struct Endpoint: Sendable, Equatable {
             throw .invalidURL(target, reason: "it cannot be parsed as a URL")
         }
         let pathAndQuery = Self.pathAndQuery(of: target)
-        if host == Self.publicARMHost || isThisEndpoint(scheme: scheme, host: host, port: port) {
+        if host == cloud.resourceManagerHost || isThisEndpoint(scheme: scheme, host: host, port: port) {
             return baseURL + pathAndQuery
+        }
+        if let other = AzureCloud.owning(resourceManagerHost: host) {
+            throw .otherCloud(host: host, cloud: other, sessionCloud: cloud)
         }
         throw .foreignHost(host: host, endpoint: baseURL)
     }
 
-    /// Whether a URL points at this endpoint (or the public ARM host it stands in for).
+    /// Whether a URL points at this endpoint.
     public func accepts(_ url: String) -> Bool {
         guard let (scheme, host, port) = Self.authority(of: url) else { return false }
         return isThisEndpoint(scheme: scheme, host: host, port: port)

@@ -13,7 +13,7 @@ struct WhoamiCommand: ShellCommand {
             session.output.out("Not signed in; run 'login' (requests also sign in by themselves).\n")
             return .none
         }
-        session.output.out(LoginCommand.describe(token, target: session.target, verb: "Signed in") + "\n")
+        session.output.out(LoginCommand.describe(token, target: session.target, cloud: session.cloud, verb: "Signed in") + "\n")
         return .none
     }
 }

@@ -31,6 +31,14 @@ public struct Options: Equatable, Sendable {
     public var help = false
     /// `--version`: print ``versionText`` and leave.
     public var version = false
+    /// `--manual`: print the man page (``Manual``) and leave.
+    public var manual = false
+    /// `--completion-script SHELL`: print that shell's completion script and leave.
+    public var completionScript: CompletionScript.Shell?
+
+    /// Whether the run only prints something about nwsh itself and leaves, so other options are
+    /// not checked: `--help`, `--version`, `--manual`, `--completion-script`.
+    public var onlyPrints: Bool { help || version || manual || completionScript != nil }
 
     /// What `nwsh --version` prints: the version cassettes, HAR files and bundles carry
     /// (``NWSHVersion``), so the two cannot differ.
@@ -51,7 +59,7 @@ public struct Options: Equatable, Sendable {
     enum Flag: CaseIterable {
         case commands, endpoint, cloud, sandbox, sandboxRetryAfter, lab, record, replay, recordMode, anonymize, anonymizeName, rerun, color,
             verbose,
-            version, help
+            completionScript, manual, version, help
 
         var names: [String] {
             switch self {
@@ -69,10 +77,38 @@ public struct Options: Equatable, Sendable {
             case .rerun: ["--rerun"]
             case .color: ["--color"]
             case .verbose: ["-v", "--verbose"]
+            case .completionScript: ["--completion-script"]
+            case .manual: ["--manual"]
             case .version: ["--version"]
             case .help: ["-h", "--help"]
             }
         }
+
+        /// What a shell completes for the value.
+        enum ValueCompletion: Equatable {
+            /// Nothing: free text (a URL, commands, a number, a name), or a flag without a value.
+            case none
+            /// A file name.
+            case file
+            /// One of these words.
+            case choices([String])
+        }
+
+        /// What a shell completes for the value (``CompletionScript``).
+        var completion: ValueCompletion {
+            switch self {
+            case .lab, .record, .replay: .file
+            case .recordMode: .choices(RecordMode.allCases.map(\.rawValue))
+            case .color: .choices(ColorChoice.allCases.map(\.rawValue))
+            case .cloud: .choices(AzureCloud.all.map(\.name))
+            case .completionScript: .choices(CompletionScript.Shell.allCases.map(\.rawValue))
+            case .commands, .endpoint, .sandbox, .sandboxRetryAfter, .anonymize, .anonymizeName, .rerun, .verbose, .manual, .version, .help:
+                .none
+            }
+        }
+
+        /// Whether the option may be given more than once.
+        var repeatable: Bool { self == .anonymizeName }
 
         /// The value's name in help; nil for a flag, which takes none.
         var value: String? {
@@ -85,7 +121,8 @@ public struct Options: Equatable, Sendable {
             case .recordMode: "MODE"
             case .anonymizeName: "NAME"
             case .color: "WHEN"
-            case .sandbox, .anonymize, .rerun, .verbose, .version, .help: nil
+            case .completionScript: "SHELL"
+            case .sandbox, .anonymize, .rerun, .verbose, .manual, .version, .help: nil
             }
         }
 
@@ -108,6 +145,9 @@ public struct Options: Equatable, Sendable {
             case .rerun: "With --replay: run the command lines stored in the cassette."
             case .color: "Colour: auto, always or never (NO_COLOR also turns it off)."
             case .verbose: "Show request and response headers and timings."
+            case .completionScript:
+                "Print the completion of nwsh's options for SHELL (bash, zsh or fish) and leave; scripts/install installs them."
+            case .manual: "Print the man page nwsh.1 (roff, made from this help) and leave."
             case .version: "Print nwsh's version (the one its cassettes, HAR files and bundles carry) and leave."
             case .help: "Show this help."
             }
@@ -154,6 +194,14 @@ public struct Options: Equatable, Sendable {
             case .verbose: options.verbose = true
             case .help: options.help = true
             case .version: options.version = true
+            case .manual: options.manual = true
+            case .completionScript:
+                guard let shell = CompletionScript.Shell(rawValue: text) else {
+                    throw UsageError(
+                        message:
+                            "--completion-script must be \(alternatives(CompletionScript.Shell.allCases.map(\.rawValue))), not '\(text)'.")
+                }
+                options.completionScript = shell
             case .commands: options.commands = text
             case .endpoint: options.endpoint = text
             case .cloud:
@@ -184,7 +232,7 @@ public struct Options: Equatable, Sendable {
         }
         if positional.count > 1 { throw UsageError(message: "unexpected argument '\(positional[1])': give one script FILE.") }
         options.file = positional.first
-        if !options.help, !options.version { try options.validate() }
+        if !options.onlyPrints { try options.validate() }
         return options
     }
 
@@ -222,34 +270,6 @@ public struct Options: Equatable, Sendable {
         if recordMode != nil, record == nil, replay == nil { try refuse("--record-mode needs --record FILE or --replay FILE.") }
     }
 
-    /// The text of `nwsh --help`.
-    public static var helpText: String {
-        var text = """
-            nwsh: the Network Watcher shell. Troubleshoot Azure networking through the ARM REST API.
-
-            Usage: \(usage)
-
-            Runs interactively on a terminal; runs FILE, -c COMMANDS, or commands piped to standard input otherwise.
-            A script stops at its first failed command.
-
-            Options:
-
-            """
-        for flag in Flag.allCases {
-            let left = flag.names.joined(separator: ", ") + (flag.value.map { " \($0)" } ?? "")
-            text += "  " + left + String(repeating: " ", count: max(2, 31 - left.count)) + flag.help + "\n"
-        }
-        text += """
-
-            Exit status: 0 success; 1 a command failed (an error, or an HTTP status of 400 or more);
-            2 an unreadable script or an endpoint that is not a URL; 3 a check found its destination not
-            reachable; 64 invalid flags; 'exit N' leaves with N.
-
-            Environment: NWSH_ENDPOINT (ARM endpoint), NWSH_CLOUD (cloud), NWSH_ACCESS_TOKEN or ARMCLIENT_TOKEN (a bearer token),
-            AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (service principal), AZURE_AUTHORITY_HOST,
-            HTTPS_PROXY / NO_PROXY, NO_COLOR, NWSH_HISTORY (history file; empty for none).
-
-            """
-        return text
-    }
+    /// The text of `nwsh --help` (``HelpDocument``, which the man page is made from too).
+    public static var helpText: String { HelpDocument.plainText }
 }

@@ -4,13 +4,15 @@ import NetworkLab
 
 /// A problem with the sandbox's scenario files or a control request.
 public enum SandboxDataError: Error, Sendable, Equatable, CustomStringConvertible {
-    case missingFile(String)
+    /// A scenario file is in none of the folders searched (``ScenarioFiles``).
+    case missingFile(String, searched: [String])
     case invalidJSON(file: String, failure: JSONParser.Failure)
     case invalid(String)
 
     public var description: String {
         switch self {
-        case .missingFile(let name): "The sandbox scenario file \(name) is missing from the build."
+        case .missingFile(let name, let searched):
+            "The sandbox's scenario file \(name) is missing: it is in none of \(searched.joined(separator: ", ")). Install nwsh again with scripts/install, or run it from the folder it was built in."
         case .invalidJSON(let file, let failure): "The sandbox scenario file \(file) is not valid JSON: \(failure)."
         case .invalid(let reason): "Invalid sandbox data: \(reason)."
         }
@@ -62,13 +64,7 @@ public struct SandboxData: Sendable {
     }
 
     private static func load(_ name: String) throws(SandboxDataError) -> JSONValue {
-        guard
-            let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Scenarios")
-                ?? Bundle.module.url(forResource: name, withExtension: "json"),
-            let data = try? Data(contentsOf: url)
-        else {
-            throw .missingFile("\(name).json")
-        }
+        let data = try ScenarioFiles.contents(of: "\(name).json")
         do {
             return try JSONParser.parse(bytes: Array(data))
         } catch {

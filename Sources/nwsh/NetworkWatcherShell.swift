@@ -27,6 +27,14 @@ struct NetworkWatcherShell {
             FileHandle.standardOutput.write(Data(Options.versionText.utf8))
             exit(0)
         }
+        if options.manual {
+            FileHandle.standardOutput.write(Data(Manual.page.utf8))
+            exit(0)
+        }
+        if let shell = options.completionScript {
+            FileHandle.standardOutput.write(Data(CompletionScript.script(for: shell).utf8))
+            exit(0)
+        }
         exit(await Launcher.run(options, environment: ProcessInfo.processInfo.environment))
     }
 }

@@ -160,7 +160,8 @@ import Testing
         #expect(result.out.contains("Exit status: 0 success; 1 a command failed"))
         #expect(
             result.out.contains(
-                "\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives long-running operations (default 1).\n"))
+                "\n  --sandbox-retry-after SECONDS  Retry-After seconds the sandbox gives\n                                 long-running operations (default 1).\n"
+            ))
     }
 
     /// The version printed is the one a cassette says recorded it: one constant.

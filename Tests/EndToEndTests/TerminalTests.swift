@@ -6,15 +6,19 @@ final class TmuxSession {
     private let socket = "nwsh-test-\(UUID().uuidString.prefix(8))"
     let historyPath: String
 
-    init(arguments: [String], historyPath: String, environment: [String: String] = [:]) throws {
-        self.historyPath = historyPath
+    convenience init(arguments: [String], historyPath: String, environment: [String: String] = [:]) throws {
         let command = ([Binary.nwsh] + arguments).map { "'\($0)'" }.joined(separator: " ")
         let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
+        try self.init(command: "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(variables)\(command)", historyPath: historyPath)
+    }
+
+    /// A terminal running a shell command line (another shell, say), then `echo EXIT=$?`.
+    init(command: String, historyPath: String = "") throws {
+        self.historyPath = historyPath
         // Started with posix_spawn and waitpid: Foundation's Process does not notice this client
         // exiting (its daemonised server lingers), and would wait for ever.
         let status = Self.spawnAndWait([
-            "tmux", "-L", socket, "new-session", "-d", "-s", "t", "-x", "160", "-y", "50",
-            "env NWSH_HISTORY='\(historyPath)' TERM=xterm \(variables)\(command); echo EXIT=$?; sleep 60",
+            "tmux", "-L", socket, "new-session", "-d", "-s", "t", "-x", "160", "-y", "50", "\(command); echo EXIT=$?; sleep 60",
         ])
         guard status == 0 else { throw CocoaError(.executableLoad) }
     }

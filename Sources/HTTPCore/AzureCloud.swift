@@ -16,19 +16,23 @@ public struct AzureCloud: Sendable, Equatable, Hashable, CustomStringConvertible
     public let resourceManager: String
     /// Its Entra ID authority host, without a trailing slash.
     public let authorityHost: String
+    /// The older audience its Resource Manager also accepts, which the Azure CLI asks tokens for
+    /// (`active_directory_resource_id`: `https://management.core.windows.net`), without a trailing
+    /// slash.
+    public let managementCoreAudience: String
 
     /// The public cloud.
     public static let azureCloud = AzureCloud(
         name: "AzureCloud", displayName: "the public Azure cloud", resourceManager: "https://management.azure.com",
-        authorityHost: "https://login.microsoftonline.com")
+        authorityHost: "https://login.microsoftonline.com", managementCoreAudience: "https://management.core.windows.net")
     /// Azure Government (US).
     public static let azureUSGovernment = AzureCloud(
         name: "AzureUSGovernment", displayName: "Azure Government", resourceManager: "https://management.usgovcloudapi.net",
-        authorityHost: "https://login.microsoftonline.us")
+        authorityHost: "https://login.microsoftonline.us", managementCoreAudience: "https://management.core.usgovcloudapi.net")
     /// Azure operated by 21Vianet (China).
     public static let azureChinaCloud = AzureCloud(
         name: "AzureChinaCloud", displayName: "Azure operated by 21Vianet", resourceManager: "https://management.chinacloudapi.cn",
-        authorityHost: "https://login.chinacloudapi.cn")
+        authorityHost: "https://login.chinacloudapi.cn", managementCoreAudience: "https://management.core.chinacloudapi.cn")
 
     /// Every cloud nwsh knows, the public one first.
     public static let all: [AzureCloud] = [.azureCloud, .azureUSGovernment, .azureChinaCloud]

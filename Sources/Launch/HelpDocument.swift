@@ -23,7 +23,7 @@ public enum HelpDocument {
     static let exitStatuses: [(status: String, meaning: String)] = [
         ("0", "success"),
         ("1", "a command failed (an error, or an HTTP status of 400 or more)"),
-        ("2", "an unreadable script or an endpoint that is not a URL"),
+        ("2", "an unreadable script or cassette, an endpoint that is not a URL, or a cloud that is unknown or contradicted"),
         ("3", "a check found its destination not reachable"),
         ("64", "invalid flags"),
         ("N", "'exit N' leaves with N"),

@@ -1,5 +1,6 @@
 import ARM
 import Cassettes
+import Foundation
 import HTTPCore
 import Shell
 
@@ -38,10 +39,14 @@ public struct LaunchPlan: Equatable, Sendable {
         /// This cloud, and what named it (`--cloud`, `NWSH_CLOUD`, the Azure CLI's setting); nil
         /// for the default, the public cloud.
         case chosen(AzureCloud, namedBy: String?)
-        /// A replay that names none: the cloud the cassette was recorded in.
+        /// A cassette read (replayed, or added to with `new_episodes`), with no `--cloud`: the
+        /// cloud it was recorded in.
         case recorded
         /// A name nwsh does not know, and what named it.
         case unknown(String, namedBy: String)
+        /// A cloud named, and an endpoint (`--endpoint`, `NWSH_ENDPOINT`) that is another cloud's
+        /// Resource Manager: nwsh does not guess which was meant.
+        case conflicting(AzureCloud, namedBy: String, endpointCloud: AzureCloud, endpointNamedBy: String)
     }
 
     /// What the run does with its cassette.
@@ -131,20 +136,34 @@ public struct LaunchPlan: Equatable, Sendable {
         }
 
         let replaysOnly = cassette?.replaysOnly == true
+        // An ARM endpoint that is a cloud's public Resource Manager names that cloud.
+        let endpointNamedBy = options.endpoint != nil ? "--endpoint" : "NWSH_ENDPOINT"
+        let endpointCloud = (options.endpoint ?? (options.sandbox || replaysOnly ? nil : environment["NWSH_ENDPOINT"]))
+            .flatMap { URLComponents(string: $0)?.host?.lowercased() }.flatMap(AzureCloud.owning(resourceManagerHost:))
         if let cloud = options.cloud {
             self.cloud = .chosen(cloud, namedBy: "--cloud")
+        } else if cassette?.reads == true {
+            // Replayed or added to, a cassette stays in the cloud it was recorded in.
+            self.cloud = .recorded
         } else if let name = environment["NWSH_CLOUD"], !name.isEmpty {
             self.cloud = AzureCloud.named(name).map { .chosen($0, namedBy: "NWSH_CLOUD") } ?? .unknown(name, namedBy: "NWSH_CLOUD")
-        } else if replaysOnly {
-            self.cloud = .recorded
+        } else if let endpointCloud {
+            self.cloud = .chosen(endpointCloud, namedBy: endpointNamedBy)
         } else if let name = facts.azureCLICloud, Facts.needsAzureCLICloud(options, environment: environment) {
-            let namedBy = "the Azure CLI (az cloud set), whose sign-in nwsh borrows"
+            let namedBy = "the Azure CLI's setting (az cloud set)"
             self.cloud = AzureCloud.named(name).map { .chosen($0, namedBy: namedBy) } ?? .unknown(name, namedBy: namedBy)
         } else {
             self.cloud = .chosen(.azureCloud, namedBy: nil)
         }
-        // An unknown cloud stops the run before anything uses this.
-        let azureCloud = if case .chosen(let chosen, _) = self.cloud { chosen } else { AzureCloud.azureCloud }
+        if case .chosen(let chosen, let namedBy?) = self.cloud, let endpointCloud, endpointCloud != chosen, !options.sandbox, !replaysOnly {
+            self.cloud = .conflicting(chosen, namedBy: namedBy, endpointCloud: endpointCloud, endpointNamedBy: endpointNamedBy)
+        }
+        // An unknown or contradicted cloud stops the run before anything uses this.
+        let azureCloud: AzureCloud =
+            switch self.cloud {
+            case .chosen(let chosen, _), .conflicting(let chosen, _, _, _): chosen
+            case .recorded, .unknown: .azureCloud
+            }
 
         if let cassette, replaysOnly {
             target = .replay(file: cassette.file, endpoint: options.endpoint)

@@ -24,8 +24,10 @@ public enum Launcher {
         }
     }
 
-    /// The cloud of a run: the one its plan chose, or for a replay that names none, the one its
-    /// cassette was recorded in (the public cloud when it names none).
+    /// The cloud of a run: the one its plan chose, or for a cassette read with no `--cloud`, the
+    /// one it was recorded in (the public cloud when it names none). A `--cloud` that differs from
+    /// a read cassette's, a cloud nwsh does not know, and a cloud that its endpoint contradicts
+    /// stop the run.
     static func cloud(_ choice: LaunchPlan.Cloud, recordedIn cassette: Cassette?, file: String?) throws(StartFailure) -> AzureCloud {
         func unknown(_ name: String, _ where: String) -> StartFailure {
             StartFailure(
@@ -33,13 +35,29 @@ public enum Launcher {
                     "\(`where`) names the cloud '\(TerminalText.sanitized(name))', which nwsh does not know. Name \(AzureCloud.names) with --cloud (or NWSH_CLOUD).\(Options.cloudSuggestion(for: name))"
             )
         }
+        let cassetteName = "the cassette \(file ?? "")"
+        var recorded: AzureCloud?
+        if let cassette {
+            let name = cassette.metadata.cloud ?? AzureCloud.azureCloud.name
+            guard let cloud = AzureCloud.named(name) else { throw unknown(name, cassetteName) }
+            recorded = cloud
+        }
         switch choice {
-        case .chosen(let cloud, _): return cloud
-        case .unknown(let name, let namedBy): throw unknown(name, namedBy)
-        case .recorded:
-            guard let name = cassette?.metadata.cloud else { return .azureCloud }
-            guard let cloud = AzureCloud.named(name) else { throw unknown(name, "the cassette \(file ?? "")") }
+        case .chosen(let cloud, let namedBy):
+            if let recorded, recorded != cloud, namedBy == "--cloud" {
+                throw StartFailure(
+                    message:
+                        "\(cassetteName) was recorded in \(recorded.displayName) (\(recorded.name)), and --cloud names \(cloud.displayName) (\(cloud.name)): a cassette is replayed and added to in the cloud it was recorded in. Leave out --cloud, or give --cloud \(recorded.name)."
+                )
+            }
             return cloud
+        case .unknown(let name, let namedBy): throw unknown(name, namedBy)
+        case .conflicting(let cloud, let namedBy, let endpointCloud, let endpointNamedBy):
+            throw StartFailure(
+                message:
+                    "\(endpointNamedBy) is the Resource Manager of \(endpointCloud.displayName) (\(endpointCloud.name)), and \(namedBy) names \(cloud.displayName) (\(cloud.name)). Name one cloud: leave out one of them, or make them agree."
+            )
+        case .recorded: return recorded ?? .azureCloud
         }
     }
 

@@ -131,7 +131,7 @@ public struct Options: Equatable, Sendable {
             case .commands: "Commands to run, instead of a script or the interactive shell."
             case .endpoint: "The ARM endpoint (default: NWSH_ENDPOINT, else the cloud's: https://management.azure.com for AzureCloud)."
             case .cloud:
-                "AzureCloud, AzureUSGovernment or AzureChinaCloud: the cloud whose ARM endpoint, sign-in and token audience to use. Default: NWSH_CLOUD, else the Azure CLI's cloud when nwsh borrows its sign-in, else AzureCloud; a replay, the cassette's."
+                "AzureCloud, AzureUSGovernment or AzureChinaCloud: the cloud whose ARM endpoint, sign-in and token audience to use. Default: a replayed cassette's, else NWSH_CLOUD, else the one whose ARM endpoint --endpoint is, else the Azure CLI's when nwsh borrows its sign-in, else AzureCloud."
             case .sandbox: "Start the built-in ARM sandbox on a free loopback port and use it; no Azure account needed."
             case .sandboxRetryAfter: "Retry-After seconds the sandbox gives long-running operations (default 1)."
             case .lab:

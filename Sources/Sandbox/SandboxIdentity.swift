@@ -90,20 +90,25 @@ struct SandboxIdentity {
         }
     }
 
-    /// Entra ID's answer to a token asked for a scope it does not know, nil for the Resource
-    /// Manager of the cloud the sandbox stands in for (`https://management.azure.com/.default`,
-    /// with or without a second slash before `.default`). Each cloud's Entra ID knows only its own
-    /// cloud's Resource Manager, so a token asked for another cloud's is refused the way Entra ID
-    /// refuses an unknown resource (AADSTS500011).
+    /// Entra ID's answer to a token asked for a scope it does not know; nil when one of the scope's
+    /// `/.default` resources is the Resource Manager of the cloud the sandbox stands in for, by
+    /// either audience it accepts (`https://management.azure.com`,
+    /// `https://management.core.windows.net`, with or without a slash before `/.default`). Each
+    /// cloud's Entra ID knows only its own cloud's Resource Manager, so a token asked for another
+    /// cloud's is refused the way Entra ID refuses an unknown resource (AADSTS500011).
     private func refusal(ofScope scope: String?, tenant: String, cloud: AzureCloud) -> SandboxResponse? {
         guard let scope, !scope.isEmpty else {
             return SandboxARM.oauthError(
                 400, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
         }
-        let resource =
-            scope.split(separator: " ").first.map { $0.hasSuffix("/.default") ? String($0.dropLast("/.default".count)) : String($0) } ?? ""
-        let trimmed = resource.hasSuffix("/") ? String(resource.dropLast()) : resource
-        if trimmed.lowercased() == cloud.resourceManager { return nil }
+        let resources = scope.split(separator: " ").filter { $0.hasSuffix("/.default") }.map { word in
+            var resource = word.dropLast("/.default".count)
+            while resource.hasSuffix("/") { resource = resource.dropLast() }
+            return String(resource)
+        }
+        let accepted = [cloud.resourceManager, cloud.managementCoreAudience]
+        if resources.contains(where: { accepted.contains($0.lowercased()) }) { return nil }
+        let trimmed = resources.first ?? scope
         return SandboxARM.oauthError(
             400, "invalid_resource",
             "AADSTS500011: The resource principal named \(trimmed) was not found in the tenant named \(tenant). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."

@@ -1,6 +1,7 @@
 import ARM
 import Foundation
 import HTTPCore
+import Sandbox
 import Testing
 
 /// The three Azure clouds: their endpoints, how URLs written for each are read, and the Azure
@@ -96,11 +97,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: log))
         #expect(
             AuthError.azureCLIOtherCloud(configured: "AzureCloud", session: .azureUSGovernment).description
-                == "The Azure CLI is set to the cloud AzureCloud, and this session is for Azure Government (AzureUSGovernment), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureUSGovernment' and 'az login', or start nwsh with --cloud AzureCloud; or sign in another way (NWSH_ACCESS_TOKEN, a service principal, or 'login')."
+                == "The Azure CLI is set to the cloud AzureCloud, and this session is for Azure Government (AzureUSGovernment), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureUSGovernment' and 'az login', or start nwsh with --cloud AzureCloud; or sign in another way (NWSH_ACCESS_TOKEN, or a service principal in AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)."
         )
         #expect(
             AuthError.azureCLIOtherCloud(configured: "MyAzureStack", session: .azureCloud).description
-                == "The Azure CLI is set to the cloud MyAzureStack, and this session is for the public Azure cloud (AzureCloud), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureCloud' and 'az login'; or sign in another way (NWSH_ACCESS_TOKEN, a service principal, or 'login')."
+                == "The Azure CLI is set to the cloud MyAzureStack, and this session is for the public Azure cloud (AzureCloud), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureCloud' and 'az login'; or sign in another way (NWSH_ACCESS_TOKEN, or a service principal in AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)."
         )
+    }
+
+    /// Standing in for a cloud, the sandbox's Entra ID issues tokens for either audience that
+    /// cloud's Resource Manager accepts, among other scopes, and refuses another cloud's.
+    @Test(arguments: [
+        ("https://management.usgovcloudapi.net/.default", 200),
+        ("https://management.core.usgovcloudapi.net//.default", 200),
+        ("openid https://management.usgovcloudapi.net/.default", 200),
+        ("https://management.azure.com/.default", 400),
+        ("https://management.core.windows.net//.default", 400),
+    ])
+    func theSandboxIssuesTokensForItsOwnCloudsResourceManager(scope: String, status: Int) async throws {
+        let arm = SandboxARM(data: try SandboxData.bundled(), options: SandboxOptions(cloud: .azureUSGovernment))
+        let encoded = scope.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? scope
+        let form = "grant_type=client_credentials&client_id=\(arm.data.clientID)&client_secret=\(arm.data.clientSecret)&scope=\(encoded)"
+        let response = await arm.handle(
+            SandboxRequest(
+                method: "POST", path: "/\(arm.data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"))
+        #expect(response.status == status, "\(String(decoding: response.body, as: UTF8.self))")
     }
 }

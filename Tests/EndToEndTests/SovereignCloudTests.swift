@@ -57,6 +57,19 @@ import Testing
         let replayed = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, "-c", command])
         #expect(replayed.status == 0, "\(replayed.err)")
         #expect(replayed.out == recorded.out)
+
+        // Added to with new_episodes, with no --cloud, it stays in its cloud and still replays.
+        let groups =
+            "$g = get \(cloud.resourceManager)/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups?api-version=2021-04-01; $g.value.Count"
+        let added = try await Binary.runOffThePool(
+            Binary.nwsh, ["--sandbox", "--replay", cassette, "--record-mode", "new_episodes", "-c", command + "; " + groups])
+        #expect(added.status == 0, "\(added.err)")
+        let addedDocument = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cassette))) as? [String: Any])
+        #expect((addedDocument["metadata"] as? [String: Any])?["cloud"] as? String == (cloud.name == "AzureCloud" ? nil : cloud.name))
+        let rerun = try await Binary.runOffThePool(Binary.nwsh, ["--replay", cassette, "--rerun"])
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.out == recorded.out + added.out)
     }
 
     @Test func aURLWrittenForAnotherCloudIsRefused() throws {
@@ -121,7 +134,17 @@ import Testing
         #expect(refused.status == 1)
         #expect(
             refused.err
-                == "error: -c:1: The Azure CLI is set to the cloud AzureChinaCloud, and this session is for Azure Government (AzureUSGovernment), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureUSGovernment' and 'az login', or start nwsh with --cloud AzureChinaCloud; or sign in another way (NWSH_ACCESS_TOKEN, a service principal, or 'login').\n"
+                == "error: -c:1: The Azure CLI is set to the cloud AzureChinaCloud, and this session is for Azure Government (AzureUSGovernment), so its sign-in cannot be borrowed. Run 'az cloud set --name AzureUSGovernment' and 'az login', or start nwsh with --cloud AzureChinaCloud; or sign in another way (NWSH_ACCESS_TOKEN, or a service principal in AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET).\n"
+        )
+    }
+
+    @Test func anEndpointOfAnotherCloudThanTheOneNamedStopsTheRun() throws {
+        let result = try Binary.run(
+            Binary.nwsh, ["--cloud", "AzureUSGovernment", "--endpoint", "https://management.azure.com", "-c", "exit"])
+        #expect(result.status == 2)
+        #expect(
+            result.err
+                == "error: --endpoint is the Resource Manager of the public Azure cloud (AzureCloud), and --cloud names Azure Government (AzureUSGovernment). Name one cloud: leave out one of them, or make them agree.\n"
         )
     }
 

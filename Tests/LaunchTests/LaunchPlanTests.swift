@@ -110,7 +110,7 @@ import Testing
             arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(terminal, exists: true),
             input: .interactive,
             target: .sandbox(retryAfter: 1, lab: nil), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true),
-            signIn: .sandboxPrincipal),
+            signIn: .sandboxPrincipal, cloud: .recorded),
         // --rerun of a new_episodes cassette that does not exist yet has nothing to rerun.
         Row(
             arguments: ["--sandbox", "--replay", "s.yaml", "--record-mode", "new_episodes", "--rerun"], facts: pipe, input: .piped,
@@ -147,11 +147,11 @@ import Testing
             arguments: [], facts: azureCLI(pipe, "AzureUSGovernment"), input: .piped,
             target: .endpoint("https://management.usgovcloudapi.net"),
             signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
-            cloud: .chosen(.azureUSGovernment, namedBy: "the Azure CLI (az cloud set), whose sign-in nwsh borrows")),
+            cloud: .chosen(.azureUSGovernment, namedBy: "the Azure CLI's setting (az cloud set)")),
         Row(
             arguments: [], facts: azureCLI(pipe, "AzureStackUser"), input: .piped, target: .endpoint("https://management.azure.com"),
             signIn: azureScript, sourceName: "stdin",
-            cloud: .unknown("AzureStackUser", namedBy: "the Azure CLI (az cloud set), whose sign-in nwsh borrows")),
+            cloud: .unknown("AzureStackUser", namedBy: "the Azure CLI's setting (az cloud set)")),
         // The Azure CLI's cloud counts only when its sign-in is the one borrowed.
         Row(
             arguments: [], facts: azureCLI(pipe, "AzureUSGovernment", environment: ["NWSH_ACCESS_TOKEN": "t"]), input: .piped,
@@ -160,6 +160,29 @@ import Testing
         Row(
             arguments: ["--sandbox"], facts: azureCLI(terminal, "AzureUSGovernment"), input: .interactive,
             target: .sandbox(retryAfter: 1, lab: nil), signIn: .sandboxPrincipal),
+        // NWSH_CLOUD does not move a cassette to another cloud.
+        Row(
+            arguments: ["--replay", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_CLOUD": "AzureUSGovernment"]),
+            input: .piped, target: .replay(file: "s.yaml", endpoint: nil), cassette: .init(file: "s.yaml", mode: .none, reads: true),
+            signIn: .chain([.cassette(file: "s.yaml")]), sourceName: "stdin", cloud: .recorded),
+        // An endpoint that is a cloud's Resource Manager names the cloud; one that contradicts the
+        // cloud named is not guessed at.
+        Row(
+            arguments: ["--endpoint", "https://management.usgovcloudapi.net"], facts: pipe, input: .piped,
+            target: .endpoint("https://management.usgovcloudapi.net"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            cloud: .chosen(.azureUSGovernment, namedBy: "--endpoint")),
+        Row(
+            arguments: ["--cloud", "AzureChinaCloud", "--endpoint", "https://management.azure.com"], facts: pipe, input: .piped,
+            target: .endpoint("https://management.azure.com"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureChinaCloud)), sourceName: "stdin",
+            cloud: .conflicting(.azureChinaCloud, namedBy: "--cloud", endpointCloud: .azureCloud, endpointNamedBy: "--endpoint")),
+        Row(
+            arguments: [],
+            facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureUSGovernment", "NWSH_ENDPOINT": "https://management.azure.com"]),
+            input: .piped, target: .endpoint("https://management.azure.com"),
+            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            cloud: .conflicting(.azureUSGovernment, namedBy: "NWSH_CLOUD", endpointCloud: .azureCloud, endpointNamedBy: "NWSH_ENDPOINT")),
         // The sandbox stands in for the cloud named.
         Row(
             arguments: ["--sandbox", "--cloud", "AzureChinaCloud"], facts: terminal, input: .interactive,
@@ -201,10 +224,25 @@ import Testing
         }
         do {
             _ = try Launcher.cloud(.unknown("AzureUSGov", namedBy: "NWSH_CLOUD"), recordedIn: nil, file: nil)
+            Issue.record("an unknown cloud was taken")
         } catch {
             #expect(
                 error.message
                     == "NWSH_CLOUD names the cloud 'AzureUSGov', which nwsh does not know. Name AzureCloud, AzureUSGovernment or AzureChinaCloud with --cloud (or NWSH_CLOUD). Did you mean 'AzureUSGovernment'?"
+            )
+        }
+    }
+
+    @Test func anEndpointThatContradictsTheCloudStopsTheRun() {
+        do {
+            _ = try Launcher.cloud(
+                .conflicting(.azureUSGovernment, namedBy: "--cloud", endpointCloud: .azureCloud, endpointNamedBy: "NWSH_ENDPOINT"),
+                recordedIn: nil, file: nil)
+            Issue.record("a contradicted cloud was taken")
+        } catch {
+            #expect(
+                error.message
+                    == "NWSH_ENDPOINT is the Resource Manager of the public Azure cloud (AzureCloud), and --cloud names Azure Government (AzureUSGovernment). Name one cloud: leave out one of them, or make them agree."
             )
         }
     }
@@ -216,7 +254,17 @@ import Testing
         #expect(try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json") == .azureCloud)
         cassette.metadata.cloud = "AzureUSGovernment"
         #expect(try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json") == .azureUSGovernment)
-        #expect(try Launcher.cloud(.chosen(.azureChinaCloud, namedBy: "--cloud"), recordedIn: cassette, file: "s.json") == .azureChinaCloud)
+        do {
+            _ = try Launcher.cloud(.chosen(.azureChinaCloud, namedBy: "--cloud"), recordedIn: cassette, file: "s.json")
+            Issue.record("a cassette was replayed in another cloud")
+        } catch {
+            #expect(
+                error.message
+                    == "the cassette s.json was recorded in Azure Government (AzureUSGovernment), and --cloud names Azure operated by 21Vianet (AzureChinaCloud): a cassette is replayed and added to in the cloud it was recorded in. Leave out --cloud, or give --cloud AzureUSGovernment."
+            )
+        }
+        #expect(
+            try Launcher.cloud(.chosen(.azureUSGovernment, namedBy: "--cloud"), recordedIn: cassette, file: "s.json") == .azureUSGovernment)
         cassette.metadata.cloud = "Mars"
         do {
             _ = try Launcher.cloud(.recorded, recordedIn: cassette, file: "s.json")

@@ -34,7 +34,7 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case .azureCLIOtherCloud(let configured, let session):
             let known = AzureCloud.named(configured).map { "--cloud \($0.name)" }
             return
-                "The Azure CLI is set to the cloud \(TerminalText.sanitized(configured)), and this session is for \(session.displayName) (\(session.name)), so its sign-in cannot be borrowed. Run 'az cloud set --name \(session.name)' and 'az login'\(known.map { ", or start nwsh with \($0)" } ?? ""); or sign in another way (NWSH_ACCESS_TOKEN, a service principal, or 'login')."
+                "The Azure CLI is set to the cloud \(TerminalText.sanitized(configured)), and this session is for \(session.displayName) (\(session.name)), so its sign-in cannot be borrowed. Run 'az cloud set --name \(session.name)' and 'az login'\(known.map { ", or start nwsh with \($0)" } ?? ""); or sign in another way (NWSH_ACCESS_TOKEN, or a service principal in AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)."
         case .azureCLIFailed(let detail):
             return
                 "'az account get-access-token' failed: \(TerminalText.sanitized(detail)). Run 'az login' first, or use another way to sign in."

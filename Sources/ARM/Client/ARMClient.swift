@@ -163,12 +163,9 @@ public struct ARMClient: Sendable {
         do {
             return try configuration.endpoint.resolve(url)
         } catch {
-            switch error {
-            case .foreignHost, .otherCloud:
-                throw .serverPointedElsewhere(what: what, url: url, endpoint: configuration.endpoint.baseURL)
-            default:
-                throw error
-            }
+            // Another cloud's Resource Manager keeps its own sentence, which names the --cloud to use.
+            if case .foreignHost = error { throw .serverPointedElsewhere(what: what, url: url, endpoint: configuration.endpoint.baseURL) }
+            throw error
         }
     }
 

@@ -11,8 +11,9 @@ struct LoginCommand: ShellCommand {
         detail: """
               Tries, in order: NWSH_ACCESS_TOKEN (or ARMCLIENT_TOKEN); a service principal
               (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, at AZURE_AUTHORITY_HOST, else the
-              cloud's authority); 'az account get-access-token' when az is on PATH and set to the
-              session's cloud; then, in an interactive session, the device-code flow. Tokens are asked
+              cloud's authority); 'az account get-access-token' when az is on PATH (set to another
+              cloud than the session's, it stops the sign-in with a message); then, in an
+              interactive session, the device-code flow. Tokens are asked
               for the cloud's Resource Manager (nwsh --cloud). With --sandbox the sandbox issues the
               token. Requests log in by themselves when needed, and tokens are renewed before they
               expire.

@@ -24,8 +24,9 @@ public struct LaunchPlan: Equatable, Sendable {
 
     /// Where requests go.
     public enum Target: Equatable, Sendable {
-        /// Azure, or whatever ARM endpoint was named.
-        case endpoint(String)
+        /// Azure: the ARM endpoint named (`--endpoint`, `NWSH_ENDPOINT`), or nil for the
+        /// cloud's Resource Manager.
+        case endpoint(String?)
         /// The built-in sandbox, started on a free loopback port.
         case sandbox(retryAfter: Int, lab: String?)
         /// Nowhere: a cassette answers. The endpoint only says where recorded URLs point; nil for
@@ -69,6 +70,9 @@ public struct LaunchPlan: Equatable, Sendable {
     public enum SignIn: Equatable, Sendable {
         /// These sources, in order.
         case chain([CredentialSource])
+        /// The sources tried against Azure (``CredentialSource/azure(environment:interactive:cloud:)``),
+        /// for the run's cloud, which a cassette may name (known once it is read).
+        case azure(interactive: Bool)
         /// The sandbox's own service principal (known once it has started).
         case sandboxPrincipal
     }
@@ -158,12 +162,6 @@ public struct LaunchPlan: Equatable, Sendable {
         if case .chosen(let chosen, let namedBy?) = self.cloud, let endpointCloud, endpointCloud != chosen, !options.sandbox, !replaysOnly {
             self.cloud = .conflicting(chosen, namedBy: namedBy, endpointCloud: endpointCloud, endpointNamedBy: endpointNamedBy)
         }
-        // An unknown or contradicted cloud stops the run before anything uses this.
-        let azureCloud: AzureCloud =
-            switch self.cloud {
-            case .chosen(let chosen, _), .conflicting(let chosen, _, _, _): chosen
-            case .recorded, .unknown: .azureCloud
-            }
 
         if let cassette, replaysOnly {
             target = .replay(file: cassette.file, endpoint: options.endpoint)
@@ -172,8 +170,8 @@ public struct LaunchPlan: Equatable, Sendable {
             target = .sandbox(retryAfter: options.sandboxRetryAfter, lab: options.lab)
             signIn = .sandboxPrincipal
         } else {
-            target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"] ?? azureCloud.resourceManager)
-            signIn = .chain(CredentialSource.azure(environment: environment, interactive: interactive, cloud: azureCloud))
+            target = .endpoint(options.endpoint ?? environment["NWSH_ENDPOINT"])
+            signIn = .azure(interactive: interactive)
         }
 
         if options.rerun, cassette?.reads == true {

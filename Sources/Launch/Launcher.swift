@@ -117,7 +117,7 @@ public enum Launcher {
         do {
             switch plan.target {
             case .endpoint(let url):
-                endpoint = try Endpoint(url, cloud: cloud)
+                endpoint = try Endpoint(url ?? cloud.resourceManager, cloud: cloud)
             case .replay(_, let url):
                 endpoint = try Endpoint(url ?? cloud.resourceManager, cloud: cloud)
             case .sandbox(let retryAfter, let lab):
@@ -165,6 +165,7 @@ public enum Launcher {
         let signIn: [CredentialSource]
         switch plan.signIn {
         case .chain(let sources): signIn = sources
+        case .azure(let interactive): signIn = CredentialSource.azure(environment: environment, interactive: interactive, cloud: cloud)
         case .sandboxPrincipal:
             // A plan signs in to the sandbox only when its target is the sandbox, started above.
             guard let sandboxPrincipal else { preconditionFailure("a sandbox sign-in without a sandbox") }

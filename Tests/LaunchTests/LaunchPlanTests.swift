@@ -11,8 +11,8 @@ import Testing
         environment: [:], stdinIsTerminal: true, stdoutIsTerminal: true, stderrIsTerminal: true, cassetteExists: false)
     static let pipe = LaunchPlan.Facts(
         environment: [:], stdinIsTerminal: false, stdoutIsTerminal: false, stderrIsTerminal: false, cassetteExists: false)
-    static let azure = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: true))
-    static let azureScript = LaunchPlan.SignIn.chain(CredentialSource.azure(environment: [:], interactive: false))
+    static let azure = LaunchPlan.SignIn.azure(interactive: true)
+    static let azureScript = LaunchPlan.SignIn.azure(interactive: false)
 
     static func facts(_ base: LaunchPlan.Facts, exists: Bool = false, environment: [String: String] = [:]) -> LaunchPlan.Facts {
         var facts = base
@@ -35,27 +35,27 @@ import Testing
 
     static let rows: [Row] = [
         // The shell on a terminal, on Azure; the same reading a pipe.
-        Row(arguments: [], facts: terminal, input: .interactive, target: .endpoint("https://management.azure.com"), signIn: azure),
+        Row(arguments: [], facts: terminal, input: .interactive, target: .endpoint(nil), signIn: azure),
         Row(
-            arguments: [], facts: pipe, input: .piped, target: .endpoint("https://management.azure.com"), signIn: azureScript,
+            arguments: [], facts: pipe, input: .piped, target: .endpoint(nil), signIn: azureScript,
             sourceName: "stdin"),
         // A script or -c never prompts, even on a terminal, so device-code sign-in is not offered.
         Row(
             arguments: ["check.nwsh"], facts: terminal, input: .script(path: "check.nwsh"),
-            target: .endpoint("https://management.azure.com"),
+            target: .endpoint(nil),
             signIn: azureScript, sourceName: "check.nwsh"),
         Row(
-            arguments: ["-c", "whoami"], facts: terminal, input: .commands("whoami"), target: .endpoint("https://management.azure.com"),
+            arguments: ["-c", "whoami"], facts: terminal, input: .commands("whoami"), target: .endpoint(nil),
             signIn: azureScript, sourceName: "-c"),
         // --endpoint wins over NWSH_ENDPOINT, which wins over the public cloud.
         Row(
             arguments: [], facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
             target: .endpoint("https://arm.example"),
-            signIn: .chain(CredentialSource.azure(environment: ["NWSH_ENDPOINT": "https://arm.example"], interactive: true))),
+            signIn: .azure(interactive: true)),
         Row(
             arguments: ["--endpoint", "https://other.example"],
             facts: facts(terminal, environment: ["NWSH_ENDPOINT": "https://arm.example"]), input: .interactive,
-            target: .endpoint("https://other.example"), signIn: .chain(CredentialSource.azure(environment: [:], interactive: true))),
+            target: .endpoint("https://other.example"), signIn: .azure(interactive: true)),
         // The sandbox.
         Row(
             arguments: ["--sandbox"], facts: terminal, input: .interactive, target: .sandbox(retryAfter: 1, lab: nil),
@@ -69,7 +69,7 @@ import Testing
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: .sandboxPrincipal),
         Row(
             arguments: ["--record", "s.yaml", "--anonymize-name", "ContosoRG"], facts: pipe, input: .piped,
-            target: .endpoint("https://management.azure.com"),
+            target: .endpoint(nil),
             cassette: .init(file: "s.yaml", mode: .all, reads: false, anonymizedNames: ["ContosoRG"]), signIn: azureScript,
             sourceName: "stdin"),
         // Replaying: nothing is sent and no sign-in happens; the endpoint only names recorded URLs'
@@ -98,7 +98,7 @@ import Testing
         // once: record when the cassette does not exist, else replay; NWSH_RECORD_MODE when no flag.
         Row(
             arguments: ["--record", "s.yaml", "--record-mode", "once"], facts: pipe, input: .piped,
-            target: .endpoint("https://management.azure.com"),
+            target: .endpoint(nil),
             cassette: .init(file: "s.yaml", mode: .all, reads: false), signIn: azureScript, sourceName: "stdin"),
         Row(
             arguments: ["--record", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_RECORD_MODE": "once"]), input: .piped,
@@ -121,45 +121,50 @@ import Testing
         // it names the endpoint, the authority and the scope.
         Row(
             arguments: ["--cloud", "AzureUSGovernment"], facts: terminal, input: .interactive,
-            target: .endpoint("https://management.usgovcloudapi.net"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: true, cloud: .azureUSGovernment)),
+            target: .endpoint(nil),
+            signIn: .azure(interactive: true),
             cloud: .chosen(.azureUSGovernment, namedBy: "--cloud")),
         Row(
             arguments: [], facts: facts(pipe, environment: ["NWSH_CLOUD": "azurechinacloud"]), input: .piped,
-            target: .endpoint("https://management.chinacloudapi.cn"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureChinaCloud)), sourceName: "stdin",
+            target: .endpoint(nil),
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .chosen(.azureChinaCloud, namedBy: "NWSH_CLOUD")),
         Row(
             arguments: ["--cloud", "azurecloud"], facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureChinaCloud"]), input: .piped,
-            target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin",
+            target: .endpoint(nil), signIn: azureScript, sourceName: "stdin",
             cloud: .chosen(.azureCloud, namedBy: "--cloud")),
         Row(
             arguments: [], facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureGermanCloud"]), input: .piped,
-            target: .endpoint("https://management.azure.com"), signIn: azureScript, sourceName: "stdin",
+            target: .endpoint(nil), signIn: azureScript, sourceName: "stdin",
             cloud: .unknown("AzureGermanCloud", namedBy: "NWSH_CLOUD")),
         // --endpoint names the endpoint; the cloud still names the sign-in and the scope.
         Row(
             arguments: ["--cloud", "AzureUSGovernment", "--endpoint", "http://127.0.0.1:8080"], facts: pipe, input: .piped,
             target: .endpoint("http://127.0.0.1:8080"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .chosen(.azureUSGovernment, namedBy: "--cloud")),
         Row(
             arguments: [], facts: azureCLI(pipe, "AzureUSGovernment"), input: .piped,
-            target: .endpoint("https://management.usgovcloudapi.net"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            target: .endpoint(nil),
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .chosen(.azureUSGovernment, namedBy: "the Azure CLI's setting (az cloud set)")),
         Row(
-            arguments: [], facts: azureCLI(pipe, "AzureStackUser"), input: .piped, target: .endpoint("https://management.azure.com"),
+            arguments: [], facts: azureCLI(pipe, "AzureStackUser"), input: .piped, target: .endpoint(nil),
             signIn: azureScript, sourceName: "stdin",
             cloud: .unknown("AzureStackUser", namedBy: "the Azure CLI's setting (az cloud set)")),
         // The Azure CLI's cloud counts only when its sign-in is the one borrowed.
         Row(
             arguments: [], facts: azureCLI(pipe, "AzureUSGovernment", environment: ["NWSH_ACCESS_TOKEN": "t"]), input: .piped,
-            target: .endpoint("https://management.azure.com"),
-            signIn: .chain(CredentialSource.azure(environment: ["NWSH_ACCESS_TOKEN": "t"], interactive: false)), sourceName: "stdin"),
+            target: .endpoint(nil),
+            signIn: .azure(interactive: false), sourceName: "stdin"),
         Row(
             arguments: ["--sandbox"], facts: azureCLI(terminal, "AzureUSGovernment"), input: .interactive,
             target: .sandbox(retryAfter: 1, lab: nil), signIn: .sandboxPrincipal),
+        // Adding to a cassette on Azure: its endpoint and sign-in are those of the cloud it names.
+        Row(
+            arguments: ["--replay", "s.yaml", "--record-mode", "new_episodes"], facts: facts(pipe, exists: true), input: .piped,
+            target: .endpoint(nil), cassette: .init(file: "s.yaml", mode: .newEpisodes, reads: true), signIn: azureScript,
+            sourceName: "stdin", cloud: .recorded),
         // NWSH_CLOUD does not move a cassette to another cloud.
         Row(
             arguments: ["--replay", "s.yaml"], facts: facts(pipe, exists: true, environment: ["NWSH_CLOUD": "AzureUSGovernment"]),
@@ -170,18 +175,18 @@ import Testing
         Row(
             arguments: ["--endpoint", "https://management.usgovcloudapi.net"], facts: pipe, input: .piped,
             target: .endpoint("https://management.usgovcloudapi.net"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .chosen(.azureUSGovernment, namedBy: "--endpoint")),
         Row(
             arguments: ["--cloud", "AzureChinaCloud", "--endpoint", "https://management.azure.com"], facts: pipe, input: .piped,
             target: .endpoint("https://management.azure.com"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureChinaCloud)), sourceName: "stdin",
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .conflicting(.azureChinaCloud, namedBy: "--cloud", endpointCloud: .azureCloud, endpointNamedBy: "--endpoint")),
         Row(
             arguments: [],
             facts: facts(pipe, environment: ["NWSH_CLOUD": "AzureUSGovernment", "NWSH_ENDPOINT": "https://management.azure.com"]),
             input: .piped, target: .endpoint("https://management.azure.com"),
-            signIn: .chain(CredentialSource.azure(environment: [:], interactive: false, cloud: .azureUSGovernment)), sourceName: "stdin",
+            signIn: .azure(interactive: false), sourceName: "stdin",
             cloud: .conflicting(.azureUSGovernment, namedBy: "NWSH_CLOUD", endpointCloud: .azureCloud, endpointNamedBy: "NWSH_ENDPOINT")),
         // The sandbox stands in for the cloud named.
         Row(

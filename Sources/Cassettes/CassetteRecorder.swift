@@ -38,9 +38,10 @@ public final class CassetteRecorder: Sendable {
     /// cloud's public ARM URL in what is written, so the sandbox's changing port never reaches a
     /// cassette.
     private let endpointBase: String?
-    /// The cloud the cassette is recorded in (``Cassette/Metadata/cloud``): its Resource Manager
-    /// and its authority host are what the endpoint's URLs read as.
-    private let cloud: AzureCloud
+    /// The Resource Manager and the authority host of the cloud the cassette is recorded in
+    /// (``Cassette/Metadata/cloud``): what the endpoint's URLs read as.
+    private let publicBase: String
+    private let authorityHost: String
     /// Replaces subscription and tenant IDs (and listed names) too, when set (`--anonymize`).
     private let anonymizer: Anonymizer?
 
@@ -58,7 +59,8 @@ public final class CassetteRecorder: Sendable {
         var metadata = metadata
         metadata.anonymized = anonymizer != nil
         let cloud = metadata.cloud.flatMap(AzureCloud.named) ?? .azureCloud
-        self.cloud = cloud
+        self.publicBase = cloud.resourceManager
+        self.authorityHost = cloud.authorityHost
         self.endpointBase = endpointBase.flatMap { $0 == cloud.resourceManager ? nil : $0 }
         self.journal = file + ".journal"
         self.onFailure = onFailure
@@ -132,9 +134,9 @@ public final class CassetteRecorder: Sendable {
             prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
             var recorded = failure
             recorded.request = prepared.interaction.request
-            recorded.error = failure.error.mappingText { [endpointBase, cloud] text in
+            recorded.error = failure.error.mappingText { [endpointBase, publicBase] text in
                 let redacted = redactor.redactForWriting(text: text)
-                return endpointBase.map { redacted.replacingAll($0, with: cloud.resourceManager) } ?? redacted
+                return endpointBase.map { redacted.replacingAll($0, with: publicBase) } ?? redacted
             }
             let event = Cassette.Event.failure(recorded)
             append(anonymizer?.anonymize(event) ?? event)
@@ -157,13 +159,13 @@ public final class CassetteRecorder: Sendable {
     }
 
     private func write(_ interaction: Interaction) {
-        var prepared = redactor.prepare(interaction) { [endpointBase, cloud] text in
-            endpointBase.map { text.replacingAll($0, with: cloud.resourceManager) } ?? text
+        var prepared = redactor.prepare(interaction) { [endpointBase, publicBase] text in
+            endpointBase.map { text.replacingAll($0, with: publicBase) } ?? text
         }
         prepared.interaction.request.url = Self.sortingQuery(prepared.interaction.request.url)
         if let endpointBase, interaction.request.url.containsExactly("/oauth2/") {
             // The sandbox also stands in for Entra ID: its token endpoints read as the cloud's.
-            prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: cloud.authorityHost)
+            prepared.interaction.request.url = interaction.request.url.replacingAll(endpointBase, with: authorityHost)
             prepared.interaction.request.url = Self.sortingQuery(redactor.redact(text: prepared.interaction.request.url))
         }
         if let anonymizer {

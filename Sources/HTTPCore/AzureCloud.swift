@@ -14,6 +14,9 @@ public struct AzureCloud: Sendable, Equatable, Hashable, CustomStringConvertible
     public let displayName: String
     /// Its Resource Manager, without a trailing slash.
     public let resourceManager: String
+    /// The host of its Resource Manager (`management.azure.com`), which every absolute URL a
+    /// session resolves is compared with.
+    public let resourceManagerHost: String
     /// Its Entra ID authority host, without a trailing slash.
     public let authorityHost: String
     /// The older audience its Resource Manager also accepts, which the Azure CLI asks tokens for
@@ -49,14 +52,13 @@ public struct AzureCloud: Sendable, Equatable, Hashable, CustomStringConvertible
         all.first { $0.resourceManagerHost == host }
     }
 
-    /// "AzureCloud, AzureUSGovernment or AzureChinaCloud", for messages.
-    public static var names: String {
-        all.dropLast().map(\.name).joined(separator: ", ") + " or " + (all.last?.name ?? "")
-    }
-
-    /// The host of its Resource Manager (`management.azure.com`).
-    public var resourceManagerHost: String {
-        String(resourceManager.dropFirst("https://".count))
+    init(name: String, displayName: String, resourceManager: String, authorityHost: String, managementCoreAudience: String) {
+        self.name = name
+        self.displayName = displayName
+        self.resourceManager = resourceManager
+        self.resourceManagerHost = String(resourceManager.dropFirst("https://".count))
+        self.authorityHost = authorityHost
+        self.managementCoreAudience = managementCoreAudience
     }
 
     /// The OAuth scope of a token for its Resource Manager: the Resource Manager's URL, one of the
@@ -67,7 +69,7 @@ public struct AzureCloud: Sendable, Equatable, Hashable, CustomStringConvertible
     public var resourceManagerAudience: String { resourceManager + "/" }
 
     /// Whether this is the public cloud, which cassettes do not name.
-    public var isPublic: Bool { self == .azureCloud }
+    public var isPublic: Bool { name == AzureCloud.azureCloud.name }
 
     public var description: String { name }
 }

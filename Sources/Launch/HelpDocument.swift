@@ -32,7 +32,7 @@ public enum HelpDocument {
     /// The environment variables nwsh reads, with what each says.
     static let environment: [(names: [String], meaning: String)] = [
         (["NWSH_ENDPOINT"], "The ARM endpoint, when --endpoint is not given."),
-        (["NWSH_CLOUD"], "The Azure cloud, when --cloud is not given: \(AzureCloud.names)."),
+        (["NWSH_CLOUD"], "The Azure cloud, when --cloud is not given: \(Options.cloudNames)."),
         (["NWSH_ACCESS_TOKEN", "ARMCLIENT_TOKEN"], "A bearer token to use."),
         (["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"], "A service principal to sign in with."),
         (["AZURE_AUTHORITY_HOST"], "The Entra ID authority to sign in at (default: the cloud's)."),

@@ -32,7 +32,7 @@ public enum Launcher {
         func unknown(_ name: String, _ where: String) -> StartFailure {
             StartFailure(
                 message:
-                    "\(`where`) names the cloud '\(TerminalText.sanitized(name))', which nwsh does not know. Name \(AzureCloud.names) with --cloud (or NWSH_CLOUD).\(Options.cloudSuggestion(for: name))"
+                    "\(`where`) names the cloud '\(TerminalText.sanitized(name))', which nwsh does not know. Name \(Options.cloudNames) with --cloud (or NWSH_CLOUD).\(Options.cloudSuggestion(for: name))"
             )
         }
         let cassetteName = "the cassette \(file ?? "")"
@@ -43,8 +43,9 @@ public enum Launcher {
             recorded = cloud
         }
         switch choice {
-        case .chosen(let cloud, let namedBy):
-            if let recorded, recorded != cloud, namedBy == "--cloud" {
+        case .chosen(let cloud, _):
+            // A read cassette's cloud is chosen only by --cloud (else the plan says `.recorded`).
+            if let recorded, recorded != cloud {
                 throw StartFailure(
                     message:
                         "\(cassetteName) was recorded in \(recorded.displayName) (\(recorded.name)), and --cloud names \(cloud.displayName) (\(cloud.name)): a cassette is replayed and added to in the cloud it was recorded in. Leave out --cloud, or give --cloud \(recorded.name)."
@@ -59,6 +60,12 @@ public enum Launcher {
             )
         case .recorded: return recorded ?? .azureCloud
         }
+    }
+
+    /// What an interactive session on the sandbox says first: where it runs, and what it stands in for.
+    static func announcement(baseURL: String, subscription: String, cloud: AzureCloud) -> String {
+        let standIn = cloud.isPublic ? "" : " standing in for \(cloud.displayName)"
+        return "nwsh sandbox at \(baseURL): an emulated subscription (\(subscription))\(standIn); no Azure account needed. Type 'help'.\n"
     }
 
     /// Why a run could not start; said as `error: MESSAGE`, exit status 2.
@@ -116,9 +123,7 @@ public enum Launcher {
         var sandboxPrincipal: CredentialSource?
         do {
             switch plan.target {
-            case .endpoint(let url):
-                endpoint = try Endpoint(url ?? cloud.resourceManager, cloud: cloud)
-            case .replay(_, let url):
+            case .endpoint(let url), .replay(_, let url):
                 endpoint = try Endpoint(url ?? cloud.resourceManager, cloud: cloud)
             case .sandbox(let retryAfter, let lab):
                 var world: SandboxData
@@ -149,9 +154,7 @@ public enum Launcher {
                     Authority(host: started.baseURL, tenant: data.tenantID), clientID: data.clientID, secret: data.clientSecret,
                     name: "the sandbox's service principal")
                 if plan.announcesSandbox {
-                    output.err(
-                        "nwsh sandbox at \(started.baseURL): an emulated subscription (\(started.arm.data.subscriptionID))\(cloud.isPublic ? "" : " standing in for \(cloud.displayName)"); no Azure account needed. Type 'help'.\n"
-                    )
+                    output.err(Self.announcement(baseURL: started.baseURL, subscription: started.arm.data.subscriptionID, cloud: cloud))
                 }
             }
         } catch let error as ARMError {

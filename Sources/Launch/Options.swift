@@ -40,6 +40,14 @@ public struct Options: Equatable, Sendable {
     /// not checked: `--help`, `--version`, `--manual`, `--completion-script`.
     public var onlyPrints: Bool { help || version || manual || completionScript != nil }
 
+    /// What a run that only prints prints (``onlyPrints``); nil for a run that does more.
+    public var printedText: String? {
+        if help { return Self.helpText }
+        if version { return Self.versionText }
+        if manual { return Manual.page }
+        return completionScript.map(CompletionScript.script(for:))
+    }
+
     /// What `nwsh --version` prints: the version cassettes, HAR files and bundles carry
     /// (``NWSHVersion``), so the two cannot differ.
     public static var versionText: String { NWSHVersion.recordedWith + "\n" }
@@ -206,7 +214,7 @@ public struct Options: Equatable, Sendable {
             case .endpoint: options.endpoint = text
             case .cloud:
                 guard let cloud = AzureCloud.named(text) else {
-                    throw UsageError(message: "--cloud must be \(AzureCloud.names), not '\(text)'.\(cloudSuggestion(for: text))")
+                    throw UsageError(message: "--cloud must be \(cloudNames), not '\(text)'.\(cloudSuggestion(for: text))")
                 }
                 options.cloud = cloud
             case .sandboxRetryAfter:
@@ -235,6 +243,9 @@ public struct Options: Equatable, Sendable {
         if !options.onlyPrints { try options.validate() }
         return options
     }
+
+    /// "AzureCloud, AzureUSGovernment or AzureChinaCloud", for messages.
+    static var cloudNames: String { alternatives(AzureCloud.all.map(\.name)) }
 
     /// " Did you mean 'AzureUSGovernment'?" for a cloud name that is part of one nwsh knows
     /// (`AzureGov`) or a typing slip away from one; empty otherwise.

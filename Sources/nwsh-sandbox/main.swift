@@ -41,13 +41,9 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The Azure cloud to stand in for: AzureCloud, AzureUSGovernment or AzureChinaCloud. Tokens are issued only for its Resource Manager (give nwsh the same --cloud).",
+            "The Azure cloud to stand in for. Tokens are issued only for its Resource Manager (give nwsh the same --cloud).",
             valueName: "CLOUD"))
-    var cloud: String = AzureCloud.azureCloud.name
-
-    func validate() throws {
-        guard AzureCloud.named(cloud) != nil else { throw ValidationError("--cloud must be \(AzureCloud.names), not '\(cloud)'.") }
-    }
+    var cloud: AzureCloud = .azureCloud
 
     func run() async throws {
         // As nwsh does: loading a large lab allocates in bursts (Sources/CMalloc).
@@ -63,15 +59,14 @@ struct SandboxCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let standsInFor = AzureCloud.named(cloud) ?? .azureCloud
         let server = try await SandboxServer.start(
             host: host, port: port,
             options: SandboxOptions(
-                retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize, cloud: standsInFor),
+                retryAfter: retryAfter, pollsBeforeDone: polls, pageSize: pageSize, cloud: cloud),
             data: world
         )
         let data = server.arm.data
-        let standIn = standsInFor.isPublic ? "" : ", standing in for \(standsInFor.displayName)"
+        let standIn = cloud.isPublic ? "" : ", standing in for \(cloud.displayName)"
         let banner = """
             nwsh-sandbox listening on \(server.baseURL)\(standIn)
             tenant \(data.tenantID), client id \(data.clientID), client secret \(data.clientSecret) (sandbox credentials, not secret)
@@ -80,4 +75,14 @@ struct SandboxCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(banner.utf8))
         try await server.wait()
     }
+}
+
+/// `--cloud` by the names `az cloud set` takes, in any case.
+extension AzureCloud: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let cloud = AzureCloud.named(argument) else { return nil }
+        self = cloud
+    }
+
+    public static var allValueStrings: [String] { all.map(\.name) }
 }

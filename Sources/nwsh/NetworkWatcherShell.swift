@@ -19,20 +19,9 @@ struct NetworkWatcherShell {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             exit(64)
         }
-        if options.help {
-            FileHandle.standardOutput.write(Data(Options.helpText.utf8))
-            exit(0)
-        }
-        if options.version {
-            FileHandle.standardOutput.write(Data(Options.versionText.utf8))
-            exit(0)
-        }
-        if options.manual {
-            FileHandle.standardOutput.write(Data(Manual.page.utf8))
-            exit(0)
-        }
-        if let shell = options.completionScript {
-            FileHandle.standardOutput.write(Data(CompletionScript.script(for: shell).utf8))
+        // --help, --version, --manual, --completion-script.
+        if let text = options.printedText {
+            FileHandle.standardOutput.write(Data(text.utf8))
             exit(0)
         }
         exit(await Launcher.run(options, environment: ProcessInfo.processInfo.environment))

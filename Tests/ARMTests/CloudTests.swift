@@ -115,12 +115,24 @@ import Testing
         ("https://management.core.windows.net//.default", 400),
     ])
     func theSandboxIssuesTokensForItsOwnCloudsResourceManager(scope: String, status: Int) async throws {
+        let response = try await Self.tokenAnswer(scope: scope)
+        #expect(response.status == status, "\(String(decoding: response.body, as: UTF8.self))")
+    }
+
+    @Test func aTokenAskedWithNoScopeIsRefusedAsEntraIDRefusesIt() async throws {
+        let response = try await Self.tokenAnswer(scope: "")
+        #expect(response.status == 400)
+        #expect(
+            String(decoding: response.body, as: UTF8.self).contains(
+                #""error_description": "AADSTS900144: The request body must contain the following parameter: 'scope'.""#))
+    }
+
+    static func tokenAnswer(scope: String) async throws -> SandboxResponse {
         let arm = SandboxARM(data: try SandboxData.bundled(), options: SandboxOptions(cloud: .azureUSGovernment))
         let encoded = scope.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? scope
         let form = "grant_type=client_credentials&client_id=\(arm.data.clientID)&client_secret=\(arm.data.clientSecret)&scope=\(encoded)"
-        let response = await arm.handle(
+        return await arm.handle(
             SandboxRequest(
                 method: "POST", path: "/\(arm.data.tenantID)/oauth2/v2.0/token", body: Array(form.utf8), baseURL: "http://127.0.0.1:1"))
-        #expect(response.status == status, "\(String(decoding: response.body, as: UTF8.self))")
     }
 }

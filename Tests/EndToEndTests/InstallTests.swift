@@ -64,6 +64,15 @@ import Testing
                 "Installed nwsh 0.1 into \(prefix):\n" + files.map { "  \($0)\n" }.joined() + "  share/nwsh/Scenarios/ (2 files)\n"),
             "\(installed.out)")
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/nwsh/Scenarios/subscription.json"))
+        // For a prefix of its own, each shell's line to add.
+        #expect(
+            installed.out.hasSuffix(
+                """
+                To complete nwsh's options, add to ~/.bashrc:  source '\(prefix)/share/bash-completion/completions/nwsh'
+                  to ~/.zshrc, before compinit:  fpath=('\(prefix)/share/zsh/site-functions' $fpath)
+                  to ~/.config/fish/config.fish:  set -p fish_complete_path '\(prefix)/share/fish/vendor_completions.d'
+
+                """), "\(installed.out)")
         let environment = Self.environment(prefix: prefix, home: home)
 
         // The binaries, found on PATH; the Swift runtime is linked in.
@@ -142,6 +151,16 @@ import Testing
         #expect(running.isRunning)
         running.terminate()
         Binary.wait(for: running)
+
+        // A prefix that cannot be written stops the install with a message.
+        try "a file".write(toFile: directory.path + "/file", atomically: true, encoding: .utf8)
+        let refused = try await Binary.runOffThePool("/bin/bash", [Self.script, directory.path + "/file/prefix"], timeout: 2400)
+        #expect(refused.status == 1)
+        #expect(
+            refused.err.hasSuffix(
+                "scripts/install: cannot write \(directory.path)/file/prefix/bin/nwsh; install into a PREFIX of yours, or run it with sudo.\n"
+            ),
+            "\(refused.err)")
 
         // --uninstall removes what was installed and nothing else.
         try "mine".write(toFile: prefix + "/bin/other-tool", atomically: true, encoding: .utf8)

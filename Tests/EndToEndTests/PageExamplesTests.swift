@@ -97,6 +97,8 @@ import Testing
 struct SandboxProcess {
     let process: Process
     let baseURL: String
+    /// Its banner's first line ("nwsh-sandbox listening on ...").
+    var banner = ""
     /// Its service principal, as its banner's second line gives it.
     var tenantID = ""
     var clientID = ""
@@ -127,7 +129,7 @@ struct SandboxProcess {
             throw CocoaError(.fileReadUnknown)
         }
         let address = line[range.lowerBound...].prefix { $0 != "," && !$0.isWhitespace }
-        var started = SandboxProcess(process: process, baseURL: String(address))
+        var started = SandboxProcess(process: process, baseURL: String(address), banner: line)
         // "tenant T, client id C, client secret S (sandbox credentials, not secret)"
         let words = readLine().split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         if words.count >= 8 {

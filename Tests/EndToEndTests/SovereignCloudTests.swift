@@ -88,6 +88,7 @@ import Testing
     @Test func eachCloudsSignInGivesTokensForItsOwnResourceManagerOnly() async throws {
         let sandbox = try SandboxProcess.start(["--cloud", "AzureChinaCloud"])
         defer { sandbox.stop() }
+        #expect(sandbox.banner == "nwsh-sandbox listening on \(sandbox.baseURL), standing in for Azure operated by 21Vianet\n")
         let environment = [
             "AZURE_TENANT_ID": sandbox.tenantID, "AZURE_CLIENT_ID": sandbox.clientID,
             "AZURE_CLIENT_SECRET": sandbox.clientSecret, "AZURE_AUTHORITY_HOST": sandbox.baseURL,
@@ -146,6 +147,15 @@ import Testing
             result.err
                 == "error: --endpoint is the Resource Manager of the public Azure cloud (AzureCloud), and --cloud names Azure Government (AzureUSGovernment). Name one cloud: leave out one of them, or make them agree.\n"
         )
+    }
+
+    @Test func nwshSandboxRefusesACloudItDoesNotKnow() throws {
+        let result = try Binary.run(Binary.sandbox, ["--cloud", "Mars"])
+        #expect(result.status == 64)
+        #expect(
+            result.err.hasPrefix(
+                "Error: The value 'Mars' is invalid for '--cloud <CLOUD>'. Please provide one of 'AzureCloud', 'AzureUSGovernment' or 'AzureChinaCloud'.\n"
+            ), "\(result.err)")
     }
 
     @Test func anUnknownCloudInTheEnvironmentStopsTheRun() throws {

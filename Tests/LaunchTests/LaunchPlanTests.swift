@@ -318,6 +318,16 @@ import Testing
         #expect(LaunchPlan(try Options.parse(arguments), facts: facts).style == style)
     }
 
+    @Test func theSandboxSaysWhereItRunsAndWhichCloudItStandsFor() {
+        #expect(
+            Launcher.announcement(baseURL: "http://127.0.0.1:9", subscription: "S", cloud: .azureCloud)
+                == "nwsh sandbox at http://127.0.0.1:9: an emulated subscription (S); no Azure account needed. Type 'help'.\n")
+        #expect(
+            Launcher.announcement(baseURL: "http://127.0.0.1:9", subscription: "S", cloud: .azureUSGovernment)
+                == "nwsh sandbox at http://127.0.0.1:9: an emulated subscription (S) standing in for Azure Government; no Azure account needed. Type 'help'.\n"
+        )
+    }
+
     @Test func onlyAnInteractiveSandboxSaysWhereItRuns() throws {
         #expect(LaunchPlan(try Options.parse(["--sandbox"]), facts: Self.terminal).announcesSandbox)
         #expect(!LaunchPlan(try Options.parse(["--sandbox"]), facts: Self.pipe).announcesSandbox)
